@@ -1,0 +1,185 @@
+/**
+ * Convolution gradients composed from ops the wasm backend runs natively
+ * (strided slices, matrix products, depthwise convolutions), so conv nets can
+ * train on wasm, which ships no kernel for them.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+
+function pair(value: number | [number, number] | number[] | undefined): [number, number] {
+  if (value === undefined) return [1, 1];
+  if (typeof value === 'number') return [value, value];
+  return [value[0]!, value[1]!];
+}
+
+function requireChannelsLast(dataFormat: string | undefined, kernel: string): void {
+  if (dataFormat !== undefined && dataFormat !== 'NHWC') {
+    throw new Error(`${kernel}: only NHWC tensors are supported on this backend, got dataFormat ${dataFormat}`);
+  }
+}
+
+/** Pads (positive) or crops (negative) one axis at both ends. */
+function padOrCrop(t: tf.Tensor4D, axis: 1 | 2, before: number, after: number): tf.Tensor4D {
+  let out = t;
+  if (before < 0 || after < 0) {
+    const begin = [0, 0, 0, 0];
+    const size = [...out.shape] as number[];
+    if (before < 0) {
+      begin[axis] = -before;
+      size[axis]! += before;
+    }
+    if (after < 0) size[axis]! += after;
+    out = tf.slice(out, begin, size);
+  }
+  if (before > 0 || after > 0) {
+    const paddings: Array<[number, number]> = [[0, 0], [0, 0], [0, 0], [0, 0]];
+    paddings[axis] = [Math.max(before, 0), Math.max(after, 0)];
+    out = tf.pad(out, paddings);
+  }
+  return out;
+}
+
+/**
+ * One window of the (padded) input for filter tap (fh, fw): the input values
+ * that tap multiplies, at every output position. Shape [B, outH, outW, C].
+ */
+function tapWindow(
+  xPadded: tf.Tensor4D,
+  fh: number,
+  fw: number,
+  info: tf.backend_util.Conv2DInfo,
+): tf.Tensor4D {
+  const { batchSize, outHeight, outWidth, inChannels, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const top = fh * dilationHeight;
+  const left = fw * dilationWidth;
+  return tf.stridedSlice(
+    xPadded,
+    [0, top, left, 0],
+    [batchSize, top + (outHeight - 1) * strideHeight + 1, left + (outWidth - 1) * strideWidth + 1, inChannels],
+    [1, strideHeight, strideWidth, 1],
+  ) as tf.Tensor4D;
+}
+
+function padInput(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
+  const { top, bottom, left, right } = info.padInfo;
+  if (top === 0 && bottom === 0 && left === 0 && right === 0) return x;
+  return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+}
+
+/**
+ * dW[fh, fw, ci, co] = Σ over batch and output positions of x(window of tap fh,fw)[ci] · dy[co]:
+ * one matrix product per filter tap.
+ */
+export function conv2dBackpropFilter(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: Pad,
+  dataFormat?: string,
+  dimRoundingMode?: Rounding,
+): tf.Tensor4D {
+  requireChannelsLast(dataFormat, 'Conv2DBackpropFilter');
+  return tf.tidy(() => {
+    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode);
+    const [filterHeight, filterWidth, inChannels, outChannels] = filterShape;
+    const positions = info.batchSize * info.outHeight * info.outWidth;
+    const xPadded = padInput(x, info);
+    const dyMatrix = tf.reshape(dy, [positions, outChannels]);
+    const taps: tf.Tensor2D[] = [];
+    for (let fh = 0; fh < filterHeight; fh++) {
+      for (let fw = 0; fw < filterWidth; fw++) {
+        const window = tf.reshape(tapWindow(xPadded, fh, fw, info), [positions, inChannels]);
+        taps.push(tf.matMul(window, dyMatrix, true, false));
+      }
+    }
+    return tf.reshape(tf.stack(taps), filterShape);
+  });
+}
+
+/**
+ * Depthwise filter gradient: dW[fh, fw, c, m] = Σ x(window)[c] · dy[c·M + m].
+ */
+export function depthwiseConv2dBackpropFilter(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: Pad,
+  dilations: number | [number, number],
+  dimRoundingMode?: Rounding,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
+    const [filterHeight, filterWidth, channels, multiplier] = filterShape;
+    const positions = info.batchSize * info.outHeight * info.outWidth;
+    const xPadded = padInput(x, info);
+    const dyPerChannel = tf.reshape(dy, [positions, channels, multiplier]);
+    const taps: tf.Tensor2D[] = [];
+    for (let fh = 0; fh < filterHeight; fh++) {
+      for (let fw = 0; fw < filterWidth; fw++) {
+        const window = tf.reshape(tapWindow(xPadded, fh, fw, info), [positions, channels, 1]);
+        taps.push(tf.sum(tf.mul(window, dyPerChannel), 0));
+      }
+    }
+    return tf.reshape(tf.stack(taps), filterShape);
+  });
+}
+
+/** Spreads dy over a grid with (stride − 1) zeros between neighbours. */
+function insertZeros(dy: tf.Tensor4D, strideHeight: number, strideWidth: number): tf.Tensor4D {
+  if (strideHeight === 1 && strideWidth === 1) return dy;
+  const [batch, height, width, channels] = dy.shape;
+  const spread = tf.pad(tf.reshape(dy, [batch, height, 1, width, 1, channels]), [
+    [0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0],
+  ]);
+  const grid = tf.reshape(spread, [batch, height * strideHeight, width * strideWidth, channels]);
+  return tf.slice(grid, [0, 0, 0, 0], [batch, (height - 1) * strideHeight + 1, (width - 1) * strideWidth + 1, channels]) as tf.Tensor4D;
+}
+
+/**
+ * Depthwise input gradient: the zero-inserted dy, padded, convolved (depthwise,
+ * same dilation) with the spatially flipped filter, then summed over the
+ * channel multiplier.
+ */
+export function depthwiseConv2dBackpropInput(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: Pad,
+  dilations: number | [number, number],
+  dimRoundingMode?: Rounding,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode, true);
+    const [filterHeight, filterWidth, channels, multiplier] = filter.shape;
+    const [batch, inHeight, inWidth] = inputShape;
+    const [dilationHeight, dilationWidth] = [info.dilationHeight, info.dilationWidth];
+    const effectiveHeight = (filterHeight - 1) * dilationHeight + 1;
+    const effectiveWidth = (filterWidth - 1) * dilationWidth + 1;
+    let grid = insertZeros(dy, info.strideHeight, info.strideWidth);
+    const top = effectiveHeight - 1 - info.padInfo.top;
+    const left = effectiveWidth - 1 - info.padInfo.left;
+    grid = padOrCrop(grid, 1, top, inHeight + effectiveHeight - 1 - top - grid.shape[1]);
+    grid = padOrCrop(grid, 2, left, inWidth + effectiveWidth - 1 - left - grid.shape[2]);
+    const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [filterHeight, filterWidth, channels * multiplier, 1]);
+    const perMultiplier = tf.depthwiseConv2d(grid, flipped as tf.Tensor4D, 1, 'valid', 'NHWC', [dilationHeight, dilationWidth]);
+    return tf.sum(tf.reshape(perMultiplier, [batch, inHeight, inWidth, channels, multiplier]), 4) as tf.Tensor4D;
+  });
+}
+
+/** Sums rows of x into numSegments buckets by segment id (negative ids are dropped, as in TensorFlow). */
+export function unsortedSegmentSum(x: tf.Tensor, segmentIds: tf.Tensor, numSegments: number): tf.Tensor {
+  return tf.tidy(() => {
+    const rows = segmentIds.size;
+    const rest = x.shape.slice(segmentIds.rank);
+    const width = rest.reduce((a, b) => a * b, 1);
+    const ids = tf.reshape(tf.cast(segmentIds, 'int32'), [rows]);
+    const assignment = tf.oneHot(ids, numSegments, 1, 0, 'float32');
+    const summed = tf.matMul(assignment, tf.reshape(tf.cast(x, 'float32'), [rows, width]), true, false);
+    return tf.cast(tf.reshape(summed, [numSegments, ...rest]), x.dtype);
+  });
+}
