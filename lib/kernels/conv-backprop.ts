@@ -178,7 +178,8 @@ export function unsortedSegmentSum(x: tf.Tensor, segmentIds: tf.Tensor, numSegme
     const rest = x.shape.slice(segmentIds.rank);
     const width = rest.reduce((a, b) => a * b, 1);
     const ids = tf.reshape(tf.cast(segmentIds, 'int32'), [rows]);
-    const assignment = tf.oneHot(ids, numSegments, 1, 0, 'float32');
+    // wasm's OneHot ignores a float dtype argument, so cast explicitly.
+    const assignment = tf.cast(tf.oneHot(ids, numSegments), 'float32');
     const summed = tf.matMul(assignment, tf.reshape(tf.cast(x, 'float32'), [rows, width]), true, false);
     return tf.cast(tf.reshape(summed, [numSegments, ...rest]), x.dtype);
   });

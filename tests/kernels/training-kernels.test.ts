@@ -1,0 +1,269 @@
+// The course's wasm training kernels against the cpu backend's own kernels,
+// which are TensorFlow.js's reference implementations.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TRAINING_KERNELS } from '../../lib/kernels';
+
+type Shape4 = [number, number, number, number];
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+
+/** Deterministic values in [-1, 1): a linear congruential sequence. */
+function seeded(count: number, seed: number): Float32Array {
+  const out = new Float32Array(count);
+  let state = seed >>> 0;
+  for (let i = 0; i < count; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = state / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Runs one kernel by name on a backend and returns its output values and shape. */
+async function runOn(
+  backend: 'wasm' | 'cpu',
+  kernel: string,
+  inputs: Record<string, { shape: number[]; values: Float32Array | Int32Array; dtype?: 'float32' | 'int32' }>,
+  attrs: Record<string, unknown>,
+): Promise<{ values: Float32Array; shape: number[] }> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const tensors = Object.fromEntries(
+    Object.entries(inputs).map(([name, spec]) => [name, tf.tensor(spec.values, spec.shape, spec.dtype ?? 'float32')]),
+  );
+  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const result = { values: Float32Array.from(await out.data()), shape: out.shape };
+  out.dispose();
+  Object.values(tensors).forEach((t) => t.dispose());
+  expect(tf.memory().numTensors, `${kernel} on ${backend} leaked tensors`).toBe(before);
+  return result;
+}
+
+/** ‖a − b‖ / ‖b‖: the relative error of a whole output. */
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff += (actual[i]! - expected[i]!) ** 2;
+    norm += expected[i]! ** 2;
+  }
+  return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-30);
+}
+
+async function compare(
+  kernel: string,
+  inputs: Parameters<typeof runOn>[2],
+  attrs: Record<string, unknown>,
+): Promise<void> {
+  const expected = await runOn('cpu', kernel, inputs, attrs);
+  const actual = await runOn('wasm', kernel, inputs, attrs);
+  expect(actual.shape).toEqual(expected.shape);
+  expect(relativeError(actual.values, expected.values)).toBeLessThan(1e-5);
+}
+
+function outputShape(xShape: Shape4, filterShape: Shape4, strides: number | [number, number], pad: Pad, dilations: number | [number, number], depthwise: boolean, rounding?: 'floor' | 'round' | 'ceil'): Shape4 {
+  const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, pad, rounding, depthwise);
+  return [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+}
+
+interface Case {
+  name: string;
+  x: Shape4;
+  filter: Shape4;
+  strides: number | [number, number];
+  pad: Pad;
+  dilations?: number | [number, number];
+  rounding?: 'floor' | 'round' | 'ceil';
+}
+
+
+/**
+ * Float64 depthwise-convolution gradients straight from the definition
+ * y[b,i,j,c·M+m] = Σ x[b, i·s + fh·d − top, j·s + fw·d − left, c] · w[fh,fw,c,m].
+ * The cpu backend's depthwise gradients ignore dilation, so dilated cases need this.
+ */
+function depthwiseReference(c: Case, x: Float32Array, dy: Float32Array, w: Float32Array): { dW: Float64Array; dX: Float64Array } {
+  const dilations = c.dilations ?? 1;
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, dilations, c.pad, c.rounding, true);
+  const [B, H, W, C] = c.x;
+  const [FH, FW, , M] = c.filter;
+  const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const dW = new Float64Array(FH * FW * C * M);
+  const dX = new Float64Array(B * H * W * C);
+  for (let b = 0; b < B; b++)
+    for (let i = 0; i < OH; i++)
+      for (let j = 0; j < OW; j++)
+        for (let fh = 0; fh < FH; fh++)
+          for (let fw = 0; fw < FW; fw++) {
+            const r = i * sh + fh * dh - top;
+            const q = j * sw + fw * dw - left;
+            if (r < 0 || r >= H || q < 0 || q >= W) continue;
+            for (let ch = 0; ch < C; ch++)
+              for (let m = 0; m < M; m++) {
+                const g = dy[((b * OH + i) * OW + j) * C * M + ch * M + m]!;
+                const wi = ((fh * FW + fw) * C + ch) * M + m;
+                const xi = ((b * H + r) * W + q) * C + ch;
+                dW[wi] += x[xi]! * g;
+                dX[xi] += w[wi]! * g;
+              }
+          }
+  return { dW, dX };
+}
+
+function relativeError64(actual: Float32Array, expected: Float64Array): number {
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff += (actual[i]! - expected[i]!) ** 2;
+    norm += expected[i]! ** 2;
+  }
+  return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-30);
+}
+
+afterAll(async () => {
+  await tf.setBackend('wasm');
+});
+
+describe('registration', () => {
+  it('provides every kernel the wasm backend lacks for conv-net training', () => {
+    for (const name of Object.keys(TRAINING_KERNELS)) {
+      expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
+    }
+  });
+});
+
+describe('Conv2DBackpropFilter', () => {
+  const cases: Case[] = [
+    { name: 'stride 1, valid, batch 1', x: [1, 7, 7, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+    { name: 'stride 2, same, odd width', x: [2, 8, 9, 2], filter: [3, 3, 2, 5], strides: 2, pad: 'same' },
+    { name: 'strides [2, 3], explicit padding', x: [3, 11, 10, 4], filter: [5, 4, 4, 3], strides: [2, 3], pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+    { name: '1x1 filter, stride 2, valid', x: [2, 9, 9, 3], filter: [1, 1, 3, 6], strides: 2, pad: 'valid' },
+    { name: 'even filter, stride 2, same, single channel', x: [4, 6, 6, 1], filter: [2, 2, 1, 2], strides: 2, pad: 'same' },
+    { name: 'numeric padding with rounding', x: [2, 10, 7, 2], filter: [3, 3, 2, 2], strides: 2, pad: 1, rounding: 'floor' },
+    { name: 'stride larger than filter leaves inputs unused', x: [2, 13, 13, 3], filter: [2, 2, 3, 4], strides: 3, pad: 'valid' },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const dyShape = outputShape(c.x, c.filter, c.strides, c.pad, 1, false, c.rounding);
+      await compare(
+        'Conv2DBackpropFilter',
+        { x: { shape: c.x, values: seeded(size(c.x), 1) }, dy: { shape: dyShape, values: seeded(size(dyShape), 2) } },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.rounding, filterShape: c.filter },
+      );
+    });
+  }
+
+  it('refuses channels-first data with a clear message', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 2, 5, 5]);
+    const dy = tf.zeros([1, 2, 3, 3]);
+    expect(() =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 2] }),
+    ).toThrow(/NHWC/);
+    tf.dispose([x, dy]);
+  });
+});
+
+const depthwiseCases: Case[] = [
+  { name: 'stride 1, valid, multiplier 1', x: [1, 7, 7, 3], filter: [3, 3, 3, 1], strides: 1, pad: 'valid' },
+  { name: 'stride 2, same, multiplier 2', x: [2, 9, 8, 2], filter: [3, 3, 2, 2], strides: 2, pad: 'same' },
+  { name: 'dilation 2, same', x: [2, 10, 10, 3], filter: [3, 3, 3, 2], strides: 1, pad: 'same', dilations: 2 },
+  { name: 'dilation [2, 3], valid, odd sizes', x: [3, 11, 13, 2], filter: [2, 3, 2, 3], strides: 1, pad: 'valid', dilations: [2, 3] },
+  { name: 'strides [1, 2], explicit padding', x: [1, 8, 8, 2], filter: [3, 3, 2, 1], strides: [1, 2], pad: [[0, 0], [1, 1], [0, 2], [0, 0]] },
+  { name: 'stride 2, valid, inputs left unused', x: [2, 8, 8, 4], filter: [3, 3, 4, 1], strides: 2, pad: 'valid' },
+  { name: 'numeric padding with rounding', x: [2, 9, 7, 2], filter: [3, 3, 2, 2], strides: 2, pad: 1, rounding: 'ceil' },
+];
+
+describe('DepthwiseConv2dNativeBackpropFilter', () => {
+  for (const c of depthwiseCases) {
+    it(c.name, async () => {
+      const dilations = c.dilations ?? 1;
+      const dyShape = outputShape(c.x, c.filter, c.strides, c.pad, dilations, true, c.rounding);
+      const x = seeded(size(c.x), 3);
+      const dy = seeded(size(dyShape), 4);
+      const inputs = { x: { shape: c.x, values: x }, dy: { shape: dyShape, values: dy } };
+      const attrs = { strides: c.strides, dilations, pad: c.pad, dimRoundingMode: c.rounding, filterShape: c.filter };
+      const actual = await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', inputs, attrs);
+      expect(actual.shape).toEqual(c.filter);
+      const { dW } = depthwiseReference(c, x, dy, seeded(size(c.filter), 6));
+      expect(relativeError64(actual.values, dW)).toBeLessThan(1e-5);
+      if (dilations === 1) await compare('DepthwiseConv2dNativeBackpropFilter', inputs, attrs);
+    });
+  }
+});
+
+describe('DepthwiseConv2dNativeBackpropInput', () => {
+  for (const c of depthwiseCases) {
+    it(c.name, async () => {
+      const dilations = c.dilations ?? 1;
+      const dyShape = outputShape(c.x, c.filter, c.strides, c.pad, dilations, true, c.rounding);
+      const dy = seeded(size(dyShape), 5);
+      const w = seeded(size(c.filter), 6);
+      const inputs = { dy: { shape: dyShape, values: dy }, filter: { shape: c.filter, values: w } };
+      const attrs = { strides: c.strides, dilations, pad: c.pad, dimRoundingMode: c.rounding, inputShape: c.x };
+      const actual = await runOn('wasm', 'DepthwiseConv2dNativeBackpropInput', inputs, attrs);
+      expect(actual.shape).toEqual(c.x);
+      const { dX } = depthwiseReference(c, seeded(size(c.x), 3), dy, w);
+      expect(relativeError64(actual.values, dX)).toBeLessThan(1e-5);
+      // The cpu backend's depthwise gradients ignore dilation: compare with it only without.
+      if (dilations === 1) await compare('DepthwiseConv2dNativeBackpropInput', inputs, attrs);
+    });
+  }
+});
+
+describe('UnsortedSegmentSum', () => {
+  it('sums rows by id and drops negative ids', async () => {
+    await compare(
+      'UnsortedSegmentSum',
+      {
+        x: { shape: [6, 2, 3], values: seeded(36, 7) },
+        segmentIds: { shape: [6], values: Int32Array.from([0, 2, 0, -1, 1, 2]), dtype: 'int32' },
+      },
+      { numSegments: 4 },
+    );
+  });
+
+  it('matches a hand-computed sum', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const ids = tf.tensor1d([1, 0, 1], 'int32');
+    const out = tf.unsortedSegmentSum(x, ids, 2);
+    expect(await out.array()).toEqual([[3, 4], [6, 8]]);
+    tf.dispose([x, ids, out]);
+  });
+});
+
+describe('training a small conv net on wasm', () => {
+  // The gradients of a net that uses every registered kernel, wasm vs cpu.
+  async function gradients(backend: 'wasm' | 'cpu'): Promise<Float32Array[]> {
+    await tf.setBackend(backend);
+    const before = tf.memory().numTensors;
+    const x = tf.tensor4d(seeded(2 * 12 * 12 * 3, 11), [2, 12, 12, 3]);
+    const w1 = tf.tensor4d(seeded(3 * 3 * 3 * 4, 12), [3, 3, 3, 4]);
+    const dw = tf.tensor4d(seeded(3 * 3 * 4 * 2, 13), [3, 3, 4, 2]);
+    const table = tf.tensor2d(seeded(10 * 8, 14), [10, 8]);
+    const ids = tf.tensor1d([3, 1, 3], 'int32');
+    const loss = (w1: tf.Tensor, dw: tf.Tensor, table: tf.Tensor) => {
+      const a = tf.relu(tf.conv2d(x, w1 as tf.Tensor4D, 2, 'same'));
+      const b = tf.depthwiseConv2d(a, dw as tf.Tensor4D, 2, 'same');
+      const pooled = tf.mean(b, [1, 2]);
+      const embedded = tf.gather(table, ids);
+      return tf.add(tf.sum(tf.square(pooled)), tf.sum(tf.mul(embedded, embedded)));
+    };
+    const grads = tf.grads(loss)([w1, dw, table]);
+    const values = await Promise.all(grads.map(async (g) => Float32Array.from(await g.data())));
+    tf.dispose([x, w1, dw, table, ids, ...grads]);
+    expect(tf.memory().numTensors, `gradient computation on ${backend} leaked tensors`).toBe(before);
+    return values;
+  }
+
+  it('gives the cpu backend gradients for conv2d, depthwise conv and gather', async () => {
+    const expected = await gradients('cpu');
+    const actual = await gradients('wasm');
+    for (let i = 0; i < expected.length; i++) {
+      expect(relativeError(actual[i]!, expected[i]!)).toBeLessThan(1e-5);
+    }
+  });
+});
