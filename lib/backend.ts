@@ -9,8 +9,9 @@
  * that says what to install.
  */
 import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { importEsm } from './esm';
 import { registerTrainingKernels } from './kernels';
 import { projectRoot } from './paths';
@@ -101,7 +102,8 @@ async function startTensorflow(): Promise<BackendProbe> {
       if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend failed to initialise');
       return { name: 'tensorflow', available: true, detail: `${pkg} loaded libtensorflow` };
     } catch (error) {
-      failures.push(`${pkg}: ${messageOf(error)}`);
+      const missing = (error as { code?: string }).code === 'MODULE_NOT_FOUND' && messageOf(error).includes(`'${pkg}'`);
+      failures.push(`${pkg}: ${missing ? 'not installed' : messageOf(error)}`);
     }
   }
   return { name: 'tensorflow', available: false, detail: failures.join('; ') };
@@ -112,7 +114,24 @@ interface DawnModule {
   globals: Record<string, unknown>;
 }
 
+/**
+ * On Linux, Dawn reaches the GPU through Vulkan; without the loader library it
+ * can only fail (noisily), so look for it first.
+ */
+function vulkanLoaderFound(): boolean {
+  if (process.platform !== 'linux') return true;
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(delimiter).filter(Boolean),
+    `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`,
+    '/usr/lib64', '/usr/lib', '/lib64', '/lib', '/usr/local/lib',
+  ];
+  return dirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
+}
+
 async function startWebgpu(): Promise<BackendProbe> {
+  if (!vulkanLoaderFound()) {
+    return { name: 'webgpu', available: false, detail: 'no Vulkan loader (libvulkan.so.1) for Dawn to reach a GPU' };
+  }
   try {
     const dawn = await importEsm<DawnModule>('webgpu');
     const gpu = dawn.create([]);
