@@ -1,0 +1,257 @@
+/**
+ * Executed notebook → Docusaurus `.md` page. Outputs are rendered in MIME
+ * priority; binary and chart outputs become files named by content hash; HTML
+ * is parsed, sanitised and re-serialised; text is fenced so that braces, `<`
+ * and Markdown syntax in program output cannot break the page.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fromHtml } from 'hast-util-from-html';
+import { defaultSchema, sanitize, type Schema } from 'hast-util-sanitize';
+import { toHtml } from 'hast-util-to-html';
+import { importEsm } from '../../lib/esm';
+import { joinSource, readNotebook, serializeNotebook, stripOutputs, tagsOf, type Cell, type MimeBundle, type Notebook, type Output } from './notebook';
+import { collapseCarriageReturns } from './outputs';
+
+export interface ConvertOptions {
+  /** Folder the page goes to. */
+  docsDir: string;
+  /** Folder for images, chart specs and SVG fallbacks. */
+  assetsDir: string;
+  /** Public URL of `assetsDir` (default `/nb-assets/`). */
+  assetsUrl?: string;
+  /** Folder for the downloadable source notebook (default: none copied). */
+  notebooksDir?: string;
+  /** Public URL of `notebooksDir` (default `/notebooks/`). */
+  notebooksUrl?: string;
+  /** Base of the "edit this page" link; the notebook's repository path is appended. */
+  editUrlBase?: string;
+  /** Streams and plain text longer than this many lines are cut to head and tail (default 60). */
+  maxOutputLines?: number;
+}
+
+const VEGA_LITE_TYPES = ['application/vnd.vegalite.v6+json', 'application/vnd.vegalite.v5+json', 'application/vnd.vegalite.v4+json'];
+const IMAGE_TYPES: Record<string, string> = { 'image/svg+xml': 'svg', 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif' };
+
+/** Removes ANSI colour and cursor codes. */
+export function stripAnsi(text: string): string {
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g, '');
+}
+
+/** Keeps the first and last lines of a long text, with a marker saying how many were left out. */
+export function cutLongText(text: string, maxLines: number): string {
+  const lines = text.replace(/\n$/, '').split('\n');
+  if (lines.length <= maxLines) return lines.join('\n');
+  const keep = Math.floor(maxLines / 2);
+  return [...lines.slice(0, keep), `… ${lines.length - 2 * keep} more lines …`, ...lines.slice(-keep)].join('\n');
+}
+
+/** A code fence longer than any run of backticks inside the text. */
+function fence(text: string, info: string): string {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}${info}\n${text.replace(/\n$/, '')}\n${ticks}`;
+}
+
+/** Plain text of inline Markdown: no emphasis, links, code marks or math delimiters. */
+export function plainText(markdown: string): string {
+  return markdown
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[*_`#>]/g, '')
+    .replace(/\$\$?([^$]*)\$\$?/g, '$1')
+    .replace(/<[^>]+>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const HTML_SCHEMA: Schema = {
+  ...defaultSchema,
+  // Notebook tables and figures need style-free structure only; keep classes for tables.
+  attributes: { ...defaultSchema.attributes, '*': [...(defaultSchema.attributes?.['*'] ?? []), 'className', 'title', 'align'], img: ['src', 'alt', 'width', 'height'] },
+  protocols: { ...defaultSchema.protocols, src: ['http', 'https', 'data'] },
+  clobberPrefix: '',
+};
+
+/** Parses HTML, drops scripts, styles, event handlers and javascript: URLs, and serialises it again. */
+export function sanitizeHtml(html: string): string {
+  const tree = fromHtml(html, { fragment: true });
+  return toHtml(sanitize(tree, HTML_SCHEMA));
+}
+
+interface VegaModules {
+  vl: { compile(spec: unknown): { spec: unknown } };
+  vega: { View: new (runtime: unknown, options: { renderer: string }) => { toSVG(): Promise<string>; finalize(): void }; parse(spec: unknown): unknown };
+}
+
+let vegaModules: Promise<VegaModules> | undefined;
+
+/** Renders a Vega-Lite spec to a static SVG in Node (no browser). */
+export async function vegaLiteToSvg(spec: unknown): Promise<string> {
+  vegaModules ??= Promise.all([importEsm<VegaModules['vl']>('vega-lite'), importEsm<VegaModules['vega']>('vega')]).then(([vl, vega]) => ({ vl, vega }));
+  const { vl, vega } = await vegaModules;
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+class AssetWriter {
+  constructor(
+    private readonly dir: string,
+    private readonly url: string,
+  ) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** Writes content under its hash and returns the public URL. */
+  write(content: Buffer | string, extension: string): string {
+    const hash = createHash('sha256').update(content).digest('hex').slice(0, 16);
+    const name = `${hash}.${extension}`;
+    writeFileSync(join(this.dir, name), content);
+    return `${this.url}${name}`;
+  }
+}
+
+function bundleText(value: unknown): string {
+  return Array.isArray(value) ? value.join('') : String(value ?? '');
+}
+
+async function renderBundle(data: MimeBundle, assets: AssetWriter, maxLines: number): Promise<string> {
+  const vegaType = VEGA_LITE_TYPES.find((t) => t in data);
+  if (vegaType) {
+    const raw = data[vegaType];
+    const spec = typeof raw === 'string' || Array.isArray(raw) ? JSON.parse(bundleText(raw)) : raw;
+    const specUrl = assets.write(JSON.stringify(spec), 'vl.json');
+    const svgUrl = assets.write(await vegaLiteToSvg(spec), 'svg');
+    const alt = typeof (spec as { title?: unknown }).title === 'string' ? (spec as { title: string }).title : 'chart';
+    return `<div class="nb-vega" data-spec="${specUrl}"><img src="${svgUrl}" alt="${escapeAttribute(alt)}" /></div>`;
+  }
+  for (const [mime, extension] of Object.entries(IMAGE_TYPES)) {
+    if (!(mime in data)) continue;
+    const content = mime === 'image/svg+xml' ? bundleText(data[mime]) : Buffer.from(bundleText(data[mime]).replace(/\s/g, ''), 'base64');
+    return `<img class="nb-image" src="${assets.write(content, extension)}" alt="output image" />`;
+  }
+  if ('text/html' in data) return `<div class="nb-html">\n${sanitizeHtml(bundleText(data['text/html']))}\n</div>`;
+  if ('text/markdown' in data) return bundleText(data['text/markdown']);
+  if ('text/latex' in data) {
+    const latex = bundleText(data['text/latex']).trim();
+    return latex.startsWith('$') ? latex : `$$\n${latex}\n$$`;
+  }
+  if ('text/plain' in data) return fence(cutLongText(stripAnsi(bundleText(data['text/plain'])), maxLines), 'text');
+  return '';
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/[&"<>]/g, (c) => ({ '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;' })[c]!);
+}
+
+async function renderOutput(output: Output, assets: AssetWriter, maxLines: number): Promise<string> {
+  switch (output.output_type) {
+    case 'stream': {
+      const text = cutLongText(collapseCarriageReturns(stripAnsi(joinSource(output.text))), maxLines);
+      return text.trim() === '' ? '' : fence(text, output.name === 'stderr' ? 'text title="stderr"' : 'text');
+    }
+    case 'display_data':
+    case 'execute_result':
+      return renderBundle(output.data, assets, maxLines);
+    case 'error': {
+      const trace = cutLongText(stripAnsi(output.traceback.join('\n')), maxLines);
+      const head = `**${output.ename}**: ${escapeMarkdownInline(output.evalue)}`;
+      return `:::danger\n\n${head}\n\n${trace.trim() ? fence(trace, 'text') : ''}\n\n:::`;
+    }
+  }
+}
+
+/** Escapes characters that Markdown or HTML would interpret in one line of prose. */
+export function escapeMarkdownInline(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>#|$]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+}
+
+function sourceHidden(cell: Cell): boolean {
+  return Boolean(cell.metadata.jupyter?.source_hidden) || tagsOf(cell).includes('hide-input');
+}
+
+async function renderCell(cell: Cell, assets: AssetWriter, maxLines: number): Promise<string> {
+  const tags = tagsOf(cell);
+  if (tags.includes('remove-cell') || tags.includes('injected-parameters')) return '';
+  const source = joinSource(cell.source);
+  if (cell.cell_type !== 'code') return cell.cell_type === 'markdown' ? source : '';
+  const parts: string[] = [];
+  if (!tags.includes('remove-input') && source.trim() !== '') {
+    const title = cell.execution_count ? `In [${cell.execution_count}]` : 'In [ ]';
+    const block = fence(source, `ts title="${title}"`);
+    const label = tags.includes('solution') ? 'Solution' : 'Code';
+    parts.push(sourceHidden(cell) ? `<details>\n<summary>${label}</summary>\n\n${block}\n\n</details>` : block);
+  }
+  if (!tags.includes('remove-output')) {
+    for (const output of cell.outputs) {
+      const rendered = await renderOutput(output, assets, maxLines);
+      if (rendered.trim()) parts.push(rendered);
+    }
+  }
+  return parts.join('\n\n');
+}
+
+function frontMatterValue(text: string): string {
+  return JSON.stringify(text);
+}
+
+/** Title (first heading) and description (first paragraph after it) of a notebook. */
+export function describeNotebook(nb: Notebook, fallbackTitle: string): { title: string; description: string } {
+  let title = '';
+  let description = '';
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'markdown') continue;
+    for (const block of joinSource(cell.source).split(/\n\s*\n/)) {
+      const heading = /^#{1,6}\s+(.+)$/m.exec(block);
+      if (!title && heading) {
+        title = plainText(heading[1]!);
+        const rest = block.replace(heading[0], '').trim();
+        if (rest) description = plainText(rest);
+        continue;
+      }
+      if (title && !description && block.trim() && !/^\s*[#|$<!-]/.test(block)) description = plainText(block);
+      if (title && description) break;
+    }
+    if (title && description) break;
+  }
+  if (description.length > 200) description = `${description.slice(0, 197).replace(/\s+\S*$/, '')}…`;
+  return { title: title || fallbackTitle, description };
+}
+
+/**
+ * Writes the page for one executed notebook and returns its path. The page's
+ * first heading is the notebook's own, so the title is not repeated.
+ */
+export async function convertNotebook(notebookPath: string, options: ConvertOptions): Promise<string> {
+  const nb = readNotebook(notebookPath);
+  const name = basename(notebookPath, '.ipynb');
+  const assets = new AssetWriter(resolve(options.assetsDir), options.assetsUrl ?? '/nb-assets/');
+  const maxLines = options.maxOutputLines ?? 60;
+  const { title, description } = describeNotebook(nb, name);
+  const number = /^(\d+)/.exec(name)?.[1];
+  const front: string[] = ['---', `id: ${frontMatterValue(name)}`, `title: ${frontMatterValue(title)}`];
+  if (description) front.push(`description: ${frontMatterValue(description)}`);
+  if (number !== undefined) front.push(`sidebar_position: ${Number(number) + 1}`);
+  if (options.notebooksDir) {
+    mkdirSync(resolve(options.notebooksDir), { recursive: true });
+    const target = join(resolve(options.notebooksDir), `${name}.ipynb`);
+    writeFileSync(target, serializeNotebook(stripOutputs(nb)));
+    front.push(`download: ${frontMatterValue(`${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb`)}`);
+  }
+  if (options.editUrlBase) front.push(`custom_edit_url: ${frontMatterValue(`${options.editUrlBase.replace(/\/$/, '')}/${name}.ipynb`)}`);
+  front.push('---');
+  const body: string[] = [];
+  for (const cell of nb.cells) {
+    const rendered = await renderCell(cell, assets, maxLines);
+    if (rendered.trim()) body.push(rendered.trim());
+  }
+  mkdirSync(resolve(options.docsDir), { recursive: true });
+  const page = join(resolve(options.docsDir), `${name}.md`);
+  writeFileSync(page, `${front.join('\n')}\n\n${body.join('\n\n')}\n`);
+  return page;
+}

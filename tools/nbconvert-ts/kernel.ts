@@ -1,0 +1,428 @@
+/**
+ * A Jupyter kernel driven over the messaging protocol (ZeroMQ, HMAC-SHA256
+ * signed messages): start from a kernelspec, wait until it answers, execute
+ * code and collect what it publishes, interrupt, shut down. No Python.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as zmq from 'zeromq';
+import type { KernelSpec } from '../jupyter/paths';
+
+const DELIMITER = '<IDS|MSG>';
+const PROTOCOL_VERSION = '5.3';
+
+/** A message header as the protocol defines it. */
+export interface Header {
+  msg_id: string;
+  msg_type: string;
+  session: string;
+  username: string;
+  date: string;
+  version: string;
+}
+
+/** A decoded protocol message. */
+export interface Message {
+  header: Header;
+  parent_header: Partial<Header>;
+  metadata: Record<string, unknown>;
+  content: Record<string, unknown>;
+}
+
+/** Why a kernel stopped being usable. */
+export class KernelDiedError extends Error {
+  constructor(detail: string) {
+    super(`the kernel died: ${detail}`);
+    this.name = 'KernelDiedError';
+  }
+}
+
+/** The kernel did not answer within the startup timeout. */
+export class KernelStartError extends Error {
+  constructor(detail: string) {
+    super(`the kernel did not start: ${detail}`);
+    this.name = 'KernelStartError';
+  }
+}
+
+/** A cell ran past its timeout. */
+export class CellTimeoutError extends Error {
+  constructor(
+    readonly seconds: number,
+    readonly killed: boolean,
+  ) {
+    super(`the cell ran past its ${seconds} s timeout and was ${killed ? 'killed with the kernel' : 'interrupted'}`);
+    this.name = 'CellTimeoutError';
+  }
+}
+
+interface ConnectionInfo {
+  transport: 'tcp';
+  ip: string;
+  shell_port: number;
+  iopub_port: number;
+  stdin_port: number;
+  control_port: number;
+  hb_port: number;
+  key: string;
+  signature_scheme: 'hmac-sha256';
+  kernel_name: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** What one execute_request produced. */
+export interface ExecuteOutcome {
+  /** `ok`, `error` or `abort`, from the execute_reply. */
+  status: string;
+  reply: Record<string, unknown>;
+  /** Every iopub message whose parent is this request, in arrival order (status messages excluded). */
+  messages: Message[];
+}
+
+/** Options for {@link Kernel.start}. */
+export interface KernelStartOptions {
+  spec: KernelSpec;
+  name: string;
+  cwd: string;
+  startupTimeoutSeconds: number;
+  env?: Record<string, string | undefined>;
+}
+
+/** A running kernel process and its five sockets. */
+export class Kernel {
+  private readonly session = randomUUID();
+  private readonly shell = new zmq.Dealer();
+  private readonly control = new zmq.Dealer();
+  private readonly iopub = new zmq.Subscriber();
+  private readonly pendingReplies = new Map<string, (message: Message) => void>();
+  private readonly iopubListeners = new Map<string, (message: Message) => void>();
+  private deathListeners: Array<(error: KernelDiedError) => void> = [];
+  private exited: KernelDiedError | undefined;
+  private stderrTail = '';
+  private closed = false;
+  private sawIopub = false;
+
+  private constructor(
+    private readonly process: ChildProcess,
+    private readonly connection: ConnectionInfo,
+    private readonly connectionDir: string,
+    readonly interruptMode: 'signal' | 'message',
+  ) {}
+
+  /** Starts a kernel from its kernelspec and waits until it answers kernel_info. */
+  static async start(options: KernelStartOptions): Promise<Kernel> {
+    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const connection: ConnectionInfo = {
+      transport: 'tcp',
+      ip: '127.0.0.1',
+      shell_port: ports[0]!,
+      iopub_port: ports[1]!,
+      stdin_port: ports[2]!,
+      control_port: ports[3]!,
+      hb_port: ports[4]!,
+      key: randomBytes(32).toString('hex'),
+      signature_scheme: 'hmac-sha256',
+      kernel_name: options.name,
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'nbconvert-ts-'));
+    const file = join(dir, 'kernel.json');
+    writeFileSync(file, JSON.stringify(connection), { mode: 0o600 });
+    const argv = options.spec.argv.map((arg) => arg.replace('{connection_file}', file));
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.spec.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const kernel = new Kernel(child, connection, dir, options.spec.interrupt_mode ?? 'signal');
+    kernel.watchProcess();
+    try {
+      await kernel.connect();
+      await kernel.waitUntilReady(options.startupTimeoutSeconds);
+    } catch (error) {
+      await kernel.kill();
+      throw error;
+    }
+    return kernel;
+  }
+
+  private watchProcess(): void {
+    const keepTail = (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000);
+    };
+    this.process.stdout?.on('data', keepTail);
+    this.process.stderr?.on('data', keepTail);
+    this.process.on('error', (error) => this.markDead(`could not run ${this.process.spawnfile}: ${error.message}`));
+    this.process.on('exit', (code, signal) => {
+      const how = signal ? `signal ${signal}` : `exit code ${code}`;
+      const tail = this.stderrTail.trim().split('\n').slice(-5).join('\n');
+      this.markDead(`process ended with ${how}${tail ? `; its last output:\n${tail}` : ''}`);
+    });
+  }
+
+  private markDead(detail: string): void {
+    if (this.exited) return;
+    this.exited = new KernelDiedError(detail);
+    for (const listener of this.deathListeners) listener(this.exited);
+    this.deathListeners = [];
+  }
+
+  /** True while the kernel process runs. */
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  private address(port: number): string {
+    return `tcp://${this.connection.ip}:${port}`;
+  }
+
+  private async connect(): Promise<void> {
+    this.shell.connect(this.address(this.connection.shell_port));
+    this.control.connect(this.address(this.connection.control_port));
+    this.iopub.connect(this.address(this.connection.iopub_port));
+    this.iopub.subscribe();
+    void this.pump(this.shell, (m) => this.routeReply(m));
+    void this.pump(this.control, (m) => this.routeReply(m));
+    void this.pump(this.iopub, (m) => this.routeIopub(m));
+  }
+
+  private async pump(socket: zmq.Dealer | zmq.Subscriber, handle: (message: Message) => void): Promise<void> {
+    try {
+      for await (const frames of socket) {
+        const message = this.decode(frames as Buffer[]);
+        if (message) handle(message);
+      }
+    } catch (error) {
+      if (!this.closed) this.markDead(`socket failed: ${(error as Error).message}`);
+    }
+  }
+
+  private routeReply(message: Message): void {
+    const parent = message.parent_header.msg_id;
+    const resolve = parent ? this.pendingReplies.get(parent) : undefined;
+    if (resolve) {
+      this.pendingReplies.delete(parent!);
+      resolve(message);
+    }
+  }
+
+  private routeIopub(message: Message): void {
+    this.sawIopub = true;
+    const parent = message.parent_header.msg_id;
+    if (parent) this.iopubListeners.get(parent)?.(message);
+  }
+
+  private sign(parts: string[]): string {
+    const hmac = createHmac('sha256', this.connection.key);
+    for (const part of parts) hmac.update(part);
+    return hmac.digest('hex');
+  }
+
+  private decode(frames: Buffer[]): Message | undefined {
+    const at = frames.findIndex((frame) => frame.toString() === DELIMITER);
+    if (at < 0 || frames.length < at + 6) return undefined;
+    const [signature, header, parent, metadata, content] = frames.slice(at + 1, at + 6).map((f) => f.toString());
+    if (this.sign([header!, parent!, metadata!, content!]) !== signature) return undefined; // not from our kernel
+    return {
+      header: JSON.parse(header!) as Header,
+      parent_header: JSON.parse(parent!) as Partial<Header>,
+      metadata: JSON.parse(metadata!) as Record<string, unknown>,
+      content: JSON.parse(content!) as Record<string, unknown>,
+    };
+  }
+
+  private async send(socket: zmq.Dealer, msgType: string, content: Record<string, unknown>): Promise<string> {
+    const header: Header = {
+      msg_id: randomUUID(),
+      msg_type: msgType,
+      session: this.session,
+      username: 'nbconvert-ts',
+      date: new Date().toISOString(),
+      version: PROTOCOL_VERSION,
+    };
+    const parts = [JSON.stringify(header), '{}', '{}', JSON.stringify(content)];
+    await socket.send([DELIMITER, this.sign(parts), ...parts]);
+    return header.msg_id;
+  }
+
+  /** Resolves with the reply to a request, or rejects when the kernel dies or the time runs out. */
+  private waitReply(msgId: string, seconds: number): Promise<Message | undefined> {
+    return new Promise((resolve, reject) => {
+      if (this.exited) return reject(this.exited);
+      const timer = setTimeout(() => {
+        this.pendingReplies.delete(msgId);
+        resolve(undefined);
+      }, seconds * 1000);
+      this.pendingReplies.set(msgId, (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+      this.deathListeners.push((error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  }
+
+  /**
+   * Repeats kernel_info_request until a reply has come AND iopub has delivered
+   * something (so no early output is lost to the subscription's slow join).
+   */
+  private async waitUntilReady(seconds: number): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    let replied = false;
+    while (Date.now() < deadline) {
+      if (this.exited) throw new KernelStartError(this.exited.message);
+      const id = await this.send(this.shell, 'kernel_info_request', {});
+      const reply = await this.waitReply(id, Math.min(1, Math.max(0.05, (deadline - Date.now()) / 1000))).catch((error: Error) => {
+        throw new KernelStartError(error.message);
+      });
+      replied ||= reply !== undefined;
+      if (replied && this.sawIopub) return;
+    }
+    throw new KernelStartError(`no ${replied ? 'iopub message' : 'kernel_info_reply'} within ${seconds} s${this.stderrTail ? `; its output:\n${this.stderrTail.trim()}` : ''}`);
+  }
+
+  /**
+   * Pings the heartbeat socket. tslab answers it on its JavaScript thread, so a
+   * cell that computes synchronously also delays the echo: a missing echo means
+   * "busy or hung", and only the process's exit means "dead".
+   */
+  async heartbeat(seconds = 2): Promise<boolean> {
+    const socket = new zmq.Request({ receiveTimeout: seconds * 1000, sendTimeout: seconds * 1000, linger: 0 });
+    try {
+      socket.connect(this.address(this.connection.hb_port));
+      await socket.send('ping');
+      const [echo] = await socket.receive();
+      return echo?.toString() === 'ping';
+    } catch {
+      return false;
+    } finally {
+      socket.close();
+    }
+  }
+
+  /** Sends SIGINT (or an interrupt_request when the kernelspec asks for messages). */
+  async interrupt(): Promise<void> {
+    if (this.interruptMode === 'message') await this.send(this.control, 'interrupt_request', {});
+    else this.process.kill('SIGINT');
+  }
+
+  /**
+   * Executes code and collects the iopub messages it causes until both the
+   * execute_reply and the `idle` status have arrived.
+   *
+   * @param timeoutSeconds - after this, interrupt; after `graceSeconds` more, kill.
+   * @throws CellTimeoutError, KernelDiedError
+   */
+  async execute(code: string, timeoutSeconds: number, graceSeconds = 5, onMessage?: (m: Message) => void): Promise<ExecuteOutcome> {
+    if (this.exited) throw this.exited;
+    const messages: Message[] = [];
+    let idle = false;
+    let reply: Message | undefined;
+    let settle: (() => void) | undefined;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    let msgId = '';
+    const listener = (message: Message) => {
+      if (message.header.msg_type === 'status') {
+        if (message.content.execution_state === 'idle') idle = true;
+      } else {
+        messages.push(message);
+        onMessage?.(message);
+      }
+      if (idle && reply) settle!();
+    };
+    msgId = randomUUID();
+    this.iopubListeners.set(msgId, listener);
+    const header: Header = { msg_id: msgId, msg_type: 'execute_request', session: this.session, username: 'nbconvert-ts', date: new Date().toISOString(), version: PROTOCOL_VERSION };
+    const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true };
+    const parts = [JSON.stringify(header), '{}', '{}', JSON.stringify(content)];
+    const replyPromise = new Promise<Message>((resolve) => this.pendingReplies.set(msgId, resolve));
+    void replyPromise.then((message) => {
+      reply = message;
+      if (idle) settle!();
+    });
+    let died: ((error: KernelDiedError) => void) | undefined;
+    const death = new Promise<never>((_, reject) => {
+      died = reject;
+      this.deathListeners.push(reject);
+    });
+    try {
+      await this.shell.send([DELIMITER, this.sign(parts), ...parts]);
+      const limit = timer(timeoutSeconds * 1000);
+      const timedOut = await Promise.race([done.then(() => false), death, limit.done.then(() => true)]).finally(limit.cancel);
+      if (timedOut) {
+        await this.interrupt();
+        const grace = timer(graceSeconds * 1000);
+        const stopped = await Promise.race([done.then(() => true), death, grace.done.then(() => false)]).finally(grace.cancel);
+        if (!stopped) await this.kill();
+        throw new CellTimeoutError(timeoutSeconds, !stopped);
+      }
+      return { status: String(reply!.content.status), reply: reply!.content, messages };
+    } finally {
+      this.iopubListeners.delete(msgId);
+      this.pendingReplies.delete(msgId);
+      this.deathListeners = this.deathListeners.filter((l) => l !== died);
+      death.catch(() => undefined);
+    }
+  }
+
+  /** Asks the kernel to shut down, then makes sure the process is gone. */
+  async shutdown(): Promise<void> {
+    if (this.alive) {
+      try {
+        const id = await this.send(this.control, 'shutdown_request', { restart: false });
+        await this.waitReply(id, 2).catch(() => undefined);
+        await Promise.race([new Promise((r) => this.process.once('exit', r)), sleep(2000)]);
+      } catch {
+        // the kill below is the fallback
+      }
+    }
+    await this.kill();
+  }
+
+  /** Kills the process (SIGKILL) and closes the sockets. */
+  async kill(): Promise<void> {
+    if (this.alive) {
+      const gone = new Promise((r) => this.process.once('exit', r));
+      this.process.kill('SIGKILL');
+      await Promise.race([gone, sleep(3000)]);
+    }
+    this.close();
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.shell.close();
+    this.control.close();
+    this.iopub.close();
+    rmSync(this.connectionDir, { recursive: true, force: true });
+  }
+}
+
+/** A timer that can be cancelled, so no stray timeout keeps the process alive. */
+function timer(ms: number): { done: Promise<void>; cancel: () => void } {
+  let handle: NodeJS.Timeout | undefined;
+  const done = new Promise<void>((resolve) => (handle = setTimeout(resolve, ms)));
+  return { done, cancel: () => clearTimeout(handle) };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
