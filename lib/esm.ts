@@ -20,5 +20,12 @@ const nativeImport = new Function('specifier', 'return import(specifier)') as (
  * @returns the module namespace, typed by the caller.
  */
 export async function importEsm<T>(specifier: string): Promise<T> {
-  return (await nativeImport(specifier)) as T;
+  try {
+    return (await nativeImport(specifier)) as T;
+  } catch (error) {
+    // Inside a vm context without an import hook (vitest), the compiled
+    // `import()` is the one that works; there the module is ESM, so it stays native.
+    if ((error as { code?: string }).code !== 'ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING') throw error;
+    return (await import(specifier)) as T;
+  }
 }

@@ -1,0 +1,82 @@
+// The Markdown pages nbconvert-ts makes from executed notebooks.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { convertNotebook, cutLongText, sanitizeHtml } from '../../tools/nbconvert-ts/convert';
+import { executeNotebook } from '../../tools/nbconvert-ts/execute';
+
+const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'notebooks');
+const work = mkdtempSync(join(tmpdir(), 'nbconv-'));
+const docsDir = join(work, 'docs');
+const assetsDir = join(work, 'assets');
+const notebooksDir = join(work, 'notebooks');
+let outputsPage = '';
+let tagsPage = '';
+
+beforeAll(async () => {
+  for (const [name, allowErrors] of [['outputs', false], ['tags', true]] as const) {
+    const executed = join(work, 'executed', `${name}.ipynb`);
+    const report = await executeNotebook(join(FIXTURES, `${name}.ipynb`), { outputPath: executed, allowErrors });
+    expect(report.status, report.message).toBe(allowErrors ? 'ok' : 'ok');
+    await convertNotebook(executed, { docsDir, assetsDir, notebooksDir, editUrlBase: 'https://example.org/edit/notebooks' });
+  }
+  outputsPage = readFileSync(join(docsDir, 'outputs.md'), 'utf8');
+  tagsPage = readFileSync(join(docsDir, 'tags.md'), 'utf8');
+});
+
+describe('convert --to md', () => {
+  it('writes front matter from the notebook', () => {
+    expect(tagsPage.startsWith('---\nid: "tags"\ntitle: "07 · Tags and text"\n')).toBe(true);
+    expect(tagsPage).toContain('description: "How tags shape a page: a^2 + b^2 and {braces}."');
+    expect(tagsPage).not.toContain('sidebar_position'); // only numbered notebooks get one
+    expect(tagsPage).toContain('download: "/notebooks/tags.ipynb"');
+    expect(tagsPage).toContain('custom_edit_url: "https://example.org/edit/notebooks/tags.ipynb"');
+    const download = JSON.parse(readFileSync(join(notebooksDir, 'tags.ipynb'), 'utf8'));
+    expect(download.cells.every((c: { outputs?: unknown[] }) => !c.outputs || c.outputs.length === 0)).toBe(true);
+  });
+
+  it('titles code blocks with their execution count and fences text output', () => {
+    expect(outputsPage).toContain('```ts title="In [4]"\n1 + 2\n```');
+    expect(outputsPage).toContain('```text\n3\n```');
+    expect(outputsPage).toContain('```text title="stderr"\na warning\n```');
+  });
+
+  it('keeps a Vega-Lite spec as data with a static SVG fallback', () => {
+    const match = /<div class="nb-vega" data-spec="\/nb-assets\/([0-9a-f]+\.vl\.json)"><img src="\/nb-assets\/([0-9a-f]+\.svg)"/.exec(outputsPage);
+    expect(match).not.toBeNull();
+    expect(JSON.parse(readFileSync(join(assetsDir, match![1]!), 'utf8')).mark).toBe('line');
+    const svg = readFileSync(join(assetsDir, match![2]!), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('mark-line');
+  });
+
+  it('writes images under their content hash and sanitises HTML', () => {
+    const png = /<img class="nb-image" src="\/nb-assets\/([0-9a-f]{16}\.png)"/.exec(outputsPage);
+    expect(png && existsSync(join(assetsDir, png[1]!))).toBe(true);
+    const html = /<div class="nb-html">\n([^]*?)\n<\/div>/.exec(outputsPage)?.[1];
+    expect(html).toBe('<b>bold</b>');
+    expect(sanitizeHtml('<a href="javascript:alert(1)" onclick="x()">x</a><table class="t"><tr><td>1</td></tr></table>')).toBe('<a>x</a><table class="t"><tbody><tr><td>1</td></tr></tbody></table>');
+  });
+
+  it('honours remove-cell, remove-input, hide-input, remove-output and hidden solutions', () => {
+    expect(tagsPage).not.toContain('removed entirely');
+    expect(tagsPage).toContain('only the output shows');
+    expect(tagsPage).not.toContain("console.log('only the output shows')");
+    expect(tagsPage).toMatch(/<details>\n<summary>Code<\/summary>\n\n```ts title="In \[\d\]"\nconsole.log\('input folded away'\);/);
+    expect(tagsPage).toContain("console.log('output removed');");
+    expect(tagsPage).not.toMatch(/```text\noutput removed/);
+    expect(tagsPage).toMatch(/<summary>Solution<\/summary>\n\n````ts/);
+  });
+
+  it('keeps braces, tags and fences in program output inert, and shows errors as a danger box', () => {
+    expect(tagsPage).toContain('```text\n{not jsx} <b>not html</b> ``` fence\n```'.replace(/^```text/, '````text').replace(/```$/, '````'));
+    expect(tagsPage).toMatch(/:::danger\n\n\*\*TypeError\*\*: shown as a danger box\n/);
+  });
+
+  it('cuts long output to head and tail', () => {
+    const long = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');
+    const cut = cutLongText(long, 10).split('\n');
+    expect(cut).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4', '… 90 more lines …', 'line 95', 'line 96', 'line 97', 'line 98', 'line 99']);
+  });
+});

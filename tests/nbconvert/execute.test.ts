@@ -1,0 +1,179 @@
+// nbconvert-ts against real tslab kernels, on small fixture notebooks.
+import Ajv from 'ajv';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../tools/nbconvert-ts/bin';
+import { EXIT, executeMany, executeNotebook } from '../../tools/nbconvert-ts/execute';
+
+const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'notebooks');
+const schema = JSON.parse(readFileSync(join(process.cwd(), 'tests', 'nbconvert', 'nbformat-4.5.schema.json'), 'utf8'));
+const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+function fixture(name: string): string {
+  // Work on a copy so that a bug can never touch the fixtures themselves.
+  const dir = mkdtempSync(join(tmpdir(), 'nbx-'));
+  const path = join(dir, `${name}.ipynb`);
+  copyFileSync(join(FIXTURES, `${name}.ipynb`), path);
+  return path;
+}
+
+const digest = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+const text = (value: string | string[]) => (Array.isArray(value) ? value.join('') : value);
+
+function expectValid(path: string): void {
+  const ok = validate(read(path));
+  expect(validate.errors ?? [], JSON.stringify(validate.errors)).toEqual([]);
+  expect(ok).toBe(true);
+}
+
+describe('execute', () => {
+  it('records every output kind, merges streams and updates displays across cells', async () => {
+    const input = fixture('outputs');
+    const out = join(mkdtempSync(join(tmpdir(), 'nbo-')), 'outputs.ipynb');
+    const report = await executeNotebook(input, { outputPath: out });
+    expect(report.status, report.message).toBe('ok');
+    expectValid(out);
+    const cells = read(out).cells;
+    const outputsOf = (i: number) => cells[i].outputs;
+    expect(outputsOf(1)).toEqual([{ output_type: 'stream', name: 'stdout', text: ['hello\n', 'world\n'] }]);
+    expect(text(outputsOf(2)[0].text)).toBe('progress 100%\ntrue\n');
+    expect(outputsOf(3)[0]).toMatchObject({ name: 'stderr' });
+    expect(text(outputsOf(4)[0].text)).toBe('3\n');
+    const kinds = outputsOf(5).map((o: { data: Record<string, unknown> }) => Object.keys(o.data)[0]);
+    expect(kinds).toEqual(['text/html', 'text/markdown', 'text/latex']);
+    expect(text(outputsOf(6)[0].data['image/png'])).toMatch(/^iVBORw0KGgo/);
+    expect(outputsOf(7)[0].data['application/vnd.vegalite.v5+json']).toMatchObject({ mark: 'line' });
+    expect(text(outputsOf(8)[0].data['text/plain'])).toBe('updated from a later cell');
+    expect(outputsOf(8)[0].transient).toBeUndefined();
+    expect(cells.filter((c: { cell_type: string }) => c.cell_type === 'code').map((c: { execution_count: number }) => c.execution_count)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(cells[1].metadata.execution['shell.execute_reply']).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('stops at a failing cell, names it, runs nothing after it and leaves the input untouched', async () => {
+    const input = fixture('failing');
+    const before = digest(input);
+    const out = join(mkdtempSync(join(tmpdir(), 'nbo-')), 'failing.ipynb');
+    const report = await executeNotebook(input, { outputPath: out });
+    expect(report.exitCode).toBe(EXIT.cellFailed);
+    expect(report.failedCell).toMatchObject({ index: 2, ename: 'RangeError', evalue: 'boom at cell two' });
+    expect(report.message).toContain('cell 2');
+    expect(report.message).toContain('// second cell');
+    expect(digest(input)).toBe(before);
+    const cells = read(out).cells;
+    expect(cells[2].outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'RangeError', evalue: 'boom at cell two' });
+    expect(cells[3].execution_count).toBeNull();
+    expect(cells[3].outputs).toEqual([]);
+    expectValid(out);
+  });
+
+  it('reports a type error as a failure', async () => {
+    const report = await executeNotebook(fixture('typeerror'));
+    expect(report.exitCode).toBe(EXIT.cellFailed);
+    expect(report.failedCell?.ename).toBe('TypeScriptError');
+    expect(report.failedCell?.evalue).toContain("not assignable to type 'number'");
+  });
+
+  it('accepts an expected error, runs the next cell (no abort) and skips skip-execution cells', async () => {
+    const input = fixture('raises');
+    const out = join(mkdtempSync(join(tmpdir(), 'nbo-')), 'raises.ipynb');
+    const report = await executeNotebook(input, { outputPath: out });
+    expect(report.status, report.message).toBe('ok');
+    expect(report.cells.map((c) => c.status)).toEqual(['expected-error', 'ok', 'skipped', 'ok']);
+    const cells = read(out).cells;
+    expect(text(cells[2].outputs[0].text)).toBe('after the expected error\n');
+    expect(cells[3].execution_count).toBeNull();
+  });
+
+  it('fails a raises-exception cell that does not raise', async () => {
+    const report = await executeNotebook(fixture('raises-missing'));
+    expect(report.exitCode).toBe(EXIT.cellFailed);
+    expect(report.message).toContain('raises-exception');
+  });
+
+  it('interrupts an endless loop at the timeout and exits 2 within limit plus grace', async () => {
+    const started = Date.now();
+    const report = await executeNotebook(fixture('loop'), { timeoutSeconds: 2, graceSeconds: 2 });
+    const seconds = (Date.now() - started) / 1000;
+    expect(report.exitCode).toBe(EXIT.timeout);
+    expect(report.failedCell?.index).toBe(1);
+    expect(seconds).toBeLessThan(2 + 2 + 8); // kernel start-up and shutdown included
+  });
+
+  it('reports a kernel that dies during a cell', async () => {
+    const report = await executeNotebook(fixture('kill'));
+    expect(report.exitCode).toBe(EXIT.kernelDied);
+    expect(report.message).toMatch(/exit code 7/);
+  });
+
+  it('reports a kernel command that cannot start', async () => {
+    const report = await executeNotebook(fixture('params'), { kernelCommand: ['/nonexistent/kernel', '{connection_file}'], startupTimeoutSeconds: 5 });
+    expect(report.exitCode).toBe(EXIT.kernelDied);
+  });
+
+  it('rejects a malformed notebook with exit 4 and leaves it as it was', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'nbm-')), 'bad.ipynb');
+    copyFileSync(join(FIXTURES, 'malformed.ipynb'), path);
+    const before = digest(path);
+    const report = await executeNotebook(path, { outputPath: path });
+    expect(report.exitCode).toBe(EXIT.badInput);
+    expect(report.message).toContain('invalid JSON');
+    expect(digest(path)).toBe(before);
+    expect(await main(['execute', path, '--inplace'])).toBe(EXIT.badInput);
+    expect(digest(path)).toBe(before);
+  });
+
+  it('injects parameters after the parameters cell, and replaces an earlier injection', async () => {
+    const input = fixture('params');
+    const out = join(mkdtempSync(join(tmpdir(), 'nbo-')), 'params.ipynb');
+    const first = await executeNotebook(input, { outputPath: out, parameters: { profile: 'ci', epochs: 2 } });
+    expect(first.status, first.message).toBe('ok');
+    let cells = read(out).cells;
+    expect(cells[1].metadata.tags).toEqual(['injected-parameters']);
+    expect(text(cells[2].outputs[0].text)).toBe('profile=ci epochs=2\n');
+    const again = await executeNotebook(out, { outputPath: out, parameters: { profile: 'full' } });
+    expect(again.status, again.message).toBe('ok');
+    cells = read(out).cells;
+    expect(cells.filter((c: { metadata: { tags?: string[] } }) => c.metadata.tags?.includes('injected-parameters'))).toHaveLength(1);
+    expect(text(cells[2].outputs[0].text)).toBe('profile=full epochs=10\n');
+  });
+
+  it('runs notebooks in parallel and reports them in order', async () => {
+    const paths = [fixture('params'), fixture('raises')];
+    const reports = await executeMany(paths, () => ({}), 2);
+    expect(reports.map((r) => [r.notebook, r.status])).toEqual([[paths[0], 'ok'], [paths[1], 'ok']]);
+  });
+
+  it('reuses a cached run until an input changes', async () => {
+    const input = fixture('params');
+    const cacheDir = mkdtempSync(join(tmpdir(), 'nbc-'));
+    const library = join(cacheDir, '..', `lib-${Date.now()}.ts`);
+    writeFileSync(library, 'export const v = 1;');
+    const out = join(mkdtempSync(join(tmpdir(), 'nbo-')), 'params.ipynb');
+    const options = { outputPath: out, cacheDir, cacheInputs: [library], parameters: { profile: 'ci' } };
+    expect((await executeNotebook(input, options)).cached).toBe(false);
+    const hit = await executeNotebook(input, options);
+    expect(hit.cached).toBe(true);
+    expect(hit.seconds).toBeLessThan(1);
+    expect(existsSync(out)).toBe(true);
+    expect((await executeNotebook(input, { ...options, parameters: { profile: 'full' } })).cached).toBe(false);
+    writeFileSync(library, 'export const v = 2;');
+    expect((await executeNotebook(input, options)).cached).toBe(false);
+  });
+});
+
+describe('command line', () => {
+  it('exits 4 on bad usage and writes JSON and JUnit reports', async () => {
+    expect(await main([])).toBe(EXIT.badInput);
+    expect(await main(['execute'])).toBe(EXIT.badInput);
+    expect(await main(['execute', fixture('params'), '--profile', 'fast', '--inplace'])).toBe(EXIT.badInput);
+    const dir = mkdtempSync(join(tmpdir(), 'nbr-'));
+    const code = await main(['execute', fixture('failing'), '--out-dir', dir, '--no-cache', '--json-report', join(dir, 'r.json'), '--junit', join(dir, 'r.xml')]);
+    expect(code).toBe(EXIT.cellFailed);
+    expect(read(join(dir, 'r.json')).notebooks[0]).toMatchObject({ status: 'cell-failed', exitCode: 1 });
+    expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toMatch(/<failure type="cell-failed" message="RangeError: boom at cell two">/);
+  });
+});
