@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 // with generous timeouts for training steps on the wasm backend.
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts', 'tools/**/*.test.ts'],
+    include: ['tests/**/*.test.ts'],
+    exclude: ['tests/site/**', 'node_modules/**'],
     setupFiles: ['tests/setup-backend.ts'],
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

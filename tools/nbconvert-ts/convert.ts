@@ -25,8 +25,10 @@ export interface ConvertOptions {
   notebooksDir?: string;
   /** Public URL of `notebooksDir` (default `/notebooks/`). */
   notebooksUrl?: string;
-  /** Base of the "edit this page" link; the notebook's repository path is appended. */
+  /** Base of the "edit this page" link; the notebook's file name is appended. */
   editUrlBase?: string;
+  /** Base of the "view source" link; the notebook's file name is appended. */
+  sourceUrlBase?: string;
   /** Streams and plain text longer than this many lines are cut to head and tail (default 60). */
   maxOutputLines?: number;
 }
@@ -245,10 +247,16 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
   }
   if (options.editUrlBase) front.push(`custom_edit_url: ${frontMatterValue(`${options.editUrlBase.replace(/\/$/, '')}/${name}.ipynb`)}`);
   front.push('---');
+  const links: string[] = [];
+  if (options.notebooksDir) links.push(`<a class="nb-download" href="${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb" download="${name}.ipynb">Download .ipynb</a>`);
+  if (options.sourceUrlBase) links.push(`<a class="nb-source" href="${options.sourceUrlBase.replace(/\/$/, '')}/${name}.ipynb">View source</a>`);
   const body: string[] = [];
   for (const cell of nb.cells) {
     const rendered = await renderCell(cell, assets, maxLines);
-    if (rendered.trim()) body.push(rendered.trim());
+    if (!rendered.trim()) continue;
+    body.push(rendered.trim());
+    // The links go right under the notebook's title.
+    if (links.length && body.length === 1) body.push(`<div class="nb-links">${links.join(' ')}</div>`);
   }
   mkdirSync(resolve(options.docsDir), { recursive: true });
   const page = join(resolve(options.docsDir), `${name}.md`);

@@ -1,0 +1,85 @@
+import type { Config } from '@docusaurus/types';
+import type * as Preset from '@docusaurus/preset-classic';
+import remarkMath from 'remark-math';
+import rehypeKatex from 'rehype-katex';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+// Where the course's sources live, for "edit this page" and "view source" links.
+const repository = process.env.COURSE_REPOSITORY_URL ?? 'https://github.com/cnn-course-ts/cnn-course-ts';
+
+const config: Config = {
+  title: 'Convolutional networks in TypeScript',
+  tagline: 'A hands-on course: real data, pretrained networks, TensorFlow.js, executable notebooks',
+  url: 'https://cnn-course-ts.github.io',
+  baseUrl: '/',
+  onBrokenLinks: 'throw',
+  onBrokenAnchors: 'throw',
+  trailingSlash: false,
+  markdown: { format: 'detect', hooks: { onBrokenMarkdownLinks: 'throw' } },
+  i18n: { defaultLocale: 'en', locales: ['en'] },
+  staticDirectories: ['site/static'],
+  clientModules: ['./site/src/clientModules/vega.ts'],
+  stylesheets: [],
+  presets: [
+    [
+      'classic',
+      {
+        docs: {
+          path: 'site/docs',
+          routeBasePath: '/',
+          sidebarPath: './sidebars.ts',
+          remarkPlugins: [remarkMath],
+          rehypePlugins: [rehypeKatex],
+          editUrl: `${repository}/edit/main/`,
+        },
+        blog: false,
+        pages: false,
+        theme: { customCss: ['./site/src/css/custom.css', require.resolve('katex/dist/katex.min.css')] },
+      } satisfies Preset.Options,
+    ],
+  ],
+  plugins: [
+    // The project's package.json says "type": "module", so webpack would parse the
+    // generated route registry as strict ESM and leave its require.resolveWeak
+    // calls unresolved; it is CommonJS-style code, so parse it as such.
+    () => ({
+      name: 'generated-files-as-auto-modules',
+      configureWebpack: () => ({
+        module: { rules: [{ test: /[\\/]\.docusaurus[\\/].*\.js$/, type: 'javascript/auto' }] },
+      }),
+    }),
+  ],
+  themes: [
+    [
+      '@easyops-cn/docusaurus-search-local',
+      {
+        hashed: true,
+        docsDir: 'site/docs',
+        docsRouteBasePath: '/',
+        indexBlog: false,
+        indexPages: false,
+        highlightSearchTermsOnTargetPage: true,
+      },
+    ],
+  ],
+  themeConfig: {
+    colorMode: { respectPrefersColorScheme: true },
+    navbar: {
+      title: 'CNNs in TypeScript',
+      items: [
+        { type: 'docSidebar', sidebarId: 'course', position: 'left', label: 'Course' },
+        { to: '/setup', label: 'Setup', position: 'left' },
+        { href: repository, label: 'Source', position: 'right' },
+      ],
+    },
+    footer: {
+      style: 'dark',
+      copyright: 'Course text and code: MIT. Lecture outline after Stanford CS230/CS231n and the Deep Learning Specialization.',
+    },
+    prism: { additionalLanguages: ['bash', 'json'] },
+  } satisfies Preset.ThemeConfig,
+};
+
+export default config;

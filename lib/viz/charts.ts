@@ -1,0 +1,134 @@
+/**
+ * Vega-Lite specifications for the charts the course draws: curves, bars,
+ * heatmaps and scatter plots. Specs are plain data: notebooks display them,
+ * the site renders them interactively and as static SVG.
+ */
+
+/** A Vega-Lite specification (kept loose: it is JSON handed to Vega-Lite). */
+export type VegaLiteSpec = Record<string, unknown>;
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+/** One named series of (x, y) points. */
+export interface Series {
+  name: string;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+}
+
+/** Common options of the chart builders. */
+export interface ChartOptions {
+  title?: string;
+  xTitle?: string;
+  yTitle?: string;
+  width?: number;
+  height?: number;
+  /** Logarithmic y axis. */
+  logY?: boolean;
+}
+
+function frame(options: ChartOptions): VegaLiteSpec {
+  return {
+    $schema: SCHEMA,
+    ...(options.title ? { title: options.title } : {}),
+    width: options.width ?? 420,
+    height: options.height ?? 260,
+  };
+}
+
+function checkSeries(series: Series[]): void {
+  if (series.length === 0) throw new Error('a chart needs at least one series');
+  for (const s of series) {
+    if (s.x.length !== s.y.length) throw new Error(`series "${s.name}" has ${s.x.length} x values but ${s.y.length} y values`);
+  }
+}
+
+/** Lines, one per series, with points, a legend when there are several, and tooltips. */
+export function lineChart(series: Series[], options: ChartOptions = {}): VegaLiteSpec {
+  checkSeries(series);
+  const values = series.flatMap((s) => Array.from(s.x, (x, i) => ({ series: s.name, x, y: s.y[i] })));
+  return {
+    ...frame(options),
+    data: { values },
+    mark: { type: 'line', point: series.every((s) => s.x.length <= 60), tooltip: true },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: options.xTitle ?? 'x' },
+      y: { field: 'y', type: 'quantitative', title: options.yTitle ?? 'y', ...(options.logY ? { scale: { type: 'log' } } : {}) },
+      color: { field: 'series', type: 'nominal', title: null, legend: series.length > 1 ? {} : null },
+      tooltip: [
+        { field: 'series', type: 'nominal' },
+        { field: 'x', type: 'quantitative', title: options.xTitle ?? 'x' },
+        { field: 'y', type: 'quantitative', title: options.yTitle ?? 'y', format: '.4~g' },
+      ],
+    },
+  };
+}
+
+/** Bars for labelled values, optionally grouped by colour. */
+export function barChart(bars: Array<{ label: string; value: number; group?: string }>, options: ChartOptions = {}): VegaLiteSpec {
+  if (bars.length === 0) throw new Error('a bar chart needs at least one bar');
+  const grouped = bars.some((b) => b.group !== undefined);
+  return {
+    ...frame(options),
+    data: { values: bars },
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      x: { field: 'label', type: 'nominal', sort: null, title: options.xTitle ?? null, axis: { labelAngle: -30 } },
+      y: { field: 'value', type: 'quantitative', title: options.yTitle ?? 'value', ...(options.logY ? { scale: { type: 'log' } } : {}) },
+      ...(grouped ? { color: { field: 'group', type: 'nominal', title: null }, xOffset: { field: 'group' } } : {}),
+      tooltip: [{ field: 'label' }, { field: 'value', type: 'quantitative', format: ',.4~g' }, ...(grouped ? [{ field: 'group' }] : [])],
+    },
+  };
+}
+
+/** A histogram of values in `bins` bins. */
+export function histogram(values: ArrayLike<number>, options: ChartOptions & { bins?: number } = {}): VegaLiteSpec {
+  return {
+    ...frame(options),
+    data: { values: Array.from(values, (v) => ({ v })) },
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      x: { field: 'v', type: 'quantitative', bin: { maxbins: options.bins ?? 30 }, title: options.xTitle ?? 'value' },
+      y: { aggregate: 'count', type: 'quantitative', title: options.yTitle ?? 'count' },
+    },
+  };
+}
+
+/**
+ * A heatmap of a matrix (rows × columns), e.g. a confusion matrix or a filter,
+ * with the value written in each cell when the matrix is small.
+ */
+export function heatmap(matrix: number[][], options: ChartOptions & { rowLabels?: string[]; columnLabels?: string[]; scheme?: string } = {}): VegaLiteSpec {
+  if (matrix.length === 0 || matrix.some((row) => row.length !== matrix[0]!.length)) throw new Error('heatmap expects a non-empty rectangular matrix');
+  const rows = options.rowLabels ?? matrix.map((_, i) => String(i));
+  const columns = options.columnLabels ?? matrix[0]!.map((_, j) => String(j));
+  const values = matrix.flatMap((row, i) => row.map((v, j) => ({ row: rows[i], column: columns[j], v })));
+  const small = matrix.length * matrix[0]!.length <= 144;
+  const encoding = {
+    x: { field: 'column', type: 'ordinal', sort: columns, title: options.xTitle ?? null },
+    y: { field: 'row', type: 'ordinal', sort: rows, title: options.yTitle ?? null },
+  };
+  return {
+    ...frame({ width: Math.min(420, 36 * columns.length), height: Math.min(420, 36 * rows.length), ...options }),
+    data: { values },
+    layer: [
+      { mark: { type: 'rect', tooltip: true }, encoding: { ...encoding, color: { field: 'v', type: 'quantitative', title: null, scale: { scheme: options.scheme ?? 'blues' } } } },
+      ...(small ? [{ mark: { type: 'text', fontSize: 11 }, encoding: { ...encoding, text: { field: 'v', type: 'quantitative', format: '.3~g' } } }] : []),
+    ],
+  };
+}
+
+/** Points coloured by a category (e.g. 2-D embeddings by identity). */
+export function scatterPlot(points: Array<{ x: number; y: number; group?: string; label?: string }>, options: ChartOptions = {}): VegaLiteSpec {
+  if (points.length === 0) throw new Error('a scatter plot needs at least one point');
+  return {
+    ...frame(options),
+    data: { values: points },
+    mark: { type: 'point', filled: true, size: 60, tooltip: true },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: options.xTitle ?? 'x' },
+      y: { field: 'y', type: 'quantitative', title: options.yTitle ?? 'y' },
+      ...(points.some((p) => p.group !== undefined) ? { color: { field: 'group', type: 'nominal', title: null } } : {}),
+    },
+  };
+}

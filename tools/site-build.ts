@@ -1,0 +1,105 @@
+/**
+ * Builds the course site: executes the notebooks (cached by content), converts
+ * them into pages, generates the library reference, runs `docusaurus build`.
+ *
+ *   npm run site:build [-- --profile full|ci] [--executed-dir DIR] [--serve] [--port N]
+ *
+ * `npm start` is `site:build --serve`: it also serves the site on localhost.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../lib/paths';
+import { convertNotebook } from './nbconvert-ts/convert';
+import { displayPath, executeMany } from './nbconvert-ts/execute';
+import { serveStatic } from './static-server';
+
+const root = projectRoot();
+const paths = {
+  notebooks: join(root, 'notebooks'),
+  docs: join(root, 'site', 'docs', 'notebooks'),
+  assets: join(root, 'site', 'static', 'nb-assets'),
+  downloads: join(root, 'site', 'static', 'notebooks'),
+  api: join(root, 'site', 'docs', 'api'),
+  out: join(root, 'build', 'site'),
+  cache: join(root, 'build', '.nbcache'),
+};
+
+/** The course's notebooks in syllabus order. */
+export function courseNotebooks(): string[] {
+  return readdirSync(paths.notebooks)
+    .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
+    .sort()
+    .map((f) => join(paths.notebooks, f));
+}
+
+/** Executes every notebook in `profile` into `executedDir` (reusing cached runs); throws on the first failure. */
+export async function executeCourse(profile: 'ci' | 'full', executedDir: string): Promise<void> {
+  const notebooks = courseNotebooks();
+  const reports = await executeMany(notebooks, (nb) => ({
+    outputPath: join(executedDir, nb.split(/[\\/]/).pop()!),
+    parameters: { profile },
+    cacheDir: paths.cache,
+    cacheInputs: [join(root, 'lib'), join(root, 'package-lock.json')],
+  }));
+  for (const r of reports) console.log(`${r.status === 'ok' ? 'ok    ' : 'FAILED'} ${displayPath(r.notebook)} ${r.cached ? '(cached)' : `${r.seconds.toFixed(1)} s`}`);
+  const failed = reports.filter((r) => r.status !== 'ok');
+  if (failed.length) throw new Error(failed.map((r) => r.message).join('\n'));
+}
+
+/** Converts executed notebooks into pages, generates the API reference and builds the site. */
+export async function buildSite(executedDir: string): Promise<string> {
+  for (const dir of [paths.docs, paths.assets, paths.downloads, paths.api]) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(paths.docs, { recursive: true });
+  const repository = process.env.COURSE_REPOSITORY_URL ?? 'https://github.com/cnn-course-ts/cnn-course-ts';
+  for (const file of readdirSync(executedDir).filter((f) => f.endsWith('.ipynb')).sort()) {
+    await convertNotebook(join(executedDir, file), {
+      docsDir: paths.docs,
+      assetsDir: paths.assets,
+      notebooksDir: paths.downloads,
+      editUrlBase: `${repository}/edit/main/notebooks`,
+      sourceUrlBase: `${repository}/blob/main/notebooks`,
+    });
+  }
+  run('npx', ['typedoc', '--logLevel', 'Error']);
+  run('npx', ['docusaurus', 'build', '--out-dir', paths.out]);
+  return paths.out;
+}
+
+function run(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit status ${result.status}`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  let profile: 'ci' | 'full' = 'full';
+  let executedDir = join(root, 'build', 'executed');
+  let serve = false;
+  let port = 3000;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--profile') {
+      const value = argv[++i];
+      if (value !== 'ci' && value !== 'full') throw new Error(`--profile is ci or full, got ${value}`);
+      profile = value;
+    } else if (arg === '--executed-dir') executedDir = argv[++i]!;
+    else if (arg === '--serve') serve = true;
+    else if (arg === '--port') port = Number(argv[++i]);
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  console.log(`Executing the notebooks (profile ${profile}; unchanged ones come from the cache)...`);
+  await executeCourse(profile, executedDir);
+  const out = await buildSite(executedDir);
+  console.log(`Site built in ${displayPath(out)}`);
+  if (serve) {
+    const { url } = await serveStatic(out, port);
+    console.log(`Serving the course at ${url}/ (Ctrl+C stops it)`);
+  }
+}
+
+if (process.argv[1]?.endsWith('site-build.ts')) {
+  main(process.argv.slice(2)).catch((error: Error) => {
+    console.error(`site: ${error.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * A small static file server for the built site (tests and `npm start`):
+ * `/page` serves `page.html` the way the site was built (trailingSlash: false).
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.gif': 'image/gif', '.ipynb': 'application/x-ipynb+json',
+  '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.xml': 'application/xml', '.txt': 'text/plain',
+};
+
+function resolveFile(root: string, urlPath: string): string | undefined {
+  const clean = normalize(decodeURIComponent(urlPath.split('?')[0]!)).replace(/^(\.\.[\\/])+/, '');
+  const candidates = [join(root, clean), join(root, `${clean}.html`), join(root, clean, 'index.html')];
+  return candidates.find((file) => file.startsWith(root) && existsSync(file) && statSync(file).isFile());
+}
+
+/** Serves `root` on 127.0.0.1; port 0 picks a free one. Resolves once listening. */
+export function serveStatic(root: string, port = 0): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    const file = resolveFile(root, request.url ?? '/');
+    const status = file ? 200 : 404;
+    const body = file ?? join(root, '404.html');
+    response.writeHead(status, { 'content-type': TYPES[extname(body)] ?? 'application/octet-stream' });
+    createReadStream(body).pipe(response);
+  });
+  return new Promise((resolve) => {
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}` });
+    });
+  });
+}
