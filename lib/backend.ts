@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { importEsm } from './esm';
-import { registerTrainingKernels } from './kernels';
+import { registerTrainingKernels } from './kernels/index';
 import { projectRoot } from './paths';
 
 /** The backends the course knows, in order of preference. */

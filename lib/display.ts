@@ -87,7 +87,7 @@ export async function showImage(image: tf.Tensor, options: ShowImageOptions = {}
 export function showTable(rows: Array<Record<string, unknown>>, options: { caption?: string; digits?: number } = {}): void {
   if (rows.length === 0) throw new Error('showTable needs at least one row');
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const format = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? v.toLocaleString('en-US') : v.toPrecision(options.digits ?? 4)) : String(v ?? ''));
+  const format = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? v.toLocaleString('en-US') : String(Number(v.toPrecision(options.digits ?? 4)))) : String(v ?? ''));
   const escape = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
   const head = `<tr>${columns.map((c) => `<th>${escape(c)}</th>`).join('')}</tr>`;
   const body = rows.map((r) => `<tr>${columns.map((c) => `<td>${escape(format(r[c]))}</td>`).join('')}</tr>`).join('');

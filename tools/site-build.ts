@@ -8,10 +8,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { projectRoot } from '../lib/paths';
 import { convertNotebook } from './nbconvert-ts/convert';
-import { displayPath, executeMany } from './nbconvert-ts/execute';
+import { displayPath, executeNotebook, type NotebookReport } from './nbconvert-ts/execute';
 import { serveStatic } from './static-server';
 
 const root = projectRoot();
@@ -33,18 +33,25 @@ export function courseNotebooks(): string[] {
     .map((f) => join(paths.notebooks, f));
 }
 
-/** Executes every notebook in `profile` into `executedDir` (reusing cached runs); throws on the first failure. */
-export async function executeCourse(profile: 'ci' | 'full', executedDir: string): Promise<void> {
-  const notebooks = courseNotebooks();
-  const reports = await executeMany(notebooks, (nb) => ({
-    outputPath: join(executedDir, nb.split(/[\\/]/).pop()!),
+/** Executes one notebook in `profile` into `executedDir`, reusing a cached run when nothing changed. */
+export function executeCourseNotebook(notebook: string, profile: 'ci' | 'full', executedDir: string): Promise<NotebookReport> {
+  return executeNotebook(notebook, {
+    outputPath: join(executedDir, basename(notebook)),
     parameters: { profile },
     cacheDir: paths.cache,
     cacheInputs: [join(root, 'lib'), join(root, 'package-lock.json')],
-  }));
-  for (const r of reports) console.log(`${r.status === 'ok' ? 'ok    ' : 'FAILED'} ${displayPath(r.notebook)} ${r.cached ? '(cached)' : `${r.seconds.toFixed(1)} s`}`);
-  const failed = reports.filter((r) => r.status !== 'ok');
-  if (failed.length) throw new Error(failed.map((r) => r.message).join('\n'));
+  });
+}
+
+/** Executes every notebook in `profile` into `executedDir`; throws listing the failures. */
+export async function executeCourse(profile: 'ci' | 'full', executedDir: string): Promise<void> {
+  const failures: string[] = [];
+  for (const notebook of courseNotebooks()) {
+    const r = await executeCourseNotebook(notebook, profile, executedDir);
+    console.log(`${r.status === 'ok' ? 'ok    ' : 'FAILED'} ${displayPath(r.notebook)} ${r.cached ? '(cached)' : `${r.seconds.toFixed(1)} s`}`);
+    if (r.status !== 'ok') failures.push(r.message ?? r.notebook);
+  }
+  if (failures.length) throw new Error(failures.join('\n'));
 }
 
 /** Converts executed notebooks into pages, generates the API reference and builds the site. */
