@@ -16,6 +16,7 @@ const config: Config = {
   baseUrl: '/',
   onBrokenLinks: 'throw',
   onBrokenAnchors: 'throw',
+  favicon: 'img/favicon.svg',
   trailingSlash: false,
   markdown: { format: 'detect', hooks: { onBrokenMarkdownLinks: 'throw' } },
   i18n: { defaultLocale: 'en', locales: ['en'] },
@@ -48,6 +49,8 @@ const config: Config = {
       name: 'generated-files-as-auto-modules',
       configureWebpack: () => ({
         module: { rules: [{ test: /[\\/]\.docusaurus[\\/].*\.js$/, type: 'javascript/auto' }] },
+        // vega's optional Node canvas renderer; the site renders charts as SVG.
+        resolve: { alias: { canvas: false } },
       }),
     }),
   ],

@@ -50,7 +50,8 @@ export function lineChart(series: Series[], options: ChartOptions = {}): VegaLit
   return {
     ...frame(options),
     data: { values },
-    mark: { type: 'line', point: series.every((s) => s.x.length <= 60), tooltip: true },
+    // Points carry the tooltips; on long series they shrink to dots.
+    mark: { type: 'line', point: series.every((s) => s.x.length <= 60) ? true : { size: 8 }, tooltip: true },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: options.xTitle ?? 'x' },
       y: { field: 'y', type: 'quantitative', title: options.yTitle ?? 'y', ...(options.logY ? { scale: { type: 'log' } } : {}) },
@@ -113,7 +114,7 @@ export function heatmap(matrix: number[][], options: ChartOptions & { rowLabels?
     data: { values },
     layer: [
       { mark: { type: 'rect', tooltip: true }, encoding: { ...encoding, color: { field: 'v', type: 'quantitative', title: null, scale: { scheme: options.scheme ?? 'blues' } } } },
-      ...(small ? [{ mark: { type: 'text', fontSize: 11 }, encoding: { ...encoding, text: { field: 'v', type: 'quantitative', format: '.3~g' } } }] : []),
+      ...(small ? [{ mark: { type: 'text', fontSize: 11, tooltip: true }, encoding: { ...encoding, text: { field: 'v', type: 'quantitative', format: '.3~g' } } }] : []),
     ],
   };
 }

@@ -248,7 +248,8 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
   if (options.editUrlBase) front.push(`custom_edit_url: ${frontMatterValue(`${options.editUrlBase.replace(/\/$/, '')}/${name}.ipynb`)}`);
   front.push('---');
   const links: string[] = [];
-  if (options.notebooksDir) links.push(`<a class="nb-download" href="${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb" download="${name}.ipynb">Download .ipynb</a>`);
+  // pathname:// tells Docusaurus this is a file, not a page (its link checker would reject it).
+  if (options.notebooksDir) links.push(`<a class="nb-download" href="pathname://${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb" download="${name}.ipynb">Download .ipynb</a>`);
   if (options.sourceUrlBase) links.push(`<a class="nb-source" href="${options.sourceUrlBase.replace(/\/$/, '')}/${name}.ipynb">View source</a>`);
   const body: string[] = [];
   for (const cell of nb.cells) {
