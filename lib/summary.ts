@@ -34,6 +34,8 @@ const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 
 /** Multiply-adds of one layer for one example (convolutions and dense layers; 0 for the rest). */
 export function layerMultiplyAdds(layer: tf.layers.Layer): number {
+  // A model used as a layer (the Siamese encoder): its own layers, counted once.
+  if (layer instanceof tf.LayersModel) return layer.layers.reduce((sum, inner) => sum + layerMultiplyAdds(inner), 0);
   const config = layer.getConfig() as Record<string, unknown>;
   const out = firstShape(layer.outputShape);
   const input = Array.isArray(layer.input) ? layer.input[0]! : layer.input;
@@ -101,4 +103,12 @@ export function summaryText(s: ModelSummary): string {
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [line(header), ...table.map(line)].join('\n');
+}
+
+/** The summary as a Markdown table (for notebook Markdown output and the site). */
+export function summaryMarkdown(s: ModelSummary): string {
+  const header = ['layer', 'type', 'output shape', 'activation size', 'parameters', 'multiply-adds'];
+  const fmt = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : String(v)).replace(/\|/g, '\\|');
+  const rows = summaryTable(s).map((r) => `| ${Object.values(r).map(fmt).join(' | ')} |`);
+  return [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i >= 3 ? '---:' : '---')).join(' | ')} |`, ...rows].join('\n');
 }
