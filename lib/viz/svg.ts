@@ -1,0 +1,48 @@
+/**
+ * Static SVG from Vega-Lite specs in Node (no browser, no canvas): the
+ * site's fallback picture for every chart and a way to save charts as files.
+ * vega and vega-lite are ES-module-only, so they load through importEsm.
+ */
+import { importEsm } from '../esm';
+import type { VegaLiteSpec } from './charts';
+
+interface VegaLiteModule {
+  compile(spec: unknown): { spec: unknown };
+}
+interface VegaView {
+  toSVG(scaleFactor?: number): Promise<string>;
+  finalize(): void;
+}
+interface VegaModule {
+  View: new (runtime: unknown, options: { renderer: 'none' }) => VegaView;
+  parse(spec: unknown, config?: unknown): unknown;
+}
+
+let modules: Promise<{ vl: VegaLiteModule; vega: VegaModule }> | undefined;
+
+function load(): Promise<{ vl: VegaLiteModule; vega: VegaModule }> {
+  modules ??= Promise.all([importEsm<VegaLiteModule>('vega-lite'), importEsm<VegaModule>('vega')]).then(([vl, vega]) => ({ vl, vega }));
+  return modules;
+}
+
+/**
+ * Renders a Vega-Lite specification to an SVG document (text).
+ *
+ * @throws with Vega-Lite's message when the spec is invalid.
+ */
+export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  if (!spec || typeof spec !== 'object') throw new Error('renderSvg expects a Vega-Lite specification object');
+  const { vl, vega } = await load();
+  let compiled: unknown;
+  try {
+    compiled = vl.compile(spec).spec;
+  } catch (error) {
+    throw new Error(`invalid Vega-Lite spec: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
