@@ -65,8 +65,9 @@ export interface GridOptions {
  */
 export function imageGrid(images: tf.Tensor4D | tf.Tensor3D[], options: GridOptions = {}): tf.Tensor3D {
   return tf.tidy(() => {
-    const batch: tf.Tensor4D = Array.isArray(images) ? tf.stack(images) as tf.Tensor4D : images;
     if (Array.isArray(images) && images.some((t) => t.shape.join() !== images[0]!.shape.join())) throw new Error(`imageGrid needs images of one shape, got ${images.map((t) => `[${t.shape}]`).join(', ')}`);
+    if (Array.isArray(images) && images.length === 0) throw new Error('imageGrid needs at least one image');
+    const batch: tf.Tensor4D = Array.isArray(images) ? tf.stack(images) as tf.Tensor4D : images;
     if (batch.rank !== 4) throw new Error(`imageGrid expects [n, h, w, c], got [${batch.shape}]`);
     const [n, h, w, c] = batch.shape;
     if (n === 0) throw new Error('imageGrid needs at least one image');
