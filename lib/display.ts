@@ -6,10 +6,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import * as tslab from 'tslab';
 import * as jupyter from 'tslab/dist/jupyter';
 import { encodePng } from './image';
+import { projectRoot } from './paths';
 import { lineChart, type Series, type VegaLiteSpec } from './viz/charts';
+import { annotateSvg, type DrawOptions, type LabelledBox } from './viz/draw';
 
 /** The MIME type JupyterLab renders Vega-Lite v5 specs with. */
 export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
@@ -20,9 +24,34 @@ export type MimeBundle = Record<string, unknown>;
 /** Bundles shown while no kernel was listening (tests and scripts read these). */
 export const displayed: Array<{ bundle: MimeBundle; displayId?: string; update: boolean }> = [];
 
+type DisplayWriter = (message: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+
+let jupyterModule: { lastWriteDisplayData: unknown } | undefined;
+
+/**
+ * tslab's kernel module, read through its CommonJS exports object so the
+ * writer it installs while a cell runs is seen live (an ES-module namespace
+ * of a CommonJS module is a snapshot taken at import time).
+ */
+function kernelModule(): { lastWriteDisplayData: unknown } {
+  if (!jupyterModule) {
+    try {
+      jupyterModule = createRequire(join(projectRoot(), 'package.json'))('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
+    } catch {
+      jupyterModule = jupyter as unknown as { lastWriteDisplayData: unknown };
+    }
+  }
+  return jupyterModule;
+}
+
+function kernelWriter(): DisplayWriter | undefined {
+  const writer = kernelModule().lastWriteDisplayData;
+  return typeof writer === 'function' ? (writer as DisplayWriter) : undefined;
+}
+
 /** True inside a running tslab kernel cell. */
 export function inKernel(): boolean {
-  return typeof jupyter.lastWriteDisplayData === 'function';
+  return kernelWriter() !== undefined;
 }
 
 /**
@@ -31,11 +60,12 @@ export function inKernel(): boolean {
  */
 export function showBundle(bundle: MimeBundle, options: { displayId?: string; update?: boolean } = {}): void {
   const update = options.update ?? false;
-  if (!inKernel()) {
+  const writer = kernelWriter();
+  if (!writer) {
     displayed.push({ bundle, displayId: options.displayId, update });
     return;
   }
-  jupyter.lastWriteDisplayData({ data: bundle, metadata: {}, transient: options.displayId ? { display_id: options.displayId } : {} } as never, update);
+  writer({ data: bundle, metadata: {}, transient: options.displayId ? { display_id: options.displayId } : {} }, update);
 }
 
 /** Shows HTML. */
@@ -49,7 +79,8 @@ export function showMarkdown(markdown: string): void {
 }
 
 function chartBundle(spec: VegaLiteSpec): MimeBundle {
-  const title = typeof spec.title === 'string' ? spec.title : 'chart';
+  const t = spec.title as string | { text?: string } | undefined;
+  const title = typeof t === 'string' ? t : t?.text ?? 'chart';
   return { [VEGA_LITE_MIME]: spec, 'text/plain': `[Vega-Lite chart: ${title}]` };
 }
 
@@ -81,6 +112,22 @@ export async function showImage(image: tf.Tensor, options: ShowImageOptions = {}
   } finally {
     enlarged.dispose();
   }
+}
+
+/** Shows an SVG document (e.g. from `renderSvg` or `annotateSvg`). */
+export function showSvg(svg: string, description = 'SVG picture'): void {
+  if (!svg.trimStart().startsWith('<svg')) throw new Error('showSvg expects an SVG document starting with <svg');
+  showBundle({ 'image/svg+xml': svg, 'text/plain': `[${description}]` });
+}
+
+/**
+ * Shows an image with boxes and labels drawn over it (an SVG overlay, so
+ * labels stay sharp); the plain-text fallback lists the boxes.
+ */
+export async function showDetections(image: tf.Tensor3D, boxes: readonly LabelledBox[], options: DrawOptions & { displayWidth?: number } = {}): Promise<void> {
+  const svg = await annotateSvg(image, boxes, options);
+  const lines = boxes.map((b) => `${b.label ?? (b.classId !== undefined ? `class ${b.classId}` : 'box')}${b.score !== undefined ? ` ${b.score.toFixed(2)}` : ''} [${b.box.map((v) => +v.toFixed(3)).join(', ')}]`);
+  showBundle({ 'image/svg+xml': svg, 'text/plain': [`[image ${image.shape[1]}x${image.shape[0]} with ${boxes.length} boxes]`, ...lines].join('\n') });
 }
 
 /** Shows rows of values as an HTML table (with a plain-text copy). */
@@ -115,6 +162,40 @@ export function liveDisplay(): LiveDisplay {
   };
 }
 
+/** A text progress bar: `[########------------]  40% label`. */
+export function progressText(done: number, total: number, label = '', width = 24): string {
+  if (!(total > 0)) throw new Error(`progress total must be > 0, got ${total}`);
+  const f = Math.max(0, Math.min(1, done / total));
+  const filled = Math.round(f * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(100 * f).toFixed(0).padStart(3)}%${label ? ` ${label}` : ''}`;
+}
+
+function progressHtml(done: number, total: number, label: string): string {
+  const escaped = label.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+  return `<div><progress value="${Math.min(done, total)}" max="${total}" style="width: 24em"></progress> <code>${escaped}</code></div>`;
+}
+
+/** A progress bar redrawn in place (HTML `<progress>` with a text fallback). */
+export interface ProgressBar {
+  /** Sets the amount done (out of `total`) and an optional status text. */
+  update(done: number, label?: string): void;
+  readonly display: LiveDisplay;
+}
+
+/** Creates a progress bar for `total` units of work (steps, images, epochs). */
+export function progressBar(total: number, label = ''): ProgressBar {
+  if (!(total > 0)) throw new Error(`progress total must be > 0, got ${total}`);
+  const display = liveDisplay();
+  const bar: ProgressBar = {
+    display,
+    update(done: number, text = label) {
+      display.update({ 'text/html': progressHtml(done, total, `${done}/${total} ${text}`.trim()), 'text/plain': progressText(done, total, text) });
+    },
+  };
+  bar.update(0);
+  return bar;
+}
+
 /** Options for {@link trainingChart}. */
 export interface TrainingChartOptions {
   /** Metrics to plot (default: every numeric metric in the logs). */
@@ -141,9 +222,16 @@ export function trainingChart(options: TrainingChartOptions = {}): tf.CustomCall
     const names = (options.metrics ?? Object.keys(history)).filter((m) => history[m]?.length);
     const series: Series[] = names.map((name) => ({ name, x: history[name]!.map((_, i) => i + 1), y: history[name]! }));
     if (batchLoss.length > 1) series.push({ name: 'loss (this epoch, per batch)', x: batchLoss.map((_, i) => epoch + (i + 1) / batchLoss.length), y: batchLoss });
-    const bundle: MimeBundle = { 'text/plain': progress, 'text/html': `<p><code>${progress}</code></p>` };
-    if (series.length) Object.assign(bundle, chartBundle(lineChart(series, { title: options.title ?? 'Training', xTitle: 'epoch', yTitle: 'value' })));
-    bundle['text/plain'] = progress;
+    const bar = options.epochs ? progressText(epoch, options.epochs) + ' ' : '';
+    const html = options.epochs ? progressHtml(epoch, options.epochs, progress) : `<p><code>${progress}</code></p>`;
+    const bundle: MimeBundle = { 'text/html': html };
+    if (series.length) {
+      const spec = lineChart(series, { title: options.title ?? 'Training', xTitle: 'epoch', yTitle: 'value' });
+      // JupyterLab shows only the richest MIME type (the chart), so the progress rides in its subtitle.
+      spec.title = { text: options.title ?? 'Training', subtitle: bar + progress };
+      Object.assign(bundle, chartBundle(spec));
+    }
+    bundle['text/plain'] = bar + progress;
     display.update(bundle);
   };
   return {
@@ -163,5 +251,8 @@ export function trainingChart(options: TrainingChartOptions = {}): tf.CustomCall
     },
   };
 }
+
+/** The same callback as {@link trainingChart}, under the name the notebooks' prose uses. */
+export const liveChart = trainingChart;
 
 export { tslab };
