@@ -107,7 +107,7 @@ describe('tar.gz reading', () => {
 
 const mirror = mirrorDirectories().find((m) => existsSync(join(m, 'cifar10', 'test_batch_subset.bin')));
 
-describe.skipIf(!mirror)('the mirror subset (skipped: no data mirror with cifar10/, set COURSE_DATA_MIRROR)', () => {
+describe.skipIf(!mirror)(mirror ? 'the mirror subset' : 'the mirror subset (skipped: no data mirror with cifar10/, set COURSE_DATA_MIRROR)', () => {
   it('loads balanced prefixes with labels in round-robin order', async () => {
     const before = tf.memory().numTensors;
     const cifar = await loadCifar10({ source: 'subset', train: 20, test: 10, cacheDir: join(work, 'cache') });
