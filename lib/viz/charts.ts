@@ -133,3 +133,20 @@ export function scatterPlot(points: Array<{ x: number; y: number; group?: string
     },
   };
 }
+
+/**
+ * A confusion matrix (rows = true class, columns = predicted class) as a
+ * heatmap with counts in the cells; `normalize` shows each row as fractions.
+ */
+export function confusionMatrixChart(matrix: number[][], labels: string[], options: ChartOptions & { normalize?: boolean } = {}): VegaLiteSpec {
+  if (matrix.length !== labels.length || matrix.some((row) => row.length !== labels.length)) {
+    throw new Error(`confusion matrix must be ${labels.length}x${labels.length} (one row and column per label), got ${matrix.length}x${matrix[0]?.length ?? 0}`);
+  }
+  const values = options.normalize
+    ? matrix.map((row) => {
+        const total = row.reduce((a, b) => a + b, 0);
+        return row.map((v) => (total ? v / total : 0));
+      })
+    : matrix;
+  return heatmap(values, { xTitle: 'predicted', yTitle: 'true', ...options, rowLabels: labels, columnLabels: labels });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barChart, heatmap, histogram, lineChart, scatterPlot } from '../../lib/viz/charts';
+import { barChart, confusionMatrixChart, heatmap, histogram, lineChart, scatterPlot } from '../../lib/viz/charts';
 import { renderSvg } from '../../lib/viz/svg';
 
 /** The SVG elements inside the first group of marks of a kind (e.g. 'symbol', 'rect'). */
@@ -38,6 +38,15 @@ describe('static SVG of every spec builder', () => {
     expect(svg).toContain('bird');
     const scatter = await renderSvg(scatterPlot([{ x: 0, y: 1, group: 'a' }, { x: 1, y: 0, group: 'b' }, { x: 2, y: 2, group: 'a' }]));
     expect(marks(scatter, 'symbol')).toBe(3);
+  });
+
+  it('renders a confusion matrix with per-row fractions', async () => {
+    const spec = confusionMatrixChart([[3, 1], [0, 4]], ['day', 'night'], { normalize: true });
+    const svg = await renderSvg(spec);
+    expect(marks(svg, 'rect')).toBe(4);
+    expect(svg).toContain('predicted');
+    expect(svg).toContain('0.75');
+    expect(() => confusionMatrixChart([[1]], ['a', 'b'])).toThrow(/2x2/);
   });
 
   it('reports invalid specs', async () => {
