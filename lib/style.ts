@@ -189,11 +189,19 @@ export async function styleTransfer(content: tf.Tensor3D, style: tf.Tensor3D, op
   if (!(Number.isInteger(steps) && steps >= 0)) throw new Error(`steps must be a non-negative integer, got ${steps}`);
   if (styleLayers.length === 0) throw new Error('styleTransfer needs at least one style layer');
   const [h, w] = content.shape;
-  const tap = layerTap(model, [contentLayer, ...styleLayers.map((l) => l.name)]);
+  const inShape = model.inputs[0]!.shape;
+  if ((inShape[1] != null && inShape[1] !== h) || (inShape[2] != null && inShape[2] !== w)) {
+    throw new Error(`the model takes ${inShape[1]}x${inShape[2]} images but the content image is ${h}x${w}: resize it (or rebuild the model for this size)`);
+  }
+  // A layer may serve both content and style: tap each once.
+  const wanted = [contentLayer, ...styleLayers.map((l) => l.name)];
+  const unique = [...new Set(wanted)];
+  const tap = layerTap(model, unique);
   const prep = options.preprocess ?? ((x: tf.Tensor4D) => x);
   const run = (image: tf.Tensor3D) => {
     const out = tap.predict(prep(tf.expandDims(image, 0) as tf.Tensor4D));
-    return Array.isArray(out) ? out : [out];
+    const list = Array.isArray(out) ? out : [out];
+    return wanted.map((name) => list[unique.indexOf(name)]!);
   };
   // Targets computed once: a(C) at the content layer, G(S) at each style layer.
   const targets = tf.tidy(() => {

@@ -91,6 +91,18 @@ describe('style transfer', () => {
     model.dispose();
   });
 
+  it('accepts a layer used for both content and style, and rejects images of the wrong size', async () => {
+    const model = tinyNet();
+    const content = tf.randomUniform([16, 16, 3], 0, 1, 'float32', 6) as tf.Tensor3D;
+    const result = await styleTransfer(content, content, { model, contentLayer: 'c2', styleLayers: [{ name: 'c2', weight: 1 }], steps: 2, init: content });
+    // Style and content are the same picture and G starts on it: J = 0.
+    expect(result.costs[0]).toBeCloseTo(0, 6);
+    const small = tf.zeros([8, 8, 3]) as tf.Tensor3D;
+    await expect(styleTransfer(small, small, { model, contentLayer: 'c2', styleLayers: [{ name: 'c1', weight: 1 }], steps: 1 })).rejects.toThrow(/takes 16x16 images but the content image is 8x8/);
+    tf.dispose([content, result.image, small]);
+    model.dispose();
+  });
+
   it('lowers J(G) on a tiny random conv net, keeps G in range, calls back every N steps', async () => {
     const model = tinyNet();
     const before = tf.memory().numTensors;
