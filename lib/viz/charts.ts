@@ -114,9 +114,17 @@ export function heatmap(matrix: number[][], options: ChartOptions & { rowLabels?
     data: { values },
     layer: [
       { mark: { type: 'rect', tooltip: true }, encoding: { ...encoding, color: { field: 'v', type: 'quantitative', title: null, scale: { scheme: options.scheme ?? 'blues' } } } },
-      ...(small ? [{ mark: { type: 'text', fontSize: 11, tooltip: true }, encoding: { ...encoding, text: { field: 'v', type: 'quantitative', format: '.3~g' } } }] : []),
+      // Light text on the dark end of the scale keeps every value readable.
+      ...(small ? [{ mark: { type: 'text', fontSize: 11, tooltip: true }, encoding: { ...encoding, text: { field: 'v', type: 'quantitative', format: '.3~g' }, color: { condition: { test: `datum.v > ${textThreshold(matrix)}`, value: 'white' }, value: 'black' } } }] : []),
     ],
   };
+}
+
+/** The value above which heatmap cells are dark (two thirds up the colour scale). */
+function textThreshold(matrix: number[][]): number {
+  const flat = matrix.flat();
+  const lo = Math.min(...flat), hi = Math.max(...flat);
+  return lo + (2 / 3) * (hi - lo);
 }
 
 /** Points coloured by a category (e.g. 2-D embeddings by identity). */

@@ -112,5 +112,5 @@ export async function annotateSvg(image: tf.Tensor3D, boxes: readonly LabelledBo
       `<text x="${x1 + font * 0.3}" y="${ty + font * 1.0}" font-family="DejaVu Sans, Arial, sans-serif" font-size="${font}" fill="${ink}">${escapeXml(text)}</text>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${displayWidth}" height="${(h * displayWidth) / w}" viewBox="0 0 ${w} ${h}">` +
-    `<image width="${w}" height="${h}" href="data:image/png;base64,${png}" style="image-rendering:pixelated"/>${parts.join('')}</svg>`;
+    `<image width="${w}" height="${h}" href="data:image/png;base64,${png}"${k >= 2 ? ' style="image-rendering:pixelated"' : ''}/>${parts.join('')}</svg>`;
 }

@@ -36,6 +36,8 @@ describe('static SVG of every spec builder', () => {
     expect(marks(svg, 'rect')).toBe(6);
     expect(marks(svg, 'text')).toBe(6);
     expect(svg).toContain('bird');
+    // Values on dark cells (above 2/3 of the scale: 5 and 7) are written in white.
+    expect((svg.match(/<text[^>]*fill="white"[^>]*>[^<]*/g) ?? []).map((t) => t.slice(-1))).toEqual(['5', '7']);
     const scatter = await renderSvg(scatterPlot([{ x: 0, y: 1, group: 'a' }, { x: 1, y: 0, group: 'b' }, { x: 2, y: 2, group: 'a' }]));
     expect(marks(scatter, 'symbol')).toBe(3);
   });
