@@ -73,7 +73,8 @@ export interface Classifier {
 
 /**
  * Loads Tiny-Darknet (ImageNet, 1000 classes, ~1.05M parameters): input
- * [n, 224, 224, 3] RGB scaled to 0..1, output softmax probabilities.
+ * [n, 224, 224, 3] RGB scaled to 0..1, output 1000 logits (the export ends in a
+ * global average pool, without softmax).
  * The caller disposes `model`.
  */
 export async function loadTinyDarknet(options: HubOptions = {}): Promise<Classifier> {
@@ -99,7 +100,8 @@ export function classifyImage(classifier: Classifier, image: tf.Tensor3D, k = 5)
   if (image.rank !== 3 || image.shape[2] !== 3) throw new Error(`classifyImage expects [h, w, 3], got [${image.shape}]`);
   const probs = tf.tidy(() => {
     const x = tf.expandDims(tf.image.resizeBilinear(image, [224, 224]), 0);
-    return (classifier.model.predict(x) as tf.Tensor).reshape([-1]).dataSync();
+    // the network returns logits: softmax turns them into probabilities
+    return tf.softmax((classifier.model.predict(x) as tf.Tensor).reshape([-1])).dataSync();
   });
   return Array.from(probs, (p, i) => ({ index: i, label: classifier.classes[i] ?? String(i), probability: p }))
     .sort((a, b) => b.probability - a.probability)
