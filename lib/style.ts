@@ -115,6 +115,43 @@ export function layerTap(model: tf.LayersModel, layerNames: string[]): tf.Layers
   return tf.model({ inputs: model.inputs, outputs });
 }
 
+/**
+ * The same network built for another input size, sharing nothing but copies
+ * of the weights: convolutional layers do not depend on the image size, so a
+ * pretrained CNN's features can be computed on smaller (faster) or larger
+ * images. Layer names are kept, so taps by name still work.
+ *
+ * @throws when a layer's weights depend on the size (Flatten followed by Dense).
+ */
+export async function withInputSize(model: tf.LayersModel, size: [number, number]): Promise<tf.LayersModel> {
+  const [h, w] = size;
+  if (!(Number.isInteger(h) && h > 0 && Number.isInteger(w) && w > 0)) throw new Error(`input size must be two positive integers, got [${size}]`);
+  const topology = model.toJSON(null, false) as unknown as Record<string, unknown>;
+  let replaced = 0;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    const shape = o.batch_input_shape;
+    if (Array.isArray(shape) && shape.length === 4) {
+      o.batch_input_shape = [shape[0], h, w, shape[3]];
+      replaced++;
+    }
+    Object.values(o).forEach(visit);
+  };
+  visit(topology);
+  if (replaced === 0) throw new Error('withInputSize found no image input [batch, h, w, c] in the model');
+  const rebuilt = await tf.models.modelFromJSON({ modelTopology: topology });
+  const weights = model.getWeights();
+  try {
+    rebuilt.setWeights(weights);
+  } catch (error) {
+    rebuilt.dispose();
+    throw new Error(`the model's weights depend on its input size, so it cannot be rebuilt for ${h}x${w}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return rebuilt;
+}
+
 /** A style layer and its weight λ. */
 export interface StyleLayer {
   name: string;
@@ -191,7 +228,7 @@ export async function styleTransfer(content: tf.Tensor3D, style: tf.Tensor3D, op
   const [h, w] = content.shape;
   const inShape = model.inputs[0]!.shape;
   if ((inShape[1] != null && inShape[1] !== h) || (inShape[2] != null && inShape[2] !== w)) {
-    throw new Error(`the model takes ${inShape[1]}x${inShape[2]} images but the content image is ${h}x${w}: resize it (or rebuild the model for this size)`);
+    throw new Error(`the model takes ${inShape[1]}x${inShape[2]} images but the content image is ${h}x${w}: resize it, or rebuild the model for this size with withInputSize`);
   }
   // A layer may serve both content and style: tap each once.
   const wanted = [contentLayer, ...styleLayers.map((l) => l.name)];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contentCost, gramMatrix, layerStyleCost, layerTap, styleCost, styleTransfer, totalVariation } from '../../lib/style';
+import { contentCost, gramMatrix, layerStyleCost, layerTap, styleCost, styleTransfer, totalVariation, withInputSize } from '../../lib/style';
 
 let tensorsBefore = 0;
 beforeEach(() => { tensorsBefore = tf.memory().numTensors; });
@@ -82,6 +82,34 @@ describe('style transfer', () => {
     const c3 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c3', kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }).apply(c2) as tf.SymbolicTensor;
     return tf.model({ inputs: input, outputs: c3 });
   }
+
+  it('rebuilds a conv net for a larger input with the same weights', async () => {
+    const small = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 4, kernelSize: 3, activation: 'relu', name: 'a' }),
+        tf.layers.averagePooling2d({ poolSize: 2, name: 'b' }),
+        tf.layers.conv2d({ filters: 2, kernelSize: 3, name: 'c' }),
+      ],
+    });
+    const big = await withInputSize(small, [20, 20]);
+    expect(big.outputs[0]!.shape).toEqual([null, 7, 7, 2]);
+    expect(big.layers.map((l) => l.name)).toContain('c');
+    // Valid convolutions and pooling anchored at the top-left: the big output's top-left 3x3
+    // equals the small model's output on the top-left 12x12 crop.
+    const image = tf.randomNormal([1, 20, 20, 3], 0, 1, 'float32', 8);
+    const diff = tf.tidy(() => {
+      const fromBig = tf.slice(big.predict(image) as tf.Tensor, [0, 0, 0, 0], [1, 3, 3, 2]);
+      const fromSmall = small.predict(tf.slice(image, [0, 0, 0, 0], [1, 12, 12, 3])) as tf.Tensor;
+      return tf.max(tf.abs(tf.sub(fromBig, fromSmall))).dataSync()[0]!;
+    });
+    expect(diff).toBeLessThan(1e-5);
+    const dense = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [4, 4, 1] }), tf.layers.dense({ units: 2 })] });
+    await expect(withInputSize(dense, [5, 5])).rejects.toThrow(/depend on its input size/);
+    image.dispose();
+    small.dispose();
+    big.dispose();
+    dense.dispose();
+  });
 
   it('taps named layers and reports unknown ones', () => {
     const model = tinyNet();
