@@ -141,7 +141,7 @@ export async function withInputSize(model: tf.LayersModel, size: [number, number
   };
   visit(topology);
   if (replaced === 0) throw new Error('withInputSize found no image input [batch, h, w, c] in the model');
-  const rebuilt = await tf.models.modelFromJSON({ modelTopology: topology });
+  const rebuilt = await tf.models.modelFromJSON({ modelTopology: topology as never });
   const weights = model.getWeights();
   try {
     rebuilt.setWeights(weights);
