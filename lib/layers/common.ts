@@ -20,10 +20,13 @@ export function named(prefix: string | undefined, suffix: string): string | unde
   return prefix === undefined ? undefined : `${prefix}_${suffix}`;
 }
 
+/** A shape for error messages: unknown (batch) dimensions show as null. */
+export const shapeText = (shape: ReadonlyArray<number | null>) => JSON.stringify(shape);
+
 /** The channel count (last axis) of a symbolic tensor. */
 export function channels(x: Sym): number {
   const c = x.shape[x.shape.length - 1];
-  if (typeof c !== 'number') throw new Error(`the channel axis of [${x.shape}] is unknown`);
+  if (typeof c !== 'number') throw new Error(`the channel axis of ${shapeText(x.shape)} is unknown`);
   return c;
 }
 

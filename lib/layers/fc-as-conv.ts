@@ -5,7 +5,7 @@
  * weights then compute every window's prediction in one pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { apply, checkPositive, type Activation, type Sym } from './common';
+import { apply, checkPositive, shapeText, type Activation, type Sym } from './common';
 
 /**
  * The first FC layer as a convolution whose kernel covers the whole h×w input
@@ -15,7 +15,7 @@ export function fcAsConv(x: Sym, units: number, options: { window?: [number, num
   checkPositive('units', units);
   const [, h, w] = x.shape;
   const window = options.window ?? [h as number, w as number];
-  if (!window.every((d) => Number.isInteger(d) && d > 0)) throw new Error(`fcAsConv needs a known window size, got [${window}] for input [${x.shape}]`);
+  if (!window.every((d) => Number.isInteger(d) && d > 0)) throw new Error(`fcAsConv needs a known window size, got [${window}] for input ${shapeText(x.shape)}`);
   return apply(tf.layers.conv2d({ filters: units, kernelSize: window, padding: 'valid', activation: options.activation ?? 'linear', name: options.name }), x);
 }
 

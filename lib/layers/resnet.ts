@@ -4,7 +4,7 @@
  * option to drop the shortcut (the "plain" network of the depth experiment).
  */
 import * as tf from '@tensorflow/tfjs';
-import { apply, channels, checkPositive, convBn, named, type Sym } from './common';
+import { apply, channels, checkPositive, convBn, named, shapeText, type Sym } from './common';
 
 const EPS = 1.001e-5;
 
@@ -14,7 +14,7 @@ const EPS = 1.001e-5;
  */
 export function identityBlock(x: Sym, f: number, filters: [number, number, number], options: { name?: string; residual?: boolean } = {}): Sym {
   const [f1, f2, f3] = filters;
-  if (channels(x) !== f3) throw new Error(`identityBlock: the input [${x.shape}] has ${channels(x)} channels, the block outputs F3 = ${f3}; use convolutionalBlock to change the width`);
+  if (channels(x) !== f3) throw new Error(`identityBlock: the input ${shapeText(x.shape)} has ${channels(x)} channels, the block outputs F3 = ${f3}; use convolutionalBlock to change the width`);
   const p = options.name;
   let y = convBn(x, { filters: f1, kernelSize: 1, useBias: true, epsilon: EPS, name: named(p, '1') });
   y = convBn(y, { filters: f2, kernelSize: f, useBias: true, epsilon: EPS, name: named(p, '2') });

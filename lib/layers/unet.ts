@@ -5,7 +5,7 @@
  * the skip, and two 3×3 convolutions.
  */
 import * as tf from '@tensorflow/tfjs';
-import { apply, checkPositive, named, type Sym } from './common';
+import { apply, checkPositive, named, shapeText, type Sym } from './common';
 
 function doubleConv(x: Sym, filters: number, p?: string): Sym {
   let y = apply(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: 'heNormal', name: named(p, 'conv1') }), x);
@@ -17,7 +17,7 @@ function doubleConv(x: Sym, filters: number, p?: string): Sym {
 export function unetDown(x: Sym, filters: number, options: { name?: string } = {}): { skip: Sym; down: Sym } {
   checkPositive('filters', filters);
   const [, h, w] = x.shape;
-  if (typeof h === 'number' && typeof w === 'number' && (h % 2 !== 0 || w % 2 !== 0)) throw new Error(`unetDown: height and width must be even to pool by 2, got [${x.shape}]`);
+  if (typeof h === 'number' && typeof w === 'number' && (h % 2 !== 0 || w % 2 !== 0)) throw new Error(`unetDown: height and width must be even to pool by 2, got ${shapeText(x.shape)}`);
   const skip = doubleConv(x, filters, options.name);
   const down = apply(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: named(options.name, 'pool') }), skip);
   return { skip, down };
@@ -33,7 +33,7 @@ export function unetBottleneck(x: Sym, filters: number, options: { name?: string
 export function unetUp(x: Sym, skip: Sym, filters: number, options: { name?: string } = {}): Sym {
   checkPositive('filters', filters);
   const up = apply(tf.layers.conv2dTranspose({ filters, kernelSize: 2, strides: 2, padding: 'same', name: named(options.name, 'up') }), x);
-  if (up.shape[1] !== skip.shape[1] || up.shape[2] !== skip.shape[2]) throw new Error(`unetUp: the upsampled [${up.shape}] does not match the skip [${skip.shape}]`);
+  if (up.shape[1] !== skip.shape[1] || up.shape[2] !== skip.shape[2]) throw new Error(`unetUp: the upsampled ${shapeText(up.shape)} does not match the skip ${shapeText(skip.shape)}`);
   const merged = apply(tf.layers.concatenate({ axis: -1, name: named(options.name, 'concat') }), [skip, up]);
   return doubleConv(merged, filters, options.name);
 }
