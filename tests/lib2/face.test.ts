@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FaceDatabase, elbowCurve, elbowPoint, euclideanDistance, identify, kMeans, selectHardTriplets, verify } from '../../lib/face';
+import { FaceDatabase, elbowCurve, elbowPoint, euclideanDistance, identify, kMeans, pca, selectHardTriplets, verify } from '../../lib/face';
 
 let tensorsBefore = 0;
 beforeEach(() => { tensorsBefore = tf.memory().numTensors; });
@@ -129,5 +129,27 @@ describe('k-means', () => {
     const curve = elbowCurve(points, [1, 2, 3, 4, 5, 6]);
     for (let i = 1; i < curve.length; i++) expect(curve[i]!.inertia).toBeLessThanOrEqual(curve[i - 1]!.inertia + 1e-9);
     expect(elbowPoint(curve)).toBe(3);
+  });
+});
+
+describe('PCA for 2-D pictures of encodings', () => {
+  it('finds the known principal axes and their variances', () => {
+    // Points spread 3 along (1, 1, 0)/√2 and 1 along (0, 0, 1), symmetric so the variances are exact.
+    const u = [Math.SQRT1_2, Math.SQRT1_2, 0];
+    const points: number[][] = [];
+    for (const s of [-3, 3]) for (const t of [-1, 1]) points.push([5 + s * u[0]!, -2 + s * u[1]!, 1 + t]);
+    const r = pca(points, 2);
+    expect(r.mean.map((m) => +m.toFixed(12))).toEqual([5, -2, 1]);
+    r.components[0]!.forEach((c, j) => expect(Math.abs(c)).toBeCloseTo(Math.abs(u[j]!), 9));
+    r.components[1]!.forEach((c, j) => expect(Math.abs(c)).toBeCloseTo([0, 0, 1][j]!, 9));
+    // Sample variances (n - 1 = 3): 4 * 9 / 3 = 12 and 4 * 1 / 3.
+    expect(r.variances[0]).toBeCloseTo(12, 9);
+    expect(r.variances[1]).toBeCloseTo(4 / 3, 9);
+    for (const p of r.projected) {
+      expect(Math.abs(p[0]!)).toBeCloseTo(3, 9);
+      expect(Math.abs(p[1]!)).toBeCloseTo(1, 9);
+    }
+    expect(() => pca([[1, 2]], 1)).toThrow(/at least 2 points/);
+    expect(() => pca(points, 4)).toThrow(/1\.\.3/);
   });
 });
