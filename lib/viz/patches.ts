@@ -127,7 +127,7 @@ export function topActivatingPatches(model: tf.LayersModel, layerName: string, u
     if (!(Number.isInteger(unit) && unit >= 0 && unit < out.shape[3]!)) throw new Error(`unit ${unit} out of range: layer "${layerName}" has ${out.shape[3]} channels`);
     return tf.squeeze(tf.slice(out, [0, 0, 0, unit], [-1, -1, -1, 1]), [3]);
   });
-  const [n, H, W] = acts.shape as [number, number, number];
+  const [, H, W] = acts.shape as [number, number, number];
   const values = acts.dataSync();
   acts.dispose();
   const order = Array.from(values.keys()).sort((a, b) => values[b]! - values[a]!);
@@ -143,7 +143,6 @@ export function topActivatingPatches(model: tf.LayersModel, layerName: string, u
     const y1 = Math.round(cy - (field.size[0] - 1) / 2), x1 = Math.round(cx - (field.size[1] - 1) / 2);
     patches.push({ image, row, col, activation: values[idx]!, box: [x1, y1, x1 + field.size[1], y1 + field.size[0]] });
   }
-  void n;
   return patches;
 }
 
