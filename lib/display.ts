@@ -97,8 +97,13 @@ export interface ShowImageOptions {
   range?: '0-1' | '0-255';
 }
 
-/** Shows an image tensor [h, w] or [h, w, 1|3|4] as PNG. */
-export async function showImage(image: tf.Tensor, options: ShowImageOptions = {}): Promise<void> {
+/**
+ * The MIME bundle of an image tensor [h, w] or [h, w, 1|3|4]: a PNG (small
+ * images enlarged with sharp pixels) and a text fallback. Pass it to a
+ * {@link liveDisplay} to redraw an image in place (e.g. every N steps of
+ * style transfer).
+ */
+export async function imageBundle(image: tf.Tensor, options: ShowImageOptions = {}): Promise<MimeBundle> {
   if (image.rank !== 2 && image.rank !== 3) throw new Error(`showImage expects [h, w] or [h, w, c], got shape [${image.shape}]`);
   const [height, width] = image.shape as [number, number];
   const scale = options.scale ?? Math.max(1, Math.floor(192 / Math.max(height, width)));
@@ -108,10 +113,15 @@ export async function showImage(image: tf.Tensor, options: ShowImageOptions = {}
   });
   try {
     const png = await encodePng(enlarged, options.range ?? (image.dtype === 'int32' ? '0-255' : '0-1'));
-    showBundle({ 'image/png': Buffer.from(png).toString('base64'), 'text/plain': `[image ${width}x${height}]` });
+    return { 'image/png': Buffer.from(png).toString('base64'), 'text/plain': `[image ${width}x${height}]` };
   } finally {
     enlarged.dispose();
   }
+}
+
+/** Shows an image tensor [h, w] or [h, w, 1|3|4] as PNG. */
+export async function showImage(image: tf.Tensor, options: ShowImageOptions = {}): Promise<void> {
+  showBundle(await imageBundle(image, options));
 }
 
 /** Shows an SVG document (e.g. from `renderSvg` or `annotateSvg`). */

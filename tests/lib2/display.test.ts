@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  VEGA_LITE_MIME, displayed, inKernel, liveDisplay, progressBar, progressText, showChart, showDetections, showImage, showSvg, trainingChart,
+  VEGA_LITE_MIME, displayed, imageBundle, inKernel, liveDisplay, progressBar, progressText, showChart, showDetections, showImage, showSvg, trainingChart,
 } from '../../lib/display';
 import { decodeImage } from '../../lib/image';
 import { projectRoot } from '../../lib/paths';
@@ -28,7 +28,12 @@ describe('outside a kernel (collected, harmless)', () => {
     await showImage(img, { scale: 2 });
     const png = decodeImage(Buffer.from(displayed[1]!.bundle['image/png'] as string, 'base64'));
     expect([png.width, png.height, ...png.data.slice(0, 4)]).toEqual([2, 2, 255, 0, 0, 255]);
-    img.dispose();
+    // The same bundle, for redrawing in a live display; 1-channel images are grey.
+    const grey = tf.tensor2d([[0, 1]]);
+    const bundle = await imageBundle(grey, { scale: 1 });
+    expect(Array.from(decodeImage(Buffer.from(bundle['image/png'] as string, 'base64')).data)).toEqual([0, 0, 0, 255, 255, 255, 255, 255]);
+    expect(bundle['text/plain']).toBe('[image 2x1]');
+    tf.dispose([img, grey]);
     expect(() => showSvg('<p>no</p>')).toThrow(/SVG document/);
   });
 
@@ -46,6 +51,7 @@ describe('outside a kernel (collected, harmless)', () => {
     live.update({ 'text/plain': 'one' });
     live.update({ 'text/plain': 'two' });
     expect(displayed.map((d) => [d.displayId, d.update])).toEqual([[live.id, false], [live.id, true]]);
+    expect(() => progressText(1, 0)).toThrow(/> 0/);
     expect(progressText(1, 4, 'epochs', 8)).toBe('[##------]  25% epochs');
     const bar = progressBar(10, 'images');
     bar.update(5);
