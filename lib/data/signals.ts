@@ -1,0 +1,262 @@
+/**
+ * Generated 1D data for the 1D-convolution and trigger-word lesson: labelled
+ * waveforms, and short audio-like clips in which a "trigger word" (a fixed
+ * rising two-tone chirp) appears among "distractor words" (other tone patterns)
+ * over background noise, with per-time-step labels; plus a spectrogram built on
+ * a small radix-2 FFT. Seeded and deterministic. There is no real speech corpus
+ * in the course's mirror, so these clips stand in for recorded audio.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRng, type Rng } from './random';
+
+// ---------------------------------------------------------------- FFT
+
+/**
+ * In-place iterative radix-2 FFT of a complex signal.
+ *
+ * @param re - real parts (length a power of two).
+ * @param im - imaginary parts, same length.
+ */
+export function fft(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  if (n !== im.length) throw new Error(`fft: real and imaginary parts differ in length (${n} vs ${im.length})`);
+  if (n === 0 || (n & (n - 1)) !== 0) throw new Error(`fft: length must be a power of two, got ${n}`);
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j]!, re[i]!];
+      [im[i], im[j]] = [im[j]!, im[i]!];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const angle = (-2 * Math.PI) / len;
+    const wr = Math.cos(angle), wi = Math.sin(angle);
+    for (let start = 0; start < n; start += len) {
+      let cr = 1, ci = 0;
+      for (let k = 0; k < len / 2; k++) {
+        const a = start + k, b = a + len / 2;
+        const tr = re[b]! * cr - im[b]! * ci, ti = re[b]! * ci + im[b]! * cr;
+        re[b] = re[a]! - tr; im[b] = im[a]! - ti;
+        re[a] = re[a]! + tr; im[a] = im[a]! + ti;
+        [cr, ci] = [cr * wr - ci * wi, cr * wi + ci * wr];
+      }
+    }
+  }
+}
+
+/** Options for {@link spectrogram}. */
+export interface SpectrogramOptions {
+  /** Samples per frame, a power of two (default 256). */
+  frameLength?: number;
+  /** Samples between frame starts (default frameLength / 2). */
+  hop?: number;
+  /** Return log(1e-10 + power) instead of power (default true). */
+  log?: boolean;
+}
+
+/**
+ * Short-time power spectrum with a Hann window: [frames, frameLength / 2 + 1],
+ * frame t covering samples [t·hop, t·hop + frameLength).
+ */
+export function spectrogram(signal: Float32Array | Float64Array, options: SpectrogramOptions = {}): { data: Float32Array; frames: number; bins: number } {
+  const frameLength = options.frameLength ?? 256;
+  const hop = options.hop ?? frameLength / 2;
+  if (!Number.isInteger(hop) || hop < 1) throw new Error(`spectrogram: hop must be a positive integer, got ${hop}`);
+  if (signal.length < frameLength) throw new Error(`spectrogram: signal of ${signal.length} samples is shorter than one frame (${frameLength})`);
+  const frames = Math.floor((signal.length - frameLength) / hop) + 1;
+  const bins = frameLength / 2 + 1;
+  const window = Float64Array.from({ length: frameLength }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frameLength));
+  const data = new Float32Array(frames * bins);
+  const re = new Float64Array(frameLength), im = new Float64Array(frameLength);
+  for (let t = 0; t < frames; t++) {
+    for (let i = 0; i < frameLength; i++) { re[i] = signal[t * hop + i]! * window[i]!; im[i] = 0; }
+    fft(re, im);
+    for (let k = 0; k < bins; k++) {
+      const p = re[k]! * re[k]! + im[k]! * im[k]!;
+      data[t * bins + k] = options.log ?? true ? Math.log(1e-10 + p) : p;
+    }
+  }
+  return { data, frames, bins };
+}
+
+// ---------------------------------------------------------------- waveforms
+
+/** Waveform classes of {@link generateWaveforms}. */
+export const WAVEFORM_CLASSES = ['sine', 'square', 'sawtooth', 'triangle'] as const;
+
+/**
+ * Labelled periodic signals with random frequency, phase, amplitude and noise:
+ * signals [count, length, 1], labels [count] indexing {@link WAVEFORM_CLASSES}.
+ * The caller disposes both.
+ */
+export function generateWaveforms(options: { count: number; length?: number; noise?: number; seed?: number }): { signals: tf.Tensor3D; labels: tf.Tensor1D } {
+  const { count } = options;
+  const length = options.length ?? 128;
+  if (!Number.isInteger(count) || count < 1) throw new Error(`generateWaveforms: count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(length) || length < 8) throw new Error(`generateWaveforms: length must be an integer >= 8, got ${length}`);
+  const rng = createRng(options.seed ?? 0);
+  const noise = options.noise ?? 0.1;
+  const data = new Float32Array(count * length);
+  const labels = new Int32Array(count);
+  for (let n = 0; n < count; n++) {
+    const cls = n % WAVEFORM_CLASSES.length; // balanced, in order
+    labels[n] = cls;
+    const period = rng.uniform(8, length / 3);
+    const phase = rng.next();
+    const amp = rng.uniform(0.5, 1);
+    for (let t = 0; t < length; t++) {
+      const u = (t / period + phase) % 1;
+      const v = cls === 0 ? Math.sin(2 * Math.PI * u) : cls === 1 ? (u < 0.5 ? 1 : -1) : cls === 2 ? 2 * u - 1 : 1 - 4 * Math.abs(u - 0.5);
+      data[n * length + t] = amp * v + noise * rng.normal();
+    }
+  }
+  return { signals: tf.tensor3d(data, [count, length, 1]), labels: tf.tensor1d(labels, 'int32') };
+}
+
+// ---------------------------------------------------------------- trigger-word clips
+
+/** Options for {@link generateTriggerClips}. */
+export interface TriggerClipOptions {
+  count: number;
+  /** Samples per second (default 8000). */
+  sampleRate?: number;
+  /** Clip length in seconds (default 2). */
+  seconds?: number;
+  /** Trigger words per clip, inclusive range (default [0, 2]). */
+  triggers?: [number, number];
+  /** Distractor words per clip, inclusive range (default [1, 3]). */
+  distractors?: [number, number];
+  /** Spectrogram frame length (default 256) and hop (default 128). */
+  frameLength?: number;
+  hop?: number;
+  /** Spectrogram frames labelled 1 after each trigger word ends (default 10). */
+  labelFrames?: number;
+  /** Background noise level (default 0.05). */
+  noise?: number;
+  seed?: number;
+}
+
+/** A word placed in a clip. */
+export interface PlacedWord {
+  kind: 'trigger' | 'distractor';
+  /** First and one-past-last sample. */
+  start: number;
+  end: number;
+}
+
+/** One generated clip. */
+export interface TriggerClip {
+  /** The waveform, in about -1..1. */
+  audio: Float32Array;
+  words: PlacedWord[];
+  /** Per spectrogram frame: 1 during the `labelFrames` frames after a trigger word ends, else 0. */
+  labels: Float32Array;
+}
+
+/** The clips as tensors ready for a 1D-conv/GRU model, plus the clips themselves. */
+export interface TriggerClipBatch {
+  /** [count, frames, bins] log-power spectrograms. */
+  spectrograms: tf.Tensor3D;
+  /** [count, frames] per-step labels. */
+  labels: tf.Tensor2D;
+  clips: TriggerClip[];
+  sampleRate: number;
+  frameLength: number;
+  hop: number;
+}
+
+const WORD_SECONDS = 0.3;
+
+/** The trigger word: a rising chirp from 600 to 1800 Hz with a second harmonic, smooth envelope. */
+function trigger(sampleRate: number, out: Float32Array, start: number, length: number, gain: number): void {
+  let phase = 0;
+  for (let i = 0; i < length; i++) {
+    const u = i / length;
+    const f = 600 + 1200 * u;
+    phase += (2 * Math.PI * f) / sampleRate;
+    const env = Math.sin(Math.PI * u) ** 2;
+    out[start + i] = out[start + i]! + gain * env * (Math.sin(phase) + 0.4 * Math.sin(2 * phase));
+  }
+}
+
+/** A distractor word: two or three steady tones in sequence, never a rising sweep. */
+function distractor(rng: Rng, sampleRate: number, out: Float32Array, start: number, length: number, gain: number): void {
+  const parts = rng.int(2, 3);
+  const tones = Array.from({ length: parts }, () => rng.uniform(300, 2500));
+  let phase = 0;
+  for (let i = 0; i < length; i++) {
+    const u = i / length;
+    const f = tones[Math.min(parts - 1, Math.floor(u * parts))]!;
+    phase += (2 * Math.PI * f) / sampleRate;
+    const env = Math.sin(Math.PI * u) ** 2;
+    out[start + i] = out[start + i]! + gain * env * Math.sin(phase);
+  }
+}
+
+/**
+ * Generates trigger-word clips: noise, distractor words and trigger words at
+ * non-overlapping random positions, the spectrogram of each clip and its per-frame
+ * labels (Ng's convention: ones right after each trigger word ends). The caller
+ * disposes the tensors.
+ */
+export function generateTriggerClips(options: TriggerClipOptions): TriggerClipBatch {
+  const { count } = options;
+  const sampleRate = options.sampleRate ?? 8000;
+  const samples = Math.round((options.seconds ?? 2) * sampleRate);
+  const frameLength = options.frameLength ?? 256;
+  const hop = options.hop ?? frameLength / 2;
+  const labelFrames = options.labelFrames ?? 10;
+  const [minT, maxT] = options.triggers ?? [0, 2];
+  const [minD, maxD] = options.distractors ?? [1, 3];
+  const wordLength = Math.round(WORD_SECONDS * sampleRate);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`generateTriggerClips: count must be a positive integer, got ${count}`);
+  if ((maxT + maxD) * wordLength > samples) {
+    throw new Error(`generateTriggerClips: ${maxT + maxD} words of ${WORD_SECONDS} s do not fit in ${samples / sampleRate} s`);
+  }
+  const rng = createRng(options.seed ?? 0);
+  const noise = options.noise ?? 0.05;
+  const clips: TriggerClip[] = [];
+  let frames = 0, bins = 0;
+  const specs: Float32Array[] = [];
+  for (let n = 0; n < count; n++) {
+    const audio = new Float32Array(samples);
+    for (let i = 0; i < samples; i++) audio[i] = noise * rng.normal();
+    const kinds: Array<'trigger' | 'distractor'> = [
+      ...Array<'trigger'>(rng.int(minT, maxT)).fill('trigger'),
+      ...Array<'distractor'>(rng.int(minD, maxD)).fill('distractor'),
+    ];
+    // shuffle the words, then share the free time randomly between the gaps
+    for (let i = kinds.length - 1; i > 0; i--) { const j = rng.int(0, i); [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!]; }
+    const free = samples - kinds.length * wordLength;
+    const cuts = Array.from({ length: kinds.length }, () => Math.floor(rng.next() * free)).sort((a, b) => a - b);
+    const words: PlacedWord[] = kinds.map((kind, i) => {
+      const start = cuts[i]! + i * wordLength;
+      const gain = rng.uniform(0.3, 0.7);
+      if (kind === 'trigger') trigger(sampleRate, audio, start, wordLength, gain);
+      else distractor(rng, sampleRate, audio, start, wordLength, gain);
+      return { kind, start, end: start + wordLength };
+    });
+    const spec = spectrogram(audio, { frameLength, hop });
+    frames = spec.frames; bins = spec.bins;
+    const labels = new Float32Array(frames);
+    for (const w of words) {
+      if (w.kind !== 'trigger') continue;
+      // the first frame that starts at or after the word's end
+      const first = Math.ceil(w.end / hop);
+      for (let t = first; t < Math.min(frames, first + labelFrames); t++) labels[t] = 1;
+    }
+    specs.push(spec.data);
+    clips.push({ audio, words, labels });
+  }
+  const all = new Float32Array(count * frames * bins);
+  specs.forEach((s, i) => all.set(s, i * frames * bins));
+  const labelData = new Float32Array(count * frames);
+  clips.forEach((c, i) => labelData.set(c.labels, i * frames));
+  return {
+    spectrograms: tf.tensor3d(all, [count, frames, bins]),
+    labels: tf.tensor2d(labelData, [count, frames]),
+    clips, sampleRate, frameLength, hop,
+  };
+}
