@@ -29,6 +29,7 @@ function checkSize(name: string, value: number, min = 1): void {
 
 /** A volume of the given shape (zeros, or the given values). */
 export function volume(shape: [number, number, number, number], values?: ArrayLike<number>): Volume {
+  if (!Array.isArray(shape) || shape.length !== 4) throw new Error(`a volume has rank 4 [examples, height, width, channels], got shape [${shape}]`);
   shape.forEach((d, i) => checkSize(`dimension ${i} of [${shape}]`, d));
   const size = shape[0] * shape[1] * shape[2] * shape[3];
   if (values && values.length !== size) throw new Error(`volume of shape [${shape}] needs ${size} values, got ${values.length}`);
@@ -53,6 +54,13 @@ export function filterFromMatrix(rows: number[][]): Filters {
 export function toMatrix(v: Volume, m = 0, c = 0): number[][] {
   const [, h, w, channels] = v.shape;
   return Array.from({ length: h }, (_, i) => Array.from({ length: w }, (_, j) => v.data[((m * h + i) * w + j) * channels + c]!));
+}
+
+/** Checks a hand-built volume or filter bank: rank 4 and as many values as its shape says. */
+function checkTensor(name: string, t: { shape: readonly number[]; data: ArrayLike<number> }): void {
+  if (t.shape.length !== 4) throw new Error(`${name} must have rank 4, got shape [${t.shape}]`);
+  const size = t.shape.reduce((a, b) => a * b, 1);
+  if (t.data.length !== size) throw new Error(`${name} of shape [${t.shape}] needs ${size} values, has ${t.data.length}`);
 }
 
 const at = (shape: readonly number[], m: number, i: number, j: number, c: number) => ((m * shape[1]! + i) * shape[2]! + j) * shape[3]! + c;
@@ -112,6 +120,8 @@ export interface ConvCache {
  * (cross-correlation, as deep-learning libraries compute it).
  */
 export function convForward(input: Volume, filters: Filters, bias: ArrayLike<number>, params: ConvParams): { output: Volume; cache: ConvCache } {
+  checkTensor('the input', input);
+  checkTensor('the filters', filters);
   const [m, h, w, cPrev] = input.shape;
   const [f, f2, fIn, cOut] = filters.shape;
   if (f !== f2) throw new Error(`filters must be square, got shape [${filters.shape}]`);
@@ -190,6 +200,7 @@ export interface PoolCache {
 
 /** Max or average pooling over f×f windows, channel by channel (no padding). */
 export function poolForward(input: Volume, params: PoolParams): { output: Volume; cache: PoolCache } {
+  checkTensor('the input', input);
   const [m, h, w, c] = input.shape;
   const { f, stride, mode } = params;
   const outH = convOutputSize(h, f, 0, stride);

@@ -15,8 +15,13 @@ export interface ClassifierOptions {
 
 /** The input layer, after checking the shape. */
 export function input(shape: [number, number, number], name?: string): tf.SymbolicTensor {
-  if (shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d < 1)) throw new Error(`inputShape must be [height, width, channels] of positive integers, got [${shape}]`);
+  checkInputShape(shape);
   return tf.input({ shape, name });
+}
+
+/** Checks that an input shape is [height, width, channels] of positive integers. */
+export function checkInputShape(shape: readonly number[]): void {
+  if (!Array.isArray(shape) || shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d < 1)) throw new Error(`inputShape must be [height, width, channels] of positive integers, got [${shape}]`);
 }
 
 /** Checks a positive integer option. */
@@ -27,6 +32,7 @@ export function positive(name: string, value: number): number {
 
 /** Checks that an input side survives `halvings` stride-2 reductions (at least `min` left). */
 export function checkDownsampling(shape: [number, number, number], halvings: number, model: string, min = 1): void {
+  checkInputShape(shape);
   const [h, w] = shape;
   const need = min * 2 ** halvings;
   if (h < need || w < need) throw new Error(`${model} halves the input ${halvings} times: an input of [${shape}] is too small (at least ${need}x${need})`);

@@ -215,3 +215,21 @@ describe('summary rendering', () => {
     });
   });
 });
+
+describe('model options are checked before anything is built', () => {
+  it('names the bad size or value', async () => {
+    const { vgg16 } = await import('../../lib/models/vgg');
+    const { alexnet } = await import('../../lib/models/alexnet');
+    const { mobilenetV1 } = await import('../../lib/models/mobilenet');
+    const { efficientNet } = await import('../../lib/models/efficientnet');
+    const { smallResNet } = await import('../../lib/models/resnet');
+    const { siameseEncoder } = await import('../../lib/models/siamese');
+    expect(() => vgg16({ inputShape: [16, 16, 3] })).toThrow(/halves the input 5 times.*\[16,16,3\].*32x32/);
+    expect(() => vgg16({ inputShape: [32, -32, 3] })).toThrow(/positive integers, got \[32,-32,3\]/);
+    expect(() => alexnet({ inputShape: [64, 64, 3] })).toThrow(/at least 67x67.*\[64,64,3\]/);
+    expect(() => mobilenetV1({ alpha: -1 })).toThrow(/alpha .* -1/);
+    expect(() => efficientNet({ variant: 'B9' })).toThrow(/unknown EfficientNet variant B9/);
+    expect(() => smallResNet({ blocksPerStage: 0 })).toThrow(/blocksPerStage .* 0/);
+    expect(() => siameseEncoder({ embeddingSize: 2.5 })).toThrow(/embeddingSize .* 2.5/);
+  });
+});

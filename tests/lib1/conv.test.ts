@@ -178,5 +178,8 @@ describe('bad input', () => {
     expect(() => convOutputSize(5, 7, 0, 1)).toThrow(/does not fit/);
     expect(() => convOutputSize(5, 3, -1, 1)).toThrow(/padding p must be an integer ≥ 0/);
     expect(() => volume([1, 2, 2, 1], [1, 2, 3])).toThrow(/needs 4 values, got 3/);
+    expect(() => volume([2, 2, 1] as never)).toThrow(/rank 4.*\[2,2,1\]/);
+    expect(() => convForward({ shape: [1, 2, 2, 1], data: new Float64Array(3) }, w, [0], { stride: 1, pad: 0 })).toThrow(/the input of shape \[1,2,2,1\] needs 4 values, has 3/);
+    expect(() => poolForward({ shape: [1, 2, 2] as never, data: new Float64Array(4) }, { f: 2, stride: 2, mode: 'max' })).toThrow(/rank 4, got shape \[1,2,2\]/);
   });
 });
