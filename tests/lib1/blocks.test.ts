@@ -233,3 +233,40 @@ describe('model options are checked before anything is built', () => {
     expect(() => siameseEncoder({ embeddingSize: 2.5 })).toThrow(/embeddingSize .* 2.5/);
   });
 });
+
+describe('serialisation and nested summaries', () => {
+  it('models with custom layers (EfficientNet normalisation, YOLO head) survive a save and load', async () => {
+    const { efficientNet } = await import('../../lib/models/efficientnet');
+    for (const build of [
+      () => efficientNet({ variant: { name: 'tiny', width: 0.25, depth: 0.25, resolution: 32, dropout: 0 }, classes: 3 }),
+      () => yolo({ inputShape: [16, 16, 3], gridSize: 2, anchors: 1, classes: 2, baseFilters: 4 }),
+    ]) {
+      const model = build();
+      let artifacts: tf.io.ModelArtifacts | undefined;
+      await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+      const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+      tf.tidy(() => {
+        const x = tf.randomUniform([2, ...(model.inputs[0]!.shape.slice(1) as number[])], 0, 255, 'float32', 9);
+        const diff = tf.max(tf.abs(tf.sub(model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor))).dataSync()[0]!;
+        expect(diff).toBeLessThan(1e-6);
+      });
+      expect(loaded.countParams()).toBe(model.countParams());
+      model.dispose();
+      loaded.dispose();
+    }
+  });
+
+  it('a model used as a layer (the Siamese encoder) contributes its layers\' multiply-adds', async () => {
+    const { siameseEncoder, siameseVerifier } = await import('../../lib/models/siamese');
+    const encoder = siameseEncoder({ inputShape: [16, 16, 3], filters: [4, 8], embeddingSize: 8 });
+    const verifier = siameseVerifier(encoder);
+    const e = summary(encoder);
+    const v = summary(verifier);
+    // The verifier's own layers: the encoder (shared by both branches), |a - b| and a Dense 8 → 1.
+    expect(v.totalMultiplyAdds).toBe(e.totalMultiplyAdds + 8);
+    expect(v.totalParams).toBe(e.totalParams + 9);
+    expect(e.rows.find((r) => r.name === 'enc_conv1_conv')!.multiplyAdds).toBe(16 * 16 * 4 * 3 * 3 * 3);
+    verifier.dispose();
+    encoder.dispose();
+  });
+});
