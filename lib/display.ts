@@ -21,7 +21,9 @@ export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
 /** A MIME bundle: MIME type → data (JSON types as objects, binary as base64). */
 export type MimeBundle = Record<string, unknown>;
 
-/** Bundles shown while no kernel was listening (tests and scripts read these). */
+const MAX_KEPT = 1000;
+
+/** Bundles shown while no kernel was listening (tests and scripts read these; the last 1000 are kept). */
 export const displayed: Array<{ bundle: MimeBundle; displayId?: string; update: boolean }> = [];
 
 type DisplayWriter = (message: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
@@ -63,6 +65,8 @@ export function showBundle(bundle: MimeBundle, options: { displayId?: string; up
   const writer = kernelWriter();
   if (!writer) {
     displayed.push({ bundle, displayId: options.displayId, update });
+    // Long scripts redraw charts thousands of times: keep only the recent bundles.
+    if (displayed.length > MAX_KEPT) displayed.splice(0, displayed.length - MAX_KEPT);
     return;
   }
   writer({ data: bundle, metadata: {}, transient: options.displayId ? { display_id: options.displayId } : {} }, update);
