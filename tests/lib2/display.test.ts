@@ -59,6 +59,12 @@ describe('outside a kernel (collected, harmless)', () => {
     expect(last.bundle['text/plain']).toContain(' 50% images');
     expect(last.bundle['text/html']).toContain('<progress value="5" max="10"');
     expect(() => progressBar(0)).toThrow(/> 0/);
+    // Outside a kernel only the last 1000 bundles are kept.
+    displayed.length = 0;
+    for (let i = 0; i < 1005; i++) live.update({ 'text/plain': String(i) });
+    expect(displayed).toHaveLength(1000);
+    expect(displayed[0]!.bundle['text/plain']).toBe('5');
+    expect(displayed[999]!.bundle['text/plain']).toBe('1004');
   });
 
   it('records the curves of a real fit and redraws every epoch and every N batches', async () => {
