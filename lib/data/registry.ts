@@ -25,6 +25,8 @@ export interface Asset {
   source: AssetSource;
   licence: string;
   description: string;
+  /** Another asset that serves the same purpose (the CIFAR-10 subset and the full tarball): one of the two is enough. */
+  alternative?: string;
 }
 
 interface Rule {
@@ -128,7 +130,10 @@ function build(): Map<string, Asset> {
     const rule = rules.find((r) => name.startsWith(r.prefix));
     if (!rule) throw new Error(`Data registry: no source rule for ${name}`);
     const rest = name.slice(rule.prefix.length);
-    assets.set(name, { name, sha256, size, source: rule.source(rest), licence: rule.licence, description: rule.describe(rest) });
+    const asset: Asset = { name, sha256, size, source: rule.source(rest), licence: rule.licence, description: rule.describe(rest) };
+    if (name === 'cifar10/cifar-10-binary.tar.gz') asset.alternative = 'cifar10/data_batch_subset.bin';
+    else if (name.startsWith('cifar10/')) asset.alternative = 'cifar10/cifar-10-binary.tar.gz';
+    assets.set(name, asset);
   }
   return assets;
 }
