@@ -10,7 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { fromHtml } from 'hast-util-from-html';
 import { defaultSchema, sanitize, type Schema } from 'hast-util-sanitize';
 import { toHtml } from 'hast-util-to-html';
-import { importEsm } from '../../lib/esm';
+import { renderSvg } from '../../lib/viz/svg';
 import { joinSource, readNotebook, serializeNotebook, stripOutputs, tagsOf, type Cell, type MimeBundle, type Notebook, type Output } from './notebook';
 import { collapseCarriageReturns } from './outputs';
 
@@ -82,25 +82,6 @@ export function sanitizeHtml(html: string): string {
   return toHtml(sanitize(tree, HTML_SCHEMA));
 }
 
-interface VegaModules {
-  vl: { compile(spec: unknown): { spec: unknown } };
-  vega: { View: new (runtime: unknown, options: { renderer: string }) => { toSVG(): Promise<string>; finalize(): void }; parse(spec: unknown): unknown };
-}
-
-let vegaModules: Promise<VegaModules> | undefined;
-
-/** Renders a Vega-Lite spec to a static SVG in Node (no browser). */
-export async function vegaLiteToSvg(spec: unknown): Promise<string> {
-  vegaModules ??= Promise.all([importEsm<VegaModules['vl']>('vega-lite'), importEsm<VegaModules['vega']>('vega')]).then(([vl, vega]) => ({ vl, vega }));
-  const { vl, vega } = await vegaModules;
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
-
 class AssetWriter {
   constructor(
     private readonly dir: string,
@@ -128,7 +109,7 @@ async function renderBundle(data: MimeBundle, assets: AssetWriter, maxLines: num
     const raw = data[vegaType];
     const spec = typeof raw === 'string' || Array.isArray(raw) ? JSON.parse(bundleText(raw)) : raw;
     const specUrl = assets.write(JSON.stringify(spec), 'vl.json');
-    const svgUrl = assets.write(await vegaLiteToSvg(spec), 'svg');
+    const svgUrl = assets.write(await renderSvg(spec), 'svg');
     const alt = typeof (spec as { title?: unknown }).title === 'string' ? (spec as { title: string }).title : 'chart';
     return `<div class="nb-vega" data-spec="${specUrl}"><img src="${svgUrl}" alt="${escapeAttribute(alt)}" /></div>`;
   }
