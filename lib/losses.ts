@@ -97,20 +97,36 @@ export interface YoloLossTerms {
 export interface YoloLossOptions {
   lambdaCoord?: number;
   lambdaNoobj?: number;
+  /** Anchors per cell B, needed only for flat volumes [batch, S, S, B·(5 + C)]. Default 1. */
+  anchors?: number;
+}
+
+/** [batch, S, S, B·(5 + C)] (the layout of `encodeYoloTargets`) → [batch, S, S, B, 5 + C]. */
+function anchorAxis(t: tf.Tensor, anchors: number): tf.Tensor {
+  if (t.rank !== 4) return t;
+  const [b, s1, s2, depth] = t.shape as number[];
+  if (!Number.isInteger(anchors) || anchors < 1 || depth! % anchors !== 0)
+    throw new Error(`yoloLoss: a flat volume of shape [${t.shape}] does not split into ${anchors} anchors`);
+  return tf.reshape(t, [b!, s1!, s2!, anchors, depth! / anchors]);
 }
 
 /**
- * The YOLO loss term by term. Tensors have shape [batch, S, S, B, 5 + C] with
- * [p_c, x, y, w, h, p(c_1) … p(c_C)] per anchor; the target's p_c (1 for the anchor
+ * The YOLO loss term by term. Tensors have shape [batch, S, S, B, 5 + C] (or
+ * [batch, S, S, B·(5 + C)] with `options.anchors`) with [p_c, x, y, w, h, p(c_1) … p(c_C)]
+ * per anchor (w and h enter symmetrically, so [p_c, b_x, b_y, b_h, b_w, …] works the
+ * same); the target's p_c (1 for the anchor
  * responsible for an object, 0 elsewhere) is both the indicator 1^obj and the
  * confidence target. Class terms are counted per responsible anchor (with one
  * object per cell, the paper's per-cell sum). w and h must be ≥ 0 (sigmoid outputs);
  * √ is taken of max(w, 1e-9) so that gradients stay finite at 0.
  * The caller disposes the returned scalars.
  */
-export function yoloLossTerms(yTrue: tf.Tensor, yPred: tf.Tensor, options: YoloLossOptions = {}): YoloLossTerms {
-  sameShape('yoloLoss', yTrue, yPred);
-  rank('yoloLoss', 'yTrue', yTrue, 5);
+export function yoloLossTerms(yTrueIn: tf.Tensor, yPredIn: tf.Tensor, options: YoloLossOptions = {}): YoloLossTerms {
+  sameShape('yoloLoss', yTrueIn, yPredIn);
+  if (yTrueIn.rank !== 4 && yTrueIn.rank !== 5) throw new Error(`yoloLoss: yTrue must have rank 5 [batch, S, S, B, 5 + C] (or 4 with options.anchors), got shape [${yTrueIn.shape}]`);
+  const anchors = options.anchors ?? 1;
+  const yTrue = anchorAxis(yTrueIn, anchors);
+  const yPred = anchorAxis(yPredIn, anchors);
   const depth = yTrue.shape[4]!;
   if (depth < 6) throw new Error(`yoloLoss: the last axis needs p_c, x, y, w, h and at least one class (≥ 6), got shape [${yTrue.shape}]`);
   const lambdaCoord = options.lambdaCoord ?? 5;
@@ -132,6 +148,7 @@ export function yoloLossTerms(yTrue: tf.Tensor, yPred: tf.Tensor, options: YoloL
     const total = tf.addN([coordinates, sizes, objectConfidence, noObjectConfidence, classes]) as tf.Scalar;
     return { coordinates, sizes, objectConfidence, noObjectConfidence, classes, total };
   });
+  if (yTrue !== yTrueIn) tf.dispose([yTrue, yPred]);
   return parts;
 }
 

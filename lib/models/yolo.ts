@@ -1,17 +1,30 @@
 /**
  * A small YOLO: a convolutional backbone that reduces the image to an S×S grid,
  * and a 1×1 convolution predicting, for each cell and each of B anchor boxes,
- * [p_c, x, y, w, h, p(c_1) … p(c_C)]. Output shape [S, S, B, 5 + C]:
- * p_c, x, y (relative to the cell) and w, h (relative to the image) pass through a
- * sigmoid; the class scores through a softmax. `yoloLoss` in `../losses` trains it.
+ * [p_c, b_x, b_y, b_h, b_w, c_1 … c_C] (the notes' order, and `encodeYoloTargets`'
+ * of `../detection`). Output shape [S, S, B, 5 + C]: p_c and the midpoint b_x, b_y
+ * (offsets inside the cell) through a sigmoid; b_h, b_w in grid-cell units as
+ * S·sigmoid (at most the whole image); the class scores through a softmax.
+ * `yoloLoss` in `../losses` trains it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { apply, convBn } from '../layers/common';
 import { input, positive, scaled } from './common';
 
-/** Sigmoid on the first five values of the last axis, softmax on the rest. */
+/** Sigmoid on p_c, b_x, b_y; S·sigmoid on b_h, b_w (cell units); softmax on the classes. */
 export class YoloActivation extends tf.layers.Layer {
   static className = 'YoloActivation';
+  private readonly gridSize: number;
+
+  constructor(config: { gridSize: number; name?: string }) {
+    super({ name: config.name });
+    this.gridSize = positive('gridSize', config.gridSize);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), gridSize: this.gridSize };
+  }
+
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     return inputShape as tf.Shape;
   }
@@ -19,8 +32,8 @@ export class YoloActivation extends tf.layers.Layer {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     return tf.tidy(() => {
       const depth = x.shape[x.shape.length - 1]!;
-      const [box, classes] = tf.split(x, [5, depth - 5], -1);
-      return tf.concat([tf.sigmoid(box!), tf.softmax(classes!)], -1);
+      const [position, size, classes] = tf.split(x, [3, 2, depth - 5], -1);
+      return tf.concat([tf.sigmoid(position!), tf.mul(tf.sigmoid(size!), this.gridSize), tf.softmax(classes!)], -1);
     });
   }
 }
@@ -64,6 +77,6 @@ export function yolo(options: YoloOptions = {}): tf.LayersModel {
   }
   x = apply(tf.layers.conv2d({ filters: b * (5 + c), kernelSize: 1, name: 'detector' }), x);
   x = apply(tf.layers.reshape({ targetShape: [s, s, b, 5 + c], name: 'boxes' }), x);
-  const y = apply(new YoloActivation({ name: 'yolo_activation' }), x);
+  const y = apply(new YoloActivation({ gridSize: s, name: 'yolo_activation' }), x);
   return tf.model({ inputs: x0, outputs: y, name: options.name ?? 'small_yolo' });
 }

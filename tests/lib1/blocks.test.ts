@@ -14,7 +14,7 @@ import { unetBottleneck, unetDown, unetUp } from '../../lib/layers/unet';
 import { makeDivisible } from '../../lib/models/mobilenet';
 import { roundFilters } from '../../lib/models/efficientnet';
 import { unet } from '../../lib/models/unet';
-import { yolo } from '../../lib/models/yolo';
+import { YoloActivation, yolo } from '../../lib/models/yolo';
 import { summary, summaryMarkdown } from '../../lib/summary';
 
 let before = 0;
@@ -172,14 +172,19 @@ describe('fully connected layers as convolutions', () => {
     withBlock([1, 1, 8], (x) => fcAsConv1x1(x, 3), (m) => expect(m.countParams()).toBe(8 * 3 + 3));
   });
 
-  it('the small YOLO predicts [S, S, B, 5 + C] with sigmoid boxes and softmax classes', () => {
+  it('the small YOLO predicts [S, S, B, 5 + C]: sigmoid p_c and midpoints, sizes in cell units up to S, softmax classes', () => {
     const m = yolo({ inputShape: [32, 32, 3], gridSize: 4, anchors: 2, classes: 3, baseFilters: 4 });
     expect(outShape(m)).toEqual([4, 4, 2, 8]);
     tf.tidy(() => {
       const y = m.predict(tf.randomUniform([1, 32, 32, 3])) as tf.Tensor;
-      const [box, cls] = tf.split(y, [5, 3], -1);
-      expect(tf.min(box!).dataSync()[0]).toBeGreaterThanOrEqual(0);
-      expect(tf.max(box!).dataSync()[0]).toBeLessThanOrEqual(1);
+      const [position, size, cls] = tf.split(y, [3, 2, 3], -1);
+      expect(tf.min(position!).dataSync()[0]).toBeGreaterThanOrEqual(0);
+      expect(tf.max(position!).dataSync()[0]).toBeLessThanOrEqual(1);
+      expect(tf.min(size!).dataSync()[0]).toBeGreaterThanOrEqual(0);
+      expect(tf.max(size!).dataSync()[0]).toBeLessThanOrEqual(4);
+      // A raw head output of 0 gives the middle: 0.5 for p_c, b_x, b_y and S/2 cells for b_h, b_w.
+      const head = new YoloActivation({ gridSize: 4 });
+      expect(Array.from((head.apply(tf.zeros([1, 6])) as tf.Tensor).dataSync())).toEqual([0.5, 0.5, 0.5, 2, 2, 1]);
       expect(tf.max(tf.abs(tf.sub(tf.sum(cls!, -1), 1))).dataSync()[0]).toBeLessThan(1e-5);
     });
     m.dispose();

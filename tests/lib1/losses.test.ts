@@ -117,9 +117,17 @@ describe('YOLO loss', () => {
     tf.dispose([yTrue, yPred, zeroWidth, withObject, zeroPred]);
   });
 
-  it('wants rank 5 and at least one class', () => {
-    const a = tf.zeros([1, 2, 2, 7]);
-    expect(() => yoloLoss(a, a)).toThrow(/rank 5.*\[1,2,2,7\]/);
+  it('takes the flat layout [batch, S, S, B·(5 + C)] of encodeYoloTargets with options.anchors', () => {
+    const yTrue = tf.tensor4d(truth, [1, 1, 1, 14]);
+    const yPred = tf.tensor4d(pred, [1, 1, 1, 14]);
+    expect(value(() => yoloLoss(yTrue, yPred, { anchors: 2 }))).toBeCloseTo(0.25 + 0.1 + 0.04 + 0.045 + 0.32, 5);
+    expect(() => yoloLoss(yTrue, yPred, { anchors: 3 })).toThrow(/\[1,1,1,14\] does not split into 3 anchors/);
+    tf.dispose([yTrue, yPred]);
+  });
+
+  it('wants rank 5 (or 4) and at least one class', () => {
+    const a = tf.zeros([2, 2, 7]);
+    expect(() => yoloLoss(a, a)).toThrow(/rank 5.*\[2,2,7\]/);
     const b = tf.zeros([1, 2, 2, 1, 5]);
     expect(() => yoloLoss(b, b)).toThrow(/at least one class.*\[1,2,2,1,5\]/);
     tf.dispose([a, b]);
