@@ -128,7 +128,10 @@ export function yoloLossTerms(yTrueIn: tf.Tensor, yPredIn: tf.Tensor, options: Y
   const yTrue = anchorAxis(yTrueIn, anchors);
   const yPred = anchorAxis(yPredIn, anchors);
   const depth = yTrue.shape[4]!;
-  if (depth < 6) throw new Error(`yoloLoss: the last axis needs p_c, x, y, w, h and at least one class (≥ 6), got shape [${yTrue.shape}]`);
+  if (depth < 6) {
+    if (yTrue !== yTrueIn) tf.dispose([yTrue, yPred]);
+    throw new Error(`yoloLoss: the last axis needs p_c, x, y, w, h and at least one class (≥ 6), got shape [${yTrue.shape}]`);
+  }
   const lambdaCoord = options.lambdaCoord ?? 5;
   const lambdaNoobj = options.lambdaNoobj ?? 0.5;
   const batch = yTrue.shape[0]!;
