@@ -5,12 +5,13 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   conv2dBackpropFilter,
+  conv2dBackpropInput,
   depthwiseConv2dBackpropFilter,
   depthwiseConv2dBackpropInput,
   unsortedSegmentSum,
 } from './conv-backprop';
 
-export { conv2dBackpropFilter, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, unsortedSegmentSum };
+export { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, unsortedSegmentSum };
 
 type Attrs = Record<string, unknown>;
 type Inputs = Record<string, tf.TensorInfo>;
@@ -24,6 +25,15 @@ export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs) => 
     conv2dBackpropFilter(
       asTensor(x!), asTensor(dy!),
       attrs.filterShape as [number, number, number, number],
+      attrs.strides as [number, number],
+      attrs.pad as 'same',
+      attrs.dataFormat as string | undefined,
+      attrs.dimRoundingMode as undefined,
+    ),
+  Conv2DBackpropInput: ({ dy, filter }, attrs) =>
+    conv2dBackpropInput(
+      asTensor(dy!), asTensor(filter!),
+      attrs.inputShape as [number, number, number, number],
       attrs.strides as [number, number],
       attrs.pad as 'same',
       attrs.dataFormat as string | undefined,
@@ -51,22 +61,40 @@ export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs) => 
     unsortedSegmentSum(asTensor(x!), asTensor(segmentIds!), attrs.numSegments as number),
 };
 
+/** The kernel functions this module registered, to recognise them later. */
+const ours = new Set<tf.KernelFunc>();
+
 /**
- * Registers every kernel of {@link TRAINING_KERNELS} that `backendName` lacks.
- * Kernels the backend already has are left alone.
+ * Kernels a backend has but that the course replaces, per backend: the wasm
+ * backend's Conv2DBackpropInput is a plain loop nest, about 10x slower than
+ * the XNNPACK convolution {@link conv2dBackpropInput} reduces it to.
+ */
+export const KERNEL_OVERRIDES: Record<string, readonly string[]> = {
+  wasm: ['Conv2DBackpropInput'],
+};
+
+/**
+ * Registers every kernel of {@link TRAINING_KERNELS} that `backendName` lacks,
+ * and replaces the ones {@link KERNEL_OVERRIDES} lists for it. Other kernels
+ * the backend already has are left alone. Calling it again changes nothing.
  *
  * @returns the names of the kernels registered by this call.
  */
 export function registerTrainingKernels(backendName: string): string[] {
   const registered: string[] = [];
+  const overrides = KERNEL_OVERRIDES[backendName] ?? [];
   for (const [kernelName, compute] of Object.entries(TRAINING_KERNELS)) {
-    if (tf.getKernel(kernelName, backendName)) continue;
-    tf.registerKernel({
-      kernelName,
-      backendName,
-      kernelFunc: ({ inputs, attrs }) => compute(inputs as Inputs, attrs as Attrs),
-    });
+    const existing = tf.getKernel(kernelName, backendName);
+    if (existing) {
+      if (!overrides.includes(kernelName) || ours.has(existing.kernelFunc)) continue;
+      tf.unregisterKernel(kernelName, backendName);
+    }
+    const kernelFunc: tf.KernelFunc = ({ inputs, attrs }) => compute(inputs as Inputs, attrs as Attrs);
+    ours.add(kernelFunc);
+    tf.registerKernel({ kernelName, backendName, kernelFunc });
     registered.push(kernelName);
   }
   return registered;
 }
+
+
