@@ -74,11 +74,38 @@ export const KERNEL_OVERRIDES: Record<string, readonly string[]> = {
 };
 
 /**
+ * Wrappers around kernels a backend already has, per backend. The wasm
+ * backend's BatchMatMul takes a slow path when asked to transpose an operand
+ * (about 50x slower for the weight gradient of a dense layer, x^T·dy); an
+ * explicit Transpose first costs little and keeps the fast path.
+ */
+const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.KernelFunc>> = {
+  wasm: {
+    BatchMatMul: (inner) => ({ inputs, attrs, backend }) => {
+      const { transposeA, transposeB } = attrs as { transposeA?: boolean; transposeB?: boolean };
+      if (!transposeA && !transposeB) return inner({ inputs, attrs, backend });
+      const swapLast = (t: tf.Tensor) => tf.transpose(t, [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)));
+      const { a, b } = inputs as { a: tf.Tensor; b: tf.Tensor };
+      const a2 = transposeA ? swapLast(a) : a;
+      const b2 = transposeB ? swapLast(b) : b;
+      try {
+        return inner({ inputs: { a: a2, b: b2 }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend });
+      } finally {
+        if (a2 !== a) a2.dispose();
+        if (b2 !== b) b2.dispose();
+      }
+    },
+  },
+};
+
+/**
  * Registers every kernel of {@link TRAINING_KERNELS} that `backendName` lacks,
- * and replaces the ones {@link KERNEL_OVERRIDES} lists for it. Other kernels
- * the backend already has are left alone. Calling it again changes nothing.
+ * replaces the ones {@link KERNEL_OVERRIDES} lists for it, and wraps a few of
+ * its own kernels to avoid slow paths. Other kernels the backend already has
+ * are left alone. Call it before the backend starts (a kernel's setup runs
+ * then); calling it again changes nothing.
  *
- * @returns the names of the kernels registered by this call.
+ * @returns the names of the kernels registered or wrapped by this call.
  */
 export function registerTrainingKernels(backendName: string): string[] {
   const registered: string[] = [];
@@ -94,7 +121,15 @@ export function registerTrainingKernels(backendName: string): string[] {
     tf.registerKernel({ kernelName, backendName, kernelFunc });
     registered.push(kernelName);
   }
+  for (const [kernelName, wrap] of Object.entries(WRAPPERS[backendName] ?? {})) {
+    const existing = tf.getKernel(kernelName, backendName);
+    if (!existing || ours.has(existing.kernelFunc)) continue;
+    const kernelFunc = wrap(existing.kernelFunc);
+    ours.add(kernelFunc);
+    tf.unregisterKernel(kernelName, backendName);
+    // Keep the backend's setup (it binds the wasm function the kernel calls).
+    tf.registerKernel({ ...existing, kernelFunc });
+    registered.push(kernelName);
+  }
   return registered;
 }
-
-

@@ -127,3 +127,33 @@ describe('Conv2DBackpropFilter with a 1x1 output and stride 2', () => {
     expect(relError(out[1]!, out[0]!)).toBeLessThan(1e-5);
   });
 });
+
+describe('BatchMatMul on wasm with transposed operands', () => {
+  for (const [transposeA, transposeB] of [[true, false], [false, true], [true, true], [false, false]] as const) {
+    it(`transposeA=${transposeA} transposeB=${transposeB}, batch 2, odd sizes`, async () => {
+      const aShape = transposeA ? [2, 5, 3] : [2, 3, 5];
+      const bShape = transposeB ? [2, 7, 5] : [2, 5, 7];
+      const a = seeded(30, 21);
+      const b = seeded(70, 22);
+      const out: Float32Array[] = [];
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await tf.setBackend(backend);
+        const before = tf.memory().numTensors;
+        const at = tf.tensor3d(a, aShape as [number, number, number]);
+        const bt = tf.tensor3d(b, bShape as [number, number, number]);
+        const y = tf.matMul(at, bt, transposeA, transposeB);
+        expect(y.shape).toEqual([2, 3, 7]);
+        out.push(Float32Array.from(await y.data()));
+        tf.dispose([at, bt, y]);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+      // Hand check of one entry: y[1, 2, 6] = Σk A[1, 2, k] · B[1, k, 6].
+      const A = (i: number, k: number) => a[transposeA ? 15 + k * 3 + i : 15 + i * 5 + k]!;
+      const B = (k: number, j: number) => b[transposeB ? 35 + j * 5 + k : 35 + k * 7 + j]!;
+      let expected = 0;
+      for (let k = 0; k < 5; k++) expected += A(2, k) * B(k, 6);
+      expect(out[1]![41]).toBeCloseTo(expected, 5);
+      expect(relError(out[1]!, out[0]!)).toBeLessThan(1e-6);
+    });
+  }
+});
