@@ -18,7 +18,7 @@ beforeAll(async () => {
   for (const [name, allowErrors] of [['outputs', false], ['tags', true]] as const) {
     const executed = join(work, 'executed', `${name}.ipynb`);
     const report = await executeNotebook(join(FIXTURES, `${name}.ipynb`), { outputPath: executed, allowErrors });
-    expect(report.status, report.message).toBe(allowErrors ? 'ok' : 'ok');
+    expect(report.status, report.message).toBe('ok');
     await convertNotebook(executed, { docsDir, assetsDir, notebooksDir, editUrlBase: 'https://example.org/edit/notebooks' });
   }
   outputsPage = readFileSync(join(docsDir, 'outputs.md'), 'utf8');
@@ -37,7 +37,7 @@ describe('convert --to md', () => {
   });
 
   it('titles code blocks with their execution count and fences text output', () => {
-    expect(outputsPage).toContain('```ts title="In [4]"\n1 + 2\n```');
+    expect(outputsPage).toContain('```ts title="[4]"\n1 + 2\n```');
     expect(outputsPage).toContain('```text\n3\n```');
     expect(outputsPage).toContain('```text title="stderr"\na warning\n```');
   });
@@ -63,7 +63,7 @@ describe('convert --to md', () => {
     expect(tagsPage).not.toContain('removed entirely');
     expect(tagsPage).toContain('only the output shows');
     expect(tagsPage).not.toContain("console.log('only the output shows')");
-    expect(tagsPage).toMatch(/<details>\n<summary>Code<\/summary>\n\n```ts title="In \[\d\]"\nconsole.log\('input folded away'\);/);
+    expect(tagsPage).toMatch(/<details>\n<summary>Code<\/summary>\n\n```ts title="\[\d\]"\nconsole.log\('input folded away'\);/);
     expect(tagsPage).toContain("console.log('output removed');");
     expect(tagsPage).not.toMatch(/```text\noutput removed/);
     expect(tagsPage).toMatch(/<summary>Solution<\/summary>\n\n````ts/);
@@ -72,6 +72,19 @@ describe('convert --to md', () => {
   it('keeps braces, tags and fences in program output inert, and shows errors as a danger box', () => {
     expect(tagsPage).toContain('```text\n{not jsx} <b>not html</b> ``` fence\n```'.replace(/^```text/, '````text').replace(/```$/, '````'));
     expect(tagsPage).toMatch(/:::danger\n\n\*\*TypeError\*\*: shown as a danger box\n/);
+  });
+
+  it('keeps sanitised HTML on one line, so a blank line inside cannot turn the rest into Markdown', () => {
+    const block = /<div class="nb-html">\n(.*)\n<\/div>/.exec(tagsPage.slice(tagsPage.indexOf('first')-40))?.[1];
+    expect(block).toBe('<pre>first&#10;&#10;# not a heading *not emphasis*</pre>');
+    expect(sanitizeHtml('<p onmouseover="x()" style="color:red">a</p><script>alert(1)</script><img src="javascript:alert(1)">')).toBe('<p>a</p><img>');
+  });
+
+  it('writes Markdown attachments as assets and points the links at them', () => {
+    const link = /!\[dot\]\(\/nb-assets\/([0-9a-f]{16}\.png)\)/.exec(tagsPage);
+    expect(link).not.toBeNull();
+    expect(readFileSync(join(assetsDir, link![1]!)).subarray(1, 4).toString()).toBe('PNG');
+    expect(tagsPage).not.toContain('attachment:');
   });
 
   it('cuts long output to head and tail', () => {

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../tools/nbconvert-ts/bin';
-import { EXIT, executeMany, executeNotebook } from '../../tools/nbconvert-ts/execute';
+import { cacheKey, EXIT, executeNotebook } from '../../tools/nbconvert-ts/execute';
+import { readNotebook } from '../../tools/nbconvert-ts/notebook';
 
 const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'notebooks');
 const schema = JSON.parse(readFileSync(join(process.cwd(), 'tests', 'nbconvert', 'nbformat-4.5.schema.json'), 'utf8'));
@@ -50,7 +51,14 @@ describe('execute', () => {
     expect(text(outputsOf(8)[0].data['text/plain'])).toBe('updated from a later cell');
     expect(outputsOf(8)[0].transient).toBeUndefined();
     expect(cells.filter((c: { cell_type: string }) => c.cell_type === 'code').map((c: { execution_count: number }) => c.execution_count)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(cells[1].metadata.execution['shell.execute_reply']).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // nbclient's timing keys (stored sorted), each an ISO date, in the order the messages came.
+    const timing = cells[1].metadata.execution as Record<string, string>;
+    expect(Object.keys(timing)).toEqual(['iopub.execute_input', 'iopub.status.busy', 'iopub.status.idle', 'shell.execute_reply']);
+    const times = ['iopub.execute_input', 'iopub.status.busy', 'shell.execute_reply', 'iopub.status.idle'].map((k) => Date.parse(timing[k]!));
+    expect(times.every((t) => Number.isFinite(t))).toBe(true);
+    expect(times[1]!).toBeLessThanOrEqual(times[2]!);
+    expect(times[2]!).toBeLessThanOrEqual(times[3]! + 5); // reply and idle are sent within a few milliseconds
+    expect(Math.abs(times[0]! - Date.now())).toBeLessThan(120_000);
   });
 
   it('stops at a failing cell, names it, runs nothing after it and leaves the input untouched', async () => {
@@ -94,26 +102,6 @@ describe('execute', () => {
     expect(report.message).toContain('raises-exception');
   });
 
-  it('interrupts an endless loop at the timeout and exits 2 within limit plus grace', async () => {
-    const started = Date.now();
-    const report = await executeNotebook(fixture('loop'), { timeoutSeconds: 2, graceSeconds: 2 });
-    const seconds = (Date.now() - started) / 1000;
-    expect(report.exitCode).toBe(EXIT.timeout);
-    expect(report.failedCell?.index).toBe(1);
-    expect(seconds).toBeLessThan(2 + 2 + 8); // kernel start-up and shutdown included
-  });
-
-  it('reports a kernel that dies during a cell', async () => {
-    const report = await executeNotebook(fixture('kill'));
-    expect(report.exitCode).toBe(EXIT.kernelDied);
-    expect(report.message).toMatch(/exit code 7/);
-  });
-
-  it('reports a kernel command that cannot start', async () => {
-    const report = await executeNotebook(fixture('params'), { kernelCommand: ['/nonexistent/kernel', '{connection_file}'], startupTimeoutSeconds: 5 });
-    expect(report.exitCode).toBe(EXIT.kernelDied);
-  });
-
   it('rejects a malformed notebook with exit 4 and leaves it as it was', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'nbm-')), 'bad.ipynb');
     copyFileSync(join(FIXTURES, 'malformed.ipynb'), path);
@@ -141,12 +129,6 @@ describe('execute', () => {
     expect(text(cells[2].outputs[0].text)).toBe('profile=full epochs=10\n');
   });
 
-  it('runs notebooks in parallel and reports them in order', async () => {
-    const paths = [fixture('params'), fixture('raises')];
-    const reports = await executeMany(paths, () => ({}), 2);
-    expect(reports.map((r) => [r.notebook, r.status])).toEqual([[paths[0], 'ok'], [paths[1], 'ok']]);
-  });
-
   it('reuses a cached run until an input changes', async () => {
     const input = fixture('params');
     const cacheDir = mkdtempSync(join(tmpdir(), 'nbc-'));
@@ -158,10 +140,31 @@ describe('execute', () => {
     const hit = await executeNotebook(input, options);
     expect(hit.cached).toBe(true);
     expect(hit.seconds).toBeLessThan(1);
+    expect(hit.cells.map((c) => c.status)).toEqual(['ok', 'ok', 'ok']); // injected parameters, then the notebook's two cells
     expect(existsSync(out)).toBe(true);
-    expect((await executeNotebook(input, { ...options, parameters: { profile: 'full' } })).cached).toBe(false);
     writeFileSync(library, 'export const v = 2;');
     expect((await executeNotebook(input, options)).cached).toBe(false);
+  });
+
+  it('keys the cache on notebook source, parameters, backend, error policy and input files', () => {
+    const nb = readNotebook(join(FIXTURES, 'params.ipynb'));
+    const base = { parameters: { profile: 'ci' } };
+    const key = cacheKey(nb, base);
+    expect(cacheKey(readNotebook(join(FIXTURES, 'params.ipynb')), base)).toBe(key); // fresh cell ids do not matter
+    expect(cacheKey(nb, { parameters: { profile: 'full' } })).not.toBe(key);
+    expect(cacheKey(nb, { ...base, allowErrors: true })).not.toBe(key);
+    expect(cacheKey(nb, { ...base, cacheInputs: [join(FIXTURES, 'raises.ipynb')] })).not.toBe(key);
+    const saved = process.env.COURSE_BACKEND;
+    try {
+      process.env.COURSE_BACKEND = 'cpu';
+      expect(cacheKey(nb, base)).not.toBe(key);
+    } finally {
+      if (saved === undefined) delete process.env.COURSE_BACKEND;
+      else process.env.COURSE_BACKEND = saved;
+    }
+    const edited = readNotebook(join(FIXTURES, 'params.ipynb'));
+    edited.cells[1]!.source = 'console.log(profile);';
+    expect(cacheKey(edited, base)).not.toBe(key);
   });
 });
 
@@ -171,8 +174,11 @@ describe('command line', () => {
     expect(await main(['execute'])).toBe(EXIT.badInput);
     expect(await main(['execute', fixture('params'), '--profile', 'fast', '--inplace'])).toBe(EXIT.badInput);
     const dir = mkdtempSync(join(tmpdir(), 'nbr-'));
-    const code = await main(['execute', fixture('failing'), '--out-dir', dir, '--no-cache', '--json-report', join(dir, 'r.json'), '--junit', join(dir, 'r.xml')]);
+    const failing = fixture('failing');
+    const before = digest(failing);
+    const code = await main(['execute', failing, '--inplace', '--no-cache', '--json-report', join(dir, 'r.json'), '--junit', join(dir, 'r.xml')]);
     expect(code).toBe(EXIT.cellFailed);
+    expect(digest(failing)).toBe(before); // --inplace never overwrites a notebook whose run failed
     expect(read(join(dir, 'r.json')).notebooks[0]).toMatchObject({ status: 'cell-failed', exitCode: 1 });
     expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toMatch(/<failure type="cell-failed" message="RangeError: boom at cell two">/);
   });

@@ -27,7 +27,7 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--out-dir', '--kernel', '--kernel-cmd', '--timeout', '--startup-timeout', '--profile', '-p', '--jobs', '--json-report', '--junit', '--to', '--docs-dir', '--assets-dir', '--assets-url', '--notebooks-dir', '--cache-dir', '--edit-url', '--download-url']);
+const VALUE_FLAGS = new Set(['--out-dir', '--kernel', '--kernel-cmd', '--timeout', '--startup-timeout', '--profile', '-p', '--jobs', '--json-report', '--junit', '--to', '--docs-dir', '--assets-dir', '--assets-url', '--notebooks-dir', '--cache-dir', '--edit-url', '--source-url', '--notebooks-url']);
 const BOOLEAN_FLAGS = new Set(['--inplace', '--allow-errors', '--no-cache', '--help']);
 
 function parse(argv: string[]): Parsed {
@@ -153,8 +153,10 @@ async function convert(p: Parsed): Promise<number> {
       docsDir,
       assetsDir,
       assetsUrl: one(p, '--assets-url'),
-      notebooksDir: one(p, '--notebooks-dir'),
+      notebooksDir: one(p, '--notebooks-dir') ?? join(projectRoot(), 'site', 'static', 'notebooks'),
+      notebooksUrl: one(p, '--notebooks-url'),
       editUrlBase: one(p, '--edit-url'),
+      sourceUrlBase: one(p, '--source-url'),
     });
     console.error(`page    ${displayPath(page)}`);
   }
@@ -165,7 +167,8 @@ const USAGE = `usage:
   nbconvert-ts execute <nb...> [--out-dir D | --inplace] [--kernel NAME | --kernel-cmd "..."]
       [--timeout S] [--startup-timeout S] [--allow-errors] [--profile ci|full] [-p KEY=VALUE ...]
       [--jobs N] [--no-cache] [--cache-dir D] [--json-report F] [--junit F]
-  nbconvert-ts convert <executed nb...> --to md --docs-dir DIR --assets-dir DIR [--assets-url /nb-assets/] [--notebooks-dir DIR] [--edit-url URL]
+  nbconvert-ts convert <executed nb...> --to md --docs-dir DIR --assets-dir DIR [--assets-url /nb-assets/]
+      [--notebooks-dir site/static/notebooks] [--notebooks-url /notebooks/] [--edit-url URL] [--source-url URL]
   nbconvert-ts check <nb...>
 exit status: 0 ok, 1 a cell failed, 2 a timeout, 3 the kernel died or did not start, 4 bad usage or an unreadable notebook`;
 
@@ -189,5 +192,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && /nbconvert-ts[\\/]bin\.ts$|nbconvert-ts$/.test(process.argv[1])) {
+  // Ctrl+C: exit through process.exit so that the kernels' exit hook kills them.
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -73,13 +73,20 @@ const HTML_SCHEMA: Schema = {
   // Notebook tables and figures need style-free structure only; keep classes for tables.
   attributes: { ...defaultSchema.attributes, '*': [...(defaultSchema.attributes?.['*'] ?? []), 'className', 'title', 'align'], img: ['src', 'alt', 'width', 'height'] },
   protocols: { ...defaultSchema.protocols, src: ['http', 'https', 'data'] },
+  // Drop these elements with their contents (others not allowed are unwrapped, text kept).
+  strip: ['script', 'style', 'template', 'noscript'],
   clobberPrefix: '',
 };
 
-/** Parses HTML, drops scripts, styles, event handlers and javascript: URLs, and serialises it again. */
+/**
+ * Parses HTML, drops scripts, styles, event handlers and javascript: URLs, and
+ * serialises it again on one line: a blank line would end Markdown's HTML block
+ * and let the rest be read as Markdown, so newlines become `&#10;` (the same
+ * character to an HTML parser).
+ */
 export function sanitizeHtml(html: string): string {
   const tree = fromHtml(html, { fragment: true });
-  return toHtml(sanitize(tree, HTML_SCHEMA));
+  return toHtml(sanitize(tree, HTML_SCHEMA)).replace(/\r\n?|\n/g, '&#10;');
 }
 
 class AssetWriter {
@@ -103,6 +110,25 @@ function bundleText(value: unknown): string {
   return Array.isArray(value) ? value.join('') : String(value ?? '');
 }
 
+/** Writes the first image of a bundle (SVG text or base64 bitmap) and returns its URL. */
+function writeImage(data: MimeBundle, assets: AssetWriter): string | undefined {
+  for (const [mime, extension] of Object.entries(IMAGE_TYPES)) {
+    if (!(mime in data)) continue;
+    const content = mime === 'image/svg+xml' ? bundleText(data[mime]) : Buffer.from(bundleText(data[mime]).replace(/\s/g, ''), 'base64');
+    return assets.write(content, extension);
+  }
+  return undefined;
+}
+
+/** Points `attachment:NAME` links of a Markdown cell at asset files holding the attached images. */
+function resolveAttachments(source: string, attachments: Record<string, MimeBundle> | undefined, assets: AssetWriter): string {
+  if (!attachments) return source;
+  return source.replace(/attachment:([^\s)"'>]+)/g, (whole, name: string) => {
+    const bundle = attachments[name] ?? attachments[decodeURIComponent(name)];
+    return (bundle && writeImage(bundle, assets)) ?? whole;
+  });
+}
+
 async function renderBundle(data: MimeBundle, assets: AssetWriter, maxLines: number): Promise<string> {
   const vegaType = VEGA_LITE_TYPES.find((t) => t in data);
   if (vegaType) {
@@ -113,11 +139,8 @@ async function renderBundle(data: MimeBundle, assets: AssetWriter, maxLines: num
     const alt = typeof (spec as { title?: unknown }).title === 'string' ? (spec as { title: string }).title : 'chart';
     return `<div class="nb-vega" data-spec="${specUrl}"><img src="${svgUrl}" alt="${escapeAttribute(alt)}" /></div>`;
   }
-  for (const [mime, extension] of Object.entries(IMAGE_TYPES)) {
-    if (!(mime in data)) continue;
-    const content = mime === 'image/svg+xml' ? bundleText(data[mime]) : Buffer.from(bundleText(data[mime]).replace(/\s/g, ''), 'base64');
-    return `<img class="nb-image" src="${assets.write(content, extension)}" alt="output image" />`;
-  }
+  const image = writeImage(data, assets);
+  if (image) return `<img class="nb-image" src="${image}" alt="output image" />`;
   if ('text/html' in data) return `<div class="nb-html">\n${sanitizeHtml(bundleText(data['text/html']))}\n</div>`;
   if ('text/markdown' in data) return bundleText(data['text/markdown']);
   if ('text/latex' in data) {
@@ -162,10 +185,10 @@ async function renderCell(cell: Cell, assets: AssetWriter, maxLines: number): Pr
   const tags = tagsOf(cell);
   if (tags.includes('remove-cell') || tags.includes('injected-parameters')) return '';
   const source = joinSource(cell.source);
-  if (cell.cell_type !== 'code') return cell.cell_type === 'markdown' ? source : '';
+  if (cell.cell_type !== 'code') return cell.cell_type === 'markdown' ? resolveAttachments(source, cell.attachments, assets) : '';
   const parts: string[] = [];
   if (!tags.includes('remove-input') && source.trim() !== '') {
-    const title = cell.execution_count ? `In [${cell.execution_count}]` : 'In [ ]';
+    const title = cell.execution_count ? `[${cell.execution_count}]` : '[ ]';
     const block = fence(source, `ts title="${title}"`);
     const label = tags.includes('solution') ? 'Solution' : 'Code';
     parts.push(sourceHidden(cell) ? `<details>\n<summary>${label}</summary>\n\n${block}\n\n</details>` : block);

@@ -4,7 +4,7 @@
  * format. Never skips a cell after an error; reports the first failure with
  * the notebook, the cell index, its first source lines and the error.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { findKernelSpec, type KernelSpec } from '../jupyter/paths';
@@ -50,6 +50,8 @@ export interface ExecuteOptions {
   env?: Record<string, string>;
   /** Files whose contents belong in the cache key besides the notebook (library sources, lockfile). */
   cacheInputs?: string[];
+  /** Seconds an idle kernel has to echo a heartbeat before each cell (default 10). */
+  heartbeatSeconds?: number;
 }
 
 export interface CellReport {
@@ -74,6 +76,8 @@ export interface NotebookReport {
 }
 
 const DEFAULT_TIMEOUT = 600;
+/** Bump when the executor's output changes, so older cached runs are not reused. */
+const CACHE_VERSION = 'v2';
 
 function resolveKernel(options: ExecuteOptions): { spec: KernelSpec; name: string } {
   if (options.kernelCommand?.length) {
@@ -151,9 +155,9 @@ function hashFiles(hash: ReturnType<typeof createHash>, paths: string[]): void {
 /** The content hash that identifies one run: notebook, inputs, backend, parameters, kernel. */
 export function cacheKey(nb: Notebook, options: ExecuteOptions): string {
   const hash = createHash('sha256');
-  hash.update('nbconvert-ts cache v1\0');
+  hash.update(`nbconvert-ts cache ${CACHE_VERSION}\0`);
   hash.update(JSON.stringify(nb.cells.map((c) => [c.cell_type, joinSource(c.source), tagsOf(c)])));
-  hash.update(JSON.stringify({ parameters: options.parameters ?? {}, backend: process.env.COURSE_BACKEND ?? '', kernel: options.kernelCommand ?? options.kernelName ?? 'tslab', env: options.env ?? {} }));
+  hash.update(JSON.stringify({ parameters: options.parameters ?? {}, backend: process.env.COURSE_BACKEND ?? '', kernel: options.kernelCommand ?? options.kernelName ?? 'tslab', env: options.env ?? {}, allowErrors: Boolean(options.allowErrors) }));
   hashFiles(hash, options.cacheInputs ?? []);
   return hash.digest('hex').slice(0, 32);
 }
@@ -162,13 +166,9 @@ function firstLines(source: string, count = 3): string {
   return source.split('\n').slice(0, count).join('\n');
 }
 
-function now(): string {
-  return new Date().toISOString();
-}
-
 function writeAtomically(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}`;
+  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   writeFileSync(temp, text);
   renameSync(temp, path);
 }
@@ -203,7 +203,7 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
       mkdirSync(dirname(resolve(options.outputPath)), { recursive: true });
       copyFileSync(cached, options.outputPath);
     }
-    return finish({ ...report, cached: true, outputPath: options.outputPath });
+    return finish({ ...report, cached: true, outputPath: options.outputPath, cells: cachedCells(cached) });
   }
 
   let kernel: Kernel;
@@ -234,11 +234,16 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
       if (sinceFailure < 300) await new Promise((r) => setTimeout(r, 300 - sinceFailure));
       collector.begin(cell);
       cell.execution_count = ++executionCount;
-      const timing: Record<string, string> = { 'iopub.execute_input': now(), 'iopub.status.busy': now() };
       const cellStart = Date.now();
       const where = `${path}: cell ${index ?? '(injected parameters)'} (execution ${executionCount})`;
       let outcome;
       try {
+        // Between cells the kernel is idle and must echo at once; a kernel that
+        // is stopped or wedged is reported instead of waited on until the timeout.
+        const beatSeconds = options.heartbeatSeconds ?? 10;
+        if (kernel.alive && !(await kernel.heartbeat(beatSeconds))) {
+          throw kernel.death ?? new KernelDiedError(`no heartbeat within ${beatSeconds} s before the cell (the process runs but does not answer)`);
+        }
         outcome = await kernel.execute(source, cellTimeout(cell, options.timeoutSeconds ?? DEFAULT_TIMEOUT), options.graceSeconds ?? 5, (m) => collector.handle(m));
         collector.end();
       } catch (error) {
@@ -253,9 +258,7 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
         report.message = `${where} ${timedOut ? 'timed out' : 'lost its kernel'}: ${(error as Error).message}\n${indent(firstLines(source))}`;
         break;
       }
-      timing['shell.execute_reply'] = now();
-      timing['iopub.status.idle'] = now();
-      cell.metadata = { ...cell.metadata, execution: timing };
+      cell.metadata = { ...cell.metadata, execution: outcome.timing };
       const seconds = (Date.now() - cellStart) / 1000;
       const expectError = tags.includes('raises-exception');
       if (outcome.status === 'ok') {
@@ -311,8 +314,20 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
     writeAtomically(resolve(options.outputPath), text);
     report.outputPath = options.outputPath;
   }
-  if (succeeded && cached) writeAtomically(cached, text);
+  if (succeeded && cached) {
+    writeAtomically(cached.replace(/\.ipynb$/, '.cells.json'), JSON.stringify(report.cells));
+    writeAtomically(cached, text);
+  }
   return finish(report);
+}
+
+/** The per-cell report of a cached run (empty when it was not kept). */
+function cachedCells(cachedNotebook: string): CellReport[] {
+  try {
+    return JSON.parse(readFileSync(cachedNotebook.replace(/\.ipynb$/, '.cells.json'), 'utf8')) as CellReport[];
+  } catch {
+    return [];
+  }
 }
 
 function indent(text: string): string {

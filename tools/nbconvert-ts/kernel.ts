@@ -93,6 +93,37 @@ export interface ExecuteOutcome {
   reply: Record<string, unknown>;
   /** Every iopub message whose parent is this request, in arrival order (status messages excluded). */
   messages: Message[];
+  /**
+   * nbclient's timing keys: the `header.date` of the busy status, execute_input
+   * (tslab sends none: the busy time stands in), execute_reply and idle status.
+   */
+  timing: Record<string, string>;
+}
+
+/** Kernels started by this process, killed if it exits first so none is left behind. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  // The kernel runs in its own process group (a kernelspec may start it through a wrapper).
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of live) signalGroup(child, 'SIGKILL');
+  });
 }
 
 /** Options for {@link Kernel.start}. */
@@ -110,6 +141,7 @@ export class Kernel {
   private readonly shell = new zmq.Dealer();
   private readonly control = new zmq.Dealer();
   private readonly iopub = new zmq.Subscriber();
+  private readonly stdin = new zmq.Dealer();
   private readonly pendingReplies = new Map<string, (message: Message) => void>();
   private readonly iopubListeners = new Map<string, (message: Message) => void>();
   private deathListeners: Array<(error: KernelDiedError) => void> = [];
@@ -148,7 +180,11 @@ export class Kernel {
       cwd: options.cwd,
       env: { ...process.env, ...options.spec.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
     });
+    installExitHook();
+    live.add(child);
+    child.once('exit', () => live.delete(child));
     const kernel = new Kernel(child, connection, dir, options.spec.interrupt_mode ?? 'signal');
     kernel.watchProcess();
     try {
@@ -182,6 +218,11 @@ export class Kernel {
     this.deathListeners = [];
   }
 
+  /** Why the kernel stopped, once it has. */
+  get death(): KernelDiedError | undefined {
+    return this.exited;
+  }
+
   /** True while the kernel process runs. */
   get alive(): boolean {
     return !this.exited;
@@ -196,6 +237,8 @@ export class Kernel {
     this.control.connect(this.address(this.connection.control_port));
     this.iopub.connect(this.address(this.connection.iopub_port));
     this.iopub.subscribe();
+    this.stdin.connect(this.address(this.connection.stdin_port));
+    void this.pump(this.stdin, (m) => void this.answerInput(m));
     void this.pump(this.shell, (m) => this.routeReply(m));
     void this.pump(this.control, (m) => this.routeReply(m));
     void this.pump(this.iopub, (m) => this.routeIopub(m));
@@ -210,6 +253,15 @@ export class Kernel {
     } catch (error) {
       if (!this.closed) this.markDead(`socket failed: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * Requests carry `allow_stdin: false`, so a well-behaved kernel never asks;
+   * if one does anyway, an empty answer keeps it from waiting forever.
+   */
+  private async answerInput(message: Message): Promise<void> {
+    if (message.header.msg_type !== 'input_request' || this.closed) return;
+    await this.send(this.stdin, 'input_reply', { value: '' }, message.header).catch(() => undefined);
   }
 
   private routeReply(message: Message): void {
@@ -246,7 +298,7 @@ export class Kernel {
     };
   }
 
-  private async send(socket: zmq.Dealer, msgType: string, content: Record<string, unknown>): Promise<string> {
+  private async send(socket: zmq.Dealer, msgType: string, content: Record<string, unknown>, parent: Partial<Header> = {}): Promise<string> {
     const header: Header = {
       msg_id: randomUUID(),
       msg_type: msgType,
@@ -255,7 +307,7 @@ export class Kernel {
       date: new Date().toISOString(),
       version: PROTOCOL_VERSION,
     };
-    const parts = [JSON.stringify(header), '{}', '{}', JSON.stringify(content)];
+    const parts = [JSON.stringify(header), JSON.stringify(parent), '{}', JSON.stringify(content)];
     await socket.send([DELIMITER, this.sign(parts), ...parts]);
     return header.msg_id;
   }
@@ -320,7 +372,7 @@ export class Kernel {
   /** Sends SIGINT (or an interrupt_request when the kernelspec asks for messages). */
   async interrupt(): Promise<void> {
     if (this.interruptMode === 'message') await this.send(this.control, 'interrupt_request', {});
-    else this.process.kill('SIGINT');
+    else signalGroup(this.process, 'SIGINT');
   }
 
   /**
@@ -338,10 +390,17 @@ export class Kernel {
     let settle: (() => void) | undefined;
     const done = new Promise<void>((resolve) => (settle = resolve));
     let msgId = '';
+    const timing: Record<string, string> = {};
+    const dateOf = (message: Message) => (typeof message.header.date === 'string' && message.header.date ? message.header.date : new Date().toISOString());
     const listener = (message: Message) => {
       if (message.header.msg_type === 'status') {
-        if (message.content.execution_state === 'idle') idle = true;
+        if (message.content.execution_state === 'busy') timing['iopub.status.busy'] ??= dateOf(message);
+        if (message.content.execution_state === 'idle') {
+          idle = true;
+          timing['iopub.status.idle'] = dateOf(message);
+        }
       } else {
+        if (message.header.msg_type === 'execute_input') timing['iopub.execute_input'] ??= dateOf(message);
         messages.push(message);
         onMessage?.(message);
       }
@@ -355,6 +414,7 @@ export class Kernel {
     const replyPromise = new Promise<Message>((resolve) => this.pendingReplies.set(msgId, resolve));
     void replyPromise.then((message) => {
       reply = message;
+      timing['shell.execute_reply'] = dateOf(message);
       if (idle) settle!();
     });
     let died: ((error: KernelDiedError) => void) | undefined;
@@ -373,7 +433,12 @@ export class Kernel {
         if (!stopped) await this.kill();
         throw new CellTimeoutError(timeoutSeconds, !stopped);
       }
-      return { status: String(reply!.content.status), reply: reply!.content, messages };
+      const busy = timing['iopub.status.busy'] ?? timing['shell.execute_reply']!;
+      timing['iopub.execute_input'] ??= busy;
+      timing['iopub.status.busy'] ??= busy;
+      // nbclient's key order.
+      const ordered = Object.fromEntries(['iopub.execute_input', 'iopub.status.busy', 'shell.execute_reply', 'iopub.status.idle'].map((k) => [k, timing[k]!]));
+      return { status: String(reply!.content.status), reply: reply!.content, messages, timing: ordered };
     } finally {
       this.iopubListeners.delete(msgId);
       this.pendingReplies.delete(msgId);
@@ -396,13 +461,17 @@ export class Kernel {
     await this.kill();
   }
 
-  /** Kills the process (SIGKILL) and closes the sockets. */
+  /** Kills the process group (SIGKILL) and closes the sockets. */
   async kill(): Promise<void> {
     if (this.alive) {
       const gone = new Promise((r) => this.process.once('exit', r));
-      this.process.kill('SIGKILL');
+      signalGroup(this.process, 'SIGKILL');
       await Promise.race([gone, sleep(3000)]);
+    } else {
+      // A wrapper may have exited and left the real kernel behind in its group.
+      signalGroup(this.process, 'SIGKILL');
     }
+    live.delete(this.process);
     this.close();
   }
 
@@ -412,6 +481,7 @@ export class Kernel {
     this.shell.close();
     this.control.close();
     this.iopub.close();
+    this.stdin.close();
     rmSync(this.connectionDir, { recursive: true, force: true });
   }
 }
