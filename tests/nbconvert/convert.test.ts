@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convertNotebook, cutLongText, sanitizeHtml } from '../../tools/nbconvert-ts/convert';
+import { convertNotebook, cutLongText, describeNotebook, sanitizeHtml } from '../../tools/nbconvert-ts/convert';
+import type { Notebook } from '../../tools/nbconvert-ts/notebook';
 import { executeNotebook } from '../../tools/nbconvert-ts/execute';
 
 const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'notebooks');
@@ -34,6 +35,22 @@ describe('convert --to md', () => {
     expect(tagsPage).toContain('custom_edit_url: "https://example.org/edit/notebooks/tags.ipynb"');
     const download = JSON.parse(readFileSync(join(notebooksDir, 'tags.ipynb'), 'utf8'));
     expect(download.cells.every((c: { outputs?: unknown[] }) => !c.outputs || c.outputs.length === 0)).toBe(true);
+  });
+
+  it('describes a notebook by its first prose, a short label leading the list after it', () => {
+    const md = (source: string) => ({ cell_type: 'markdown' as const, id: Math.random().toString(36).slice(2), metadata: {}, source });
+    const nb: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [md('# 03 · Convolutions *step* by step\n\n**Learning goals**'), md('- compute a `conv` by hand;\n- pad with $p$ and stride $s$: $n \\times n$.\n\n*Later text.*')],
+    };
+    expect(describeNotebook(nb, 'x')).toEqual({ title: '03 · Convolutions step by step', description: 'Learning goals: compute a conv by hand; pad with p and stride s: n × n.' });
+    nb.cells[1] = md(`${'word '.repeat(80)}end.`);
+    const long = describeNotebook(nb, 'x').description;
+    expect(long.length).toBeLessThanOrEqual(200);
+    expect(long).toMatch(/^Learning goals: word word .* word…$/);
+    expect(describeNotebook({ ...nb, cells: [] }, 'fallback')).toEqual({ title: 'fallback', description: '' });
   });
 
   it('titles code blocks with their execution count and fences text output', () => {

@@ -63,6 +63,9 @@ export function plainText(markdown: string): string {
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/[*_`#>]/g, '')
     .replace(/\$\$?([^$]*)\$\$?/g, '$1')
+    .replace(/\\times\b/g, '×')
+    .replace(/\\[A-Za-z]+\s*/g, '')
+    .replace(/\\([{}])/g, '$1')
     .replace(/<[^>]+>/g, '')
     .replace(/\s+/g, ' ')
     .trim();
@@ -206,26 +209,41 @@ function frontMatterValue(text: string): string {
   return JSON.stringify(text);
 }
 
-/** Title (first heading) and description (first paragraph after it) of a notebook. */
+/**
+ * Title (first heading) and description of a notebook. The description is
+ * the first prose after the title, as plain text: a short label paragraph such
+ * as "**Learning goals**" becomes a prefix of the list that follows it.
+ */
 export function describeNotebook(nb: Notebook, fallbackTitle: string): { title: string; description: string } {
   let title = '';
+  let label = '';
   let description = '';
-  for (const cell of nb.cells) {
-    if (cell.cell_type !== 'markdown') continue;
-    for (const block of joinSource(cell.source).split(/\n\s*\n/)) {
-      const heading = /^#{1,6}\s+(.+)$/m.exec(block);
-      if (!title && heading) {
-        title = plainText(heading[1]!);
-        const rest = block.replace(heading[0], '').trim();
-        if (rest) description = plainText(rest);
-        continue;
-      }
-      if (title && !description && block.trim() && !/^\s*[#|$<!-]/.test(block)) description = plainText(block);
-      if (title && description) break;
+  const blocks = nb.cells.filter((c) => c.cell_type === 'markdown').flatMap((c) => joinSource(c.source).split(/\n\s*\n/));
+  for (const block of blocks) {
+    const trimmed = block.trim();
+    if (!trimmed) continue;
+    const heading = /^#{1,6}\s+(.+)$/m.exec(trimmed);
+    if (!title) {
+      if (!heading) continue;
+      title = plainText(heading[1]!);
+      const rest = trimmed.replace(heading[0], '').trim();
+      if (!rest) continue;
+      description = plainText(rest);
+      break;
     }
-    if (title && description) break;
+    if (heading || /^\s*(<|\$\$|!\[|\||```)/.test(trimmed)) continue; // headings, HTML, display math, images, tables, code
+    // List items become one run of text.
+    const text = plainText(trimmed.replace(/^\s*(?:[-*+]|\d+[.)])\s+/gm, ''));
+    if (!text) continue;
+    if (text.length < 30 && !/[.!?]$/.test(text)) {
+      label = text.replace(/:$/, '');
+      continue;
+    }
+    description = label ? `${label}: ${text}` : text;
+    break;
   }
-  if (description.length > 200) description = `${description.slice(0, 197).replace(/\s+\S*$/, '')}…`;
+  if (!description && label) description = label;
+  if (description.length > 200) description = `${description.slice(0, 199).replace(/\s+\S*$/, '')}…`;
   return { title: title || fallbackTitle, description };
 }
 
