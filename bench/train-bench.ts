@@ -1,14 +1,16 @@
 /**
  * Training throughput benchmark.
  *
- *   npm run bench -- --model lenet5|vgg64 [--backend tensorflow|webgpu|wasm|cpu] [--steps N] [--compare-torch]
+ *   npm run bench -- --model lenet5|vgg64|style224|unet [--backend tensorflow|webgpu|wasm|cpu] [--steps N] [--compare-torch]
  *
  * Trains on random data with Adam, batch 64: one warm-up pass of N steps, then
  * N timed steps. The last line is
  *   RESULT model=<m> backend=<b> train_img_per_s=<number>
  * With --compare-torch and a Python that imports torch, the same model is
  * trained in PyTorch (CPU threads = cores, or CUDA when present) and a RATIO
- * line comes before the RESULT.
+ * line comes before the RESULT. Extra entries (bench/extra.ts): style224, a
+ * style-transfer step on Tiny-Darknet at 224 px, and unet, a U-Net training
+ * step (batch 8, 128 px); they have no PyTorch counterpart yet.
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -16,12 +18,17 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { BACKEND_ORDER, initBackend, type BackendName } from '../lib/backend';
 import { projectRoot } from '../lib/paths';
+import { EXTRA_MODELS, EXTRA_STEPS, measureExtra, type ExtraModel } from './extra';
 import { BENCH_MODELS, buildBenchModel, INPUT_SIZE, type BenchModel } from './models';
+
+const ALL_MODELS = [...BENCH_MODELS, ...EXTRA_MODELS] as const;
+type AnyModel = BenchModel | ExtraModel;
+const isExtra = (m: AnyModel): m is ExtraModel => (EXTRA_MODELS as readonly string[]).includes(m);
 
 const BATCH = 64;
 
 interface Options {
-  model: BenchModel;
+  model: AnyModel;
   backend?: BackendName;
   steps: number;
   compareTorch: boolean;
@@ -38,8 +45,8 @@ function parseArgs(argv: string[]): Options {
     };
     if (arg === '--model') {
       const m = value();
-      if (!(BENCH_MODELS as readonly string[]).includes(m)) throw new Error(`--model is one of ${BENCH_MODELS.join(', ')}, got ${m}`);
-      options.model = m as BenchModel;
+      if (!(ALL_MODELS as readonly string[]).includes(m)) throw new Error(`--model is one of ${ALL_MODELS.join(', ')}, got ${m}`);
+      options.model = m as AnyModel;
     } else if (arg === '--backend') {
       const b = value();
       if (!(BACKEND_ORDER as readonly string[]).includes(b)) throw new Error(`--backend is one of ${BACKEND_ORDER.join(', ')}, got ${b}`);
@@ -52,7 +59,7 @@ function parseArgs(argv: string[]): Options {
     else throw new Error(`unknown argument ${arg}`);
   }
   if (!options.model) throw new Error('--model is required');
-  options.steps ??= options.model === 'lenet5' ? 20 : 4;
+  options.steps ??= isExtra(options.model) ? EXTRA_STEPS[options.model] : options.model === 'lenet5' ? 20 : 4;
   return options as Options;
 }
 
@@ -81,7 +88,7 @@ function torchPython(): string | undefined {
   return undefined;
 }
 
-function runTorch(python: string, options: Options): { imgPerS: number; device: string } {
+function runTorch(python: string, options: { model: BenchModel; steps: number }): { imgPerS: number; device: string } {
   const script = join(projectRoot(), 'bench', 'torch_bench.py');
   const result = spawnSync(python, [script, '--model', options.model, '--steps', String(options.steps), '--threads', String(availableParallelism())], { encoding: 'utf8' });
   const match = /TORCH model=\S+ device=(\S+) train_img_per_s=([\d.]+)/.exec(result.stdout ?? '');
@@ -93,6 +100,13 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const choice = await initBackend({ backend: options.backend });
   console.log(`backend ${choice.name}: ${choice.reason}`);
+  if (isExtra(options.model)) {
+    console.log(`${options.model}: ${options.steps} steps after ${options.steps} warm-up steps`);
+    const imgPerS = await measureExtra(options.model, options.steps);
+    if (options.compareTorch) console.log(`RATIO skipped: ${options.model} has no PyTorch counterpart yet`);
+    console.log(`RESULT model=${options.model} backend=${choice.name} train_img_per_s=${imgPerS.toFixed(2)}`);
+    return;
+  }
   const model = buildBenchModel(options.model);
   console.log(`model ${options.model}: ${model.countParams().toLocaleString('en-US')} parameters, batch ${BATCH}, ${options.steps} steps after ${options.steps} warm-up steps`);
   const imgPerS = await measure(model, INPUT_SIZE[options.model], options.steps);
@@ -101,7 +115,7 @@ async function main(): Promise<void> {
     const python = torchPython();
     if (!python) console.log('RATIO skipped: no python3 that imports torch (Debian: apt-get install python3-torch)');
     else {
-      const torch = runTorch(python, options);
+      const torch = runTorch(python, { ...options, model: options.model });
       console.log(`RATIO model=${options.model} backend=${choice.name} torch_device=${torch.device} torch_img_per_s=${torch.imgPerS.toFixed(1)} ratio=${(imgPerS / torch.imgPerS).toFixed(3)}`);
     }
   }
