@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertNotebook, cutLongText, describeNotebook, sanitizeHtml } from '../../tools/nbconvert-ts/convert';
 import type { Notebook } from '../../tools/nbconvert-ts/notebook';
-import { executeNotebook } from '../../tools/nbconvert-ts/execute';
+import { main } from '../../tools/nbconvert-ts/bin';
+import { EXIT, executeNotebook } from '../../tools/nbconvert-ts/execute';
 
 const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'notebooks');
 const work = mkdtempSync(join(tmpdir(), 'nbconv-'));
@@ -102,6 +103,18 @@ describe('convert --to md', () => {
     expect(link).not.toBeNull();
     expect(readFileSync(join(assetsDir, link![1]!)).subarray(1, 4).toString()).toBe('PNG');
     expect(tagsPage).not.toContain('attachment:');
+  });
+
+  it('converts from the command line, md only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nbcli-'));
+    const executed = join(work, 'executed', 'outputs.ipynb');
+    const args = ['--docs-dir', join(dir, 'docs'), '--assets-dir', join(dir, 'assets'), '--notebooks-dir', join(dir, 'nb'), '--assets-url', '/static/a/'];
+    expect(await main(['convert', executed, '--to', 'md', ...args])).toBe(EXIT.ok);
+    const page = readFileSync(join(dir, 'docs', 'outputs.md'), 'utf8');
+    expect(page).toContain('data-spec="/static/a/');
+    expect(existsSync(join(dir, 'nb', 'outputs.ipynb'))).toBe(true);
+    expect(await main(['convert', executed, '--to', 'html', ...args])).toBe(EXIT.badInput);
+    expect(await main(['convert', join(FIXTURES, 'malformed.ipynb'), '--to', 'md', ...args])).toBe(EXIT.badInput);
   });
 
   it('cuts long output to head and tail', () => {

@@ -1,9 +1,9 @@
 // nbconvert-ts against real tslab kernels, on small fixture notebooks.
 import Ajv from 'ajv';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../tools/nbconvert-ts/bin';
 import { cacheKey, EXIT, executeNotebook } from '../../tools/nbconvert-ts/execute';
@@ -181,5 +181,15 @@ describe('command line', () => {
     expect(digest(failing)).toBe(before); // --inplace never overwrites a notebook whose run failed
     expect(read(join(dir, 'r.json')).notebooks[0]).toMatchObject({ status: 'cell-failed', exitCode: 1 });
     expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toMatch(/<failure type="cell-failed" message="RangeError: boom at cell two">/);
+  });
+
+  it('check runs the ci profile, writes nothing and answers with its exit status', async () => {
+    const path = fixture('profile');
+    const dir = dirname(path);
+    const before = readdirSync(dir);
+    const digestBefore = digest(path);
+    expect(await main(['check', path])).toBe(EXIT.ok);
+    expect(readdirSync(dir)).toEqual(before);
+    expect(digest(path)).toBe(digestBefore);
   });
 });

@@ -144,7 +144,10 @@ async function renderBundle(data: MimeBundle, assets: AssetWriter, maxLines: num
   }
   const image = writeImage(data, assets);
   if (image) return `<img class="nb-image" src="${image}" alt="output image" />`;
-  if ('text/html' in data) return `<div class="nb-html">\n${sanitizeHtml(bundleText(data['text/html']))}\n</div>`;
+  if ('text/html' in data) {
+    const html = sanitizeHtml(bundleText(data['text/html']));
+    return html.trim() ? `<div class="nb-html">\n${html}\n</div>` : '';
+  }
   if ('text/markdown' in data) return bundleText(data['text/markdown']);
   if ('text/latex' in data) {
     const latex = bundleText(data['text/latex']).trim();
