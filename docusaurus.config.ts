@@ -3,6 +3,7 @@ import type * as Preset from '@docusaurus/preset-classic';
 import remarkMath from 'remark-math';
 import rehypeKatex from 'rehype-katex';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -33,7 +34,9 @@ const config: Config = {
           sidebarPath: './sidebars.ts',
           remarkPlugins: [remarkMath],
           rehypePlugins: [rehypeKatex],
-          editUrl: `${repository}/edit/main/`,
+          // Hand-written pages link to their source; notebook pages carry their own
+          // custom_edit_url (the .ipynb); the generated library reference has none.
+          editUrl: ({ docPath }) => (docPath.startsWith('api/') ? undefined : `${repository}/edit/main/site/docs/${docPath}`),
         },
         blog: false,
         pages: false,
@@ -42,6 +45,8 @@ const config: Config = {
     ],
   ],
   plugins: [
+    // The site's own theme components (site/src/theme), e.g. the notebook links in the doc footer.
+    () => ({ name: 'course-theme', getThemePath: () => fileURLToPath(new URL('./site/src/theme', import.meta.url)) }),
     // The project's package.json says "type": "module", so webpack would parse the
     // generated route registry as strict ESM and leave its require.resolveWeak
     // calls unresolved; it is CommonJS-style code, so parse it as such.

@@ -7,7 +7,7 @@
  * `npm start` is `site:build --serve`: it also serves the site on localhost.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { projectRoot } from '../lib/paths';
 import { convertNotebook } from './nbconvert-ts/convert';
@@ -43,24 +43,36 @@ export function executeCourseNotebook(notebook: string, profile: 'ci' | 'full', 
   });
 }
 
-/** Executes every notebook in `profile` into `executedDir`; throws listing the failures. */
-export async function executeCourse(profile: 'ci' | 'full', executedDir: string): Promise<void> {
-  const failures: string[] = [];
+/**
+ * Executes every course notebook in `profile` into `executedDir`, one after the other,
+ * printing a line per notebook. Returns the reports; failures do not stop the others.
+ */
+export async function executeCourse(profile: 'ci' | 'full', executedDir: string): Promise<NotebookReport[]> {
+  const reports: NotebookReport[] = [];
   for (const notebook of courseNotebooks()) {
     const r = await executeCourseNotebook(notebook, profile, executedDir);
     console.log(`${r.status === 'ok' ? 'ok    ' : 'FAILED'} ${displayPath(r.notebook)} ${r.cached ? '(cached)' : `${r.seconds.toFixed(1)} s`}`);
-    if (r.status !== 'ok') failures.push(r.message ?? r.notebook);
+    reports.push(r);
   }
-  if (failures.length) throw new Error(failures.join('\n'));
+  return reports;
 }
 
-/** Converts executed notebooks into pages, generates the API reference and builds the site. */
-export async function buildSite(executedDir: string): Promise<string> {
+/** The executed copies of the notebooks that ran without error, in syllabus order. */
+export function executedNotebooks(reports: NotebookReport[], executedDir: string): string[] {
+  return reports.filter((r) => r.status === 'ok').map((r) => join(executedDir, basename(r.notebook)));
+}
+
+/**
+ * Converts the executed notebooks into pages (stale pages from earlier builds are removed
+ * first), generates the library reference and builds the site into build/site.
+ */
+export async function buildSite(executed: string[]): Promise<string> {
   for (const dir of [paths.docs, paths.assets, paths.downloads, paths.api]) rmSync(dir, { recursive: true, force: true });
   mkdirSync(paths.docs, { recursive: true });
   const repository = process.env.COURSE_REPOSITORY_URL ?? 'https://github.com/cnn-course-ts/cnn-course-ts';
-  for (const file of readdirSync(executedDir).filter((f) => f.endsWith('.ipynb')).sort()) {
-    await convertNotebook(join(executedDir, file), {
+  for (const notebook of executed) {
+    if (!existsSync(notebook)) throw new Error(`no executed notebook at ${displayPath(notebook)}`);
+    await convertNotebook(notebook, {
       docsDir: paths.docs,
       assetsDir: paths.assets,
       notebooksDir: paths.downloads,
@@ -91,15 +103,22 @@ async function main(argv: string[]): Promise<void> {
       profile = value;
     } else if (arg === '--executed-dir') executedDir = argv[++i]!;
     else if (arg === '--serve') serve = true;
-    else if (arg === '--port') port = Number(argv[++i]);
+    else if (arg === '--port') {
+      port = Number(argv[++i]);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port is a port number, got ${argv[i]}`);
+    }
     else throw new Error(`unknown argument ${arg}`);
   }
   console.log(`Executing the notebooks (profile ${profile}; unchanged ones come from the cache)...`);
-  await executeCourse(profile, executedDir);
-  const out = await buildSite(executedDir);
+  const reports = await executeCourse(profile, executedDir);
+  const failed = reports.filter((r) => r.status !== 'ok');
+  if (failed.length) throw new Error(`${failed.length} notebook(s) failed; the site is not built:\n${failed.map((r) => r.message ?? r.notebook).join('\n')}`);
+  const out = await buildSite(executedNotebooks(reports, executedDir));
   console.log(`Site built in ${displayPath(out)}`);
   if (serve) {
-    const { url } = await serveStatic(out, port);
+    const { url } = await serveStatic(out, port).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use; pick another with: npm start -- --port N`) : error;
+    });
     console.log(`Serving the course at ${url}/ (Ctrl+C stops it)`);
   }
 }

@@ -27,7 +27,8 @@ export function serveStatic(root: string, port = 0): Promise<{ server: Server; u
     response.writeHead(status, { 'content-type': TYPES[extname(body)] ?? 'application/octet-stream' });
     createReadStream(body).pipe(response);
   });
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}` });

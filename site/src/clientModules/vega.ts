@@ -1,62 +1,87 @@
 /**
- * Turns each `.nb-vega` placeholder (a static SVG written by nbconvert-ts) into
- * an interactive Vega-Lite chart with tooltips, and re-renders charts when the
- * colour mode changes. vega-embed loads only in the browser, on first use.
+ * Turns each `.nb-vega` placeholder written by nbconvert-ts
+ *   <div class="nb-vega" data-spec="/nb-assets/<sha>.vl.json"><img src="/nb-assets/<sha>.svg" alt="chart" /></div>
+ * into an interactive Vega-Lite chart with tooltips, after every route update, and
+ * renders charts again when the colour mode changes. vega-embed is loaded in the
+ * browser only, on first use; until then (or if it fails) the static SVG stays.
  */
 import ExecutionEnvironment from '@docusaurus/ExecutionEnvironment';
 
-type Embed = (el: HTMLElement, spec: unknown, options: Record<string, unknown>) => Promise<{ finalize(): void }>;
+type View = { finalize(): void };
+type Embed = (el: HTMLElement, spec: unknown, options: Record<string, unknown>) => Promise<View>;
+type Theme = 'light' | 'dark';
 
 let embedPromise: Promise<Embed> | undefined;
-const views = new Map<HTMLElement, { finalize(): void }>();
 const specs = new Map<string, Promise<unknown>>();
+/** Rendered charts and the colour mode each was drawn in. */
+const charts = new Map<HTMLElement, { view: View; theme: Theme }>();
+const pending = new Set<HTMLElement>();
 
-function darkMode(): boolean {
-  return document.documentElement.getAttribute('data-theme') === 'dark';
+function currentTheme(): Theme {
+  return document.documentElement.getAttribute('data-theme') === 'dark' ? 'dark' : 'light';
 }
 
-const darkConfig = {
-  background: null,
-  view: { stroke: '#555' },
-  title: { color: '#e3e3e3', subtitleColor: '#c8c8c8' },
-  style: { 'guide-label': { fill: '#d0d0d0' }, 'guide-title': { fill: '#e3e3e3' } },
-  axis: { domainColor: '#888', gridColor: '#3a3a3a', tickColor: '#888' },
-};
+function embedOptions(theme: Theme): Record<string, unknown> {
+  return {
+    actions: false,
+    renderer: 'svg',
+    tooltip: { theme },
+    // vega-themes' dark theme, on the page's own background instead of its grey.
+    ...(theme === 'dark' ? { theme: 'dark', config: { background: 'transparent' } } : {}),
+  };
+}
 
-async function render(container: HTMLElement): Promise<void> {
+function loadSpec(url: string): Promise<unknown> {
+  let spec = specs.get(url);
+  if (!spec) {
+    spec = fetch(url).then((r) => {
+      if (!r.ok) throw new Error(`chart spec ${url}: HTTP ${r.status}`);
+      return r.json();
+    });
+    spec.catch(() => specs.delete(url));
+    specs.set(url, spec);
+  }
+  return spec;
+}
+
+async function render(container: HTMLElement, theme: Theme): Promise<void> {
   const url = container.dataset.spec;
   if (!url) return;
   embedPromise ??= import('vega-embed').then((m) => m.default as unknown as Embed);
-  if (!specs.has(url)) specs.set(url, fetch(url).then((r) => r.json()));
-  const [embed, spec] = await Promise.all([embedPromise, specs.get(url)!]);
-  views.get(container)?.finalize();
+  const [embed, spec] = await Promise.all([embedPromise, loadSpec(url)]);
+  // Draw off-screen first so the page never shows an empty box.
   const target = document.createElement('div');
-  const options = { actions: false, tooltip: true, renderer: 'svg', config: darkMode() ? darkConfig : {} };
-  const view = await embed(target, spec, options);
+  target.className = 'nb-vega-chart';
+  const view = await embed(target, spec, embedOptions(theme));
+  charts.get(container)?.view.finalize();
   container.replaceChildren(target);
-  container.dataset.rendered = 'true';
-  views.set(container, view);
+  container.dataset.rendered = theme;
+  charts.set(container, { view, theme });
 }
 
 function renderAll(): void {
-  for (const [container, view] of views) {
+  for (const [container, { view }] of charts) {
     if (!container.isConnected) {
       view.finalize();
-      views.delete(container);
+      charts.delete(container);
     }
   }
-  document.querySelectorAll<HTMLElement>('.nb-vega').forEach((el) => {
-    if (el.dataset.rendered !== 'true') render(el).catch((error) => console.warn('chart kept as static SVG:', error));
+  const theme = currentTheme();
+  document.querySelectorAll<HTMLElement>('.nb-vega[data-spec]').forEach((el) => {
+    if (pending.has(el) || charts.get(el)?.theme === theme) return;
+    pending.add(el);
+    render(el, theme)
+      .catch((error) => console.warn('chart kept as a static SVG:', error))
+      .finally(() => {
+        pending.delete(el);
+        // The colour mode may have changed while this chart was being drawn.
+        if (charts.get(el)?.theme !== currentTheme() && charts.has(el)) renderAll();
+      });
   });
 }
 
 if (ExecutionEnvironment.canUseDOM) {
-  new MutationObserver(() => {
-    document.querySelectorAll<HTMLElement>('.nb-vega[data-rendered="true"]').forEach((el) => {
-      el.dataset.rendered = 'false';
-    });
-    renderAll();
-  }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  new MutationObserver(renderAll).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
 }
 
 export function onRouteDidUpdate(): void {
