@@ -1,0 +1,92 @@
+// nbconvert-ts's cache and command line, against real tslab kernels on small fixture notebooks.
+import Ajv from 'ajv';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../tools/nbconvert-ts/bin';
+import { cacheKey, EXIT, executeNotebook } from '../../tools/nbconvert-ts/execute';
+import { readNotebook } from '../../tools/nbconvert-ts/notebook';
+
+const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'notebooks');
+const schema = JSON.parse(readFileSync(join(process.cwd(), 'tests', 'nbconvert', 'nbformat-4.5.schema.json'), 'utf8'));
+const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+function fixture(name: string): string {
+  // Work on a copy so that a bug can never touch the fixtures themselves.
+  const dir = mkdtempSync(join(tmpdir(), 'nbx-'));
+  const path = join(dir, `${name}.ipynb`);
+  copyFileSync(join(FIXTURES, `${name}.ipynb`), path);
+  return path;
+}
+
+const digest = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+
+describe('cache', () => {
+  it('reuses a cached run until an input changes', async () => {
+    const input = fixture('params');
+    const cacheDir = mkdtempSync(join(tmpdir(), 'nbc-'));
+    const library = join(cacheDir, '..', `lib-${Date.now()}.ts`);
+    writeFileSync(library, 'export const v = 1;');
+    const out = join(mkdtempSync(join(tmpdir(), 'nbo-')), 'params.ipynb');
+    const options = { outputPath: out, cacheDir, cacheInputs: [library], parameters: { profile: 'ci' } };
+    expect((await executeNotebook(input, options)).cached).toBe(false);
+    const hit = await executeNotebook(input, options);
+    expect(hit.cached).toBe(true);
+    expect(hit.seconds).toBeLessThan(1);
+    expect(hit.cells.map((c) => c.status)).toEqual(['ok', 'ok', 'ok']); // injected parameters, then the notebook's two cells
+    expect(existsSync(out)).toBe(true);
+    expect(validate(read(out)), JSON.stringify(validate.errors)).toBe(true);
+    writeFileSync(library, 'export const v = 2;');
+    expect((await executeNotebook(input, options)).cached).toBe(false);
+  });
+
+  it('keys the cache on notebook source, parameters, backend, error policy and input files', () => {
+    const nb = readNotebook(join(FIXTURES, 'params.ipynb'));
+    const base = { parameters: { profile: 'ci' } };
+    const key = cacheKey(nb, base);
+    expect(cacheKey(readNotebook(join(FIXTURES, 'params.ipynb')), base)).toBe(key); // fresh cell ids do not matter
+    expect(cacheKey(nb, { parameters: { profile: 'full' } })).not.toBe(key);
+    expect(cacheKey(nb, { ...base, allowErrors: true })).not.toBe(key);
+    expect(cacheKey(nb, { ...base, cacheInputs: [join(FIXTURES, 'raises.ipynb')] })).not.toBe(key);
+    const saved = process.env.COURSE_BACKEND;
+    try {
+      process.env.COURSE_BACKEND = 'cpu';
+      expect(cacheKey(nb, base)).not.toBe(key);
+    } finally {
+      if (saved === undefined) delete process.env.COURSE_BACKEND;
+      else process.env.COURSE_BACKEND = saved;
+    }
+    const edited = readNotebook(join(FIXTURES, 'params.ipynb'));
+    edited.cells[1]!.source = 'console.log(profile);';
+    expect(cacheKey(edited, base)).not.toBe(key);
+  });
+});
+
+describe('command line', () => {
+  it('exits 4 on bad usage and writes JSON and JUnit reports', async () => {
+    expect(await main([])).toBe(EXIT.badInput);
+    expect(await main(['execute'])).toBe(EXIT.badInput);
+    expect(await main(['execute', fixture('params'), '--profile', 'fast', '--inplace'])).toBe(EXIT.badInput);
+    const dir = mkdtempSync(join(tmpdir(), 'nbr-'));
+    const failing = fixture('failing');
+    const before = digest(failing);
+    const code = await main(['execute', failing, '--inplace', '--no-cache', '--json-report', join(dir, 'r.json'), '--junit', join(dir, 'r.xml')]);
+    expect(code).toBe(EXIT.cellFailed);
+    expect(digest(failing)).toBe(before); // --inplace never overwrites a notebook whose run failed
+    expect(read(join(dir, 'r.json')).notebooks[0]).toMatchObject({ status: 'cell-failed', exitCode: 1 });
+    expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toMatch(/<failure type="cell-failed" message="RangeError: boom at cell two">/);
+  });
+
+  it('check runs the ci profile, writes nothing and answers with its exit status', async () => {
+    const path = fixture('profile');
+    const dir = dirname(path);
+    const before = readdirSync(dir);
+    const digestBefore = digest(path);
+    expect(await main(['check', path])).toBe(EXIT.ok);
+    expect(readdirSync(dir)).toEqual(before);
+    expect(digest(path)).toBe(digestBefore);
+  });
+});
