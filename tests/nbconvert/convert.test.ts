@@ -1,4 +1,5 @@
 // The Markdown pages nbconvert-ts makes from executed notebooks.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,5 +122,66 @@ describe('convert --to md', () => {
     const long = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');
     const cut = cutLongText(long, 10).split('\n');
     expect(cut).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4', '… 90 more lines …', 'line 95', 'line 96', 'line 97', 'line 98', 'line 99']);
+  });
+});
+
+// A notebook stored with its outputs (no kernel needed): every image type, three
+// Vega-Lite versions and a broken chart, HTML with a progress bar, ANSI and long text, an error.
+describe('convert an executed notebook with every output kind', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nbexec-'));
+  const source = join(FIXTURES, '05-executed.ipynb');
+  const nb = JSON.parse(readFileSync(source, 'utf8'));
+  let page = '';
+  beforeAll(async () => {
+    await convertNotebook(source, { docsDir: join(dir, 'docs'), assetsDir: join(dir, 'assets'), assetsUrl: '/a/' });
+    page = readFileSync(join(dir, 'docs', '05-executed.md'), 'utf8');
+  });
+  const asset = (url: string) => readFileSync(join(dir, 'assets', url.replace('/a/', '')));
+
+  it('writes images under the hash of their bytes, with alt text and size from the outputs', () => {
+    const urls = [...page.matchAll(/<img class="nb-image" src="([^"]+)" alt="([^"]*)"([^>]*)\/>/g)].map((m) => ({ url: m[1]!, alt: m[2]!, rest: m[3]! }));
+    expect(urls.map((u) => [u.url.split('.').pop(), u.alt])).toEqual([['png', 'image 1x1'], ['jpg', 'photo'], ['gif', 'output image'], ['svg', 'output image']]);
+    expect(urls[0]!.rest).toBe(' width="120" height="60" ');
+    const png = Buffer.from(nb.cells[1].outputs[0].data['image/png'], 'base64');
+    expect(urls[0]!.url).toBe(`/a/${createHash('sha256').update(png).digest('hex').slice(0, 16)}.png`);
+    expect(asset(urls[0]!.url).equals(png)).toBe(true);
+    expect([...asset(urls[1]!.url).subarray(0, 2)]).toEqual([0xff, 0xd8]); // JPEG start of image
+    expect(asset(urls[2]!.url).subarray(0, 6).toString()).toBe('GIF89a');
+    expect(asset(urls[3]!.url).toString()).toBe(nb.cells[1].outputs[3].data['image/svg+xml'].join(''));
+  });
+
+  it('keeps each Vega-Lite version as data, with a static SVG, and says when none can be drawn', () => {
+    const charts = [...page.matchAll(/<div class="nb-vega" data-spec="([^"]+)">(.*?)<\/div>/g)];
+    expect(charts).toHaveLength(3);
+    const outputs = nb.cells[2].outputs;
+    const mimes = ['application/vnd.vegalite.v6+json', 'application/vnd.vegalite.v4+json', 'application/vnd.vegalite.v5+json'];
+    charts.forEach((chart, i) => expect(JSON.parse(asset(chart[1]!).toString())).toEqual(outputs[i].data[mimes[i]!]));
+    expect(charts[0]![2]).toMatch(/^<img src="\/a\/[0-9a-f]{16}\.svg" alt="Loss" \/>$/);
+    expect(asset(/src="([^"]+)"/.exec(charts[1]![2]!)![1]!).toString()).toContain('mark-rect'); // bars
+    expect(charts[2]![2]).toMatch(/^<p>broken chart \(no static picture: .+\)<\/p>$/);
+  });
+
+  it('keeps progress bars but not their styles, strips ANSI codes, cuts long text, escapes error messages', () => {
+    expect(page).toContain('<div><progress value="3" max="10"></progress> <code>3/10 &#x3C;epoch></code></div>');
+    expect(page).toContain('````text\ngreen {braces} <tag> *stars* ```\n````');
+    expect(page).not.toContain('\u001b');
+    expect(page).toContain('row 0\n');
+    expect(page).toContain('row 199\n```');
+    expect(page).toContain('… 140 more lines …');
+    expect(page).not.toContain('row 100\n');
+    expect(page).toContain(':::danger\n\n**Error**: bad \\<input\\> \\{x\\} \\*y\\* second line\n\n```text\nError: bad\n    at <anonymous>:1:7\n```\n\n:::');
+  });
+
+  it('closes every fence it opens, so output text never leaks into the page', () => {
+    let open: string | undefined;
+    const outside: string[] = [];
+    for (const line of page.split('\n')) {
+      const fenceMark = /^(`{3,})/.exec(line)?.[1];
+      if (open === undefined && fenceMark) open = fenceMark;
+      else if (open !== undefined && line === open) open = undefined;
+      else if (open === undefined) outside.push(line);
+    }
+    expect(open).toBeUndefined();
+    expect(outside.filter((l) => /row \d|green|Error: bad|\[ 1, 2, 3 \]/.test(l))).toEqual([]);
   });
 });

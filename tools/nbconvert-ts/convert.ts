@@ -74,7 +74,15 @@ export function plainText(markdown: string): string {
 const HTML_SCHEMA: Schema = {
   ...defaultSchema,
   // Notebook tables and figures need style-free structure only; keep classes for tables.
-  attributes: { ...defaultSchema.attributes, '*': [...(defaultSchema.attributes?.['*'] ?? []), 'className', 'title', 'align'], img: ['src', 'alt', 'width', 'height'] },
+  // Elements the course's display helpers use (progress bars, captioned tables) besides GitHub's set.
+  tagNames: [...(defaultSchema.tagNames ?? []), 'caption', 'col', 'colgroup', 'figure', 'figcaption', 'progress', 'meter', 'small', 'mark', 'abbr', 'u'],
+  attributes: {
+    ...defaultSchema.attributes,
+    '*': [...(defaultSchema.attributes?.['*'] ?? []), 'className', 'title', 'align'],
+    img: ['src', 'alt', 'width', 'height'],
+    progress: ['value', 'max'],
+    meter: ['value', 'min', 'max', 'low', 'high', 'optimum'],
+  },
   protocols: { ...defaultSchema.protocols, src: ['http', 'https', 'data'] },
   // Drop these elements with their contents (others not allowed are unwrapped, text kept).
   strip: ['script', 'style', 'template', 'noscript'],
@@ -132,18 +140,51 @@ function resolveAttachments(source: string, attachments: Record<string, MimeBund
   });
 }
 
-async function renderBundle(data: MimeBundle, assets: AssetWriter, maxLines: number): Promise<string> {
+/** The first line of a bundle's text/plain, which display helpers fill with a description like "[image 28x28]". */
+function describedAs(data: MimeBundle): string {
+  if (!('text/plain' in data)) return '';
+  return (bundleText(data['text/plain']).split('\n')[0] ?? '').trim().replace(/^\[(.*)\]$/, '$1').trim();
+}
+
+function chartTitle(spec: unknown): string {
+  const title = (spec as { title?: unknown } | null)?.title;
+  if (typeof title === 'string') return title;
+  const text = (title as { text?: unknown } | undefined)?.text;
+  if (typeof text === 'string') return text;
+  return Array.isArray(text) ? text.join(' ') : '';
+}
+
+/** width/height attributes from Jupyter's output metadata (per MIME type, or top level). */
+function sizeAttributes(metadata: Record<string, unknown>, mime: string): string {
+  const own = (metadata[mime] ?? {}) as Record<string, unknown>;
+  const attrs: string[] = [];
+  for (const key of ['width', 'height']) {
+    const value = own[key] ?? metadata[key];
+    if (typeof value === 'number' && value > 0) attrs.push(` ${key}="${Math.round(value)}"`);
+  }
+  return attrs.join('');
+}
+
+async function renderBundle(data: MimeBundle, metadata: Record<string, unknown>, assets: AssetWriter, maxLines: number): Promise<string> {
   const vegaType = VEGA_LITE_TYPES.find((t) => t in data);
   if (vegaType) {
     const raw = data[vegaType];
     const spec = typeof raw === 'string' || Array.isArray(raw) ? JSON.parse(bundleText(raw)) : raw;
     const specUrl = assets.write(JSON.stringify(spec), 'vl.json');
-    const svgUrl = assets.write(await renderSvg(spec), 'svg');
-    const alt = typeof (spec as { title?: unknown }).title === 'string' ? (spec as { title: string }).title : 'chart';
-    return `<div class="nb-vega" data-spec="${specUrl}"><img src="${svgUrl}" alt="${escapeAttribute(alt)}" /></div>`;
+    const alt = chartTitle(spec) || describedAs(data) || 'chart';
+    let fallback: string;
+    try {
+      fallback = `<img src="${assets.write(await renderSvg(spec), 'svg')}" alt="${escapeAttribute(alt)}" />`;
+    } catch (error) {
+      // The browser may still draw it; the page says why there is no static picture.
+      console.warn(`nbconvert-ts: no static picture for chart "${alt}": ${(error as Error).message}`);
+      fallback = `<p>${escapeAttribute(`${alt} (no static picture: ${(error as Error).message})`)}</p>`;
+    }
+    return `<div class="nb-vega" data-spec="${specUrl}">${fallback}</div>`;
   }
+  const imageMime = Object.keys(IMAGE_TYPES).find((m) => m in data);
   const image = writeImage(data, assets);
-  if (image) return `<img class="nb-image" src="${image}" alt="output image" />`;
+  if (image) return `<img class="nb-image" src="${image}" alt="${escapeAttribute(describedAs(data) || 'output image')}"${sizeAttributes(metadata, imageMime!)} />`;
   if ('text/html' in data) {
     const html = sanitizeHtml(bundleText(data['text/html']));
     return html.trim() ? `<div class="nb-html">\n${html}\n</div>` : '';
@@ -169,7 +210,7 @@ async function renderOutput(output: Output, assets: AssetWriter, maxLines: numbe
     }
     case 'display_data':
     case 'execute_result':
-      return renderBundle(output.data, assets, maxLines);
+      return renderBundle(output.data, output.metadata ?? {}, assets, maxLines);
     case 'error': {
       const trace = cutLongText(stripAnsi(output.traceback.join('\n')), maxLines);
       const head = `**${output.ename}**: ${escapeMarkdownInline(output.evalue)}`;
