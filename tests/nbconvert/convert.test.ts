@@ -172,6 +172,11 @@ describe('convert an executed notebook with every output kind', () => {
     expect(page).toContain(':::danger\n\n**Error**: bad \\<input\\> \\{x\\} \\*y\\* second line\n\n```text\nError: bad\n    at <anonymous>:1:7\n```\n\n:::');
   });
 
+  it('keeps raw cells only when their format is Markdown', () => {
+    expect(page).toContain('\n\nRaw **markdown** kept.\n');
+    expect(page).not.toContain('dropped');
+  });
+
   it('closes every fence it opens, so output text never leaks into the page', () => {
     let open: string | undefined;
     const outside: string[] = [];

@@ -37,6 +37,7 @@ describe('execute', () => {
     const report = await executeNotebook(input, { outputPath: out });
     expect(report.status, report.message).toBe('ok');
     expectValid(out);
+    expect(read(out).metadata.language_info).toMatchObject({ name: 'typescript', file_extension: '.ts' }); // from tslab's kernel_info_reply
     const cells = read(out).cells;
     const outputsOf = (i: number) => cells[i].outputs;
     expect(outputsOf(1)).toEqual([{ output_type: 'stream', name: 'stdout', text: ['hello\n', 'world\n'] }]);

@@ -232,7 +232,13 @@ async function renderCell(cell: Cell, assets: AssetWriter, maxLines: number): Pr
   const tags = tagsOf(cell);
   if (tags.includes('remove-cell') || tags.includes('injected-parameters')) return '';
   const source = joinSource(cell.source);
-  if (cell.cell_type !== 'code') return cell.cell_type === 'markdown' ? resolveAttachments(source, cell.attachments, assets) : '';
+  if (cell.cell_type === 'markdown') return resolveAttachments(source, cell.attachments, assets);
+  if (cell.cell_type === 'raw') {
+    // nbconvert's rule: a raw cell goes into the output only when its format is the output's.
+    const format = String(cell.metadata.format ?? cell.metadata.raw_mimetype ?? '');
+    return ['text/markdown', 'markdown', 'md'].includes(format) ? source : format === 'text/html' ? sanitizeHtml(source) : '';
+  }
+  if (cell.cell_type !== 'code') return '';
   const parts: string[] = [];
   if (!tags.includes('remove-input') && source.trim() !== '') {
     const title = cell.execution_count ? `[${cell.execution_count}]` : '[ ]';

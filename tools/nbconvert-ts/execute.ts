@@ -306,8 +306,11 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
     await kernel.shutdown();
   }
 
-  nb.metadata = { ...nb.metadata, papermill: undefined };
-  delete nb.metadata.papermill;
+  // As nbclient does: record what the kernel says about its language.
+  const languageInfo = kernel.info.language_info;
+  if (languageInfo && typeof languageInfo === 'object' && typeof (languageInfo as { name?: unknown }).name === 'string') {
+    nb.metadata.language_info = languageInfo as Record<string, unknown>;
+  }
   const text = serializeNotebook(nb);
   const succeeded = report.status === 'ok';
   if (options.outputPath && (succeeded || resolve(options.outputPath) !== path)) {

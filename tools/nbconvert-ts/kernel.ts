@@ -149,6 +149,8 @@ export class Kernel {
   private stderrTail = '';
   private closed = false;
   private sawIopub = false;
+  /** The kernel_info_reply's content (language_info and the like). */
+  info: Record<string, unknown> = {};
 
   private constructor(
     private readonly process: ChildProcess,
@@ -344,6 +346,7 @@ export class Kernel {
       const reply = await this.waitReply(id, Math.min(1, Math.max(0.05, (deadline - Date.now()) / 1000))).catch((error: Error) => {
         throw new KernelStartError(error.message);
       });
+      if (reply) this.info = reply.content;
       replied ||= reply !== undefined;
       if (replied && this.sawIopub) return;
     }
