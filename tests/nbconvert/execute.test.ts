@@ -68,7 +68,8 @@ describe('execute', () => {
     const report = await executeNotebook(input, { outputPath: out });
     expect(report.exitCode).toBe(EXIT.cellFailed);
     expect(report.failedCell).toMatchObject({ index: 2, ename: 'RangeError', evalue: 'boom at cell two' });
-    expect(report.message).toContain('cell 2');
+    expect(report.message).toContain(`${input}: cell 2`);
+    expect(report.message).toContain('RangeError: boom at cell two');
     expect(report.message).toContain('// second cell');
     expect(digest(input)).toBe(before);
     const cells = read(out).cells;
