@@ -1,9 +1,9 @@
 // nbconvert-ts when the kernel misbehaves: endless loops, long waits, a kernel
 // that exits, one that cannot start, one that stops answering heartbeats; and
 // notebooks run side by side with --jobs.
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, executeMany, executeNotebook } from '../../tools/nbconvert-ts/execute';
 
@@ -65,6 +65,30 @@ describe('kernel trouble', () => {
     expect(report.exitCode).toBe(EXIT.kernelDied);
     expect(report.message).toContain('no heartbeat within 1 s');
     expect((Date.now() - started) / 1000).toBeLessThan(20);
+  });
+
+  it('starts a kernel from its kernelspec in JUPYTER_PATH, in the notebook folder, and interrupts it by message', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'nbspec-'));
+    const specDir = join(data, 'kernels', 'course-test');
+    mkdirSync(specDir, { recursive: true });
+    symlinkSync(TSLAB, join(specDir, 'tslab'));
+    const spec = { argv: ['{resource_dir}/tslab', 'kernel', '--config-path', '{connection_file}'], display_name: 'T', language: 'typescript', interrupt_mode: 'message', env: { NBCONVERT_TS_MARK: 'from-spec' } };
+    writeFileSync(join(specDir, 'kernel.json'), JSON.stringify(spec));
+    const saved = process.env.JUPYTER_PATH;
+    process.env.JUPYTER_PATH = data;
+    try {
+      const input = fixture('kernelspec');
+      const out = join(mkdtempSync(join(tmpdir(), 'nbo-')), 'kernelspec.ipynb');
+      const report = await executeNotebook(input, { kernelName: 'course-test', outputPath: out, graceSeconds: 1 });
+      expect(read(out).cells[0].outputs[0].text.join('')).toBe(`cwd=${dirname(input)} mark=from-spec\n`);
+      // tslab ignores interrupt_request, so the message path ends in a kill (SIGINT would have interrupted it).
+      expect(report.exitCode).toBe(EXIT.timeout);
+      expect(report.message).toContain('ran past its 1 s timeout and was killed with the kernel');
+      expect((await executeNotebook(input, { kernelName: 'no-such-kernel' })).message).toContain("no kernelspec named 'no-such-kernel'");
+    } finally {
+      if (saved === undefined) delete process.env.JUPYTER_PATH;
+      else process.env.JUPYTER_PATH = saved;
+    }
   });
 
   it('runs notebooks side by side with jobs = 2 and reports them in input order', async () => {

@@ -85,7 +85,8 @@ function resolveKernel(options: ExecuteOptions): { spec: KernelSpec; name: strin
   }
   const name = options.kernelName ?? 'tslab';
   const found = findKernelSpec(name);
-  if (found) return { spec: found.spec, name };
+  // jupyter_client also fills in {resource_dir}, the kernelspec's own folder.
+  if (found) return { spec: { ...found.spec, argv: found.spec.argv.map((arg) => arg.split('{resource_dir}').join(found.dir)) }, name };
   if (name === 'tslab') return { spec: courseKernelSpec(), name };
   throw new KernelStartError(`no kernelspec named '${name}' in the Jupyter data directories`);
 }
