@@ -148,7 +148,7 @@ export class Kernel {
   private exited: KernelDiedError | undefined;
   private stderrTail = '';
   private closed = false;
-  private sawIopub = false;
+  private sawStatus = false;
   /** The kernel_info_reply's content (language_info and the like). */
   info: Record<string, unknown> = {};
 
@@ -276,7 +276,7 @@ export class Kernel {
   }
 
   private routeIopub(message: Message): void {
-    this.sawIopub = true;
+    if (message.header.msg_type === 'status') this.sawStatus = true;
     const parent = message.parent_header.msg_id;
     if (parent) this.iopubListeners.get(parent)?.(message);
   }
@@ -334,23 +334,35 @@ export class Kernel {
   }
 
   /**
-   * Repeats kernel_info_request until a reply has come AND iopub has delivered
-   * something (so no early output is lost to the subscription's slow join).
+   * Repeats kernel_info_request (every 0.5 s) until a reply to any of them has
+   * come AND iopub has delivered a status message, so that no early output is
+   * lost to the subscription's slow join.
    */
   private async waitUntilReady(seconds: number): Promise<void> {
     const deadline = Date.now() + seconds * 1000;
     let replied = false;
-    while (Date.now() < deadline) {
-      if (this.exited) throw new KernelStartError(this.exited.message);
-      const id = await this.send(this.shell, 'kernel_info_request', {});
-      const reply = await this.waitReply(id, Math.min(1, Math.max(0.05, (deadline - Date.now()) / 1000))).catch((error: Error) => {
-        throw new KernelStartError(error.message);
-      });
-      if (reply) this.info = reply.content;
-      replied ||= reply !== undefined;
-      if (replied && this.sawIopub) return;
+    let nextRequest = 0;
+    const sent: string[] = [];
+    const onReply = (message: Message) => {
+      replied = true;
+      this.info = message.content;
+    };
+    try {
+      while (Date.now() < deadline) {
+        if (this.exited) throw new KernelStartError(this.exited.message);
+        if (replied && this.sawStatus) return;
+        if (Date.now() >= nextRequest) {
+          const id = await this.send(this.shell, 'kernel_info_request', {});
+          sent.push(id);
+          this.pendingReplies.set(id, onReply);
+          nextRequest = Date.now() + 500;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    } finally {
+      for (const id of sent) this.pendingReplies.delete(id);
     }
-    throw new KernelStartError(`no ${replied ? 'iopub message' : 'kernel_info_reply'} within ${seconds} s${this.stderrTail ? `; its output:\n${this.stderrTail.trim()}` : ''}`);
+    throw new KernelStartError(`no ${replied ? 'iopub status' : 'kernel_info_reply'} within ${seconds} s${this.stderrTail ? `; its output:\n${this.stderrTail.trim()}` : ''}`);
   }
 
   /**
