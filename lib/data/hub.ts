@@ -129,13 +129,18 @@ async function checksumOf(path: string, cacheDir: string): Promise<{ sha256: str
   return { sha256: await sha256File(path), remembered: false };
 }
 
-async function verified(path: string, asset: Asset, cacheDir: string): Promise<{ ok: true } | { ok: false; actual: string }> {
+/**
+ * Checks a copy against the registry: undefined when it matches, else what is
+ * wrong with it. (A plain optional string, not a tagged union: tslab compiles
+ * this module without strict null checks, where such unions do not narrow.)
+ */
+async function mismatch(path: string, asset: Asset, cacheDir: string): Promise<string | undefined> {
   const st = statSync(path);
-  if (st.size !== asset.size) return { ok: false, actual: `${st.size} bytes instead of ${asset.size}` };
+  if (st.size !== asset.size) return `${st.size} bytes instead of ${asset.size}`;
   const { sha256, remembered } = await checksumOf(path, cacheDir);
-  if (sha256 !== asset.sha256) return { ok: false, actual: `SHA-256 ${sha256}` };
+  if (sha256 !== asset.sha256) return `SHA-256 ${sha256}`;
   if (!remembered) rememberVerified(cacheDir, path, sha256);
-  return { ok: true };
+  return undefined;
 }
 
 function setAside(path: string): string {
@@ -316,28 +321,28 @@ export async function resolveAsset(name: string, options: HubOptions = {}): Prom
 
   const cached = join(cacheDir, asset.name);
   if (existsSync(cached)) {
-    const check = await verified(cached, asset, cacheDir);
-    if (check.ok) return { asset, path: cached, origin: 'cache' };
+    const problem = await mismatch(cached, asset, cacheDir);
+    if (problem === undefined) return { asset, path: cached, origin: 'cache' };
     const aside = setAside(cached);
-    problems.push(`the cached copy had ${check.actual} and was set aside as ${aside}`);
+    problems.push(`the cached copy had ${problem} and was set aside as ${aside}`);
   }
 
   const mirrors = mirrorDirectories(options);
   for (const mirror of mirrors) {
     const candidate = join(mirror, asset.name);
     if (!existsSync(candidate)) continue;
-    const check = await verified(candidate, asset, cacheDir);
-    if (check.ok) return { asset, path: candidate, origin: 'mirror' };
+    const problem = await mismatch(candidate, asset, cacheDir);
+    if (problem === undefined) return { asset, path: candidate, origin: 'mirror' };
     // a mirror is someone else's folder: report and skip, never move or use
-    problems.push(`mirror copy ${candidate} has ${check.actual} (expected SHA-256 ${asset.sha256}), ignored`);
+    problems.push(`mirror copy ${candidate} has ${problem} (expected SHA-256 ${asset.sha256}), ignored`);
   }
 
   if (options.useNodeModules ?? true) {
     const installed = installedPackageFile(asset);
     if (installed) {
-      const check = await verified(installed, asset, cacheDir);
-      if (check.ok) return { asset, path: installed, origin: 'node_modules' };
-      problems.push(`installed copy ${installed} has ${check.actual}, ignored`);
+      const problem = await mismatch(installed, asset, cacheDir);
+      if (problem === undefined) return { asset, path: installed, origin: 'node_modules' };
+      problems.push(`installed copy ${installed} has ${problem}, ignored`);
     }
   }
 
