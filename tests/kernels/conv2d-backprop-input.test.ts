@@ -4,20 +4,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { KERNEL_OVERRIDES, TRAINING_KERNELS } from '../../lib/kernels';
+import { relativeError, seeded, size } from '../helpers/numeric';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
-function seeded(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 interface Case { name: string; x: Shape4; filter: Shape4; strides: number | [number, number]; pad: Pad; rounding?: 'floor' | 'ceil' | 'round' }
 
@@ -68,15 +59,6 @@ async function run(backend: 'wasm' | 'cpu', c: Case, dy: Float32Array, w: Float3
   return result;
 }
 
-function relError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff += (actual[i]! - expected[i]!) ** 2;
-    norm += expected[i]! ** 2;
-  }
-  return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-30);
-}
 
 describe('Conv2DBackpropInput on wasm', () => {
   it('is the course kernel, not the backend loop nest', async () => {
@@ -95,8 +77,8 @@ describe('Conv2DBackpropInput on wasm', () => {
       const actual = await run('wasm', c, dy, w);
       const cpu = await run('cpu', c, dy, w);
       expect(actual.shape).toEqual(c.x);
-      expect(relError(actual.values, cpu.values)).toBeLessThan(1e-5);
-      expect(relError(actual.values, reference(c, dy, w))).toBeLessThan(1e-5);
+      expect(relativeError(actual.values, cpu.values)).toBeLessThan(1e-5);
+      expect(relativeError(actual.values, reference(c, dy, w))).toBeLessThan(1e-5);
     });
   }
 
@@ -124,7 +106,7 @@ describe('Conv2DBackpropFilter with a 1x1 output and stride 2', () => {
       out.push(Float32Array.from(await dw.data()));
       tf.dispose([xt, dyt, dw]);
     }
-    expect(relError(out[1]!, out[0]!)).toBeLessThan(1e-5);
+    expect(relativeError(out[1]!, out[0]!)).toBeLessThan(1e-5);
   });
 });
 
@@ -153,7 +135,7 @@ describe('BatchMatMul on wasm with transposed operands', () => {
       let expected = 0;
       for (let k = 0; k < 5; k++) expected += A(2, k) * B(k, 6);
       expect(out[1]![41]).toBeCloseTo(expected, 5);
-      expect(relError(out[1]!, out[0]!)).toBeLessThan(1e-6);
+      expect(relativeError(out[1]!, out[0]!)).toBeLessThan(1e-6);
     });
   }
 });

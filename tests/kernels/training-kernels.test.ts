@@ -3,22 +3,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TRAINING_KERNELS } from '../../lib/kernels';
+import { relativeError, seeded, size } from '../helpers/numeric';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
-/** Deterministic values in [-1, 1): a linear congruential sequence. */
-function seeded(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
 
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Runs one kernel by name on a backend and returns its output values and shape. */
 async function runOn(
@@ -40,16 +30,6 @@ async function runOn(
   return result;
 }
 
-/** ‖a − b‖ / ‖b‖: the relative error of a whole output. */
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff += (actual[i]! - expected[i]!) ** 2;
-    norm += expected[i]! ** 2;
-  }
-  return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-30);
-}
 
 async function compare(
   kernel: string,
@@ -112,15 +92,6 @@ function depthwiseReference(c: Case, x: Float32Array, dy: Float32Array, w: Float
   return { dW, dX };
 }
 
-function relativeError64(actual: Float32Array, expected: Float64Array): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff += (actual[i]! - expected[i]!) ** 2;
-    norm += expected[i]! ** 2;
-  }
-  return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-30);
-}
 
 afterAll(async () => {
   await tf.setBackend('wasm');
@@ -188,7 +159,7 @@ describe('DepthwiseConv2dNativeBackpropFilter', () => {
       const actual = await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', inputs, attrs);
       expect(actual.shape).toEqual(c.filter);
       const { dW } = depthwiseReference(c, x, dy, seeded(size(c.filter), 6));
-      expect(relativeError64(actual.values, dW)).toBeLessThan(1e-5);
+      expect(relativeError(actual.values, dW)).toBeLessThan(1e-5);
       if (dilations === 1) await compare('DepthwiseConv2dNativeBackpropFilter', inputs, attrs);
     });
   }
@@ -206,7 +177,7 @@ describe('DepthwiseConv2dNativeBackpropInput', () => {
       const actual = await runOn('wasm', 'DepthwiseConv2dNativeBackpropInput', inputs, attrs);
       expect(actual.shape).toEqual(c.x);
       const { dX } = depthwiseReference(c, seeded(size(c.x), 3), dy, w);
-      expect(relativeError64(actual.values, dX)).toBeLessThan(1e-5);
+      expect(relativeError(actual.values, dX)).toBeLessThan(1e-5);
       // The cpu backend's depthwise gradients ignore dilation: compare with it only without.
       if (dilations === 1) await compare('DepthwiseConv2dNativeBackpropInput', inputs, attrs);
     });

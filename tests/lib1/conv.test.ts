@@ -7,6 +7,7 @@ import {
   poolBackward, poolForward, toMatrix, transposedConvByMatrix, transposedConvByZeroInsertion, transposedConvOutputSize,
   volume, zeroPad, type Filters, type Volume,
 } from '../../lib/conv';
+import { relativeError } from '../helpers/numeric';
 
 const VERTICAL = [[1, 0, -1], [1, 0, -1], [1, 0, -1]];
 const HORIZONTAL = [[1, 1, 1], [0, 0, 0], [-1, -1, -1]];
@@ -90,15 +91,6 @@ function random(shape: number[], seed: number): Float64Array {
   });
 }
 
-function relErr(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let d = 0;
-  let n = 0;
-  for (let i = 0; i < expected.length; i++) {
-    d += (actual[i]! - expected[i]!) ** 2;
-    n += expected[i]! ** 2;
-  }
-  return Math.sqrt(d / Math.max(n, 1e-30));
-}
 
 describe('against TensorFlow.js kernels', () => {
   beforeAll(async () => {
@@ -131,11 +123,11 @@ describe('against TensorFlow.js kernels', () => {
         const f = (a: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) => tf.add(tf.conv2d(a, w, k.stride, pad), b);
         const expected = f(tx, tw, tb);
         expect(output.shape).toEqual(expected.shape);
-        expect(relErr(output.data, expected.dataSync())).toBeLessThan(1e-5);
+        expect(relativeError(output.data, expected.dataSync())).toBeLessThan(1e-5);
         const [gx, gw, gb] = tf.grads((a: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D), tf.tensor4d(Float32Array.from(dZ.data), dZ.shape))))([tx, tw, tb]);
-        expect(relErr(dInput.data, gx!.dataSync())).toBeLessThan(1e-5);
-        expect(relErr(dFilters.data, gw!.dataSync())).toBeLessThan(1e-5);
-        expect(relErr(dBias, gb!.dataSync())).toBeLessThan(1e-5);
+        expect(relativeError(dInput.data, gx!.dataSync())).toBeLessThan(1e-5);
+        expect(relativeError(dFilters.data, gw!.dataSync())).toBeLessThan(1e-5);
+        expect(relativeError(dBias, gb!.dataSync())).toBeLessThan(1e-5);
       });
       expect(tf.memory().numTensors).toBe(before);
     });
@@ -151,9 +143,9 @@ describe('against TensorFlow.js kernels', () => {
       tf.tidy(() => {
         const tx = tf.tensor4d(Float32Array.from(x.data), x.shape);
         const pool = (a: tf.Tensor4D) => (mode === 'max' ? tf.maxPool(a, 2, 2, 'valid') : tf.avgPool(a, 2, 2, 'valid'));
-        expect(relErr(output.data, pool(tx).dataSync())).toBeLessThan(1e-5);
+        expect(relativeError(output.data, pool(tx).dataSync())).toBeLessThan(1e-5);
         const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(pool(a as tf.Tensor4D), tf.tensor4d(Float32Array.from(dA.data), dA.shape))))(tx);
-        expect(relErr(dx.data, g.dataSync())).toBeLessThan(1e-5);
+        expect(relativeError(dx.data, g.dataSync())).toBeLessThan(1e-5);
       });
     });
   }
@@ -165,7 +157,7 @@ describe('against TensorFlow.js kernels', () => {
     expect(out.shape).toEqual([2, 5, 7, 5]);
     tf.tidy(() => {
       const expected = tf.conv2dTranspose(tf.tensor4d(Float32Array.from(x.data), x.shape), tf.tensor4d(Float32Array.from(filters.data), filters.shape), [2, 5, 7, 5], 2, [[0, 0], [1, 1], [1, 1], [0, 0]] as never);
-      expect(relErr(out.data, expected.dataSync())).toBeLessThan(1e-5);
+      expect(relativeError(out.data, expected.dataSync())).toBeLessThan(1e-5);
     });
   });
 });
