@@ -59,7 +59,7 @@ export class BackendUnavailableError extends Error {
 const INSTALL_HINT: Record<BackendName, string> = {
   tensorflow:
     'install @tensorflow/tfjs-node-gpu (CUDA 11.2 + cuDNN 8.1) or @tensorflow/tfjs-node with internet access, ' +
-    "allowing their install scripts (npm install --allow-scripts) so they can download libtensorflow",
+    'then let its install script download libtensorflow: npm install-scripts approve <package> && npm rebuild <package>',
   webgpu:
     'needs a GPU with a Vulkan driver (Linux: the libvulkan1 loader and the vendor ICD), Metal (macOS) or D3D12 (Windows); the npm package webgpu ships Dawn',
   wasm: 'reinstall the project dependencies (npm ci): @tensorflow/tfjs-backend-wasm is missing or broken',
