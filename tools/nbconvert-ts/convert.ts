@@ -12,6 +12,7 @@ import { defaultSchema, sanitize, type Schema } from 'hast-util-sanitize';
 import { toHtml } from 'hast-util-to-html';
 import { renderSvg } from '../../lib/viz/svg';
 import { joinSource, readNotebook, serializeNotebook, stripOutputs, tagsOf, type Cell, type MimeBundle, type Notebook, type Output } from './notebook';
+import { fenceDisplayMath } from './math';
 import { collapseCarriageReturns } from './outputs';
 
 export interface ConvertOptions {
@@ -232,11 +233,11 @@ async function renderCell(cell: Cell, assets: AssetWriter, maxLines: number): Pr
   const tags = tagsOf(cell);
   if (tags.includes('remove-cell') || tags.includes('injected-parameters')) return '';
   const source = joinSource(cell.source);
-  if (cell.cell_type === 'markdown') return resolveAttachments(source, cell.attachments, assets);
+  if (cell.cell_type === 'markdown') return fenceDisplayMath(resolveAttachments(source, cell.attachments, assets));
   if (cell.cell_type === 'raw') {
     // nbconvert's rule: a raw cell goes into the output only when its format is the output's.
     const format = String(cell.metadata.format ?? cell.metadata.raw_mimetype ?? '');
-    return ['text/markdown', 'markdown', 'md'].includes(format) ? source : format === 'text/html' ? sanitizeHtml(source) : '';
+    return ['text/markdown', 'markdown', 'md'].includes(format) ? fenceDisplayMath(source) : format === 'text/html' ? sanitizeHtml(source) : '';
   }
   if (cell.cell_type !== 'code') return '';
   const parts: string[] = [];
