@@ -8,12 +8,6 @@ import * as tf from '@tensorflow/tfjs';
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
-function pair(value: number | [number, number] | number[] | undefined): [number, number] {
-  if (value === undefined) return [1, 1];
-  if (typeof value === 'number') return [value, value];
-  return [value[0]!, value[1]!];
-}
-
 function requireChannelsLast(dataFormat: string | undefined, kernel: string): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC') {
     throw new Error(`${kernel}: only NHWC tensors are supported on this backend, got dataFormat ${dataFormat}`);

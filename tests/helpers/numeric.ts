@@ -25,3 +25,9 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   }
   return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-30);
 }
+
+/** A seeded generator of uniform numbers in [0, 1), so random test cases are reproducible. */
+export function uniform(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+}

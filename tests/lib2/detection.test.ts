@@ -1,20 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectNoTensorLeaks } from '../helpers/leaks';
+import { uniform } from '../helpers/numeric';
 import {
   TINY_FACE_DETECTOR_ANCHORS, assignAnchor, averagePrecision, convolutionalize, decodeYoloOutput, decodeYoloTargets,
   encodeYoloTargets, iou, meanAveragePrecision, nonMaxSuppression, nonMaxSuppressionPerClass, slidingWindowPredict,
   slidingWindows, toCenter, toCorners, type Box,
 } from '../../lib/detection';
 
-let tensorsBefore = 0;
-beforeEach(() => { tensorsBefore = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(tensorsBefore); });
-
-/** A small seeded generator, so random cases are reproducible. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
+expectNoTensorLeaks();
 
 describe('IoU', () => {
   it('matches hand-computed overlaps', () => {
@@ -63,7 +57,7 @@ describe('non-max suppression', () => {
   });
 
   it('equals tf.image.nonMaxSuppression on random inputs', async () => {
-    const rand = rng(7);
+    const rand = uniform(7);
     for (let trial = 0; trial < 20; trial++) {
       const n = 5 + Math.floor(rand() * 60);
       const boxes: Box[] = Array.from({ length: n }, () => {
@@ -130,7 +124,7 @@ describe('anchors and YOLO targets', () => {
   });
 
   it('decodes a raw 13x13x5 Tiny-YOLOv2 grid like face-api does (sigmoid offsets, exp sizes times anchors)', () => {
-    const rand = rng(3);
+    const rand = uniform(3);
     const raw = tf.tensor4d(Array.from({ length: 13 * 13 * 25 }, () => (rand() - 0.5) * 6), [1, 13, 13, 25]);
     const ours = decodeYoloOutput(raw, { anchors: TINY_FACE_DETECTOR_ANCHORS, scoreThreshold: 0.9 });
     // Reference with tfjs ops on the whole grid.

@@ -1,20 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   VEGA_LITE_MIME, displayed, imageBundle, inKernel, liveDisplay, progressBar, progressText, showChart, showDetections, showImage, showSvg, trainingChart,
 } from '../../lib/display';
 import { decodeImage } from '../../lib/image';
 import { projectRoot } from '../../lib/paths';
 import { lineChart } from '../../lib/viz/charts';
+import { expectNoTensorLeaks } from '../helpers/leaks';
 
-let tensorsBefore = 0;
+expectNoTensorLeaks();
 beforeEach(() => {
-  tensorsBefore = tf.memory().numTensors;
   displayed.length = 0;
 });
-afterEach(() => { expect(tf.memory().numTensors).toBe(tensorsBefore); });
 
 describe('outside a kernel (collected, harmless)', () => {
   it('keeps MIME bundles: Vega-Lite as a JSON object with a text fallback, PNG as base64', async () => {

@@ -2,17 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectNoTensorLeaks } from '../helpers/leaks';
+import { uniform } from '../helpers/numeric';
 import { FaceDatabase, elbowCurve, elbowPoint, euclideanDistance, identify, kMeans, pca, selectHardTriplets, verify } from '../../lib/face';
 
-let tensorsBefore = 0;
-beforeEach(() => { tensorsBefore = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(tensorsBefore); });
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
+expectNoTensorLeaks();
 
 describe('encoding database', () => {
   it('adds, removes, saves and loads', () => {
@@ -113,7 +108,7 @@ describe('k-means', () => {
   });
 
   it('recovers three blobs, and the elbow of the inertia curve is at k = 3', () => {
-    const rand = rng(5);
+    const rand = uniform(5);
     const centres = [[0, 0], [8, 1], [3, 9]];
     const points = centres.flatMap((c) => Array.from({ length: 30 }, () => [c[0]! + rand() - 0.5, c[1]! + rand() - 0.5]));
     const r = kMeans(points, 3, { seed: 3 });

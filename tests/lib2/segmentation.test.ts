@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectNoTensorLeaks } from '../helpers/leaks';
 import { colorizeMask, confusionMatrix, evaluateSegmentation, overlayMask, perClassDice, perClassIou } from '../../lib/segmentation';
 
-let tensorsBefore = 0;
-beforeEach(() => { tensorsBefore = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(tensorsBefore); });
+expectNoTensorLeaks();
 
 describe('segmentation metrics', () => {
   it('confusion matrix equals one-hot(truth)^T one-hot(predicted) on random labels', async () => {

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectNoTensorLeaks } from '../helpers/leaks';
 import { contentCost, gramMatrix, layerStyleCost, layerTap, styleCost, styleTransfer, totalVariation, withInputSize } from '../../lib/style';
 
-let tensorsBefore = 0;
-beforeEach(() => { tensorsBefore = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(tensorsBefore); });
+expectNoTensorLeaks();
 
 /** [h][w][c] nested arrays of a seeded pattern. */
 function volume(h: number, w: number, c: number, seed: number): number[][][] {

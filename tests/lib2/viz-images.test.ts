@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectNoTensorLeaks } from '../helpers/leaks';
 import { decodeImage } from '../../lib/image';
 import { annotateSvg, drawBoxes } from '../../lib/viz/draw';
 import { featureMaps, firstLayerFilters, imageGrid, scaleTo01, tensorToPng } from '../../lib/viz/images';
 
-let tensorsBefore = 0;
-beforeEach(() => { tensorsBefore = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(tensorsBefore); });
+expectNoTensorLeaks();
 
 const close = (got: number[], want: number[], digits = 5) => {
   expect(got).toHaveLength(want.length);

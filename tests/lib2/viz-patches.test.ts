@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectNoTensorLeaks } from '../helpers/leaks';
 import { cropPatches, receptiveField, topActivatingPatches } from '../../lib/viz/patches';
 
-let tensorsBefore = 0;
-beforeEach(() => { tensorsBefore = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(tensorsBefore); });
+expectNoTensorLeaks();
 
 const init = (seed: number) => tf.initializers.randomUniform({ minval: 0.1, maxval: 1, seed });
 

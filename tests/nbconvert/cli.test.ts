@@ -1,28 +1,12 @@
 // nbconvert-ts's cache and command line, against real tslab kernels on small fixture notebooks.
-import Ajv from 'ajv';
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../tools/nbconvert-ts/bin';
 import { cacheKey, EXIT, executeNotebook } from '../../tools/nbconvert-ts/execute';
 import { readNotebook } from '../../tools/nbconvert-ts/notebook';
-
-const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'notebooks');
-const schema = JSON.parse(readFileSync(join(process.cwd(), 'tests', 'nbconvert', 'nbformat-4.5.schema.json'), 'utf8'));
-const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-
-function fixture(name: string): string {
-  // Work on a copy so that a bug can never touch the fixtures themselves.
-  const dir = mkdtempSync(join(tmpdir(), 'nbx-'));
-  const path = join(dir, `${name}.ipynb`);
-  copyFileSync(join(FIXTURES, `${name}.ipynb`), path);
-  return path;
-}
-
-const digest = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+import { digest, FIXTURES, fixture, read, validate } from './fixtures';
 
 describe('cache', () => {
   it('reuses a cached run until an input changes', async () => {

@@ -1,34 +1,11 @@
 // nbconvert-ts against real tslab kernels, on small fixture notebooks.
-import Ajv from 'ajv';
-import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../tools/nbconvert-ts/bin';
 import { EXIT, executeNotebook } from '../../tools/nbconvert-ts/execute';
-
-const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'notebooks');
-const schema = JSON.parse(readFileSync(join(process.cwd(), 'tests', 'nbconvert', 'nbformat-4.5.schema.json'), 'utf8'));
-const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-
-function fixture(name: string): string {
-  // Work on a copy so that a bug can never touch the fixtures themselves.
-  const dir = mkdtempSync(join(tmpdir(), 'nbx-'));
-  const path = join(dir, `${name}.ipynb`);
-  copyFileSync(join(FIXTURES, `${name}.ipynb`), path);
-  return path;
-}
-
-const digest = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
-const text = (value: string | string[]) => (Array.isArray(value) ? value.join('') : value);
-
-function expectValid(path: string): void {
-  const ok = validate(read(path));
-  expect(validate.errors ?? [], JSON.stringify(validate.errors)).toEqual([]);
-  expect(ok).toBe(true);
-}
+import { digest, expectValid, FIXTURES, fixture, read, text } from './fixtures';
 
 describe('execute', () => {
   it('records every output kind, merges streams and updates displays across cells', async () => {

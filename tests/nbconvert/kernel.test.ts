@@ -1,22 +1,14 @@
 // nbconvert-ts when the kernel misbehaves: endless loops, long waits, a kernel
 // that exits, one that cannot start, one that stops answering heartbeats; and
 // notebooks run side by side with --jobs.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, executeMany, executeNotebook } from '../../tools/nbconvert-ts/execute';
+import { FIXTURES, fixture, read } from './fixtures';
 
-const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'notebooks');
 const TSLAB = join(process.cwd(), 'node_modules', '.bin', 'tslab');
-
-function fixture(name: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'nbk-')), `${name}.ipynb`);
-  copyFileSync(join(FIXTURES, `${name}.ipynb`), path);
-  return path;
-}
-
-const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
 describe('kernel trouble', () => {
   it('stops an endless loop at its tag timeout and exits 2 within limit plus grace', async () => {
