@@ -65,17 +65,32 @@ export function lineChart(series: Series[], options: ChartOptions = {}): VegaLit
   };
 }
 
-/** Bars for labelled values, optionally grouped by colour. */
+/**
+ * The power of ten at or below the smallest value: where bars start on a log axis
+ * (zero, a bar's usual base, has no place on one).
+ */
+function logBaseline(values: number[]): number {
+  const bad = values.find((v) => !(v > 0));
+  if (bad !== undefined) throw new Error(`a logarithmic axis needs values above 0, got ${bad}`);
+  return 10 ** Math.floor(Math.log10(Math.min(...values)));
+}
+
+/** Bars for labelled values, optionally grouped by colour. With `logY`, bars rise from a power of ten below the smallest. */
 export function barChart(bars: Array<{ label: string; value: number; group?: string }>, options: ChartOptions = {}): VegaLiteSpec {
   if (bars.length === 0) throw new Error('a bar chart needs at least one bar');
   const grouped = bars.some((b) => b.group !== undefined);
+  const baseline = options.logY ? logBaseline(bars.map((b) => b.value)) : undefined;
   return {
     ...frame(options),
     data: { values: bars },
     mark: { type: 'bar', tooltip: true },
     encoding: {
       x: { field: 'label', type: 'nominal', sort: null, title: options.xTitle ?? null, axis: { labelAngle: -30 } },
-      y: { field: 'value', type: 'quantitative', title: options.yTitle ?? 'value', ...(options.logY ? { scale: { type: 'log' } } : {}) },
+      y: {
+        field: 'value', type: 'quantitative', title: options.yTitle ?? 'value',
+        ...(baseline !== undefined ? { scale: { type: 'log', domainMin: baseline } } : {}),
+      },
+      ...(baseline !== undefined ? { y2: { datum: baseline } } : {}),
       ...(grouped ? { color: { field: 'group', type: 'nominal', title: null }, xOffset: { field: 'group' } } : {}),
       tooltip: [{ field: 'label' }, { field: 'value', type: 'quantitative', format: ',.4~g' }, ...(grouped ? [{ field: 'group' }] : [])],
     },

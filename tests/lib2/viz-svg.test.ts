@@ -31,6 +31,16 @@ describe('static SVG of every spec builder', () => {
     expect(marks(hist, 'rect')).toBe(10);
   });
 
+  it('draws bars on a log axis from a power of ten below the smallest, heights in proportion to the logs', async () => {
+    const svg = await renderSvg(barChart([{ label: 'a', value: 608 }, { label: 'b', value: 48120 }, { label: 'c', value: 6080 }], { logY: true, height: 300 }));
+    const heights = [...svg.matchAll(/aria-roledescription="bar"[^>]*d="M[\d.]+,[\d.]+h[\d.]+v([\d.]+)/g)].map((m) => Number(m[1]));
+    // Axis from 100 (the power of ten below 608) to 48120: a bar is log10(v / 100) / log10(481.2) of 300 px.
+    const expected = [608, 48120, 6080].map((v) => (300 * Math.log10(v / 100)) / Math.log10(48120 / 100));
+    expect(heights).toHaveLength(3);
+    heights.forEach((h, i) => expect(h).toBeCloseTo(expected[i]!, 3));
+    expect(() => barChart([{ label: 'a', value: 0 }], { logY: true })).toThrow(/above 0, got 0/);
+  });
+
   it('renders a heatmap cell and a value per matrix entry, and scatter points', async () => {
     const svg = await renderSvg(heatmap([[5, 1, 0], [2, 7, 1]], { rowLabels: ['cat', 'dog'], columnLabels: ['cat', 'dog', 'bird'] }));
     expect(marks(svg, 'rect')).toBe(6);
