@@ -77,7 +77,7 @@ async function visit(path: string): Promise<PageReport> {
     katex: await page.locator('.theme-doc-markdown .katex').count(),
     katexErrors: await page.locator('.katex-error').count(),
     charts: await page.locator('.nb-vega').count(),
-    editUrl: await page.locator('a.theme-edit-this-page').getAttribute('href', { timeout: 1 }).catch(() => null),
+    editUrl: await page.$eval('a.theme-edit-this-page', (a) => a.getAttribute('href')).catch(() => null),
     downloads: await hrefs('a.nb-download, a.nb-footer-download'),
     sources: await hrefs('a.nb-source, a.nb-footer-source'),
   };
@@ -123,7 +123,7 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
       .map((nb) => ({ href: `/notebooks/${basename(nb, '.ipynb')}`, label: notebookTitle(readFileSync(nb, 'utf8')) }));
     const { page } = await open('/setup');
     const category = page.locator('.theme-doc-sidebar-item-category').filter({ hasText: 'Notebooks' }).first();
-    const links = await category.locator('a.menu__link[href^="/notebooks/"]').evaluateAll((as) =>
+    const links = await category.locator('.menu__list a.menu__link[href^="/notebooks/"]').evaluateAll((as) =>
       as.map((a) => ({ href: a.getAttribute('href'), label: a.textContent?.trim() })),
     );
     await page.close();
@@ -162,14 +162,26 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
       for (let i = 0; i < expected; i++) {
         const chart = page.locator('.nb-vega').nth(i);
         await chart.scrollIntoViewIfNeeded();
-        await chart.locator('svg .role-mark').first().waitFor({ timeout: 20_000 });
-        // Data marks (points, bars, cells, text, lines), not legend symbols or axes.
+        // vega-embed has replaced the static SVG once the container says which mode it drew.
+        await expect.poll(() => chart.getAttribute('data-rendered'), { timeout: 20_000 }).toBe('light');
+        // Data marks (points, bars, cells, text, lines) that take up room: not legend symbols or axes.
         const marks = chart.locator(
           ['symbol', 'rect', 'text', 'line', 'area'].map((m) => `svg g.role-mark.mark-${m} > :is(path, text)`).join(', '),
         );
-        const count = await marks.count();
-        expect(count, `marks of chart ${i} on ${route}`).toBeGreaterThan(0);
-        const mark = marks.nth(Math.floor(count / 2));
+        const drawn = await marks.evaluateAll((els) =>
+          els.flatMap((el, index) => {
+            const box = el.getBoundingClientRect();
+            const stroke = /mark-(line|area)/.test(el.parentElement?.getAttribute('class') ?? '');
+            // A flat curve may have no height; a point, bar or cell must have both sides.
+            const drawn = stroke ? box.width > 0 || box.height > 0 : box.width > 0 && box.height > 0;
+            return drawn ? [{ index, stroke }] : [];
+          }),
+        );
+        expect(drawn.length, `marks of chart ${i} on ${route}`).toBeGreaterThan(0);
+        // The centre of a point, bar or cell is on the mark; the centre of a curve's box may not be.
+        const solid = drawn.filter((m) => !m.stroke);
+        const pool = solid.length > 0 ? solid : drawn;
+        const mark = marks.nth(pool[Math.floor(pool.length / 2)]!.index);
         await mark.scrollIntoViewIfNeeded();
         await mark.hover({ force: true });
         await page.locator('#vg-tooltip-element.visible').waitFor({ timeout: 5_000 });
@@ -194,7 +206,7 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
     const lightFill = await labelFill();
     // Docusaurus's own toggle (it cycles through the modes it offers).
     for (let i = 0; i < 3 && (await page.locator('html').getAttribute('data-theme')) !== 'dark'; i++) {
-      await page.locator('button[title*="dark and light mode"]').first().click();
+      await page.locator('button[aria-label*="dark and light mode"]').first().click();
     }
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.locator('.nb-vega[data-rendered="dark"]').first().waitFor({ timeout: 20_000 });
@@ -213,7 +225,7 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
     expect(heading, `an h2 heading on ${route}`).toBeDefined();
     const term = heading!.split(/[^A-Za-z-]+/).sort((a, b) => b.length - a.length)[0]!;
     const { page, errors } = await open(`/search?q=${encodeURIComponent(term)}`);
-    const results = page.locator('main article a[href*="/notebooks/"]');
+    const results = page.locator('article a[href*="/notebooks/"]');
     await results.first().waitFor({ timeout: 20_000 });
     const hrefs = await results.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
     await page.close();
