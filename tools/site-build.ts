@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { projectRoot } from '../lib/paths';
 import { convertNotebook } from './nbconvert-ts/convert';
+import { projectCacheInputs } from './nbconvert-ts/bin';
 import { displayPath, executeNotebook, type NotebookReport } from './nbconvert-ts/execute';
 import { serveStatic } from './static-server';
 
@@ -39,7 +40,7 @@ export function executeCourseNotebook(notebook: string, profile: 'ci' | 'full', 
     outputPath: join(executedDir, basename(notebook)),
     parameters: { profile },
     cacheDir: paths.cache,
-    cacheInputs: [join(root, 'lib'), join(root, 'package-lock.json')],
+    cacheInputs: projectCacheInputs(),
   });
 }
 

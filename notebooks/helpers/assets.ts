@@ -4,31 +4,28 @@
  * a folder of registered assets and load a TF.js layers model from its files.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { assetsUnder, getAsset } from '../lib/data/registry';
-import { projectRoot } from '../lib/paths';
+import { readFileSync } from 'node:fs';
+import { resolveAsset } from '../lib/data/hub';
+import { assetsUnder } from '../lib/data/registry';
 
 /**
- * Local path of one registered asset, e.g. `photos/chelsea.png`, from the data mirror
- * (COURSE_DATA_MIRROR, else ../shared/data), checked against the registry's size.
- * (lib/data/hub's resolveAsset does not compile under tslab's TypeScript yet; switch to it when it does.)
+ * Local path of one registered asset, e.g. `photos/chelsea.png`: from the cache, a data
+ * mirror (COURSE_DATA_MIRROR, or ../shared/data beside the project) or its upstream,
+ * checked against the registry's SHA-256. A missing asset is an error that names its
+ * upstream and where to put a copy.
  */
 export async function assetFile(name: string): Promise<string> {
-  const asset = getAsset(name);
-  const mirror = process.env.COURSE_DATA_MIRROR ?? resolve(projectRoot(), '..', 'shared', 'data');
-  const path = join(mirror, asset.name);
-  if (!existsSync(path)) throw new Error(`data asset ${name} not found at ${path}: set COURSE_DATA_MIRROR to the data mirror`);
-  const size = statSync(path).size;
-  if (size !== asset.size) throw new Error(`data asset ${name}: ${path} has ${size} bytes, the registry says ${asset.size}`);
-  return path;
+  return (await resolveAsset(name)).path;
 }
 
 /** Local paths of the registered assets under `prefix` whose names match `pattern`, sorted by name. */
 export async function assetFiles(prefix: string, pattern: RegExp = /./): Promise<string[]> {
   const names = assetsUnder(prefix).filter((n) => pattern.test(n.slice(n.lastIndexOf('/') + 1))).sort();
   if (names.length === 0) throw new Error(`no registered assets under "${prefix}" match ${pattern}`);
-  return Promise.all(names.map(assetFile));
+  // One at a time: on a first run each may be a download, and hundreds at once would be refused upstream.
+  const paths: string[] = [];
+  for (const name of names) paths.push(await assetFile(name));
+  return paths;
 }
 
 /** Lines of a registered text asset (e.g. class names), blank lines dropped. */

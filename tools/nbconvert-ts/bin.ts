@@ -78,10 +78,15 @@ function splitCommand(line: string): string[] {
   return (line.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((part) => part.replace(/^["']|["']$/g, ''));
 }
 
-function cacheInputs(): string[] {
+/**
+ * What a course notebook's run depends on besides its own cells: the library, the
+ * notebooks' own helper modules and the locked dependencies. A change to any of them
+ * makes cached runs stale. Empty outside the project.
+ */
+export function projectCacheInputs(): string[] {
   try {
     const root = projectRoot();
-    return [join(root, 'lib'), join(root, 'package-lock.json')];
+    return [join(root, 'lib'), join(root, 'notebooks', 'helpers'), join(root, 'package-lock.json')];
   } catch {
     return [];
   }
@@ -111,7 +116,7 @@ async function execute(p: Parsed, check: boolean): Promise<number> {
     parameters: params,
     outputPath: check ? undefined : outDir ? outputPathFor(path, outDir) : inplace ? path : undefined,
     cacheDir,
-    cacheInputs: cacheInputs(),
+    cacheInputs: projectCacheInputs(),
   });
   if (!check && !outDir && !inplace) throw new UsageError('execute needs --out-dir D or --inplace (or use check)');
   const jobs = positiveNumber(p, '--jobs') ?? 1;
