@@ -10,8 +10,9 @@ import {
   depthwiseConv2dBackpropInput,
   unsortedSegmentSum,
 } from './conv-backprop';
+import { maxPoolGrad, poolReadsPadding } from './pool-grad';
 
-export { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, unsortedSegmentSum };
+export { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, maxPoolGrad, poolReadsPadding, unsortedSegmentSum };
 
 type Attrs = Record<string, unknown>;
 type Inputs = Record<string, tf.TensorInfo>;
@@ -94,6 +95,20 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
         if (a2 !== a) a2.dispose();
         if (b2 !== b) b2.dispose();
       }
+    },
+    // The backend's MaxPoolGrad loses the gradient of windows that read padding and
+    // misplaces it in windows whose maximum is negative: those pools go to maxPoolGrad
+    // (correct, but slower). Otherwise it differs only in which of tied maxima gets the
+    // gradient (after a ReLU, zeros), and it is kept for its speed.
+    MaxPoolGrad: (inner) => ({ inputs, attrs, backend }) => {
+      const { dy, input, output } = inputs as { dy: tf.Tensor4D; input: tf.Tensor4D; output: tf.Tensor4D };
+      const { filterSize, strides, pad, dimRoundingMode } = attrs as {
+        filterSize: [number, number]; strides: [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil';
+      };
+      const negativeMaximum = () => tf.tidy(() => tf.min(output).dataSync()[0]! < 0);
+      return poolReadsPadding(input.shape, filterSize, strides, pad, dimRoundingMode) || negativeMaximum()
+        ? maxPoolGrad(dy, input, output, filterSize, strides, pad, dimRoundingMode)
+        : inner({ inputs, attrs, backend });
     },
   },
 };
