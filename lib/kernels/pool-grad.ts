@@ -7,28 +7,10 @@
  * JavaScript), so the other pools stay on that.
  */
 import * as tf from '@tensorflow/tfjs';
+import { insertZeros, tapWindow } from './conv-backprop';
 
 /** Padding of a pool, as tfjs ops take it. */
 export type PoolPad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-
-/** Where a [kh, kw] window's element (i, j) sits, for every window: [B, OH, OW, C]. */
-function windowMembers(framed: tf.Tensor4D, i: number, j: number, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
-  const { batchSize, outHeight, outWidth, inChannels, strideHeight, strideWidth } = info;
-  return tf.stridedSlice(
-    framed,
-    [0, i, j, 0],
-    [batchSize, i + (outHeight - 1) * strideHeight + 1, j + (outWidth - 1) * strideWidth + 1, inChannels],
-    [1, strideHeight, strideWidth, 1],
-  ) as tf.Tensor4D;
-}
-
-/** dy values spread to every stride-th row and column of a grid, zeros between. */
-function spread(t: tf.Tensor4D, strideHeight: number, strideWidth: number): tf.Tensor4D {
-  if (strideHeight === 1 && strideWidth === 1) return t;
-  const [batch, height, width, channels] = t.shape;
-  const grid = tf.pad(tf.reshape(t, [batch, height, 1, width, 1, channels]), [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0]]);
-  return tf.slice(tf.reshape(grid, [batch, height * strideHeight, width * strideWidth, channels]), 0, [batch, (height - 1) * strideHeight + 1, (width - 1) * strideWidth + 1, channels]) as tf.Tensor4D;
-}
 
 /** Whether a pool with these settings reads padding (the case the wasm backend's kernel gets wrong). */
 export function poolReadsPadding(
@@ -79,7 +61,7 @@ export function maxPoolGrad(
       : x;
     let taken: tf.Tensor | undefined;
     const share = (i: number, j: number): tf.Tensor4D => {
-      let first = tf.equal(windowMembers(framed, i, j, info), y);
+      let first = tf.equal(tapWindow(framed, i, j, info), y);
       if (taken) first = tf.logicalAnd(first, tf.logicalNot(taken));
       taken = taken ? tf.logicalOr(taken, first) : first;
       return tf.mul(dy, tf.cast(first, 'float32')) as tf.Tensor4D;
@@ -90,7 +72,7 @@ export function maxPoolGrad(
     let dxFrame: tf.Tensor4D = tf.zeros([batchSize, frameHeight, frameWidth, inChannels]);
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        const placed = tf.pad(spread(share(i, j), sh, sw), [[0, 0], [i, frameHeight - i - spanHeight], [j, frameWidth - j - spanWidth], [0, 0]]);
+        const placed = tf.pad(insertZeros(share(i, j), sh, sw), [[0, 0], [i, frameHeight - i - spanHeight], [j, frameWidth - j - spanWidth], [0, 0]]);
         dxFrame = tf.add(dxFrame, placed);
       }
     }
