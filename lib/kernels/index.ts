@@ -10,9 +10,8 @@ import {
   depthwiseConv2dBackpropInput,
   unsortedSegmentSum,
 } from './conv-backprop';
-import { maxPoolGrad, poolReadsPadding } from './pool-grad';
 
-export { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, maxPoolGrad, poolReadsPadding, unsortedSegmentSum };
+export { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, unsortedSegmentSum };
 
 type Attrs = Record<string, unknown>;
 type Inputs = Record<string, tf.TensorInfo>;
@@ -96,19 +95,22 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
         if (b2 !== b) b2.dispose();
       }
     },
-    // The backend's MaxPoolGrad loses the gradient of windows that read padding and
-    // misplaces it in windows whose maximum is negative: those pools go to maxPoolGrad
-    // (correct, but slower). Otherwise it differs only in which of tied maxima gets the
-    // gradient (after a ReLU, zeros), and it is kept for its speed.
+    // The backend's MaxPoolGrad is right for positive inputs but, measured against the cpu
+    // kernel, sends the gradient of a window whose maximum is negative to the wrong input,
+    // or into the padding (lost). Which input is a window's maximum does not change when
+    // every input moves by the same amount: such pools run on inputs shifted above 0.
     MaxPoolGrad: (inner) => ({ inputs, attrs, backend }) => {
-      const { dy, input, output } = inputs as { dy: tf.Tensor4D; input: tf.Tensor4D; output: tf.Tensor4D };
-      const { filterSize, strides, pad, dimRoundingMode } = attrs as {
-        filterSize: [number, number]; strides: [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil';
-      };
-      const negativeMaximum = () => tf.tidy(() => tf.min(output).dataSync()[0]! < 0);
-      return poolReadsPadding(input.shape, filterSize, strides, pad, dimRoundingMode) || negativeMaximum()
-        ? maxPoolGrad(dy, input, output, filterSize, strides, pad, dimRoundingMode)
-        : inner({ inputs, attrs, backend });
+      const { dy, input, output } = inputs as { dy: tf.Tensor; input: tf.Tensor; output: tf.Tensor };
+      if (tf.tidy(() => tf.min(output).dataSync()[0]! > 0)) return inner({ inputs, attrs, backend });
+      const [shiftedInput, shiftedOutput] = tf.tidy(() => {
+        const shift = tf.sub(1, tf.min(input));
+        return [tf.add(input, shift), tf.add(output, shift)];
+      });
+      try {
+        return inner({ inputs: { dy, input: shiftedInput, output: shiftedOutput }, attrs, backend });
+      } finally {
+        tf.dispose([shiftedInput, shiftedOutput]);
+      }
     },
   },
 };
