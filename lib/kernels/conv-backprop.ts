@@ -39,7 +39,7 @@ function padOrCrop(t: tf.Tensor4D, axis: 1 | 2, before: number, after: number): 
  * One window of the (padded) input for filter tap (fh, fw): the input values
  * that tap multiplies, at every output position. Shape [B, outH, outW, C].
  */
-export function tapWindow(
+function tapWindow(
   xPadded: tf.Tensor4D,
   fh: number,
   fw: number,
@@ -201,7 +201,7 @@ export function depthwiseConv2dBackpropFilter(
 }
 
 /** Spreads dy over a grid with (stride − 1) zeros between neighbours. */
-export function insertZeros(dy: tf.Tensor4D, strideHeight: number, strideWidth: number): tf.Tensor4D {
+function insertZeros(dy: tf.Tensor4D, strideHeight: number, strideWidth: number): tf.Tensor4D {
   if (strideHeight === 1 && strideWidth === 1) return dy;
   const [batch, height, width, channels] = dy.shape;
   const spread = tf.pad(tf.reshape(dy, [batch, height, 1, width, 1, channels]), [

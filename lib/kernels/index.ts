@@ -98,7 +98,8 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
     // The backend's MaxPoolGrad is right for positive inputs but, measured against the cpu
     // kernel, sends the gradient of a window whose maximum is negative to the wrong input,
     // or into the padding (lost). Which input is a window's maximum does not change when
-    // every input moves by the same amount: such pools run on inputs shifted above 0.
+    // every input moves by the same amount: such pools run on inputs shifted above 0 (in
+    // float32 the shift can merge inputs within rounding of each other into a tie).
     MaxPoolGrad: (inner) => ({ inputs, attrs, backend }) => {
       const { dy, input, output } = inputs as { dy: tf.Tensor; input: tf.Tensor; output: tf.Tensor };
       if (tf.tidy(() => tf.min(output).dataSync()[0]! > 0)) return inner({ inputs, attrs, backend });

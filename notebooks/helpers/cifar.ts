@@ -12,12 +12,7 @@ export interface CifarSplit {
   labels: number[];
 }
 
-function split(set: CifarSet, count: number, what: string): CifarSplit {
-  const available = set.labels.shape[0];
-  if (available < count) {
-    tf.dispose([set.images, set.labels]);
-    throw new Error(`CIFAR-10 ${what}: asked for ${count} records, the data holds ${available}`);
-  }
+function labelsOf(set: CifarSet): CifarSplit {
   const labels = Array.from(set.labels.dataSync());
   set.labels.dispose();
   return { images: set.images, labels };
@@ -30,9 +25,12 @@ function split(set: CifarSet, count: number, what: string): CifarSplit {
  */
 export async function loadCifarSubset(train: number, test: number): Promise<{ train: CifarSplit; test: CifarSplit; classes: string[] }> {
   const data = await loadCifar10({ train, test });
-  return {
-    train: split(data.train, train, 'training set'),
-    test: split(data.test, test, 'test set'),
-    classes: [...data.classes],
-  };
+  const short = ([['training', data.train, train], ['test', data.test, test]] as const)
+    .filter(([, set, count]) => set.labels.shape[0] < count)
+    .map(([what, set, count]) => `${what} set: asked for ${count} records, the data holds ${set.labels.shape[0]}`);
+  if (short.length > 0) {
+    tf.dispose([data.train.images, data.train.labels, data.test.images, data.test.labels]);
+    throw new Error(`CIFAR-10 ${short.join('; ')}`);
+  }
+  return { train: labelsOf(data.train), test: labelsOf(data.test), classes: [...data.classes] };
 }

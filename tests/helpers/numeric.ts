@@ -2,13 +2,8 @@
 
 /** Deterministic values in [-1, 1) from a linear congruential sequence. */
 export function seeded(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
+  const next = uniform(seed);
+  return Float32Array.from({ length: count }, () => next() * 2 - 1);
 }
 
 /** Number of elements of a shape. */
