@@ -9,8 +9,9 @@
  * With --compare-torch and a Python that imports torch, the same model is
  * trained in PyTorch (CPU threads = cores, or CUDA when present) and a RATIO
  * line comes before the RESULT. Extra entries (bench/extra.ts): style224, a
- * style-transfer step on Tiny-Darknet at 224 px, and unet, a U-Net training
- * step (batch 8, 128 px); they have no PyTorch counterpart yet.
+ * style-transfer step on Tiny-Darknet at 224 px (generated-image updates per
+ * second), and unet, a U-Net training step (batch 8, 128 px); bench/torch_bench.py
+ * has a counterpart of each.
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -88,7 +89,7 @@ function torchPython(): string | undefined {
   return undefined;
 }
 
-function runTorch(python: string, options: { model: BenchModel; steps: number }): { imgPerS: number; device: string } {
+function runTorch(python: string, options: { model: AnyModel; steps: number }): { imgPerS: number; device: string } {
   const script = join(projectRoot(), 'bench', 'torch_bench.py');
   const result = spawnSync(python, [script, '--model', options.model, '--steps', String(options.steps), '--threads', String(availableParallelism())], { encoding: 'utf8' });
   const match = /TORCH model=\S+ device=(\S+) train_img_per_s=([\d.]+)/.exec(result.stdout ?? '');
@@ -100,26 +101,25 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const choice = await initBackend({ backend: options.backend });
   console.log(`backend ${choice.name}: ${choice.reason}`);
+  let imgPerS: number;
   if (isExtra(options.model)) {
     console.log(`${options.model}: ${options.steps} steps after ${options.steps} warm-up steps`);
-    const imgPerS = await measureExtra(options.model, options.steps);
-    if (options.compareTorch) console.log(`RATIO skipped: ${options.model} has no PyTorch counterpart yet`);
-    console.log(`RESULT model=${options.model} backend=${choice.name} train_img_per_s=${imgPerS.toFixed(2)}`);
-    return;
+    imgPerS = await measureExtra(options.model, options.steps);
+  } else {
+    const model = buildBenchModel(options.model);
+    console.log(`model ${options.model}: ${model.countParams().toLocaleString('en-US')} parameters, batch ${BATCH}, ${options.steps} steps after ${options.steps} warm-up steps`);
+    imgPerS = await measure(model, INPUT_SIZE[options.model], options.steps);
+    model.dispose();
   }
-  const model = buildBenchModel(options.model);
-  console.log(`model ${options.model}: ${model.countParams().toLocaleString('en-US')} parameters, batch ${BATCH}, ${options.steps} steps after ${options.steps} warm-up steps`);
-  const imgPerS = await measure(model, INPUT_SIZE[options.model], options.steps);
-  model.dispose();
   if (options.compareTorch) {
     const python = torchPython();
     if (!python) console.log('RATIO skipped: no python3 that imports torch (Debian: apt-get install python3-torch)');
     else {
-      const torch = runTorch(python, { ...options, model: options.model });
-      console.log(`RATIO model=${options.model} backend=${choice.name} torch_device=${torch.device} torch_img_per_s=${torch.imgPerS.toFixed(1)} ratio=${(imgPerS / torch.imgPerS).toFixed(3)}`);
+      const torch = runTorch(python, options);
+      console.log(`RATIO model=${options.model} backend=${choice.name} torch_device=${torch.device} torch_img_per_s=${torch.imgPerS.toFixed(2)} ratio=${(imgPerS / torch.imgPerS).toFixed(3)}`);
     }
   }
-  console.log(`RESULT model=${options.model} backend=${choice.name} train_img_per_s=${imgPerS.toFixed(1)}`);
+  console.log(`RESULT model=${options.model} backend=${choice.name} train_img_per_s=${imgPerS.toFixed(2)}`);
 }
 
 main().catch((error: Error) => {

@@ -10,11 +10,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { importEsm } from './esm';
 import { registerTrainingKernels } from './kernels/index';
-import { projectRoot } from './paths';
+import { projectRequire } from './paths';
+import { runLargeKernelsInParallel, splitThreadPools } from './wasm-thread-pools';
+import { prepareWasmThreads, unrefWasmWorkers, wantedWasmThreads } from './wasm-threads';
 
 /** The backends the course knows, in order of preference. */
 export const BACKEND_ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -68,16 +69,6 @@ const INSTALL_HINT: Record<BackendName, string> = {
 
 let current: BackendChoice | undefined;
 let pending: Promise<BackendChoice> | undefined;
-
-function projectRequire(): NodeRequire {
-  let base: string;
-  try {
-    base = join(projectRoot(), 'package.json');
-  } catch {
-    base = join(process.cwd(), 'package.json');
-  }
-  return createRequire(base);
-}
 
 function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
@@ -154,20 +145,60 @@ async function startWebgpu(): Promise<BackendProbe> {
   }
 }
 
+/** How the wasm backend's threads were set up, said once it first started. */
+let wasmThreading: string | undefined;
+
 async function startWasm(): Promise<BackendProbe> {
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
     registerTrainingKernels('wasm');
-    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+    if (wasmThreading === undefined) {
+      const threads = wantedWasmThreads();
+      const threaded = threads > 1 ? await startThreadedWasm(wasm, threads) : '';
+      if (!threaded) {
+        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+        if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+      }
+      wasmThreading = threaded || (threads > 1 ? '1 thread (the threaded build did not start)' : '1 thread');
+    } else if (!(await tf.setBackend('wasm'))) {
+      throw new Error('the wasm backend failed to initialise');
+    }
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-    const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
     return {
       name: 'wasm',
       available: true,
-      detail: `embedded WebAssembly (XNNPACK${simd ? ', SIMD' : ''}${threads ? ', threads' : ''}) with the course's training kernels`,
+      detail: `embedded WebAssembly (XNNPACK${simd ? ', SIMD' : ''}, ${wasmThreading}) with the course's training kernels`,
     };
   } catch (error) {
     return { name: 'wasm', available: false, detail: messageOf(error) };
+  }
+}
+
+/**
+ * Starts the threaded wasm build on `threads` threads, used by large kernels
+ * only (lib/wasm-thread-pools). Returns how it runs, or '' when it did not
+ * start (the caller then starts the single-threaded build).
+ */
+async function startThreadedWasm(wasm: typeof import('@tensorflow/tfjs-backend-wasm'), threads: number): Promise<string> {
+  let setup;
+  try {
+    setup = prepareWasmThreads(wasm, threads);
+  } catch {
+    return '';
+  }
+  try {
+    if (!(await tf.setBackend('wasm'))) return '';
+  } finally {
+    setup.restore();
+  }
+  const backend = tf.backend() as unknown as { wasm: Parameters<typeof splitThreadPools>[0] };
+  unrefWasmWorkers(backend);
+  const running = wasm.getThreadsCount();
+  try {
+    runLargeKernelsInParallel('wasm', splitThreadPools(backend.wasm));
+    return `${running} threads for large convolutions and matrix products`;
+  } catch {
+    return `${running} threads`;
   }
 }
 

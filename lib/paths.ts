@@ -2,6 +2,7 @@
  * Locating the project on disk without `import.meta` or `__dirname`, which are
  * not both available when the library is compiled by tslab.
  */
+import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
@@ -41,4 +42,19 @@ export function projectRoot(start: string = process.cwd()): string {
     }
     dir = parent;
   }
+}
+
+/**
+ * A `require` that resolves packages as the project does (from its root, else
+ * from the working directory). It works whether the caller runs as an ES
+ * module or was compiled to CommonJS by the tslab kernel (no `import.meta`).
+ */
+export function projectRequire(): NodeRequire {
+  let base: string;
+  try {
+    base = join(projectRoot(), 'package.json');
+  } catch {
+    base = join(process.cwd(), 'package.json');
+  }
+  return createRequire(base);
 }

@@ -10,6 +10,7 @@ import {
   depthwiseConv2dBackpropInput,
   unsortedSegmentSum,
 } from './conv-backprop';
+import { wasmMaxPoolGrad } from './max-pool-grad';
 
 export { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, unsortedSegmentSum };
 
@@ -95,24 +96,10 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
         if (b2 !== b) b2.dispose();
       }
     },
-    // The backend's MaxPoolGrad is right for positive inputs but, measured against the cpu
-    // kernel, sends the gradient of a window whose maximum is negative to the wrong input,
-    // or into the padding (lost). Which input is a window's maximum does not change when
-    // every input moves by the same amount: such pools run on inputs shifted above 0 (in
-    // float32 the shift can merge inputs within rounding of each other into a tie).
-    MaxPoolGrad: (inner) => ({ inputs, attrs, backend }) => {
-      const { dy, input, output } = inputs as { dy: tf.Tensor; input: tf.Tensor; output: tf.Tensor };
-      if (tf.tidy(() => tf.min(output).dataSync()[0]! > 0)) return inner({ inputs, attrs, backend });
-      const [shiftedInput, shiftedOutput] = tf.tidy(() => {
-        const shift = tf.sub(1, tf.min(input));
-        return [tf.add(input, shift), tf.add(output, shift)];
-      });
-      try {
-        return inner({ inputs: { dy, input: shiftedInput, output: shiftedOutput }, attrs, backend });
-      } finally {
-        tf.dispose([shiftedInput, shiftedOutput]);
-      }
-    },
+    // The backend's MaxPoolGrad is a slow loop nest that, checked against the cpu kernel,
+    // sends the gradient of a window whose maximum is negative to the wrong input or into
+    // the padding: float32 pools run the course's single pass over the heap instead.
+    MaxPoolGrad: (inner) => (args) => ((args.inputs as { input: tf.TensorInfo }).input.dtype === 'float32' ? wasmMaxPoolGrad(args) : inner(args)),
   },
 };
 

@@ -220,6 +220,26 @@ describe('MaxPoolGrad', () => {
       );
     });
   }
+  // After a ReLU most windows tie at 0; NaN never wins and a window of -Infinity passes
+  // nothing on. The first maximum in row-major order takes the gradient, as on cpu.
+  const palette = [0, 0, 0, 1, 1, -Infinity, Number.NaN, 0.5];
+  const tieCases: Array<{ name: string; x: Shape4; filterSize: number; strides: number; pad: Pad }> = [
+    { name: '2x2 tiling', x: [2, 6, 6, 3], filterSize: 2, strides: 2, pad: 'valid' },
+    { name: "overlapping 3x3, 'same'", x: [1, 7, 7, 2], filterSize: 3, strides: 2, pad: 'same' },
+    { name: '2x2, stride 1', x: [1, 5, 5, 2], filterSize: 2, strides: 1, pad: 'valid' },
+  ];
+  for (const c of tieCases) {
+    it(`ties, NaN and -Infinity: ${c.name}`, async () => {
+      const xValues = seeded(size(c.x), 31).map((v) => palette[Math.floor(((v + 1) / 2) * palette.length)]!);
+      await tf.setBackend('cpu');
+      const yShape = outputShape(c.x, [c.filterSize, c.filterSize, c.x[3], c.x[3]], c.strides, c.pad, 1, false);
+      await compare(
+        'MaxPoolGrad',
+        { dy: { shape: yShape, values: seeded(size(yShape), 32) }, input: { shape: c.x, values: xValues }, output: { shape: yShape, values: new Float32Array(size(yShape)) } },
+        { filterSize: c.filterSize, strides: c.strides, pad: c.pad },
+      );
+    });
+  }
 });
 
 describe('UnsortedSegmentSum', () => {
