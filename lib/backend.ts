@@ -186,6 +186,7 @@ async function startThreadedWasm(wasm: typeof import('@tensorflow/tfjs-backend-w
   } catch {
     return '';
   }
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   try {
     if (!(await tf.setBackend('wasm'))) return '';
   } finally {

@@ -15,7 +15,6 @@
  * Every patch is undone once the backend has started. The pthread workers are
  * then unreferenced, so that a script still exits when its work is done.
  */
-import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -53,7 +52,7 @@ export function wantedWasmThreads(env: Record<string, string | undefined> = proc
 
 /** What {@link prepareWasmThreads} changed, to be undone once the backend has started. */
 export interface WasmThreadSetup {
-  /** Undoes the temporary patches (flags stay as set). */
+  /** Undoes the temporary patches. */
   restore(): void;
 }
 
@@ -97,8 +96,9 @@ function writeWorkerScript(): string {
 
 /**
  * Prepares the threaded wasm build for `threads` threads: call after importing
- * `@tensorflow/tfjs-backend-wasm` and before `tf.setBackend('wasm')`, then
- * call `restore()` once it has settled. Throws (changing nothing) when the
+ * `@tensorflow/tfjs-backend-wasm` and before `tf.setBackend('wasm')` (with the
+ * flag `WASM_HAS_MULTITHREAD_SUPPORT` set to true), then call `restore()` once
+ * it has settled. Throws (changing nothing) when the
  * package does not have the shape this relies on.
  */
 export function prepareWasmThreads(wasm: WasmThreadApi, threads: number): WasmThreadSetup {
@@ -117,7 +117,6 @@ export function prepareWasmThreads(wasm: WasmThreadApi, threads: number): WasmTh
       super(filename, { execArgv: [], ...options });
     }
   };
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   wasm.setThreadsCount(threads);
   return {
     restore() {

@@ -1,6 +1,6 @@
 // Run by wasm-threads.test.ts in a child process: starts the wasm backend the
-// way a notebook does, checks a large and a small convolution (one above, one
-// below the size that runs on every thread) against the cpu backend, prints
+// way a notebook does, checks a large and a small convolution and their
+// gradients (above and below the size that runs on every thread) against the cpu backend, prints
 // what it found and then simply ends (the process must exit by itself).
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
@@ -17,12 +17,20 @@ async function maxErrorOfConv(xShape: Shape4, filterShape: Shape4, seed: number)
   await tf.setBackend('wasm');
   const x = tf.randomNormal(xShape, 0, 1, 'float32', seed) as tf.Tensor4D;
   const w = tf.randomNormal(filterShape, 0, 1, 'float32', seed + 1) as tf.Tensor4D;
-  const onWasm = await tf.conv2d(x, w, 1, 'same').data();
+  // The convolution and both of its gradients (the course's backprop kernels), as one vector.
+  const outputs = async (x: tf.Tensor4D, w: tf.Tensor4D) => {
+    const weights = tf.randomNormal([xShape[0], xShape[1], xShape[2], filterShape[3]], 0, 1, 'float32', seed + 2);
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), weights));
+    const [dx, dw] = tf.grads(f)([x, w]);
+    const all = [tf.conv2d(x, w, 1, 'same'), dx!, dw!];
+    return Float32Array.from((await Promise.all(all.map((t) => t.data()))).flatMap((v) => [...v]));
+  };
+  const onWasm = await outputs(x, w);
   const [xv, wv] = [await x.data(), await w.data()];
   await tf.setBackend('cpu');
-  const onCpu = await tf.conv2d(tf.tensor4d(xv, x.shape), tf.tensor4d(wv, w.shape), 1, 'same').data();
+  const onCpu = await outputs(tf.tensor4d(xv, x.shape), tf.tensor4d(wv, w.shape));
   let maxError = 0;
-  for (let i = 0; i < onCpu.length; i++) maxError = Math.max(maxError, Math.abs(onWasm[i]! - onCpu[i]!));
+  for (let i = 0; i < onCpu.length; i++) maxError = Math.max(maxError, Math.abs(onWasm[i]! - onCpu[i]!) / (1 + Math.abs(onCpu[i]!)));
   return maxError;
 }
 

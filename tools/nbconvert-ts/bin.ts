@@ -15,6 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { projectRoot } from '../../lib/paths';
+import { WASM_THREADS_ENV_VAR, wantedWasmThreads } from '../../lib/wasm-threads';
 import { convertNotebook } from './convert';
 import { displayPath, executeMany, EXIT, outputPathFor, type ExecuteOptions, type NotebookReport, type ParameterValue } from './execute';
 import { junitReport } from './report';
@@ -119,8 +120,12 @@ async function execute(p: Parsed, check: boolean): Promise<number> {
     cacheInputs: projectCacheInputs(),
   });
   if (!check && !outDir && !inplace) throw new UsageError('execute needs --out-dir D or --inplace (or use check)');
-  const jobs = positiveNumber(p, '--jobs') ?? 1;
-  const reports = await executeMany(p.files, options, Math.floor(jobs));
+  const jobs = Math.floor(positiveNumber(p, '--jobs') ?? 1);
+  // Kernels running side by side share the cores (the wasm backend's threads wait for each other).
+  if (jobs > 1 && process.env[WASM_THREADS_ENV_VAR] === undefined) {
+    process.env[WASM_THREADS_ENV_VAR] = String(Math.max(1, Math.floor(wantedWasmThreads() / Math.min(jobs, p.files.length))));
+  }
+  const reports = await executeMany(p.files, options, jobs);
   for (const r of reports) printReport(r);
   const jsonReport = one(p, '--json-report');
   if (jsonReport) writeReport(jsonReport, JSON.stringify({ notebooks: reports }, null, 2));
