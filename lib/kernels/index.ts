@@ -11,6 +11,7 @@ import {
   unsortedSegmentSum,
 } from './conv-backprop';
 import { wasmMaxPoolGrad } from './max-pool-grad';
+import { wasmTile } from './tile';
 
 export { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, unsortedSegmentSum };
 
@@ -100,6 +101,17 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
     // sends the gradient of a window whose maximum is negative to the wrong input or into
     // the padding: float32 pools run the course's single pass over the heap instead.
     MaxPoolGrad: (inner) => (args) => ((args.inputs as { input: tf.TensorInfo }).input.dtype === 'float32' ? wasmMaxPoolGrad(args) : inner(args)),
+    // The engine clones every tensor a gradient needs through Identity, which this backend
+    // copies (about 200 copies of full activations per style-transfer step). Tensors are never
+    // written in place, so the clone shares the data and its reference count, as on cpu.
+    Identity: (inner) => (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      if (x.dtype === 'string') return inner(args);
+      (args.backend as unknown as { incRef(dataId: tf.DataId): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+    // The backend's Tile visits every output element; block copies do the same work at memcpy speed.
+    Tile: (inner) => (args) => ((args.inputs as { x: tf.TensorInfo }).x.dtype === 'string' ? inner(args) : wasmTile(args)),
   },
 };
 

@@ -242,6 +242,44 @@ describe('MaxPoolGrad', () => {
   }
 });
 
+describe('Tile', () => {
+  const cases: Array<{ name: string; shape: number[]; reps: number[] }> = [
+    { name: "per-channel statistics to an activation's shape (the batch-norm gradient)", shape: [1, 1, 1, 5], reps: [2, 3, 4, 1] },
+    { name: 'a matrix both ways', shape: [2, 3], reps: [3, 2] },
+    { name: 'a vector', shape: [7], reps: [3] },
+    { name: 'rank 5, some axes not repeated', shape: [2, 1, 3, 2, 2], reps: [1, 4, 1, 2, 3] },
+    { name: 'no repetition', shape: [3, 4], reps: [1, 1] },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      await compare('Tile', { x: { shape: c.shape, values: seeded(size(c.shape), 41) } }, { reps: c.reps });
+      await compare('Tile', { x: { shape: c.shape, values: Int32Array.from(seeded(size(c.shape), 42), (v) => Math.round(v * 100)), dtype: 'int32' } }, { reps: c.reps });
+    });
+  }
+
+  it('repeats booleans and empty tensors', async () => {
+    await tf.setBackend('wasm');
+    const flags = tf.tile(tf.tensor2d([[true, false]], [1, 2], 'bool'), [2, 2]);
+    expect(await flags.array()).toEqual([[1, 0, 1, 0], [1, 0, 1, 0]]);
+    const empty = tf.tile(tf.zeros([0, 3]), [4, 2]);
+    expect(empty.shape).toEqual([0, 6]);
+    tf.dispose([flags, empty]);
+  });
+});
+
+describe('Identity', () => {
+  it('gives a clone that outlives the original, with the same values', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = tf.clone(x);
+    x.dispose();
+    expect(await y.data()).toEqual(Float32Array.from([1, 2, 3]));
+    y.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('UnsortedSegmentSum', () => {
   it('sums rows by id and drops negative ids', async () => {
     await compare(
