@@ -63,6 +63,9 @@ export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs) => 
     unsortedSegmentSum(asTensor(x!), asTensor(segmentIds!), attrs.numSegments as number),
 };
 
+/** Below this many summed rows the backend's own Sum is as fast. */
+const LEADING_SUM_MIN_ROWS = 256;
+
 /** The kernel functions this module registered, to recognise them later. */
 const ours = new Set<tf.KernelFunc>();
 
@@ -109,6 +112,21 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
       if (x.dtype === 'string') return inner(args);
       (args.backend as unknown as { incRef(dataId: tf.DataId): void }).incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+    // A sum over the leading axes (a bias gradient: dy summed over batch, height and width)
+    // makes the backend transpose the whole tensor first; as ones · x it is one matrix product.
+    Sum: (inner) => (args) => {
+      const { x } = args.inputs as { x: tf.Tensor };
+      const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+      const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+      const k = axes.length;
+      if (x.dtype !== 'float32' || k === 0 || k === x.rank || axes.some((a, i) => a !== i)) return inner(args);
+      const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
+      if (rows < LEADING_SUM_MIN_ROWS) return inner(args);
+      return tf.tidy(() => {
+        const sums = tf.matMul(tf.ones([1, rows]), tf.reshape(x, [rows, -1]));
+        return tf.reshape(sums, keepDims ? [...axes.map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k));
+      });
     },
     // The backend's Tile visits every output element; block copies do the same work at memcpy speed.
     Tile: (inner) => (args) => ((args.inputs as { x: tf.TensorInfo }).x.dtype === 'string' ? inner(args) : wasmTile(args)),

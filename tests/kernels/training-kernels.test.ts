@@ -267,6 +267,21 @@ describe('Tile', () => {
   });
 });
 
+describe('Sum', () => {
+  const cases: Array<{ name: string; shape: number[]; axis: number | number[]; keepDims: boolean }> = [
+    { name: 'a bias gradient: over batch, height and width', shape: [16, 12, 12, 8], axis: [0, 1, 2], keepDims: false },
+    { name: 'the same, kept dimensions, axes given out of order and negative', shape: [16, 12, 12, 8], axis: [2, -4, 1], keepDims: true },
+    { name: 'over the first axis of a matrix', shape: [600, 5], axis: 0, keepDims: false },
+    { name: 'over trailing axes (the backend\'s own path)', shape: [4, 30, 20], axis: [1, 2], keepDims: false },
+    { name: 'over every axis', shape: [40, 30], axis: [0, 1], keepDims: false },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      await compare('Sum', { x: { shape: c.shape, values: seeded(size(c.shape), 51) } }, { axis: c.axis, keepDims: c.keepDims });
+    });
+  }
+});
+
 describe('Identity', () => {
   it('gives a clone that outlives the original, with the same values', async () => {
     await tf.setBackend('wasm');
