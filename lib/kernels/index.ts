@@ -11,6 +11,7 @@ import {
   unsortedSegmentSum,
 } from './conv-backprop';
 import { wasmMaxPoolGrad } from './max-pool-grad';
+import { wasmSumLeading } from './sum';
 import { wasmTile } from './tile';
 
 export { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, unsortedSegmentSum };
@@ -63,9 +64,6 @@ export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs) => 
     unsortedSegmentSum(asTensor(x!), asTensor(segmentIds!), attrs.numSegments as number),
 };
 
-/** Below this many summed rows the backend's own Sum is as fast. */
-const LEADING_SUM_MIN_ROWS = 256;
-
 /** The kernel functions this module registered, to recognise them later. */
 const ours = new Set<tf.KernelFunc>();
 
@@ -114,19 +112,14 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
     },
     // A sum over the leading axes (a bias gradient: dy summed over batch, height and width)
-    // makes the backend transpose the whole tensor first; as ones · x it is one matrix product.
+    // makes the backend transpose the whole tensor first: summing the rows is one pass.
     Sum: (inner) => (args) => {
-      const { x } = args.inputs as { x: tf.Tensor };
+      const { x } = args.inputs as { x: tf.TensorInfo };
       const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
       const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-      const k = axes.length;
-      if (x.dtype !== 'float32' || k === 0 || k === x.rank || axes.some((a, i) => a !== i)) return inner(args);
-      const rows = tf.util.sizeFromShape(x.shape.slice(0, k));
-      if (rows < LEADING_SUM_MIN_ROWS) return inner(args);
-      return tf.tidy(() => {
-        const sums = tf.matMul(tf.ones([1, rows]), tf.reshape(x, [rows, -1]));
-        return tf.reshape(sums, keepDims ? [...axes.map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k));
-      });
+      const leading = axes.length;
+      if (x.dtype !== 'float32' || leading === 0 || leading === x.shape.length || axes.some((a, i) => a !== i)) return inner(args);
+      return wasmSumLeading(x, leading, keepDims, args.backend);
     },
     // The backend's Tile visits every output element; block copies do the same work at memcpy speed.
     Tile: (inner) => (args) => ((args.inputs as { x: tf.TensorInfo }).x.dtype === 'string' ? inner(args) : wasmTile(args)),

@@ -114,6 +114,12 @@ describe('Conv2DBackpropFilter', () => {
     { name: 'even filter, stride 2, same, single channel', x: [4, 6, 6, 1], filter: [2, 2, 1, 2], strides: 2, pad: 'same' },
     { name: 'numeric padding with rounding', x: [2, 10, 7, 2], filter: [3, 3, 2, 2], strides: 2, pad: 1, rounding: 'floor' },
     { name: 'stride larger than filter leaves inputs unused', x: [2, 13, 13, 3], filter: [2, 2, 3, 4], strides: 3, pad: 'valid' },
+    // Stride 1, x no larger than dy and little padding: x plays the filter of the inner convolution.
+    { name: 'stride 1, same, channels growing (x as the filter)', x: [2, 20, 20, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same' },
+    { name: 'stride 1, even filter, same (x as the filter)', x: [2, 24, 20, 2], filter: [2, 4, 2, 4], strides: 1, pad: 'same' },
+    { name: 'stride 1, explicit uneven padding (x as the filter)', x: [2, 20, 24, 2], filter: [3, 4, 2, 6], strides: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+    { name: 'stride 1, same, small image: much padding (dy as the filter)', x: [2, 8, 8, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same' },
+    { name: 'stride 1, valid, x larger than dy (dy as the filter)', x: [2, 9, 9, 8], filter: [5, 5, 8, 2], strides: 1, pad: 'valid' },
   ];
   for (const c of cases) {
     it(c.name, async () => {

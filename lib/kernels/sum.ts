@@ -1,0 +1,39 @@
+/**
+ * Sums over leading axes (bias gradients) as one pass over the wasm heap.
+ *
+ * tfjs-backend-wasm's Sum first transposes the reduced axes to the end, a
+ * scattered copy of the whole tensor (60-90 ms for one VGG activation
+ * gradient). Summing the rows of the [rows, cols] view needs a single pass.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * out[c] = Σ_r x[r·cols + c], accumulated in float64 (then rounded once).
+ */
+export function sumRowsInto(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  const acc = new Float64Array(cols);
+  for (let r = 0, at = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++, at++) acc[c]! += x[at]!;
+  }
+  out.set(acc);
+}
+
+/** The parts of tfjs-backend-wasm's backend this kernel uses. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+/**
+ * Sum over the first `leading` axes of a float32 tensor on the wasm backend;
+ * the kept axes keep their order (as size-1 axes in front when `keepDims`).
+ */
+export function wasmSumLeading(x: tf.TensorInfo, leading: number, keepDims: boolean, backend: unknown): tf.TensorInfo {
+  const rows = tf.util.sizeFromShape(x.shape.slice(0, leading));
+  const kept = x.shape.slice(leading);
+  const heap = backend as WasmHeapBackend;
+  const out = heap.makeOutput(keepDims ? [...x.shape.slice(0, leading).map(() => 1), ...kept] : kept, 'float32');
+  // Views are taken after the allocation: growing the heap replaces its buffer.
+  sumRowsInto(heap.typedArrayFromHeap(x), rows, tf.util.sizeFromShape(kept), heap.typedArrayFromHeap(out));
+  return out;
+}
