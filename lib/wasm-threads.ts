@@ -15,8 +15,7 @@
  * Every patch is undone once the backend has started. The pthread workers are
  * then unreferenced, so that a script still exits when its work is done.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { projectRequire } from './paths';
@@ -66,7 +65,7 @@ const LOAD_BRANCH =
   /if\(typeof e\.data\.urlOrBlob=="string"\)\{importScripts\(e\.data\.urlOrBlob\)\}else\{var objectUrl=URL\.createObjectURL\(e\.data\.urlOrBlob\);importScripts\(objectUrl\);URL\.revokeObjectURL\(objectUrl\)\}/;
 
 /**
- * Writes the pthread worker script (once per content) and returns its path.
+ * Writes the pthread worker script for this process and returns its path.
  * Throws when the package's worker does not have the expected shape.
  */
 function writeWorkerScript(): string {
@@ -82,15 +81,12 @@ function writeWorkerScript(): string {
   const source = wasmWorkerContents
     .replace(/\n/g, '\\n')
     .replace(LOAD_BRANCH, `importScripts(${JSON.stringify(mainScript)});`);
-  const digest = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const dir = join(os.tmpdir(), 'cnn-course-wasm');
-  const path = join(dir, `worker-${digest}.cjs`);
-  if (!existsSync(path)) {
-    mkdirSync(dir, { recursive: true });
-    const partial = `${path}.${process.pid}.tmp`;
-    writeFileSync(partial, source);
-    renameSync(partial, path);
-  }
+  // A private directory of this process: a shared, predictable path would let another
+  // user of the machine put their own script there.
+  const dir = mkdtempSync(join(os.tmpdir(), 'cnn-course-wasm-'));
+  const path = join(dir, 'worker.cjs');
+  writeFileSync(path, source);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return path;
 }
 
