@@ -154,12 +154,12 @@ async function startWasm(): Promise<BackendProbe> {
     registerTrainingKernels('wasm');
     if (wasmThreading === undefined) {
       const threads = wantedWasmThreads();
-      const threaded = threads > 1 ? await startThreadedWasm(wasm, threads) : '';
-      if (!threaded) {
+      const threaded = threads > 1 ? await startThreadedWasm(wasm, threads) : { running: false as const, why: '' };
+      if (!threaded.running) {
         tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
         if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
       }
-      wasmThreading = threaded || (threads > 1 ? '1 thread (the threaded build did not start)' : '1 thread');
+      wasmThreading = threaded.running ? threaded.how : `1 thread${threaded.why ? ` (threads unavailable: ${threaded.why})` : ''}`;
     } else if (!(await tf.setBackend('wasm'))) {
       throw new Error('the wasm backend failed to initialise');
     }
@@ -176,19 +176,22 @@ async function startWasm(): Promise<BackendProbe> {
 
 /**
  * Starts the threaded wasm build on `threads` threads, used by large kernels
- * only (lib/wasm-thread-pools). Returns how it runs, or '' when it did not
- * start (the caller then starts the single-threaded build).
+ * only (lib/wasm-thread-pools). Says how it runs, or why it did not start (the
+ * caller then starts the single-threaded build).
  */
-async function startThreadedWasm(wasm: typeof import('@tensorflow/tfjs-backend-wasm'), threads: number): Promise<string> {
+async function startThreadedWasm(
+  wasm: typeof import('@tensorflow/tfjs-backend-wasm'),
+  threads: number,
+): Promise<{ running: true; how: string } | { running: false; why: string }> {
   let setup;
   try {
     setup = prepareWasmThreads(wasm, threads);
-  } catch {
-    return '';
+  } catch (error) {
+    return { running: false, why: messageOf(error) };
   }
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   try {
-    if (!(await tf.setBackend('wasm'))) return '';
+    if (!(await tf.setBackend('wasm'))) return { running: false, why: 'the threaded build failed to initialise' };
   } finally {
     setup.restore();
   }
@@ -197,9 +200,9 @@ async function startThreadedWasm(wasm: typeof import('@tensorflow/tfjs-backend-w
   const running = wasm.getThreadsCount();
   try {
     runLargeKernelsInParallel('wasm', splitThreadPools(backend.wasm));
-    return `${running} threads for large convolutions and matrix products`;
+    return { running: true, how: `${running} threads for large convolutions and matrix products` };
   } catch {
-    return `${running} threads`;
+    return { running: true, how: `${running} threads` };
   }
 }
 

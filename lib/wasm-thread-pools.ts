@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
+import { wrapKernel } from './kernels/index';
 import { projectRequire } from './paths';
 
 /** Multiply-adds above which a kernel runs on every thread (about 0.1 ms of one thread's work). */
@@ -30,32 +31,22 @@ interface ThreadedModule {
 
 // ---- reading the address of the threadpool global from the wasm binary ----
 
-function readUleb(bytes: Uint8Array, at: number): [number, number] {
+/** Reads a LEB128 number (unsigned, or two's-complement signed) at `at`: [value, next position]. */
+function readLeb(bytes: Uint8Array, at: number, signed = false): [number, number] {
   let value = 0;
   let shift = 0;
   for (;;) {
     const byte = bytes[at++]!;
     value += (byte & 0x7f) * 2 ** shift;
     shift += 7;
-    if (byte < 0x80) return [value, at];
-  }
-}
-
-function readSleb(bytes: Uint8Array, at: number): [number, number] {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++]!;
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (byte < 0x80) return [byte & 0x40 ? value - 2 ** shift : value, at];
+    if (byte < 0x80) return [signed && byte & 0x40 ? value - 2 ** shift : value, at];
   }
 }
 
 function skipLimits(bytes: Uint8Array, at: number): number {
   const flags = bytes[at++]!;
-  at = readUleb(bytes, at)[1];
-  return flags & 1 ? readUleb(bytes, at)[1] : at;
+  at = readLeb(bytes, at)[1];
+  return flags & 1 ? readLeb(bytes, at)[1] : at;
 }
 
 /**
@@ -69,58 +60,58 @@ export function firstLoadAddress(wasm: Uint8Array, exportName: string): number {
   const sections = new Map<number, number>();
   for (let at = 8; at < wasm.length; ) {
     const id = wasm[at++]!;
-    const [size, start] = readUleb(wasm, at);
+    const [size, start] = readLeb(wasm, at);
     if (!sections.has(id)) sections.set(id, start);
     at = start + size;
   }
   let importedFunctions = 0;
   const imports = sections.get(2);
   if (imports !== undefined) {
-    let [count, at] = readUleb(wasm, imports);
+    let [count, at] = readLeb(wasm, imports);
     for (; count > 0; count--) {
       for (let name = 0; name < 2; name++) {
-        const [length, next] = readUleb(wasm, at);
+        const [length, next] = readLeb(wasm, at);
         at = next + length;
       }
       const kind = wasm[at++]!;
       if (kind === 0) {
-        at = readUleb(wasm, at)[1];
+        at = readLeb(wasm, at)[1];
         importedFunctions++;
       } else if (kind === 1) at = skipLimits(wasm, at + 1);
       else if (kind === 2) at = skipLimits(wasm, at);
       else if (kind === 3) at += 2;
-      else if (kind === 4) at = readUleb(wasm, at + 1)[1];
+      else if (kind === 4) at = readLeb(wasm, at + 1)[1];
       else throw new Error(`unknown import kind ${kind}`);
     }
   }
   const exports = sections.get(7);
   if (exports === undefined) throw new Error('no export section');
   let functionIndex = -1;
-  let [count, at] = readUleb(wasm, exports);
+  let [count, at] = readLeb(wasm, exports);
   for (; count > 0; count--) {
-    const [length, nameStart] = readUleb(wasm, at);
+    const [length, nameStart] = readLeb(wasm, at);
     const name = new TextDecoder().decode(wasm.subarray(nameStart, nameStart + length));
     const kind = wasm[nameStart + length]!;
-    const [index, next] = readUleb(wasm, nameStart + length + 1);
+    const [index, next] = readLeb(wasm, nameStart + length + 1);
     at = next;
     if (kind === 0 && name === exportName) functionIndex = index;
   }
   if (functionIndex < importedFunctions) throw new Error(`no exported function ${exportName}`);
   const code = sections.get(10);
   if (code === undefined) throw new Error('no code section');
-  [count, at] = readUleb(wasm, code);
+  [count, at] = readLeb(wasm, code);
   for (let i = 0; i < functionIndex - importedFunctions; i++) {
-    const [size, start] = readUleb(wasm, at);
+    const [size, start] = readLeb(wasm, at);
     at = start + size;
   }
-  at = readUleb(wasm, at)[1]; // body size
-  let [localGroups, next] = readUleb(wasm, at);
-  for (at = next; localGroups > 0; localGroups--) at = readUleb(wasm, at)[1] + 1;
+  at = readLeb(wasm, at)[1]; // body size
+  let [localGroups, next] = readLeb(wasm, at);
+  for (at = next; localGroups > 0; localGroups--) at = readLeb(wasm, at)[1] + 1;
   if (wasm[at] !== 0x41) throw new Error(`${exportName} does not start with i32.const`);
-  const [base, afterConst] = readSleb(wasm, at + 1);
+  const [base, afterConst] = readLeb(wasm, at + 1, true);
   if (wasm[afterConst] !== 0x28) throw new Error(`${exportName} does not load from a constant address`);
-  const [, afterAlign] = readUleb(wasm, afterConst + 1);
-  const [offset] = readUleb(wasm, afterAlign);
+  const [, afterAlign] = readLeb(wasm, afterConst + 1);
+  const [offset] = readLeb(wasm, afterAlign);
   return base + offset;
 }
 
@@ -175,25 +166,29 @@ export function splitThreadPools(module: ThreadedModule): ThreadPoolSwitch {
 
 // ---- which kernels are large ----
 
-type Shape = readonly number[];
-const product = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
+const size = tf.util.sizeFromShape;
 const strideOf = (attrs: tf.NamedAttrMap) => {
   const s = attrs.strides as number | [number, number] | undefined;
   return s === undefined ? 1 : typeof s === 'number' ? s * s : s[0] * s[1];
 };
 
+type Work = (inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => number;
+// Output positions × filter taps × input channels (the filter holds KH·KW·Ci·Co).
+const convWork: Work = ({ x, filter }, attrs) => (size(x!.shape) / x!.shape[3]! / strideOf(attrs)) * size(filter!.shape);
+const depthwiseWork: Work = ({ x, filter }, attrs) => (size(x!.shape) / strideOf(attrs)) * size(filter!.shape.slice(0, 2)) * (filter!.shape[3] ?? 1);
+// batch × M × K × N: a's elements times b's free dimension.
+const matMulWork: Work = ({ a, b }, attrs) => size(a!.shape) * b!.shape[b!.shape.length - (attrs.transposeB ? 2 : 1)]!;
+
 /** Multiply-adds of a kernel call, by kernel name, from its input shapes and attributes. */
-const WORK: Record<string, (inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => number> = {
-  // Output positions × filter taps × input channels (the filter holds KH·KW·Ci·Co).
-  Conv2D: ({ x, filter }, attrs) => (product(x!.shape) / x!.shape[3]! / strideOf(attrs)) * product(filter!.shape),
-  FusedConv2D: ({ x, filter }, attrs) => (product(x!.shape) / x!.shape[3]! / strideOf(attrs)) * product(filter!.shape),
-  Conv2DBackpropInput: ({ dy, filter }) => (product(dy!.shape) / dy!.shape[3]!) * product(filter!.shape),
-  Conv2DBackpropFilter: ({ dy }, attrs) => (product(dy!.shape) / dy!.shape[3]!) * product(attrs.filterShape as number[]),
-  DepthwiseConv2dNative: ({ x, filter }, attrs) => (product(x!.shape) / strideOf(attrs)) * product(filter!.shape.slice(0, 2)) * (filter!.shape[3] ?? 1),
-  FusedDepthwiseConv2D: ({ x, filter }, attrs) => (product(x!.shape) / strideOf(attrs)) * product(filter!.shape.slice(0, 2)) * (filter!.shape[3] ?? 1),
-  // batch × M × K × N: a's elements times b's last dimension.
-  BatchMatMul: ({ a, b }, attrs) => product(a!.shape) * b!.shape[attrs.transposeB ? b!.shape.length - 2 : b!.shape.length - 1]!,
-  _FusedMatMul: ({ a, b }, attrs) => product(a!.shape) * b!.shape[attrs.transposeB ? b!.shape.length - 2 : b!.shape.length - 1]!,
+const WORK: Record<string, Work> = {
+  Conv2D: convWork,
+  FusedConv2D: convWork,
+  Conv2DBackpropInput: ({ dy, filter }) => (size(dy!.shape) / dy!.shape[3]!) * size(filter!.shape),
+  Conv2DBackpropFilter: ({ dy }, attrs) => (size(dy!.shape) / dy!.shape[3]!) * size(attrs.filterShape as number[]),
+  DepthwiseConv2dNative: depthwiseWork,
+  FusedDepthwiseConv2D: depthwiseWork,
+  BatchMatMul: matMulWork,
+  _FusedMatMul: matMulWork,
 };
 
 /**
@@ -203,20 +198,13 @@ const WORK: Record<string, (inputs: Record<string, tf.TensorInfo>, attrs: tf.Nam
  * @returns the names of the kernels wrapped.
  */
 export function runLargeKernelsInParallel(backendName: string, pools: ThreadPoolSwitch): string[] {
-  const wrapped: string[] = [];
-  for (const [kernelName, work] of Object.entries(WORK)) {
-    const existing = tf.getKernel(kernelName, backendName);
-    if (!existing) continue;
-    const inner = existing.kernelFunc;
-    tf.unregisterKernel(kernelName, backendName);
-    tf.registerKernel({
-      ...existing,
-      kernelFunc: (args) =>
+  return Object.entries(WORK)
+    .filter(([kernelName, work]) =>
+      wrapKernel(kernelName, backendName, (inner) => (args) =>
         work(args.inputs as Record<string, tf.TensorInfo>, args.attrs as tf.NamedAttrMap) >= PARALLEL_WORK_THRESHOLD
           ? pools.parallel(() => inner(args))
           : inner(args),
-    });
-    wrapped.push(kernelName);
-  }
-  return wrapped;
+      ),
+    )
+    .map(([kernelName]) => kernelName);
 }

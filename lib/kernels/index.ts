@@ -152,12 +152,25 @@ export function registerTrainingKernels(backendName: string): string[] {
   for (const [kernelName, wrap] of Object.entries(WRAPPERS[backendName] ?? {})) {
     const existing = tf.getKernel(kernelName, backendName);
     if (!existing || ours.has(existing.kernelFunc)) continue;
-    const kernelFunc = wrap(existing.kernelFunc);
-    ours.add(kernelFunc);
-    tf.unregisterKernel(kernelName, backendName);
-    // Keep the backend's setup (it binds the wasm function the kernel calls).
-    tf.registerKernel({ ...existing, kernelFunc });
+    wrapKernel(kernelName, backendName, wrap);
     registered.push(kernelName);
   }
   return registered;
+}
+
+/**
+ * Replaces a backend's kernel by `wrap(kernel)`, keeping its setup (which
+ * binds the wasm function the kernel calls). The wrapper counts as the
+ * course's own: {@link registerTrainingKernels} leaves it in place.
+ *
+ * @returns false when the backend has no such kernel.
+ */
+export function wrapKernel(kernelName: string, backendName: string, wrap: (inner: tf.KernelFunc) => tf.KernelFunc): boolean {
+  const existing = tf.getKernel(kernelName, backendName);
+  if (!existing) return false;
+  const kernelFunc = wrap(existing.kernelFunc);
+  ours.add(kernelFunc);
+  tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({ ...existing, kernelFunc });
+  return true;
 }

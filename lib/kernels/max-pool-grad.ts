@@ -9,6 +9,7 @@
  * cpu backend does.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WasmHeapBackend } from './wasm-heap';
 
 /** The pooling geometry, as `backend_util.computePool2DInfo` gives it. */
 type PoolInfo = tf.backend_util.Conv2DInfo;
@@ -75,12 +76,6 @@ export function maxPoolGradInto(x: Float32Array, dy: Float32Array, dx: Float32Ar
   }
 }
 
-/** The parts of tfjs-backend-wasm's backend this kernel uses. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
 /** MaxPoolGrad for the wasm backend, computed in place on its heap (float32 only). */
 export function wasmMaxPoolGrad({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
@@ -90,7 +85,7 @@ export function wasmMaxPoolGrad({ inputs, attrs, backend }: Parameters<tf.Kernel
   );
   const heap = backend as unknown as WasmHeapBackend;
   const dx = heap.makeOutput(input.shape, 'float32');
-  // Views are taken after the allocation: growing the heap replaces its buffer.
-  maxPoolGradInto(heap.typedArrayFromHeap(input), heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(dx), info);
+  const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
+  maxPoolGradInto(view(input), view(dy), view(dx), info);
   return dx;
 }

@@ -6,6 +6,7 @@
  * gradient). Summing the rows of the [rows, cols] view needs a single pass.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { WasmHeapBackend } from './wasm-heap';
 
 /**
  * out[c] = Σ_r x[r·cols + c], accumulated in float64 (then rounded once).
@@ -18,12 +19,6 @@ export function sumRowsInto(x: Float32Array, rows: number, cols: number, out: Fl
   out.set(acc);
 }
 
-/** The parts of tfjs-backend-wasm's backend this kernel uses. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
 /**
  * Sum over the first `leading` axes of a float32 tensor on the wasm backend;
  * the kept axes keep their order (as size-1 axes in front when `keepDims`).
@@ -33,7 +28,6 @@ export function wasmSumLeading(x: tf.TensorInfo, leading: number, keepDims: bool
   const kept = x.shape.slice(leading);
   const heap = backend as WasmHeapBackend;
   const out = heap.makeOutput(keepDims ? [...x.shape.slice(0, leading).map(() => 1), ...kept] : kept, 'float32');
-  // Views are taken after the allocation: growing the heap replaces its buffer.
-  sumRowsInto(heap.typedArrayFromHeap(x), rows, tf.util.sizeFromShape(kept), heap.typedArrayFromHeap(out));
+  sumRowsInto(heap.typedArrayFromHeap(x) as Float32Array, rows, tf.util.sizeFromShape(kept), heap.typedArrayFromHeap(out) as Float32Array);
   return out;
 }

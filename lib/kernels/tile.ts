@@ -8,14 +8,13 @@
  * `copyWithin`, i.e. memcpy.
  */
 import * as tf from '@tensorflow/tfjs';
-
-type NumericArray = Float32Array | Int32Array | Uint8Array;
+import type { HeapArray, WasmHeapBackend } from './wasm-heap';
 
 /**
  * out = x repeated `reps[i]` times along each axis i (row-major arrays;
  * `out` holds the product of `shape[i] * reps[i]` elements).
  */
-export function tileInto(x: NumericArray, shape: readonly number[], reps: readonly number[], out: NumericArray): void {
+export function tileInto(x: HeapArray, shape: readonly number[], reps: readonly number[], out: HeapArray): void {
   const rank = shape.length;
   if (reps.length !== rank) throw new Error(`tileInto: ${reps.length} repetitions for a rank-${rank} input`);
   if (rank === 0) {
@@ -51,19 +50,12 @@ export function tileInto(x: NumericArray, shape: readonly number[], reps: readon
   if (shape.every((d) => d > 0) && reps.every((r) => r > 0)) fill(0, 0, 0);
 }
 
-/** The parts of tfjs-backend-wasm's backend this kernel uses. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): NumericArray;
-}
-
 /** Tile for the wasm backend on numeric tensors, computed in place on its heap. */
 export function wasmTile({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { x } = inputs as { x: tf.TensorInfo };
   const { reps } = attrs as unknown as tf.TileAttrs;
   const heap = backend as unknown as WasmHeapBackend;
   const out = heap.makeOutput(x.shape.map((d, i) => d * reps[i]!), x.dtype);
-  // Views are taken after the allocation: growing the heap replaces its buffer.
   tileInto(heap.typedArrayFromHeap(x), x.shape, reps, heap.typedArrayFromHeap(out));
   return out;
 }

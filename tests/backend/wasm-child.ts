@@ -34,7 +34,13 @@ async function maxErrorOfConv(xShape: Shape4, filterShape: Shape4, seed: number)
   return maxError;
 }
 
+// Starting wasm again after another backend keeps the wrapped kernels.
+const wrapped = ['Conv2DBackpropInput', 'BatchMatMul', 'Conv2D'].map((k) => tf.getKernel(k, 'wasm')!.kernelFunc);
+await initBackend({ backend: 'cpu' });
+await initBackend({ backend: 'wasm' });
+const kernelsKept = ['Conv2DBackpropInput', 'BatchMatMul', 'Conv2D'].every((k, i) => tf.getKernel(k, 'wasm')!.kernelFunc === wrapped[i]);
+
 const large = await maxErrorOfConv([4, 32, 32, 16], [3, 3, 16, 32], 1);
 const small = await maxErrorOfConv([1, 8, 8, 4], [3, 3, 4, 4], 3);
 const detail = choice.probes.find((p) => p.name === 'wasm')?.detail ?? '';
-console.log(JSON.stringify({ threads: getThreadsCount(), idlePool, detail, maxError: Math.max(large, small) }));
+console.log(JSON.stringify({ threads: getThreadsCount(), idlePool, detail, kernelsKept, maxError: Math.max(large, small) }));

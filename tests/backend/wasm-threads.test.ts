@@ -24,7 +24,7 @@ describe('wantedWasmThreads', () => {
 });
 
 /** Runs the child script with the given thread setting; fails if it does not end within a minute. */
-function runChild(threads: string): { threads: number; idlePool: number; detail: string; maxError: number } {
+function runChild(threads: string): { threads: number; idlePool: number; detail: string; kernelsKept: boolean; maxError: number } {
   const tsx = join(projectRoot(), 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const result = spawnSync(process.execPath, [tsx, join(projectRoot(), 'tests', 'backend', 'wasm-child.ts')], {
     cwd: projectRoot(),
@@ -44,6 +44,7 @@ describe('the threaded wasm build', () => {
     expect(found.threads).toBe(2);
     expect(found.detail).toContain('2 threads for large convolutions and matrix products');
     expect(found.idlePool).toBe(1); // between kernels the one-thread pool is in place
+    expect(found.kernelsKept).toBe(true);
     expect(found.maxError).toBeLessThan(1e-4);
   });
 
