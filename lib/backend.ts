@@ -154,12 +154,16 @@ async function startWasm(): Promise<BackendProbe> {
     registerTrainingKernels('wasm');
     if (wasmThreading === undefined) {
       const threads = wantedWasmThreads();
-      const threaded = threads > 1 ? await startThreadedWasm(wasm, threads) : { running: false as const, why: '' };
-      if (!threaded.running) {
+      // Narrowed with `in`: tslab compiles this file without strict mode, where a boolean
+      // discriminant would not narrow.
+      const threaded = threads > 1 ? await startThreadedWasm(wasm, threads) : { why: '' };
+      if ('why' in threaded) {
         tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
         if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+        wasmThreading = `1 thread${threaded.why ? ` (threads unavailable: ${threaded.why})` : ''}`;
+      } else {
+        wasmThreading = threaded.how;
       }
-      wasmThreading = threaded.running ? threaded.how : `1 thread${threaded.why ? ` (threads unavailable: ${threaded.why})` : ''}`;
     } else if (!(await tf.setBackend('wasm'))) {
       throw new Error('the wasm backend failed to initialise');
     }
@@ -182,16 +186,16 @@ async function startWasm(): Promise<BackendProbe> {
 async function startThreadedWasm(
   wasm: typeof import('@tensorflow/tfjs-backend-wasm'),
   threads: number,
-): Promise<{ running: true; how: string } | { running: false; why: string }> {
+): Promise<{ how: string } | { why: string }> {
   let setup;
   try {
     setup = prepareWasmThreads(wasm, threads);
   } catch (error) {
-    return { running: false, why: messageOf(error) };
+    return { why: messageOf(error) };
   }
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   try {
-    if (!(await tf.setBackend('wasm'))) return { running: false, why: 'the threaded build failed to initialise' };
+    if (!(await tf.setBackend('wasm'))) return { why: 'the threaded build failed to initialise' };
   } finally {
     setup.restore();
   }
@@ -200,9 +204,9 @@ async function startThreadedWasm(
   const running = wasm.getThreadsCount();
   try {
     runLargeKernelsInParallel('wasm', splitThreadPools(backend.wasm));
-    return { running: true, how: `${running} threads for large convolutions and matrix products` };
+    return { how: `${running} threads for large convolutions and matrix products` };
   } catch {
-    return { running: true, how: `${running} threads` };
+    return { how: `${running} threads` };
   }
 }
 
