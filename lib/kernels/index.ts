@@ -12,6 +12,7 @@ import {
 } from './conv-backprop';
 import { wasmMaxPoolGrad } from './max-pool-grad';
 import { wasmSumLeading } from './sum';
+import { sliceKernel, splitVKernel, stridedSliceKernel, unpackKernel } from './slice';
 import { wasmTile } from './tile';
 
 export { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, unsortedSegmentSum };
@@ -123,6 +124,12 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
     },
     // The backend's Tile visits every output element; block copies do the same work at memcpy speed.
     Tile: (inner) => (args) => ((args.inputs as { x: tf.TensorInfo }).x.dtype === 'string' ? inner(args) : wasmTile(args)),
+    // The backend's slice reads the whole input out of the heap before copying the part it
+    // wants (and SplitV, Unpack and StridedSlice call it once per output): copy on the heap.
+    Slice: sliceKernel,
+    SplitV: splitVKernel,
+    Unpack: unpackKernel,
+    StridedSlice: stridedSliceKernel,
   },
 };
 
