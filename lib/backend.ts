@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { importEsm } from './esm';
+import { registerFusedAdam } from './kernels/adam';
 import { registerTrainingKernels } from './kernels/index';
 import { projectRequire } from './paths';
 import { runLargeKernelsInParallel, splitThreadPools } from './wasm-thread-pools';
@@ -152,6 +153,7 @@ async function startWasm(): Promise<BackendProbe> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     registerTrainingKernels('wasm');
+    registerFusedAdam('wasm');
     if (wasmThreading === undefined) {
       const threads = wantedWasmThreads();
       // Narrowed with `in`: tslab compiles this file without strict mode, where a boolean
