@@ -14,6 +14,7 @@ import { wasmMaxPoolGrad } from './max-pool-grad';
 import { wasmSumLeading } from './sum';
 import { sliceKernel, splitVKernel, stridedSliceKernel, unpackKernel } from './slice';
 import { wasmTile } from './tile';
+import type { WasmHeapBackend } from './wasm-heap';
 
 export { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, unsortedSegmentSum };
 
@@ -108,9 +109,17 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
     // written in place, so the clone shares the data and its reference count, as on cpu.
     Identity: (inner) => (args) => {
       const { x } = args.inputs as { x: tf.TensorInfo };
-      if (x.dtype === 'string') return inner(args);
-      (args.backend as unknown as { incRef(dataId: tf.DataId): void }).incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+      return x.dtype === 'string' ? inner(args) : shareData(x, args.backend);
+    },
+    // A cast to the dtype a tensor already has (the ReLU gradient casts its float32 step
+    // mask to float32) is a copy on this backend: share the data instead, as Identity does.
+    // A cast to bool converts bytewise there (0.2 → false, -2 → 254): true is any non-zero.
+    Cast: (inner) => (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      const { dtype } = args.attrs as unknown as tf.CastAttrs;
+      if (x.dtype === 'string' || x.dtype === 'complex64') return inner(args);
+      if (x.dtype === dtype) return shareData(x, args.backend);
+      return dtype === 'bool' ? wasmNonZero(x, args.backend) : inner(args);
     },
     // A sum over the leading axes (a bias gradient: dy summed over batch, height and width)
     // makes the backend transpose the whole tensor first: summing the rows is one pass.
@@ -132,6 +141,22 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
     StridedSlice: stridedSliceKernel,
   },
 };
+
+/** A bool tensor, true where `x` is not zero (NaN included), computed on the wasm heap. */
+function wasmNonZero(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
+  const heap = backend as WasmHeapBackend;
+  const out = heap.makeOutput(x.shape, 'bool');
+  const values = heap.typedArrayFromHeap(x);
+  const flags = heap.typedArrayFromHeap(out);
+  for (let i = 0; i < values.length; i++) flags[i] = values[i] !== 0 ? 1 : 0;
+  return out;
+}
+
+/** A new tensor on the same data (counted once more): tensors are never written in place. */
+function shareData(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
+  (backend as { incRef(dataId: tf.DataId): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
 
 /**
  * Registers every kernel of {@link TRAINING_KERNELS} that `backendName` lacks,

@@ -301,6 +301,27 @@ describe('Identity', () => {
   });
 });
 
+describe('Cast', () => {
+  it('casts to the same dtype as a clone that outlives the original', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const x = tf.tensor1d([1.5, -2.25, 3]);
+    const y = tf.cast(x, 'float32');
+    x.dispose();
+    expect(await y.data()).toEqual(Float32Array.from([1.5, -2.25, 3]));
+    y.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('still converts between dtypes as the cpu backend does', async () => {
+    await compare('Cast', { x: { shape: [5], values: Float32Array.from([1.7, -2.7, 0, 0.2, -0.6]) } }, { dtype: 'int32' });
+    // The backend's own cast to bool gave 254 for -2.7 and false for 0.2, -0.6 and 256.
+    await compare('Cast', { x: { shape: [8], values: Float32Array.from([1.7, -2.7, 0, 0.2, -0.6, 256, NaN, -0]) } }, { dtype: 'bool' });
+    await compare('Cast', { x: { shape: [4], values: Int32Array.from([0, 256, -2, 1]), dtype: 'int32' } }, { dtype: 'bool' });
+    await compare('Cast', { x: { shape: [3], values: Int32Array.from([5, -1, 0]), dtype: 'int32' } }, { dtype: 'float32' });
+  });
+});
+
 describe('UnsortedSegmentSum', () => {
   it('sums rows by id and drops negative ids', async () => {
     await compare(
