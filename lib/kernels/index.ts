@@ -10,6 +10,7 @@ import {
   depthwiseConv2dBackpropInput,
   unsortedSegmentSum,
 } from './conv-backprop';
+import { widenVectorBroadcast } from './broadcast';
 import { wasmMaxPoolGrad } from './max-pool-grad';
 import { wasmSumLeading } from './sum';
 import { sliceKernel, splitVKernel, stridedSliceKernel, unpackKernel } from './slice';
@@ -139,6 +140,12 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
     SplitV: splitVKernel,
     Unpack: unpackKernel,
     StridedSlice: stridedSliceKernel,
+    // Adding a bias (or scaling by a per-channel vector) loops over the few channels of each
+    // pixel: viewed as wide rows with the vector repeated, the same op runs 4-8x faster.
+    Add: widenVectorBroadcast(true),
+    Multiply: widenVectorBroadcast(true),
+    Sub: widenVectorBroadcast(false),
+    RealDiv: widenVectorBroadcast(false),
   },
 };
 

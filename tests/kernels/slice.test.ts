@@ -3,43 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../lib/backend';
-import { seeded, size } from '../helpers/numeric';
-
-type Dtype = 'float32' | 'int32' | 'bool';
-
-function input(shape: number[], dtype: Dtype, seed: number): tf.Tensor {
-  const values = seeded(size(shape), seed);
-  if (dtype === 'float32') return tf.tensor(values, shape);
-  if (dtype === 'int32') return tf.tensor(Int32Array.from(values, (v) => Math.round(v * 1000)), shape, 'int32');
-  return tf.tensor(Uint8Array.from(values, (v) => (v > 0 ? 1 : 0)), shape, 'bool');
-}
-
-interface Output {
-  shape: number[];
-  dtype: string;
-  values: number[];
-}
-
-/** Runs `op` on one backend and reads every output back; checks that nothing leaked. */
-async function runOn(backend: 'wasm' | 'cpu', shape: number[], dtype: Dtype, op: (x: tf.Tensor) => tf.Tensor | tf.Tensor[]): Promise<Output[]> {
-  await tf.setBackend(backend);
-  const before = tf.memory().numTensors;
-  const x = input(shape, dtype, 17);
-  const result = op(x);
-  const outputs = Array.isArray(result) ? result : [result];
-  const read = await Promise.all(outputs.map(async (t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(await t.data()) })));
-  tf.dispose([x, ...outputs]);
-  expect(tf.memory().numTensors, `leaked tensors on ${backend}`).toBe(before);
-  return read;
-}
-
-async function sameAsCpu(shape: number[], op: (x: tf.Tensor) => tf.Tensor | tf.Tensor[], dtypes: Dtype[] = ['float32', 'int32', 'bool']): Promise<void> {
-  for (const dtype of dtypes) {
-    const expected = await runOn('cpu', shape, dtype, op);
-    const actual = await runOn('wasm', shape, dtype, op);
-    expect(actual, dtype).toEqual(expected);
-  }
-}
+import { sameAsCpu } from '../helpers/same-as-cpu';
 
 afterAll(async () => {
   await tf.setBackend('wasm');
