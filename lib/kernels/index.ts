@@ -11,6 +11,7 @@ import {
   unsortedSegmentSum,
 } from './conv-backprop';
 import { widenVectorBroadcast } from './broadcast';
+import { concatKernel } from './concat';
 import { wasmMaxPoolGrad } from './max-pool-grad';
 import { wasmSumLeading } from './sum';
 import { sliceKernel, splitVKernel, stridedSliceKernel, unpackKernel } from './slice';
@@ -140,6 +141,8 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
     SplitV: splitVKernel,
     Unpack: unpackKernel,
     StridedSlice: stridedSliceKernel,
+    // Its Concat copies short runs (a pixel's channels) one subarray call each.
+    Concat: concatKernel,
     // Adding a bias (or scaling by a per-channel vector) loops over the few channels of each
     // pixel: viewed as wide rows with the vector repeated, the same op runs 4-8x faster.
     Add: widenVectorBroadcast(true),

@@ -13,6 +13,35 @@ import type { HeapArray, WasmHeapBackend } from './wasm-heap';
 
 type NumericInfo = tf.TensorInfo & { dtype: 'float32' | 'int32' | 'bool' };
 
+/** Below this many elements a loop copies faster than a subarray view and `set`. */
+const SHORT_RUN = 64;
+
+/**
+ * Copies `rows` runs of `width` elements: run r from x[from + r·fromStride] to
+ * out[to + r·toStride]. Short runs are copied in an unrolled loop (a view and
+ * `set` per run costs more than the copy itself).
+ */
+export function copyRows(
+  x: HeapArray, from: number, fromStride: number,
+  out: HeapArray, to: number, toStride: number,
+  rows: number, width: number,
+): void {
+  if (width >= SHORT_RUN) {
+    for (let r = 0; r < rows; r++, from += fromStride, to += toStride) out.set(x.subarray(from, from + width), to);
+    return;
+  }
+  for (let r = 0; r < rows; r++, from += fromStride, to += toStride) {
+    let i = 0;
+    for (; i + 3 < width; i += 4) {
+      out[to + i] = x[from + i]!;
+      out[to + i + 1] = x[from + i + 1]!;
+      out[to + i + 2] = x[from + i + 2]!;
+      out[to + i + 3] = x[from + i + 3]!;
+    }
+    for (; i < width; i++) out[to + i] = x[from + i]!;
+  }
+}
+
 /**
  * out = x[begin[0] : begin[0] + size[0], …] for a row-major array of `shape`;
  * `out` holds the product of `size`. Copies runs as long as the trailing axes
@@ -23,19 +52,27 @@ export function sliceInto(x: HeapArray, shape: readonly number[], begin: readonl
   if (begin.length !== rank || size.length !== rank) throw new Error(`sliceInto: begin and size need ${rank} entries for shape [${shape}]`);
   const total = size.reduce((a, b) => a * b, 1);
   if (total === 0) return;
+  if (rank === 0) {
+    out[0] = x[0]!;
+    return;
+  }
   // The last axis the slice does not take whole: runs span it and every axis after it.
   let partial = rank - 1;
   while (partial > 0 && begin[partial] === 0 && size[partial] === shape[partial]) partial--;
   const strides = new Array<number>(rank).fill(1);
   for (let d = rank - 2; d >= 0; d--) strides[d] = strides[d + 1]! * shape[d + 1]!;
-  const run = rank === 0 ? 1 : size[partial]! * strides[partial]!;
+  const run = size[partial]! * strides[partial]!;
   let from = 0;
-  for (let d = 0; d <= partial && d < rank; d++) from += begin[d]! * strides[d]!;
-  // An odometer over the axes before `partial`; `from` follows it.
-  const index = new Array<number>(Math.max(partial, 0)).fill(0);
-  for (let to = 0; to < total; to += run) {
-    out.set(x.subarray(from, from + run), to);
-    for (let d = partial - 1; d >= 0; d--) {
+  for (let d = 0; d <= partial; d++) from += begin[d]! * strides[d]!;
+  // The axis before `partial` gives rows of runs (one strided copy); an odometer
+  // over the axes before it moves `from`.
+  const rowAxis = partial - 1;
+  const rows = rowAxis >= 0 ? size[rowAxis]! : 1;
+  const rowStride = rowAxis >= 0 ? strides[rowAxis]! : 0;
+  const index = new Array<number>(Math.max(rowAxis, 0)).fill(0);
+  for (let to = 0; to < total; to += rows * run) {
+    copyRows(x, from, rowStride, out, to, run, rows, run);
+    for (let d = rowAxis - 1; d >= 0; d--) {
       from += strides[d]!;
       if (++index[d]! < size[d]!) break;
       index[d] = 0;

@@ -74,3 +74,22 @@ describe('StridedSlice', () => {
     }
   });
 });
+
+describe('Concat', () => {
+  it('joins along channels (short runs), rows and the first axis', async () => {
+    const parts = (x: tf.Tensor, axis: number, sizes: number[]) => tf.tidy(() => {
+      const pieces = tf.split(x, sizes, axis);
+      return tf.concat([pieces[1]!, pieces[0]!, ...pieces.slice(2)], axis);
+    });
+    await sameAsCpu([3, 4, 4, 10], (x) => parts(x, 3, [4, 6]));
+    await sameAsCpu([3, 4, 4, 10], (x) => parts(x, 3, [1, 2, 7]));
+    await sameAsCpu([6, 130], (x) => parts(x, 1, [65, 65]));
+    await sameAsCpu([6, 5, 2], (x) => parts(x, 0, [2, 4]));
+  });
+
+  it('skips empty inputs and keeps a single one', async () => {
+    await sameAsCpu([2, 3], (x) => tf.tidy(() => tf.concat([x, tf.zeros([2, 0], x.dtype)], 1)));
+    await sameAsCpu([2, 3], (x) => tf.tidy(() => tf.concat([tf.zeros([0, 3], x.dtype), x], 0)));
+    await sameAsCpu([2, 3], (x) => tf.concat([x], 1));
+  });
+});
