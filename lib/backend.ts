@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { importEsm } from './esm';
+import { registerActivationGradients } from './kernels/activation-grads';
 import { registerFusedAdam } from './kernels/adam';
 import { registerTrainingKernels } from './kernels/index';
 import { projectRequire } from './paths';
@@ -154,6 +155,7 @@ async function startWasm(): Promise<BackendProbe> {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     registerTrainingKernels('wasm');
     registerFusedAdam('wasm');
+    registerActivationGradients('wasm');
     if (wasmThreading === undefined) {
       const threads = wantedWasmThreads();
       // Narrowed with `in`: tslab compiles this file without strict mode, where a boolean

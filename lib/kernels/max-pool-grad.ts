@@ -42,15 +42,22 @@ export function maxPoolGradInto(x: Float32Array, dy: Float32Array, dx: Float32Ar
         const corner = image + rowStart * rowStride + colStart * channels;
         if (unrolled && khFirst === 0 && khEnd === 2 && kwFirst === 0 && kwEnd === 2) {
           // The common 2x2 window inside the image, unrolled (row-major order decides ties).
+          // Each step picks the next tap when it is larger (or the best so far is NaN) with
+          // 0/1 arithmetic instead of a branch: the larger of random values is a coin flip
+          // that a branch mispredicts half the time (2x slower).
           for (let c = 0; c < channels; c++, dyIndex++) {
-            let at = corner + c;
-            let best = x[at]!;
-            const i1 = at + channels;
-            const i2 = at + rowStride;
+            const i0 = corner + c;
+            const i1 = i0 + channels;
+            const i2 = i0 + rowStride;
             const i3 = i2 + channels;
-            if (x[i1]! > best || best !== best) { best = x[i1]!; at = i1; }
-            if (x[i2]! > best || best !== best) { best = x[i2]!; at = i2; }
-            if (x[i3]! > best || best !== best) { best = x[i3]!; at = i3; }
+            let at = i0;
+            let best = x[i0]!;
+            at += (+(x[i1]! > best) | +(best !== best)) * (i1 - at);
+            best = x[at]!;
+            at += (+(x[i2]! > best) | +(best !== best)) * (i2 - at);
+            best = x[at]!;
+            at += (+(x[i3]! > best) | +(best !== best)) * (i3 - at);
+            best = x[at]!;
             if (best === best && best !== -Infinity) dx[at]! += dy[dyIndex]!;
           }
           continue;

@@ -1,0 +1,55 @@
+// The ReLU and leaky-ReLU gradients, one heap pass on wasm, against TensorFlow.js's
+// own gradients on the cpu backend: the same bits, NaN and signed zeros included.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LEAKY_RELU_GRAD, RELU_GRAD } from '../../lib/kernels/activation-grads';
+import { seeded } from '../helpers/numeric';
+
+afterAll(async () => {
+  await tf.setBackend('wasm');
+});
+
+// Inputs with zeros, NaN and infinities; upstream gradients of both signs and non-finite ones.
+const xs = Float32Array.from([...seeded(200, 3), 0, -0, NaN, Infinity, -Infinity, 1e-30, -1e-30, 0]);
+const dys = Float32Array.from([...seeded(200, 4), -2, 3, 1, -1, 2, NaN, Infinity, -Infinity]);
+
+async function gradient(backend: 'cpu' | 'wasm', activation: (x: tf.Tensor) => tf.Tensor): Promise<{ dx: number[]; fusedCalls: number }> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const x = tf.tensor(xs, [2, 4, 26]);
+  const dy = tf.tensor(dys, [2, 4, 26]);
+  let dx: tf.Tensor | undefined;
+  const profile = await tf.profile(() => {
+    dx = tf.grad((input: tf.Tensor) => activation(input))(x, dy);
+  });
+  const result = { dx: Array.from(await dx!.data()), fusedCalls: profile.kernels.filter((k) => k.name === RELU_GRAD || k.name === LEAKY_RELU_GRAD).length };
+  tf.dispose([x, dy, dx!]);
+  expect(tf.memory().numTensors, `leaked tensors on ${backend}`).toBe(before);
+  return result;
+}
+
+describe('activation gradients on wasm', () => {
+  const cases: Array<[string, (x: tf.Tensor) => tf.Tensor]> = [
+    ['relu', (x) => tf.relu(x)],
+    ['leaky relu, alpha 0.1 (Tiny-Darknet, YOLO)', (x) => tf.leakyRelu(x, 0.1)],
+    ['leaky relu, alpha 0.3', (x) => tf.leakyRelu(x, 0.3)],
+  ];
+  for (const [name, activation] of cases) {
+    it(`${name}: one fused kernel, the same bits as tfjs`, async () => {
+      const expected = await gradient('cpu', activation);
+      const actual = await gradient('wasm', activation);
+      expect(expected.fusedCalls).toBe(0);
+      expect(actual.fusedCalls).toBe(1);
+      expect(actual.dx).toEqual(expected.dx);
+    });
+  }
+
+  it('leaves integer inputs to tfjs', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor1d([-2, 0, 3], 'int32');
+    const dy = tf.ones([3]);
+    const dx = tf.grad((input: tf.Tensor) => tf.relu(input))(x, dy);
+    expect(Array.from(await dx.data())).toEqual([0, 0, 1]);
+    tf.dispose([x, dy, dx]);
+  });
+});
