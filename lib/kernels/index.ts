@@ -13,6 +13,7 @@ import {
 import { widenVectorBroadcast } from './broadcast';
 import { concatKernel } from './concat';
 import { wasmMaxPoolGrad } from './max-pool-grad';
+import { simdConv2dBackpropFilter } from './simd-filter-grad';
 import { wasmSumLeading } from './sum';
 import { sliceKernel, splitVKernel, stridedSliceKernel, unpackKernel } from './slice';
 import { wasmTile } from './tile';
@@ -26,17 +27,25 @@ type Inputs = Record<string, tf.TensorInfo>;
 // A kernel may return a Tensor: the engine keeps it as the output as it is.
 const asTensor = <T extends tf.Tensor>(info: tf.TensorInfo): T => info as unknown as T;
 
-/** The kernels this module provides, by tfjs kernel name. */
-export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs) => tf.Tensor> = {
-  Conv2DBackpropFilter: ({ x, dy }, attrs) =>
-    conv2dBackpropFilter(
-      asTensor(x!), asTensor(dy!),
-      attrs.filterShape as [number, number, number, number],
-      attrs.strides as [number, number],
-      attrs.pad as 'same',
-      attrs.dataFormat as string | undefined,
-      attrs.dimRoundingMode as undefined,
-    ),
+/**
+ * The kernels this module provides, by tfjs kernel name. The filter gradient runs the
+ * course's WebAssembly SIMD function on the wasm backend where it applies
+ * (lib/kernels/simd-filter-grad), else the composition of {@link conv2dBackpropFilter}.
+ */
+export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs, backend: unknown) => tf.Tensor | tf.TensorInfo> = {
+  Conv2DBackpropFilter: ({ x, dy }, attrs, backend) => {
+    const filterShape = attrs.filterShape as [number, number, number, number];
+    const strides = attrs.strides as [number, number];
+    const dataFormat = attrs.dataFormat as string | undefined;
+    const rounding = attrs.dimRoundingMode as undefined;
+    if ((dataFormat === undefined || dataFormat === 'NHWC') && tf.getBackend() === 'wasm') {
+      const info = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filterShape, strides, 1, attrs.pad as 'same', rounding);
+      const sameDy = dy!.shape.length === 4 && [info.batchSize, info.outHeight, info.outWidth, info.outChannels].every((d, i) => d === dy!.shape[i]);
+      const fast = sameDy ? simdConv2dBackpropFilter(x!, dy!, info, backend) : undefined;
+      if (fast) return fast;
+    }
+    return conv2dBackpropFilter(asTensor(x!), asTensor(dy!), filterShape, strides, attrs.pad as 'same', dataFormat, rounding);
+  },
   Conv2DBackpropInput: ({ dy, filter }, attrs) =>
     conv2dBackpropInput(
       asTensor(dy!), asTensor(filter!),
@@ -186,7 +195,7 @@ export function registerTrainingKernels(backendName: string): string[] {
       if (!overrides.includes(kernelName) || ours.has(existing.kernelFunc)) continue;
       tf.unregisterKernel(kernelName, backendName);
     }
-    const kernelFunc: tf.KernelFunc = ({ inputs, attrs }) => compute(inputs as Inputs, attrs as Attrs);
+    const kernelFunc: tf.KernelFunc = ({ inputs, attrs, backend }) => compute(inputs as Inputs, attrs as Attrs, backend);
     ours.add(kernelFunc);
     tf.registerKernel({ kernelName, backendName, kernelFunc });
     registered.push(kernelName);

@@ -120,6 +120,12 @@ describe('Conv2DBackpropFilter', () => {
     { name: 'stride 1, explicit uneven padding (x as the filter)', x: [2, 20, 24, 2], filter: [3, 4, 2, 6], strides: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
     { name: 'stride 1, same, small image: much padding (dy as the filter)', x: [2, 8, 8, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same' },
     { name: 'stride 1, valid, x larger than dy (dy as the filter)', x: [2, 9, 9, 8], filter: [5, 5, 8, 2], strides: 1, pad: 'valid' },
+    // A multiple of 4 output channels: the course's SIMD function (blocks of 4 input and 8 or 4
+    // output channels, the rest one input channel at a time).
+    { name: 'SIMD: LeNet-like, 3 input channels, valid 5x5', x: [4, 14, 14, 3], filter: [5, 5, 3, 8], strides: 1, pad: 'valid' },
+    { name: 'SIMD: 9 input and 12 output channels, same 3x3', x: [3, 10, 9, 9], filter: [3, 3, 9, 12], strides: 1, pad: 'same' },
+    { name: 'SIMD: strides [2, 3], explicit uneven padding', x: [2, 13, 14, 6], filter: [4, 3, 6, 16], strides: [2, 3], pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+    { name: 'SIMD: stride 2, same, ceil rounding of a numeric pad', x: [2, 11, 11, 4], filter: [3, 3, 4, 4], strides: 2, pad: 1, rounding: 'ceil' },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -131,6 +137,23 @@ describe('Conv2DBackpropFilter', () => {
       );
     });
   }
+
+  it('runs as one kernel where the SIMD function applies, composed of backend ops elsewhere', async () => {
+    await tf.setBackend('wasm');
+    const kernelsFor = async (outChannels: number) => {
+      const x = tf.tensor4d(seeded(2 * 8 * 8 * 4, 7), [2, 8, 8, 4]);
+      const dy = tf.tensor4d(seeded(2 * 8 * 8 * outChannels, 8), [2, 8, 8, outChannels]);
+      const profile = await tf.profile(() => {
+        tf.tidy(() => {
+          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 4, outChannels] });
+        });
+      });
+      tf.dispose([x, dy]);
+      return profile.kernels.map((k) => k.name);
+    };
+    expect(await kernelsFor(8)).toEqual(['Conv2DBackpropFilter']);
+    expect(await kernelsFor(6)).toContain('Conv2D');
+  });
 
   it('refuses channels-first data with a clear message', async () => {
     await tf.setBackend('wasm');
