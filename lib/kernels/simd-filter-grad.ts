@@ -40,27 +40,32 @@ interface WasmModuleMemory {
   wasm: { wasmMemory?: unknown; asm?: { memory?: unknown } };
 }
 
-const instances = new WeakMap<WasmMemory, FilterGrad>();
+// Per memory: the function, or null where the module could not be instantiated (an engine
+// without WebAssembly SIMD): the gradient then keeps the composed route.
+const instances = new WeakMap<WasmMemory, FilterGrad | null>();
 
 /**
  * The course's filter-gradient function instantiated on the memory of a wasm
  * backend (threaded builds share theirs, which the module must declare), or
- * undefined when the backend's memory cannot be found.
+ * undefined when the backend's memory cannot be found or the module not instantiated.
  */
 export function filterGradOn(backend: unknown): FilterGrad | undefined {
   const module = (backend as Partial<WasmModuleMemory>).wasm;
   const memory = module?.wasmMemory ?? module?.asm?.memory;
   if (!(memory instanceof wasmApi.Memory)) return undefined;
   let fn = instances.get(memory);
-  if (!fn) {
+  if (fn === undefined) {
     const binaries = WASM_KERNEL_BINARIES['filter-grad']!;
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const compiled = new wasmApi.Module(Buffer.from(shared ? binaries.shared : binaries.plain, 'base64'));
-    const instance = new wasmApi.Instance(compiled, { env: { memory } });
-    fn = instance.exports.filter_grad as FilterGrad;
+    try {
+      const compiled = new wasmApi.Module(Buffer.from(shared ? binaries.shared : binaries.plain, 'base64'));
+      fn = new wasmApi.Instance(compiled, { env: { memory } }).exports.filter_grad as FilterGrad;
+    } catch {
+      fn = null;
+    }
     instances.set(memory, fn);
   }
-  return fn;
+  return fn ?? undefined;
 }
 
 /**
