@@ -86,11 +86,31 @@ function packageVersion(name: string): string | undefined {
   }
 }
 
+/**
+ * Loads a package with tfjs's warnings about kernels registered twice for the
+ * tensorflow backend silenced: when tfjs-node-gpu is installed without its
+ * native addon (npm 11 runs no install scripts by default), its kernels stay
+ * registered, and loading tfjs-node next would print ~150 such lines into
+ * every notebook.
+ */
+function requireQuietly(pkg: string): void {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && /^The kernel '.*' for backend 'tensorflow' is already registered$/.test(args[0])) return;
+    warn(...args);
+  };
+  try {
+    projectRequire()(pkg);
+  } finally {
+    console.warn = warn;
+  }
+}
+
 async function startTensorflow(): Promise<BackendProbe> {
   const failures: string[] = [];
   for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     try {
-      projectRequire()(pkg);
+      requireQuietly(pkg);
       if (tf.findBackend('tensorflow') === null) throw new Error('it registered no tensorflow backend');
       if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend failed to initialise');
       return { name: 'tensorflow', available: true, detail: `${pkg} loaded libtensorflow` };
