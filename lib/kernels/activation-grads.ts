@@ -1,18 +1,23 @@
 /**
- * The leaky-ReLU gradient as one pass over the wasm heap.
+ * The ReLU and leaky-ReLU gradients as one pass over the wasm heap each.
  *
- * TensorFlow.js builds it as where(x > 0, dy, α·dy): Greater, Multiply and
- * Select, each a full pass over an activation, Select a slow one on wasm
- * (Tiny-Darknet's and YOLO's activations: 24 ms of a 300 ms style-transfer
- * step). One kernel reads dy and x once; the results are the same bits.
- * (The ReLU gradient, dy · step(x), was tried the same way and is slower in
- * JavaScript than the backend's two vectorised passes: it is left to tfjs.)
+ * TensorFlow.js builds the leaky one as where(x > 0, dy, α·dy): Greater,
+ * Multiply and Select, each a full pass over an activation, Select a slow one
+ * on wasm (Tiny-Darknet's and YOLO's activations: 24 ms of a 300 ms
+ * style-transfer step); and the ReLU gradient as dy · step(x), two passes. One
+ * kernel reads dy and x once, in the course's WebAssembly SIMD
+ * (lib/kernels/wasm/relu-grad.c), or in JavaScript where that module cannot
+ * load; the results are the same bits as tfjs's ops.
  */
 import * as tf from '@tensorflow/tfjs';
+import { courseKernelsOn, heapOffsets } from './course-wasm';
 import type { WasmHeapBackend } from './wasm-heap';
 
 /** The kernel's name in the tfjs registry: inputs dy and x, attribute alpha. */
 export const LEAKY_RELU_GRAD = 'CourseLeakyReluGrad';
+
+/** The kernel's name in the tfjs registry: inputs dy and x. */
+export const RELU_GRAD = 'CourseReluGrad';
 
 // The comparison becomes a 0/1 number instead of a branch: with activations of
 // random sign a branch is mispredicted half the time (3x slower).
@@ -25,16 +30,50 @@ export function leakyReluGradInto(dy: Float32Array, x: Float32Array, alpha: numb
   for (let i = 0; i < dx.length; i++) dx[i] = dy[i]! * (slope + rise * +(x[i]! > 0));
 }
 
-/** The wasm kernel: inputs dy and x, attribute alpha; dx as {@link leakyReluGradInto}. */
-const wasmLeakyReluGrad: tf.KernelFunc = ({ inputs, attrs, backend }) => {
-  const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
-  const heap = backend as unknown as WasmHeapBackend;
-  const dx = heap.makeOutput([...x.shape], 'float32');
-  // Views after the allocation: growing the heap replaces its buffer.
-  const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
-  leakyReluGradInto(view(dy), view(x), (attrs as unknown as tf.LeakyReluAttrs).alpha, view(dx));
-  return dx;
-};
+/** dx = dy · step(x): dy where x > 0, NaN where x is NaN, else dy · 0 (float32, as tfjs multiplies). */
+export function reluGradInto(dy: Float32Array, x: Float32Array, dx: Float32Array): void {
+  for (let i = 0; i < dx.length; i++) {
+    const xi = x[i]!;
+    dx[i] = dy[i]! * (xi !== xi ? xi : +(xi > 0));
+  }
+}
+
+/**
+ * A wasm kernel of inputs dy and x: dx by the SIMD function where the course's
+ * module loads, else by the JavaScript loop on heap views.
+ */
+function heapGradient(
+  simd: (k: NonNullable<ReturnType<typeof courseKernelsOn>>, dy: number, x: number, dx: number, n: number, attrs: tf.NamedAttrMap) => void,
+  js: (dy: Float32Array, x: Float32Array, dx: Float32Array, attrs: tf.NamedAttrMap) => void,
+): tf.KernelFunc {
+  return ({ inputs, attrs, backend }) => {
+    const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
+    const heap = backend as unknown as WasmHeapBackend;
+    const dx = heap.makeOutput([...x.shape], 'float32');
+    const kernels = courseKernelsOn(backend);
+    if (kernels) {
+      const [dyAt, xAt, dxAt] = heapOffsets(backend, dy, x, dx) as [number, number, number];
+      simd(kernels, dyAt, xAt, dxAt, tf.util.sizeFromShape(x.shape), attrs ?? {});
+      return dx;
+    }
+    // Views after the allocation: growing the heap replaces its buffer.
+    const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
+    js(view(dy), view(x), view(dx), attrs ?? {});
+    return dx;
+  };
+}
+
+const alphaOf = (attrs: tf.NamedAttrMap) => (attrs as unknown as tf.LeakyReluAttrs).alpha;
+
+const wasmLeakyReluGrad = heapGradient(
+  (k, dy, x, dx, n, attrs) => k.leaky_relu_grad(dy, x, dx, n, Math.fround(alphaOf(attrs))),
+  (dy, x, dx, attrs) => leakyReluGradInto(dy, x, alphaOf(attrs), dx),
+);
+
+const wasmReluGrad = heapGradient(
+  (k, dy, x, dx, n) => k.relu_grad(dy, x, dx, n),
+  (dy, x, dx) => reluGradInto(dy, x, dx),
+);
 
 const FUSED = Symbol.for('course.fusedActivationGradient');
 
@@ -61,10 +100,13 @@ function fuseGradient(kernelName: string, fusedKernel: string): void {
 }
 
 /**
- * Registers {@link LEAKY_RELU_GRAD} on the wasm backend and makes the LeakyRelu
- * gradient use it there. Calling it again changes nothing.
+ * Registers {@link LEAKY_RELU_GRAD} and {@link RELU_GRAD} on the wasm backend
+ * and makes the LeakyRelu and Relu gradients use them there. Calling it again
+ * changes nothing.
  */
 export function registerActivationGradients(backendName: 'wasm'): void {
   if (!tf.getKernel(LEAKY_RELU_GRAD, backendName)) tf.registerKernel({ kernelName: LEAKY_RELU_GRAD, backendName, kernelFunc: wasmLeakyReluGrad });
+  if (!tf.getKernel(RELU_GRAD, backendName)) tf.registerKernel({ kernelName: RELU_GRAD, backendName, kernelFunc: wasmReluGrad });
   fuseGradient('LeakyRelu', LEAKY_RELU_GRAD);
+  fuseGradient('Relu', RELU_GRAD);
 }

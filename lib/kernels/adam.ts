@@ -9,6 +9,7 @@
  * op-by-op update rounds it, so the results are the same bits.
  */
 import * as tf from '@tensorflow/tfjs';
+import { courseKernelsOn, heapOffsets } from './course-wasm';
 import type { WasmHeapBackend } from './wasm-heap';
 
 /** The kernel's name in the tfjs registry. */
@@ -24,6 +25,20 @@ export interface AdamConstants {
 
 const f = Math.fround;
 
+/** The update's constants as float32 values, rounded where tfjs's scalars are. */
+function float32Constants(c: AdamConstants, accBeta1: number, accBeta2: number) {
+  return {
+    b1: f(c.beta1),
+    b2: f(c.beta2),
+    keep1: f(1 - c.beta1),
+    keep2: f(1 - c.beta2),
+    correct1: f(1 - f(accBeta1)),
+    correct2: f(1 - f(accBeta2)),
+    eps: f(c.epsilon),
+    step: f(-c.learningRate),
+  };
+}
+
 /**
  * One Adam step for every element, writing the new variable, first and second
  * moment to `xOut`, `mOut`, `vOut` (which may be the inputs themselves).
@@ -34,14 +49,7 @@ export function adamUpdateInto(
   c: AdamConstants, accBeta1: number, accBeta2: number,
   xOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
 ): void {
-  const b1 = f(c.beta1);
-  const b2 = f(c.beta2);
-  const keep1 = f(1 - c.beta1);
-  const keep2 = f(1 - c.beta2);
-  const correct1 = f(1 - f(accBeta1));
-  const correct2 = f(1 - f(accBeta2));
-  const eps = f(c.epsilon);
-  const step = f(-c.learningRate);
+  const { b1, b2, keep1, keep2, correct1, correct2, eps, step } = float32Constants(c, accBeta1, accBeta2);
   // Products and quotients of float32 values, rounded once to float32: exactly the
   // float32 operation (a double holds more than twice float32's precision).
   for (let i = 0; i < x.length; i++) {
@@ -63,12 +71,22 @@ const wasmAdamUpdate: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const { variable, gradient, m, v, accBeta1, accBeta2 } = inputs as Record<string, Float32Info>;
   const heap = backend as unknown as WasmHeapBackend;
   const outputs = [variable!, m!, v!].map((t) => heap.makeOutput([...t.shape], 'float32'));
+  const constants = attrs as unknown as AdamConstants;
+  const kernels = courseKernelsOn(backend);
+  if (kernels) {
+    // The same float32 operations, four weights at a time (lib/kernels/wasm/adam.c).
+    const [beta1Power, beta2Power] = [accBeta1!, accBeta2!].map((t) => (heap.typedArrayFromHeap(t) as Float32Array)[0]!) as [number, number];
+    const k = float32Constants(constants, beta1Power, beta2Power);
+    const at = heapOffsets(backend, variable!, gradient!, m!, v!, ...outputs) as [number, number, number, number, number, number, number];
+    kernels.adam_update(...at, tf.util.sizeFromShape(variable!.shape), k.b1, k.b2, k.keep1, k.keep2, k.correct1, k.correct2, k.eps, k.step);
+    return outputs;
+  }
   // Views after every allocation: growing the heap replaces its buffer.
   const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
   const [xOut, mOut, vOut] = outputs.map(view) as [Float32Array, Float32Array, Float32Array];
   adamUpdateInto(
     view(variable!), view(gradient!), view(m!), view(v!),
-    attrs as unknown as AdamConstants, view(accBeta1!)[0]!, view(accBeta2!)[0]!,
+    constants, view(accBeta1!)[0]!, view(accBeta2!)[0]!,
     xOut, mOut, vOut,
   );
   return outputs;

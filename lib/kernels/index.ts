@@ -12,6 +12,7 @@ import {
 } from './conv-backprop';
 import { widenVectorBroadcast } from './broadcast';
 import { concatKernel } from './concat';
+import { simdBatchMatMul } from './matmul';
 import { wasmMaxPoolGrad } from './max-pool-grad';
 import { simdConv2dBackpropFilter } from './simd-filter-grad';
 import { wasmSumLeading } from './sum';
@@ -99,6 +100,8 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
   wasm: {
     BatchMatMul: (inner) => ({ inputs, attrs, backend }) => {
       const { transposeA, transposeB } = attrs as { transposeA?: boolean; transposeB?: boolean };
+      const fast = simdBatchMatMul(inputs.a as tf.TensorInfo, inputs.b as tf.TensorInfo, !!transposeA, !!transposeB, backend);
+      if (fast) return fast;
       if (!transposeA && !transposeB) return inner({ inputs, attrs, backend });
       const swapLast = (t: tf.Tensor) => tf.transpose(t, [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)));
       const { a, b } = inputs as { a: tf.Tensor; b: tf.Tensor };

@@ -9,6 +9,7 @@
  * cpu backend does.
  */
 import * as tf from '@tensorflow/tfjs';
+import { courseKernelsOn, heapOffsets } from './course-wasm';
 import type { WasmHeapBackend } from './wasm-heap';
 
 /** The pooling geometry, as `backend_util.computePool2DInfo` gives it. */
@@ -83,7 +84,20 @@ export function maxPoolGradInto(x: Float32Array, dy: Float32Array, dx: Float32Ar
   }
 }
 
-/** MaxPoolGrad for the wasm backend, computed in place on its heap (float32 only). */
+/** True for 2x2 windows of stride 2 that all lie inside the image (no padding reached). */
+function isPlain2x2(info: PoolInfo): boolean {
+  return (
+    info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 && info.strideWidth === 2 &&
+    info.dilationHeight === 1 && info.dilationWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 &&
+    2 * info.outHeight <= info.inHeight && 2 * info.outWidth <= info.inWidth
+  );
+}
+
+/**
+ * MaxPoolGrad for the wasm backend, computed in place on its heap (float32 only):
+ * 2x2 pools of stride 2 by the course's SIMD function (lib/kernels/wasm/max-pool-grad.c),
+ * other windows by {@link maxPoolGradInto}.
+ */
 export function wasmMaxPoolGrad({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
@@ -92,6 +106,12 @@ export function wasmMaxPoolGrad({ inputs, attrs, backend }: Parameters<tf.Kernel
   );
   const heap = backend as unknown as WasmHeapBackend;
   const dx = heap.makeOutput(input.shape, 'float32');
+  const kernels = isPlain2x2(info) ? courseKernelsOn(backend) : undefined;
+  if (kernels) {
+    const [x, g, out] = heapOffsets(backend, input, dy, dx) as [number, number, number];
+    kernels.max_pool_grad_2x2(x, g, out, info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth);
+    return dx;
+  }
   const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
   maxPoolGradInto(view(input), view(dy), view(dx), info);
   return dx;

@@ -6,6 +6,7 @@
  * gradient). Summing the rows of the [rows, cols] view needs a single pass.
  */
 import * as tf from '@tensorflow/tfjs';
+import { courseKernelsOn, heapOffsets } from './course-wasm';
 import type { WasmHeapBackend } from './wasm-heap';
 
 /**
@@ -28,6 +29,13 @@ export function wasmSumLeading(x: tf.TensorInfo, leading: number, keepDims: bool
   const kept = x.shape.slice(leading);
   const heap = backend as WasmHeapBackend;
   const out = heap.makeOutput(keepDims ? [...x.shape.slice(0, leading).map(() => 1), ...kept] : kept, 'float32');
+  const kernels = courseKernelsOn(backend);
+  if (kernels) {
+    // The same sums in SIMD (lib/kernels/wasm/sum-rows.c): float64, row after row, same bits.
+    const [from, to] = heapOffsets(backend, x, out) as [number, number];
+    kernels.sum_rows(from, to, rows, tf.util.sizeFromShape(kept));
+    return out;
+  }
   sumRowsInto(heap.typedArrayFromHeap(x) as Float32Array, rows, tf.util.sizeFromShape(kept), heap.typedArrayFromHeap(out) as Float32Array);
   return out;
 }

@@ -126,6 +126,10 @@ describe('Conv2DBackpropFilter', () => {
     { name: 'SIMD: 9 input and 12 output channels, same 3x3', x: [3, 10, 9, 9], filter: [3, 3, 9, 12], strides: 1, pad: 'same' },
     { name: 'SIMD: strides [2, 3], explicit uneven padding', x: [2, 13, 14, 6], filter: [4, 3, 6, 16], strides: [2, 3], pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
     { name: 'SIMD: stride 2, same, ceil rounding of a numeric pad', x: [2, 11, 11, 4], filter: [3, 3, 4, 4], strides: 2, pad: 1, rounding: 'ceil' },
+    // Stride 1: a filter row's taps are summed as one row of KW·Ci values where the whole row
+    // is inside the image, tap by tap at the edges.
+    { name: 'SIMD: stride 1, uneven padding, 3 input and 12 output channels', x: [2, 9, 11, 3], filter: [3, 4, 3, 12], strides: 1, pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
+    { name: 'SIMD: stride 1, image narrower than the filter, same', x: [2, 6, 3, 5], filter: [5, 5, 5, 4], strides: 1, pad: 'same' },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -216,6 +220,9 @@ describe('DepthwiseConv2dNativeBackpropInput', () => {
 describe('MaxPoolGrad', () => {
   const cases: Array<{ name: string; x: Shape4; filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; rounding?: 'floor' | 'ceil' }> = [
     { name: '2x2 windows tiling the input', x: [2, 8, 8, 3], filterSize: 2, strides: 2, pad: 'valid' },
+    // 2x2 windows of stride 2 run the course's SIMD function: 4 channels at a time, then one by one.
+    { name: '2x2 windows, 8 channels (two vectors)', x: [2, 8, 8, 8], filterSize: 2, strides: 2, pad: 'valid' },
+    { name: '2x2 windows, 6 channels, a row and a column past the last window', x: [2, 9, 7, 6], filterSize: 2, strides: 2, pad: 'valid' },
     { name: 'rows and columns past the last window', x: [1, 7, 9, 2], filterSize: 2, strides: 2, pad: 'valid' },
     { name: '3x3 windows', x: [2, 9, 9, 4], filterSize: 3, strides: 3, pad: 'valid' },
     { name: '2x4 windows', x: [2, 6, 8, 2], filterSize: [2, 4], strides: [2, 4], pad: 'valid' },
@@ -254,6 +261,8 @@ describe('MaxPoolGrad', () => {
   const palette = [0, 0, 0, 1, 1, -Infinity, Number.NaN, 0.5];
   const tieCases: Array<{ name: string; x: Shape4; filterSize: number; strides: number; pad: Pad }> = [
     { name: '2x2 tiling', x: [2, 6, 6, 3], filterSize: 2, strides: 2, pad: 'valid' },
+    { name: '2x2 tiling, 4 channels', x: [2, 6, 6, 4], filterSize: 2, strides: 2, pad: 'valid' },
+    { name: '2x2 tiling, 5 channels', x: [2, 6, 6, 5], filterSize: 2, strides: 2, pad: 'valid' },
     { name: "overlapping 3x3, 'same'", x: [1, 7, 7, 2], filterSize: 3, strides: 2, pad: 'same' },
     { name: '2x2, stride 1', x: [1, 5, 5, 2], filterSize: 2, strides: 1, pad: 'valid' },
   ];
@@ -301,6 +310,9 @@ describe('Sum', () => {
     { name: 'a bias gradient: over batch, height and width', shape: [16, 12, 12, 8], axis: [0, 1, 2], keepDims: false },
     { name: 'the same, kept dimensions, axes given out of order and negative', shape: [16, 12, 12, 8], axis: [2, -4, 1], keepDims: true },
     { name: 'over the first axis of a matrix', shape: [600, 5], axis: 0, keepDims: false },
+    // Columns in stripes of 16, then 4 at a time, then one by one.
+    { name: 'wide rows: 2 stripes of 16, 3 vectors and 2 single columns', shape: [7, 9, 46], axis: [0, 1], keepDims: false },
+    { name: 'a stripe of 16 exactly', shape: [300, 16], axis: 0, keepDims: true },
     { name: 'over trailing axes (the backend\'s own path)', shape: [4, 30, 20], axis: [1, 2], keepDims: false },
     { name: 'over every axis', shape: [40, 30], axis: [0, 1], keepDims: false },
   ];

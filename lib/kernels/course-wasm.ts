@@ -1,0 +1,96 @@
+/**
+ * The course's own WebAssembly SIMD kernels (C in lib/kernels/wasm, built into
+ * one module by tools/build-wasm-kernels.ts), instantiated on the memory of a
+ * wasm backend so that they read and write tensors where the backend keeps them.
+ *
+ * Pointer arguments are byte offsets into that memory (a heap view's
+ * `byteOffset`); counts and sizes are element counts.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { WASM_KERNELS_MODULE } from './wasm/binaries';
+import type { WasmHeapBackend } from './wasm-heap';
+
+/** The functions the module exports (see each C file for what it computes). */
+export interface CourseWasmKernels {
+  /** lib/kernels/wasm/filter-grad.c: dw += the filter gradient of x and dy. */
+  filter_grad(
+    x: number, dy: number, dw: number,
+    batch: number, height: number, width: number, inChannels: number,
+    outHeight: number, outWidth: number, outChannels: number,
+    filterHeight: number, filterWidth: number,
+    strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
+  ): void;
+  /** lib/kernels/wasm/matmul.c: c = a · b, b [K, N], a(m, k) at a[m·ams + k·aks]. */
+  matmul_kn(a: number, b: number, c: number, m: number, k: number, n: number, ams: number, aks: number): void;
+  /** lib/kernels/wasm/matmul.c: c = a · bᵀ, a [M, K], b [N, K]. */
+  matmul_nt(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  /** lib/kernels/wasm/max-pool-grad.c: dx of a 2x2, stride-2 max pool inside the image. */
+  max_pool_grad_2x2(x: number, dy: number, dx: number, batch: number, height: number, width: number, channels: number, outHeight: number, outWidth: number): void;
+  /** lib/kernels/wasm/sum-rows.c: out[c] = Σ_r x[r][c], in float64. */
+  sum_rows(x: number, out: number, rows: number, cols: number): void;
+  /** lib/kernels/wasm/adam.c: one Adam step of n weights (constants in float32). */
+  adam_update(
+    x: number, g: number, m: number, v: number, xOut: number, mOut: number, vOut: number, n: number,
+    beta1: number, beta2: number, keep1: number, keep2: number, correct1: number, correct2: number, epsilon: number, step: number,
+  ): void;
+  /** lib/kernels/wasm/relu-grad.c: dx = dy · step(x). */
+  relu_grad(dy: number, x: number, dx: number, n: number): void;
+  /** lib/kernels/wasm/relu-grad.c: dx = dy where x > 0, else slope · dy. */
+  leaky_relu_grad(dy: number, x: number, dx: number, n: number, slope: number): void;
+}
+
+/** A WebAssembly memory, as far as this module uses it. */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
+/** The parts of the WebAssembly API used here (the project's TypeScript libs do not declare it). */
+interface WasmApi {
+  Memory: abstract new (...args: never[]) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** What the wasm backend exposes of its module: its memory, under one of two names. */
+interface WasmModuleMemory {
+  wasm: { wasmMemory?: unknown; asm?: { memory?: unknown } };
+}
+
+// Per memory: the instance's exports, or null where the module could not be instantiated
+// (an engine without WebAssembly SIMD): callers then keep their other route.
+const instances = new WeakMap<WasmMemory, CourseWasmKernels | null>();
+
+/**
+ * The course's kernels instantiated on the memory of a wasm backend (threaded
+ * builds share theirs, which the module must declare), or undefined when the
+ * backend has no such memory or the module cannot be instantiated.
+ */
+export function courseKernelsOn(backend: unknown): CourseWasmKernels | undefined {
+  const module = (backend as Partial<WasmModuleMemory>).wasm;
+  const memory = module?.wasmMemory ?? module?.asm?.memory;
+  if (!(memory instanceof wasmApi.Memory)) return undefined;
+  let kernels = instances.get(memory);
+  if (kernels === undefined) {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    try {
+      const compiled = new wasmApi.Module(Buffer.from(shared ? WASM_KERNELS_MODULE.shared : WASM_KERNELS_MODULE.plain, 'base64'));
+      kernels = new wasmApi.Instance(compiled, { env: { memory } }).exports as unknown as CourseWasmKernels;
+    } catch {
+      kernels = null;
+    }
+    instances.set(memory, kernels);
+  }
+  return kernels ?? undefined;
+}
+
+/**
+ * Byte offsets of tensors on the wasm heap, for the kernels' pointer arguments.
+ * Take them after the kernel's last allocation: growing the heap replaces its
+ * buffer (the offsets stay, but views of the old buffer go stale).
+ */
+export function heapOffsets(backend: unknown, ...tensors: tf.TensorInfo[]): number[] {
+  const heap = backend as WasmHeapBackend;
+  return tensors.map((t) => heap.typedArrayFromHeap(t).byteOffset);
+}

@@ -1,0 +1,59 @@
+/**
+ * BatchMatMul on the wasm backend with the course's SIMD loops
+ * (lib/kernels/wasm/matmul.c) for the products of a dense layer's training step.
+ *
+ * The backend hands every product to XNNPACK, which packs the second operand
+ * first (a weight matrix that changes at every step), and takes a slow path
+ * for transposed operands. The course's loops read both operands in place,
+ * either of them transposed (not both).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { courseKernelsOn, heapOffsets } from './course-wasm';
+import type { WasmHeapBackend } from './wasm-heap';
+
+/**
+ * Multiply-adds up to which the course's loops run a product that XNNPACK can
+ * take without transposing: beyond, its blocked, threaded product is faster
+ * even though it packs b first (with a fresh b each call, 64x8192x256: 11.8 vs
+ * 14.1 ms; 256³: 0.66 vs 1.2 ms). a · bᵀ is always the course's: the backend
+ * transposes b and packs it (64x256x8192: 49 vs 13 ms).
+ */
+export const SIMD_MATMUL_MAX_WORK = 4_000_000;
+
+/**
+ * a · b (each optionally transposed) for float32 operands of rank ≥ 2 whose
+ * batch dimensions are equal or 1 on one side, or undefined where the course's
+ * loops do not apply (both transposed, other dtypes, large untransposed-b
+ * products, no SIMD):
+ * the caller then runs the backend's kernel.
+ */
+export function simdBatchMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, backend: unknown): tf.TensorInfo | undefined {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || (transposeA && transposeB)) return undefined;
+  if (a.shape.length < 2 || b.shape.length < 2) return undefined;
+  const [aRows, aCols] = a.shape.slice(-2) as [number, number];
+  const [bRows, bCols] = b.shape.slice(-2) as [number, number];
+  const [m, k] = transposeA ? [aCols, aRows] : [aRows, aCols];
+  const [k2, n] = transposeB ? [bCols, bRows] : [bRows, bCols];
+  if (k !== k2) return undefined; // the backend's kernel reports the mismatch
+  const aBatchShape = a.shape.slice(0, -2);
+  const bBatchShape = b.shape.slice(0, -2);
+  const aBatch = tf.util.sizeFromShape(aBatchShape);
+  const bBatch = tf.util.sizeFromShape(bBatchShape);
+  // Batches that are the same, or a single matrix on one side (others: the backend's kernel).
+  if (aBatch !== 1 && bBatch !== 1 && !tf.util.arraysEqual(aBatchShape, bBatchShape)) return undefined;
+  const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(aBatchShape, bBatchShape);
+  const batch = tf.util.sizeFromShape(batchShape);
+  if ((m * k * n > SIMD_MATMUL_MAX_WORK && !transposeB) || m * n === 0) return undefined;
+  const kernels = courseKernelsOn(backend);
+  if (!kernels) return undefined;
+  const out = (backend as WasmHeapBackend).makeOutput([...batchShape, m, n], 'float32');
+  const [aAt, bAt, outAt] = heapOffsets(backend, a, b, out) as [number, number, number];
+  for (let i = 0; i < batch; i++) {
+    const aMat = aAt + (aBatch === 1 ? 0 : i * m * k * 4);
+    const bMat = bAt + (bBatch === 1 ? 0 : i * k * n * 4);
+    const cMat = outAt + i * m * n * 4;
+    if (transposeB) kernels.matmul_nt(aMat, bMat, cMat, m, k, n);
+    else kernels.matmul_kn(aMat, bMat, cMat, m, k, n, transposeA ? 1 : k, transposeA ? m : 1);
+  }
+  return out;
+}
