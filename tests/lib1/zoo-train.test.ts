@@ -16,8 +16,8 @@ import { yolo } from '../../lib/models/yolo';
 
 const STEPS = 8;
 
-/** Trains `STEPS` steps on one fixed batch; returns the losses. Checks for leaks. */
-async function trainSteps(build: () => tf.LayersModel, batch: () => { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor | tf.Tensor[] }, loss: string | ((a: tf.Tensor, b: tf.Tensor) => tf.Tensor), lr = 1e-3): Promise<number[]> {
+/** Trains `steps` steps on one fixed batch; returns the losses. Checks for leaks. */
+async function trainSteps(build: () => tf.LayersModel, batch: () => { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor | tf.Tensor[] }, loss: string | ((a: tf.Tensor, b: tf.Tensor) => tf.Tensor), lr = 1e-3, steps = STEPS): Promise<number[]> {
   const before = tf.memory().numTensors;
   const model = build();
   const optimizer = tf.train.adam(lr);
@@ -25,7 +25,7 @@ async function trainSteps(build: () => tf.LayersModel, batch: () => { x: tf.Tens
   const { x, y } = batch();
   const initial = model.trainableWeights.map((w) => w.read().dataSync().slice());
   const losses: number[] = [];
-  for (let i = 0; i < STEPS; i++) {
+  for (let i = 0; i < steps; i++) {
     const l = await model.trainOnBatch(x, y);
     losses.push(Array.isArray(l) ? l[0]! : l);
   }
@@ -59,7 +59,10 @@ describe('classifiers train a few steps on wasm', () => {
 
   it('AlexNet and VGG-16, narrow', async () => {
     expectTrains(await trainSteps(() => alexnet({ inputShape: [67, 67, 3], width: 1 / 8, fcUnits: 32, classes: 4 }), classifierBatch(4, 67, 4), 'categoricalCrossentropy', 2e-3));
-    expectTrains(await trainSteps(() => vgg16({ inputShape: [32, 32, 3], width: 1 / 8, fcUnits: 32, classes: 4 }), classifierBatch(4, 32, 4), 'categoricalCrossentropy', 2e-3));
+    // Thirteen plain conv layers at an eighth of the width start slowly: in 8 steps the loss
+    // sometimes moved by less than its noise (1.3865 → 1.3929 in one CI run); after 16 it had
+    // fallen by 0.1-1 in each of 16 runs here.
+    expectTrains(await trainSteps(() => vgg16({ inputShape: [32, 32, 3], width: 1 / 8, fcUnits: 32, classes: 4 }), classifierBatch(4, 32, 4), 'categoricalCrossentropy', 1e-3, 16));
   }, 30_000);
 
   it('ResNet-50 (narrow) and a small ResNet with its plain counterpart', async () => {
