@@ -7,18 +7,30 @@
  * `byteOffset`); counts and sizes are element counts.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { wantedWasmThreads } from '../wasm-threads';
+import { startKernelWorker, type KernelWorker } from './kernel-worker';
 import { WASM_KERNELS_MODULE } from './wasm/binaries';
 import type { WasmHeapBackend } from './wasm-heap';
 
 /** The functions the module exports (see each C file for what it computes). */
 export interface CourseWasmKernels {
-  /** lib/kernels/wasm/filter-grad.c: dw += the filter gradient of x and dy. */
+  /** lib/kernels/wasm/filter-grad.c: dw = the filter gradient of x and dy, rows [firstRow, endRow) of dy (row = b·OH + oh). */
   filter_grad(
     x: number, dy: number, dw: number,
-    batch: number, height: number, width: number, inChannels: number,
+    height: number, width: number, inChannels: number,
     outHeight: number, outWidth: number, outChannels: number,
     filterHeight: number, filterWidth: number,
     strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
+    firstRow: number, endRow: number,
+  ): void;
+  /** lib/kernels/wasm/input-grad.c: dx = the input gradient of dy through w (wt: w as [KH, KW, Co, Ci]), for images [firstImage, endImage) and rows [firstRow, endRow) of dy. */
+  input_grad(
+    dy: number, w: number, wt: number, dx: number,
+    height: number, width: number, inChannels: number,
+    outHeight: number, outWidth: number, outChannels: number,
+    filterHeight: number, filterWidth: number,
+    strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
+    firstImage: number, endImage: number, firstRow: number, endRow: number,
   ): void;
   /** lib/kernels/wasm/matmul.c: c = a · b, b [K, N], a(m, k) at a[m·ams + k·aks]. */
   matmul_kn(a: number, b: number, c: number, m: number, k: number, n: number, ams: number, aks: number): void;
@@ -58,9 +70,37 @@ interface WasmModuleMemory {
   wasm: { wasmMemory?: unknown; asm?: { memory?: unknown } };
 }
 
-// Per memory: the instance's exports, or null where the module could not be instantiated
-// (an engine without WebAssembly SIMD): callers then keep their other route.
-const instances = new WeakMap<WasmMemory, CourseWasmKernels | null>();
+/** The module instantiated on one memory, and the worker started for it (if any). */
+interface Loaded {
+  kernels: CourseWasmKernels;
+  module: object;
+  memory: WasmMemory;
+  shared: boolean;
+  worker?: KernelWorker | null;
+}
+
+// Per memory: the instance, or null where the module could not be instantiated (an engine
+// without WebAssembly SIMD): callers then keep their other route.
+const loaded = new WeakMap<WasmMemory, Loaded | null>();
+
+function load(backend: unknown): Loaded | undefined {
+  const wasmModule = (backend as Partial<WasmModuleMemory>).wasm;
+  const memory = wasmModule?.wasmMemory ?? wasmModule?.asm?.memory;
+  if (!(memory instanceof wasmApi.Memory)) return undefined;
+  let entry = loaded.get(memory);
+  if (entry === undefined) {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    try {
+      const module = new wasmApi.Module(Buffer.from(shared ? WASM_KERNELS_MODULE.shared : WASM_KERNELS_MODULE.plain, 'base64'));
+      const kernels = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as CourseWasmKernels;
+      entry = { kernels, module, memory, shared };
+    } catch {
+      entry = null;
+    }
+    loaded.set(memory, entry);
+  }
+  return entry ?? undefined;
+}
 
 /**
  * The course's kernels instantiated on the memory of a wasm backend (threaded
@@ -68,21 +108,29 @@ const instances = new WeakMap<WasmMemory, CourseWasmKernels | null>();
  * backend has no such memory or the module cannot be instantiated.
  */
 export function courseKernelsOn(backend: unknown): CourseWasmKernels | undefined {
-  const module = (backend as Partial<WasmModuleMemory>).wasm;
-  const memory = module?.wasmMemory ?? module?.asm?.memory;
-  if (!(memory instanceof wasmApi.Memory)) return undefined;
-  let kernels = instances.get(memory);
-  if (kernels === undefined) {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  return load(backend)?.kernels;
+}
+
+/**
+ * A worker thread running the course's kernels on the same memory, for kernels
+ * that split their work in two; undefined for the single-threaded backend
+ * (its memory is not shared) or when one thread is wanted
+ * (`COURSE_WASM_THREADS=1`). Started on first use.
+ */
+export function courseWorkerOn(backend: unknown): KernelWorker | undefined {
+  const entry = load(backend);
+  if (!entry?.shared) return undefined;
+  if (entry.worker === undefined) {
+    const { kernels } = entry;
+    const names = Object.keys(kernels).filter((name) => typeof (kernels as unknown as Record<string, unknown>)[name] === 'function');
+    const runHere = (name: string, args: number[]) => (kernels as unknown as Record<string, (...a: number[]) => void>)[name]!(...args);
     try {
-      const compiled = new wasmApi.Module(Buffer.from(shared ? WASM_KERNELS_MODULE.shared : WASM_KERNELS_MODULE.plain, 'base64'));
-      kernels = new wasmApi.Instance(compiled, { env: { memory } }).exports as unknown as CourseWasmKernels;
+      entry.worker = wantedWasmThreads() >= 2 ? startKernelWorker(entry.module, entry.memory, names, runHere) : null;
     } catch {
-      kernels = null;
+      entry.worker = null;
     }
-    instances.set(memory, kernels);
   }
-  return kernels ?? undefined;
+  return entry.worker ?? undefined;
 }
 
 /**

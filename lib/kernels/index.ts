@@ -14,7 +14,7 @@ import { widenVectorBroadcast } from './broadcast';
 import { concatKernel } from './concat';
 import { simdBatchMatMul } from './matmul';
 import { wasmMaxPoolGrad } from './max-pool-grad';
-import { simdConv2dBackpropFilter } from './simd-filter-grad';
+import { simdConv2dBackpropFilter, simdConv2dBackpropInput } from './simd-conv-grads';
 import { wasmSumLeading } from './sum';
 import { sliceKernel, splitVKernel, stridedSliceKernel, unpackKernel } from './slice';
 import { wasmTile } from './tile';
@@ -29,9 +29,10 @@ type Inputs = Record<string, tf.TensorInfo>;
 const asTensor = <T extends tf.Tensor>(info: tf.TensorInfo): T => info as unknown as T;
 
 /**
- * The kernels this module provides, by tfjs kernel name. The filter gradient runs the
- * course's WebAssembly SIMD function on the wasm backend where it applies
- * (lib/kernels/simd-filter-grad), else the composition of {@link conv2dBackpropFilter}.
+ * The kernels this module provides, by tfjs kernel name. The filter and input gradients
+ * run the course's WebAssembly SIMD functions on the wasm backend where they apply
+ * (lib/kernels/simd-conv-grads), else the compositions of {@link conv2dBackpropFilter}
+ * and {@link conv2dBackpropInput}.
  */
 export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs, backend: unknown) => tf.Tensor | tf.TensorInfo> = {
   Conv2DBackpropFilter: ({ x, dy }, attrs, backend) => {
@@ -47,15 +48,25 @@ export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs, bac
     }
     return conv2dBackpropFilter(asTensor(x!), asTensor(dy!), filterShape, strides, attrs.pad as 'same', dataFormat, rounding);
   },
-  Conv2DBackpropInput: ({ dy, filter }, attrs) =>
-    conv2dBackpropInput(
+  Conv2DBackpropInput: ({ dy, filter }, attrs, backend) => {
+    const inputShape = attrs.inputShape as [number, number, number, number];
+    const dataFormat = attrs.dataFormat as string | undefined;
+    if ((dataFormat === undefined || dataFormat === 'NHWC') && tf.getBackend() === 'wasm' && filter!.shape.length === 4 && inputShape[3] === filter!.shape[2]) {
+      const info = tf.backend_util.computeConv2DInfo(inputShape, filter!.shape as [number, number, number, number], attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as undefined);
+      const sameDy = dy!.shape.length === 4 && [info.batchSize, info.outHeight, info.outWidth, info.outChannels].every((d, i) => d === dy!.shape[i]);
+      // Shapes that do not fit go on to the composition, which names what is wrong.
+      const fast = sameDy ? simdConv2dBackpropInput(dy!, filter!, info, backend) : undefined;
+      if (fast) return fast;
+    }
+    return conv2dBackpropInput(
       asTensor(dy!), asTensor(filter!),
       attrs.inputShape as [number, number, number, number],
       attrs.strides as [number, number],
       attrs.pad as 'same',
       attrs.dataFormat as string | undefined,
       attrs.dimRoundingMode as undefined,
-    ),
+    );
+  },
   DepthwiseConv2dNativeBackpropFilter: ({ x, dy }, attrs) =>
     depthwiseConv2dBackpropFilter(
       asTensor(x!), asTensor(dy!),

@@ -1,5 +1,5 @@
-// The course's Conv2DBackpropInput (replacing the wasm backend's loop nest)
-// against the cpu backend's kernel and a float64 sum from the definition
+// The course's Conv2DBackpropInput (replacing the wasm backend's loop nest: its SIMD
+// function, lib/kernels/wasm/input-grad.c) against the cpu backend's kernel and a float64 sum from the definition
 // y[b,i,j,co] = Σ x[b, i·s + fh − top, j·s + fw − left, ci] · w[fh,fw,ci,co].
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,11 @@ const cases: Case[] = [
   { name: 'even filter, stride 2, same', x: [4, 6, 6, 1], filter: [2, 2, 1, 2], strides: 2, pad: 'same' },
   { name: 'numeric padding with rounding', x: [2, 10, 7, 2], filter: [3, 3, 2, 2], strides: 2, pad: 1, rounding: 'floor' },
   { name: 'stride larger than filter', x: [2, 13, 13, 3], filter: [2, 2, 3, 4], strides: 3, pad: 'valid' },
+  // The SIMD function's blocks: 8 and 4 input channels at a time, then one by one (a dot
+  // product over the output channels); 4 output columns at a time, then 3, 2 or 1.
+  { name: "LeNet's second layer: 8 input channels, valid 5x5", x: [3, 14, 14, 8], filter: [5, 5, 8, 16], strides: 1, pad: 'valid' },
+  { name: '13 input channels (8 + 4 + 1), 7 output channels, same 3x3', x: [2, 9, 11, 13], filter: [3, 3, 13, 7], strides: 1, pad: 'same' },
+  { name: 'stride 2, 12 input channels, explicit uneven padding', x: [2, 12, 13, 12], filter: [4, 3, 12, 6], strides: 2, pad: [[0, 0], [2, 1], [1, 2], [0, 0]] },
 ];
 
 function reference(c: Case, dy: Float32Array, w: Float32Array): Float64Array {
@@ -67,6 +72,16 @@ describe('Conv2DBackpropInput on wasm', () => {
     expect(TRAINING_KERNELS.Conv2DBackpropInput).toBeDefined();
     // The backend's own kernel binds a wasm function in a setupFunc; the course's has none.
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.setupFunc).toBeUndefined();
+    // And it runs as one kernel (the SIMD function), not composed of pad, reverse and conv.
+    const dy = tf.ones([1, 4, 4, 8]);
+    const w = tf.ones([3, 3, 5, 8]);
+    const profile = await tf.profile(() => {
+      tf.tidy(() => {
+        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { inputShape: [1, 6, 6, 5], strides: [1, 1], pad: 'valid', dataFormat: 'NHWC' });
+      });
+    });
+    tf.dispose([dy, w]);
+    expect(profile.kernels.map((k) => k.name)).toEqual(['Conv2DBackpropInput']);
   });
 
   for (const c of cases) {

@@ -1,9 +1,9 @@
 // The filter gradient of a 2-D convolution (NHWC, no dilation).
 //
-//   dw[kh][kw][ci][co] += sum over b, oh, ow of
+//   dw[kh][kw][ci][co] = sum over b, oh, ow of
 //                         x[b][oh*sh + kh - pt][ow*sw + kw - pl][ci] * dy[b][oh][ow][co]
 //
-// x is [B,H,W,Ci], dy [B,OH,OW,Co], dw [KH,KW,Ci,Co] (accumulated into: zero it first);
+// x is [B,H,W,Ci], dy [B,OH,OW,Co], dw [KH,KW,Ci,Co] (set by the call);
 // Co must be a multiple of 4. Each row of dy meets each filter row once: 4 input values
 // times 8 (or 4) output channels are summed in registers along the row, then added to dw,
 // which stays in cache. No transposes and no repacking of x or dy, which is what the
@@ -55,11 +55,15 @@ static void rows(const float* xb, int ps, const float* dyrow, float* dwrow, int 
   }
 }
 
+// Rows [r0, r1) of dy (row b*OH + oh) only: two threads can share a gradient, each into its
+// own dw, which the caller adds.
 EXPORT(filter_grad)
-void filter_grad(const float* x, const float* dy, float* dw, int B, int H, int W, int Ci,
-                 int OH, int OW, int Co, int KH, int KW, int sh, int sw, int pt, int pl) {
-  for (int b = 0; b < B; b++)
-  for (int oh = 0; oh < OH; oh++) {
+void filter_grad(const float* x, const float* dy, float* dw, int H, int W, int Ci,
+                 int OH, int OW, int Co, int KH, int KW, int sh, int sw, int pt, int pl, int r0, int r1) {
+  // dw starts at zero (zeroed by the thread that sums into it).
+  for (long i = 0; i < (long)KH * KW * Ci * Co; i++) dw[i] = 0.0f;
+  for (int row = r0; row < r1; row++) {
+    int b = row / OH, oh = row % OH;
     const float* dyrow = dy + ((long)(b * OH + oh) * OW) * Co;
     for (int kh = 0; kh < KH; kh++) {
       int ih = oh * sh + kh - pt;
