@@ -14,6 +14,15 @@ import type { WasmHeapBackend } from './wasm-heap';
 
 /** The functions the module exports (see each C file for what it computes). */
 export interface CourseWasmKernels {
+  /** lib/kernels/wasm/conv2d.c: y = the convolution of x and w, images [firstImage, endImage) and rows [firstRow, endRow) of y. */
+  conv2d(
+    x: number, w: number, y: number,
+    height: number, width: number, inChannels: number,
+    outHeight: number, outWidth: number, outChannels: number,
+    filterHeight: number, filterWidth: number,
+    strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
+    firstImage: number, endImage: number, firstRow: number, endRow: number,
+  ): void;
   /** lib/kernels/wasm/filter-grad.c: dw = the filter gradient of x and dy, rows [firstRow, endRow) of dy (row = b·OH + oh). */
   filter_grad(
     x: number, dy: number, dw: number,

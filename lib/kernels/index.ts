@@ -14,7 +14,7 @@ import { widenVectorBroadcast } from './broadcast';
 import { concatKernel } from './concat';
 import { simdBatchMatMul } from './matmul';
 import { wasmMaxPoolGrad } from './max-pool-grad';
-import { simdConv2dBackpropFilter, simdConv2dBackpropInput } from './simd-conv-grads';
+import { simdConv2d, simdConv2dBackpropFilter, simdConv2dBackpropInput } from './simd-conv';
 import { wasmSumLeading } from './sum';
 import { sliceKernel, splitVKernel, stridedSliceKernel, unpackKernel } from './slice';
 import { wasmTile } from './tile';
@@ -31,7 +31,7 @@ const asTensor = <T extends tf.Tensor>(info: tf.TensorInfo): T => info as unknow
 /**
  * The kernels this module provides, by tfjs kernel name. The filter and input gradients
  * run the course's WebAssembly SIMD functions on the wasm backend where they apply
- * (lib/kernels/simd-conv-grads), else the compositions of {@link conv2dBackpropFilter}
+ * (lib/kernels/simd-conv), else the compositions of {@link conv2dBackpropFilter}
  * and {@link conv2dBackpropInput}.
  */
 export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs, backend: unknown) => tf.Tensor | tf.TensorInfo> = {
@@ -164,6 +164,15 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
     SplitV: splitVKernel,
     Unpack: unpackKernel,
     StridedSlice: stridedSliceKernel,
+    // XNNPACK packs the filter before every convolution; in training it is new at each step
+    // (inference runs FusedConv2D, left to XNNPACK).
+    Conv2D: (inner) => (args) => {
+      const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+      const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
+      if ((dataFormat ?? 'NHWC') !== 'NHWC' || x.shape.length !== 4 || filter.shape.length !== 4 || x.shape[3] !== filter.shape[2]) return inner(args);
+      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode);
+      return simdConv2d(x, filter, info, args.backend) ?? inner(args);
+    },
     // Its Concat copies short runs (a pixel's channels) one subarray call each.
     Concat: concatKernel,
     // Adding a bias (or scaling by a per-channel vector) loops over the few channels of each

@@ -44,6 +44,8 @@ const found = {
     await compare('filter gradient: half of the rows of dy each, two dW added', 'Conv2DBackpropFilter', { x: [4, 40, 40, 16], dy: [4, 40, 40, 16] }, { ...conv, filterShape: [3, 3, 16, 16] }),
     await compare('input gradient: half of the images each', 'Conv2DBackpropInput', { dy: [5, 24, 24, 24], filter: [3, 3, 20, 24] }, { ...conv, inputShape: [5, 24, 24, 20] }),
     await compare('input gradient of one image: half of the rows of dy each, two dx added', 'Conv2DBackpropInput', { dy: [1, 60, 60, 16], filter: [3, 3, 27, 16] }, { ...conv, inputShape: [1, 60, 60, 27] }),
+    await compare('convolution: half of the images each', 'Conv2D', { x: [4, 40, 40, 16], filter: [3, 3, 16, 16] }, { ...conv, dilations: 1 }),
+    await compare('convolution of one image: half of the rows of y each', 'Conv2D', { x: [1, 60, 60, 27], filter: [3, 3, 27, 16] }, { ...conv, dilations: 1 }),
     // Products with b as it is go to XNNPACK at this size; a · bᵀ stays the course's.
     await compare('a · bᵀ, a batch of 2: the lower rows of each on the worker', 'BatchMatMul', { a: [2, 201, 300], b: [2, 250, 300] }, { transposeA: false, transposeB: true }),
   ],

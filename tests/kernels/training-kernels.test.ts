@@ -105,6 +105,29 @@ describe('registration', () => {
   });
 });
 
+describe('Conv2D (the course SIMD forward convolution where the output channels are a multiple of 4)', () => {
+  const cases: Case[] = [
+    { name: "LeNet's first layer: 3 input channels, valid 5x5", x: [3, 14, 15, 3], filter: [5, 5, 3, 8], strides: 1, pad: 'valid' },
+    { name: '9 input and 12 output channels (8 + 4), same 3x3', x: [2, 9, 12, 9], filter: [3, 3, 9, 12], strides: 1, pad: 'same' },
+    { name: 'stride 2, same, odd width', x: [2, 9, 11, 5], filter: [3, 3, 5, 16], strides: 2, pad: 'same' },
+    { name: 'strides [2, 3], explicit uneven padding', x: [2, 13, 14, 6], filter: [4, 3, 6, 8], strides: [2, 3], pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+    { name: 'image narrower than the filter, same (every column an edge)', x: [2, 6, 3, 5], filter: [5, 5, 5, 4], strides: 1, pad: 'same' },
+    { name: '1x1 filter, stride 2', x: [2, 9, 9, 7], filter: [1, 1, 7, 20], strides: 2, pad: 'valid' },
+    { name: 'numeric padding with ceil rounding', x: [2, 11, 11, 4], filter: [3, 3, 4, 4], strides: 2, pad: 1, rounding: 'ceil' },
+    { name: '6 output channels (the backend kernel)', x: [2, 8, 8, 3], filter: [3, 3, 3, 6], strides: 1, pad: 'same' },
+    { name: 'a window of 3x3x80 values (the backend kernel)', x: [1, 6, 6, 80], filter: [3, 3, 80, 8], strides: 1, pad: 'same' },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      await compare(
+        'Conv2D',
+        { x: { shape: c.x, values: seeded(size(c.x), 3) }, filter: { shape: c.filter, values: seeded(size(c.filter), 4) } },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: c.rounding },
+      );
+    });
+  }
+});
+
 describe('Conv2DBackpropFilter', () => {
   const cases: Case[] = [
     { name: 'stride 1, valid, batch 1', x: [1, 7, 7, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid' },
