@@ -69,7 +69,7 @@ export interface KernelWorker {
   /**
    * Runs `name(...workerArgs)` on the worker while `mainPart` runs here, and
    * returns when both are done. Runs both parts here, one after the other,
-   * while the worker is still starting.
+   * while the worker is still starting, or when it could not start.
    *
    * @throws Error when the worker's part failed (a trap in the kernel).
    */
@@ -86,10 +86,19 @@ export function startKernelWorker(module: object, memory: object, names: readonl
   const ctl = new Int32Array(control);
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, names } });
   worker.unref();
+  // A worker that fails to start (or dies) leaves every part to this thread, and no
+  // unhandled 'error' event to end the process.
+  let dead = false;
+  worker.on('error', () => {
+    dead = true;
+  });
+  worker.on('exit', () => {
+    dead = true;
+  });
   let sequence = 0;
   return {
     get ready() {
-      return Atomics.load(ctl, READY) === 1;
+      return !dead && Atomics.load(ctl, READY) === 1;
     },
     get jobs() {
       return sequence;
@@ -97,7 +106,7 @@ export function startKernelWorker(module: object, memory: object, names: readonl
     split(name, workerArgs, mainPart) {
       const index = names.indexOf(name);
       if (index < 0 || workerArgs.length > MAX_ARGS) throw new Error(`kernel worker: cannot run ${name} with ${workerArgs.length} arguments`);
-      if (Atomics.load(ctl, READY) !== 1) {
+      if (!this.ready) {
         mainPart();
         runHere(name, workerArgs);
         return;
