@@ -96,9 +96,10 @@ export function startKernelWorker(module: object, memory: object, names: readonl
     dead = true;
   });
   let sequence = 0;
+  const ready = () => !dead && Atomics.load(ctl, READY) === 1;
   return {
     get ready() {
-      return !dead && Atomics.load(ctl, READY) === 1;
+      return ready();
     },
     get jobs() {
       return sequence;
@@ -106,7 +107,7 @@ export function startKernelWorker(module: object, memory: object, names: readonl
     split(name, workerArgs, mainPart) {
       const index = names.indexOf(name);
       if (index < 0 || workerArgs.length > MAX_ARGS) throw new Error(`kernel worker: cannot run ${name} with ${workerArgs.length} arguments`);
-      if (!this.ready) {
+      if (!ready()) {
         mainPart();
         runHere(name, workerArgs);
         return;
