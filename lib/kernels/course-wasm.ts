@@ -30,7 +30,7 @@ export interface CourseWasmKernels {
     outHeight: number, outWidth: number, outChannels: number,
     filterHeight: number, filterWidth: number,
     strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
-    firstRow: number, endRow: number,
+    firstRow: number, endRow: number, zeroFirst: number,
   ): void;
   /** lib/kernels/wasm/input-grad.c: dx = the input gradient of dy through w (wt: w as [KH, KW, Co, Ci]), for images [firstImage, endImage) and rows [firstRow, endRow) of dy. */
   input_grad(
@@ -39,12 +39,12 @@ export interface CourseWasmKernels {
     outHeight: number, outWidth: number, outChannels: number,
     filterHeight: number, filterWidth: number,
     strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
-    firstImage: number, endImage: number, firstRow: number, endRow: number,
+    firstImage: number, endImage: number, firstRow: number, endRow: number, zeroFirst: number,
   ): void;
-  /** lib/kernels/wasm/matmul.c: c = a · b, b [K, N], a(m, k) at a[m·ams + k·aks]. */
-  matmul_kn(a: number, b: number, c: number, m: number, k: number, n: number, ams: number, aks: number): void;
-  /** lib/kernels/wasm/matmul.c: c = a · bᵀ, a [M, K], b [N, K]. */
-  matmul_nt(a: number, b: number, c: number, m: number, k: number, n: number): void;
+  /** lib/kernels/wasm/matmul.c: rows [firstRow, endRow) of c = a · b, b [K, N], a(m, k) at a[m·ams + k·aks]. */
+  matmul_kn(a: number, b: number, c: number, m: number, k: number, n: number, ams: number, aks: number, firstRow: number, endRow: number): void;
+  /** lib/kernels/wasm/matmul.c: rows [firstRow, endRow) of c = a · bᵀ, a [M, K], b [N, K]. */
+  matmul_nt(a: number, b: number, c: number, m: number, k: number, n: number, firstRow: number, endRow: number): void;
   /** lib/kernels/wasm/max-pool-grad.c: dx of a 2x2, stride-2 max pool inside the image. */
   max_pool_grad_2x2(x: number, dy: number, dx: number, batch: number, height: number, width: number, channels: number, outHeight: number, outWidth: number): void;
   /** lib/kernels/wasm/sum-rows.c: out[c] = Σ_r x[r][c], in float64. */

@@ -3,11 +3,11 @@
  *
  * The threaded wasm backend keeps its heap in a shared memory. A worker thread
  * instantiates the course's module on that same memory and waits on a small
- * shared control block; the main thread hands it one part of a kernel (a
- * function name and integer arguments: pointers and sizes), runs the other part
- * itself, and waits for the worker's part to finish. No data is copied: both
- * threads read the same tensors and write different parts of the output (or
- * different buffers that the caller adds).
+ * shared control block; the main thread hands it a kernel (a function name and
+ * integer arguments: pointers and sizes) and a range of its work (images, rows),
+ * and both threads take chunks of the range until none is left. No data is
+ * copied: both threads read the same tensors and write different parts of the
+ * output (or different buffers that the caller adds).
  *
  * Handing over costs an atomic store and a wake-up of the worker, and the
  * halves of the data move between the cores' caches, so callers split only
@@ -34,7 +34,16 @@ const READY = 2; // 1 once the worker has instantiated the module
 const FAILED = 3; // 1 when the last job threw
 const FUNCTION = 4; // index into the worker's function names
 const COUNT = 5; // number of arguments
-const ARGS = 6; // the arguments
+const NEXT = 6; // the next chunk to take (both threads add 1 to take one)
+const FIRST_AT = 7; // argument positions of the chunk's first and end
+const END_AT = 8;
+const LOW = 9; // the range, and its chunk size
+const HIGH = 10;
+const CHUNK = 11;
+const ZERO_AT = 12; // argument position of the "zero first" flag, or -1
+const ZERO_EVERY = 13; // 1: the flag is set for every chunk; 0: for each thread's first
+const TAKEN = 14; // chunks the worker took in the last job
+const ARGS = 15; // the worker's arguments
 const MAX_ARGS = 26;
 
 // The worker: plain JavaScript (evaluated as CommonJS), no imports but worker_threads.
@@ -48,38 +57,72 @@ let seen = 0;
 for (;;) {
   Atomics.wait(ctl, ${JOB}, seen);
   seen = Atomics.load(ctl, ${JOB});
+  let taken = 0;
   try {
+    const fn = exports[names[ctl[${FUNCTION}]]];
     const args = Array.from(ctl.subarray(${ARGS}, ${ARGS} + ctl[${COUNT}]));
-    exports[names[ctl[${FUNCTION}]]](...args);
+    const low = ctl[${LOW}], high = ctl[${HIGH}], chunk = ctl[${CHUNK}], zeroAt = ctl[${ZERO_AT}];
+    for (;;) {
+      const first = low + Atomics.add(ctl, ${NEXT}, 1) * chunk;
+      if (first >= high) break;
+      args[ctl[${FIRST_AT}]] = first;
+      args[ctl[${END_AT}]] = Math.min(high, first + chunk);
+      if (zeroAt >= 0) args[zeroAt] = ctl[${ZERO_EVERY}] === 1 || taken === 0 ? 1 : 0;
+      fn(...args);
+      taken++;
+    }
     ctl[${FAILED}] = 0;
   } catch (error) {
     ctl[${FAILED}] = 1;
   }
+  ctl[${TAKEN}] = taken;
   Atomics.store(ctl, ${DONE}, seen);
   Atomics.notify(ctl, ${DONE});
 }
 `;
 
+/** A range of work shared out in chunks, and where its bounds go in a kernel's arguments. */
+export interface SharedRange {
+  /** Positions of the chunk's first and end in the argument lists. */
+  firstAt: number;
+  endAt: number;
+  /** The whole range [low, high). */
+  low: number;
+  high: number;
+  /** A flag argument that makes the kernel zero its output first: its position, and whether
+   * every chunk sets it (disjoint outputs) or only each thread's first (a thread's own sum). */
+  zero?: { at: number; everyChunk: boolean };
+}
+
+/** Chunks each thread took: a thread that took none has not written (or zeroed) its output. */
+export interface Shares {
+  here: number;
+  worker: number;
+}
+
 /** A worker that runs the course's kernels on a shared memory. */
 export interface KernelWorker {
-  /** Whether the worker has started (until then {@link split} runs both parts here). */
+  /** Whether the worker has started (until then {@link share} runs everything here). */
   readonly ready: boolean;
-  /** Parts run on the worker so far. */
+  /** Jobs handed to the worker so far. */
   readonly jobs: number;
   /**
-   * Runs `name(...workerArgs)` on the worker while `mainPart` runs here, and
-   * returns when both are done. Runs both parts here, one after the other,
-   * while the worker is still starting, or when it could not start.
+   * Runs `name` over `range` on both threads: each takes the next chunk (about a
+   * sixteenth of the range) until none is left, so a thread slowed down (by
+   * other work on its core, or its code still warming up) takes fewer. The
+   * worker calls `name(...workerArgs)`, this thread `name(...hereArgs)`, with
+   * the chunk's bounds (and zero flag) filled in. Runs everything here while
+   * the worker is starting, or when it could not start.
    *
    * @throws Error when the worker's part failed (a trap in the kernel).
    */
-  split(name: string, workerArgs: number[], mainPart: () => void): void;
+  share(name: string, workerArgs: number[], hereArgs: number[], range: SharedRange): Shares;
 }
 
 /**
  * Starts a worker on `memory` (a shared WebAssembly memory) with the compiled
- * module `module` whose functions `names` it may run. The worker does not keep
- * the process alive.
+ * module `module` whose functions `names` it may run; `runHere` runs one of
+ * them on this thread. The worker does not keep the process alive.
  */
 export function startKernelWorker(module: object, memory: object, names: readonly string[], runHere: (name: string, args: number[]) => void): KernelWorker {
   const control = new SharedArrayBuffer(4 * (ARGS + MAX_ARGS));
@@ -104,27 +147,51 @@ export function startKernelWorker(module: object, memory: object, names: readonl
     get jobs() {
       return sequence;
     },
-    split(name, workerArgs, mainPart) {
+    share(name, workerArgs, hereArgs, range) {
       const index = names.indexOf(name);
       if (index < 0 || workerArgs.length > MAX_ARGS) throw new Error(`kernel worker: cannot run ${name} with ${workerArgs.length} arguments`);
+      const size = range.high - range.low;
+      const chunk = Math.max(1, Math.ceil(size / 16));
+      const count = Math.ceil(size / chunk);
+      // This thread's loop: the same chunks, taken through the same counter.
+      let here = 0;
+      const args = [...hereArgs];
+      const takeHere = (take: () => number) => {
+        for (let c = take(); c < count; c = take()) {
+          args[range.firstAt] = range.low + c * chunk;
+          args[range.endAt] = Math.min(range.high, range.low + (c + 1) * chunk);
+          if (range.zero) args[range.zero.at] = range.zero.everyChunk || here === 0 ? 1 : 0;
+          runHere(name, args);
+          here++;
+        }
+      };
       if (!ready()) {
-        mainPart();
-        runHere(name, workerArgs);
-        return;
+        let next = 0;
+        takeHere(() => next++);
+        return { here, worker: 0 };
       }
       ctl[FUNCTION] = index;
       ctl[COUNT] = workerArgs.length;
       ctl.set(workerArgs, ARGS);
+      ctl[FIRST_AT] = range.firstAt;
+      ctl[END_AT] = range.endAt;
+      ctl[LOW] = range.low;
+      ctl[HIGH] = range.high;
+      ctl[CHUNK] = chunk;
+      ctl[ZERO_AT] = range.zero?.at ?? -1;
+      ctl[ZERO_EVERY] = range.zero?.everyChunk ? 1 : 0;
+      Atomics.store(ctl, NEXT, 0);
       sequence++;
       Atomics.store(ctl, JOB, sequence);
       Atomics.notify(ctl, JOB);
       try {
-        mainPart();
+        takeHere(() => Atomics.add(ctl, NEXT, 1));
       } finally {
         // Wait for the worker even when this part failed: it is still writing the heap.
         for (let done = Atomics.load(ctl, DONE); done !== sequence; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);
       }
       if (ctl[FAILED] === 1) throw new Error(`kernel worker: ${name} failed`);
+      return { here, worker: ctl[TAKEN]! };
     },
   };
 }

@@ -49,24 +49,17 @@ export function simdBatchMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: 
   if (!kernels) return undefined;
   const out = (backend as WasmHeapBackend).makeOutput([...batchShape, m, n], 'float32');
   const [aAt, bAt, outAt] = heapOffsets(backend, a, b, out) as [number, number, number];
-  // Rows [first, end) of c: a's rows start at first·(row stride of a).
   const [ams, aks] = transposeA ? [1, m] : [k, 1];
-  const rows = (i: number, first: number, end: number): [string, number[]] => {
-    const aMat = aAt + ((aBatch === 1 ? 0 : i * m * k) + first * ams) * 4;
-    const bMat = bAt + (bBatch === 1 ? 0 : i * k * n) * 4;
-    const cMat = outAt + (i * m + first) * n * 4;
-    return transposeB ? ['matmul_nt', [aMat, bMat, cMat, end - first, k, n]] : ['matmul_kn', [aMat, bMat, cMat, end - first, k, n, ams, aks]];
-  };
-  const run = ([name, args]: [string, number[]]) => (kernels as unknown as Record<string, (...a: number[]) => void>)[name]!(...args);
-  // Large products: a second thread computes the lower half of c's rows (a multiple of 4 above).
+  // Large products: both threads take chunks of c's rows (positions 8-9 of a · b's arguments,
+  // 6-7 of a · bᵀ's).
   const worker = splitWorth(m * k * n) && m >= 8 ? courseWorkerOn(backend) : undefined;
-  const half = 4 * Math.floor(m / 8);
   for (let i = 0; i < batch; i++) {
-    if (!worker) run(rows(i, 0, m));
-    else {
-      const [name, args] = rows(i, half, m);
-      worker.split(name, args, () => run(rows(i, 0, half)));
-    }
+    const aMat = aAt + (aBatch === 1 ? 0 : i * m * k) * 4;
+    const bMat = bAt + (bBatch === 1 ? 0 : i * k * n) * 4;
+    const cMat = outAt + i * m * n * 4;
+    const [name, args] = transposeB ? ['matmul_nt', [aMat, bMat, cMat, m, k, n, 0, m]] as const : ['matmul_kn', [aMat, bMat, cMat, m, k, n, ams, aks, 0, m]] as const;
+    if (worker) worker.share(name, [...args], [...args], { firstAt: args.length - 2, endAt: args.length - 1, low: 0, high: m });
+    else (kernels as unknown as Record<string, (...a: number[]) => void>)[name]!(...args);
   }
   return out;
 }

@@ -18,7 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { courseKernelsOn, courseWorkerOn, heapOffsets } from './course-wasm';
-import { splitWorth } from './kernel-worker';
+import { splitWorth, type Shares } from './kernel-worker';
 import type { WasmHeapBackend } from './wasm-heap';
 
 /** The backend frees scratch tensors it allocated for a kernel. */
@@ -47,12 +47,18 @@ function isolatedScratch(heap: Heap, count: number): { at(): number; free(): voi
   };
 }
 
-/** Adds `count` floats at byte offset `from` into those at `into` (the halves of a split gradient). */
-function addInto(heap: Heap, like: tf.TensorInfo, into: number, from: number, count: number): void {
+/**
+ * Joins the two threads' sums: the worker's buffer at byte offset `from` is
+ * added into this thread's at `into`, or copied where this thread took no
+ * chunk (it has not zeroed its buffer), or left out where the worker took none.
+ */
+function joinSums(heap: Heap, like: tf.TensorInfo, into: number, from: number, count: number, shares: Shares): void {
+  if (shares.worker === 0) return;
   const buffer = heap.typedArrayFromHeap(like).buffer;
   const target = new Float32Array(buffer, into, count);
   const source = new Float32Array(buffer, from, count);
-  for (let i = 0; i < count; i++) target[i]! += source[i]!;
+  if (shares.here === 0) target.set(source);
+  else for (let i = 0; i < count; i++) target[i]! += source[i]!;
 }
 
 /**
@@ -75,7 +81,7 @@ export function simdConv2dBackpropFilter(
   const count = size(dw.shape);
   const rows = batchSize * outHeight;
   const worker = splitWorth(rows * outWidth * count) && rows >= 2 ? courseWorkerOn(backend) : undefined;
-  // With a second thread, each sums half of dy's rows into its own dW; the two are added.
+  // With a second thread, each sums the chunks of dy's rows it takes into its own dW; the two are added.
   const partial = worker ? isolatedScratch(heap, count) : undefined;
   try {
     // Offsets after the allocations: growing the heap replaces its buffer (not the addresses).
@@ -84,18 +90,18 @@ export function simdConv2dBackpropFilter(
       (heap.typedArrayFromHeap(dw) as Float32Array).fill(0);
       return dw;
     }
-    const args = (out: number, first: number, end: number) => [
+    // Arguments, then the range of dy's rows and the zero flag (positions 15-17).
+    const args = (out: number) => [
       xAt, dyAt, out, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
-      filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, first, end,
-    ] as const;
+      filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, 0, rows, 1,
+    ];
     if (!worker || !partial) {
-      kernels.filter_grad(...args(dwAt, 0, rows));
+      kernels.filter_grad(...(args(dwAt) as Parameters<typeof kernels.filter_grad>));
       return dw;
     }
     const other = partial.at();
-    const half = Math.floor(rows / 2);
-    worker.split('filter_grad', [...args(other, half, rows)], () => kernels.filter_grad(...args(dwAt, 0, half)));
-    addInto(heap, dw, dwAt, other, count);
+    const shares = worker.share('filter_grad', args(other), args(dwAt), { firstAt: 15, endAt: 16, low: 0, high: rows, zero: { at: 17, everyChunk: false } });
+    joinSums(heap, dw, dwAt, other, count, shares);
   } finally {
     partial?.free();
   }
@@ -123,8 +129,8 @@ export function simdConv2dBackpropInput(
   // The filter with each tap's matrix transposed, [KH, KW, Co, Ci]: rows of input channels.
   const taps = filterHeight * filterWidth;
   const transposed = heap.makeOutput([taps, outChannels, inChannels], 'float32');
-  // A second thread takes half of the images; for one image, half of dy's rows, into its own
-  // dx (the images of a batch lie apart; the rows of one image reach overlapping rows of dx).
+  // Both threads take chunks of the images; for one image, chunks of dy's rows, each into its
+  // own dx (the images of a batch lie apart; the rows of one image reach overlapping rows of dx).
   const worker = splitWorth((size(dy.shape) / outChannels) * size(filter.shape)) && (batchSize >= 2 || outHeight >= 2) ? courseWorkerOn(backend) : undefined;
   const partial = worker && batchSize === 1 ? isolatedScratch(heap, count) : undefined;
   try {
@@ -140,20 +146,20 @@ export function simdConv2dBackpropInput(
       return dx;
     }
     const [dyAt, wAt, wtAt, dxAt] = heapOffsets(backend, dy, filter, transposed, dx) as [number, number, number, number];
-    const args = (out: number, images: [number, number], rows: [number, number]) => [
+    // Arguments, then the ranges of images and of dy's rows and the zero flag (positions 16-20).
+    const args = (out: number) => [
       dyAt, wAt, wtAt, out, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
-      filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, ...images, ...rows,
-    ] as const;
-    const allRows: [number, number] = [0, outHeight];
-    if (!worker) kernels.input_grad(...args(dxAt, [0, batchSize], allRows));
+      filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, 0, batchSize, 0, outHeight, 1,
+    ];
+    if (!worker) kernels.input_grad(...(args(dxAt) as Parameters<typeof kernels.input_grad>));
     else if (!partial) {
-      const half = Math.floor(batchSize / 2);
-      worker.split('input_grad', [...args(dxAt, [half, batchSize], allRows)], () => kernels.input_grad(...args(dxAt, [0, half], allRows)));
+      // Chunks of images: each zeroes and writes its own images of dx.
+      worker.share('input_grad', args(dxAt), args(dxAt), { firstAt: 16, endAt: 17, low: 0, high: batchSize, zero: { at: 20, everyChunk: true } });
     } else {
+      // One image: chunks of dy's rows, each thread into its own dx.
       const other = partial.at();
-      const half = Math.floor(outHeight / 2);
-      worker.split('input_grad', [...args(other, [0, 1], [half, outHeight])], () => kernels.input_grad(...args(dxAt, [0, 1], [0, half])));
-      addInto(heap, dx, dxAt, other, count);
+      const shares = worker.share('input_grad', args(other), args(dxAt), { firstAt: 18, endAt: 19, low: 0, high: outHeight, zero: { at: 20, everyChunk: false } });
+      joinSums(heap, dx, dxAt, other, count, shares);
     }
   } finally {
     heap.disposeData(transposed.dataId);
@@ -192,20 +198,15 @@ export function simdConv2d(x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.bac
     return y;
   }
   const [xAt, wAt, yAt] = heapOffsets(backend, x, filter, y) as [number, number, number];
-  const args = (images: [number, number], rows: [number, number]) => [
+  // Arguments, then the ranges of images and of y's rows (positions 15-18).
+  const args = [
     xAt, wAt, yAt, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
-    filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, ...images, ...rows,
-  ] as const;
-  // A second thread takes half of the images, or of one image's rows (different rows of y).
+    filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, 0, batchSize, 0, outHeight,
+  ];
+  // Both threads take chunks of the images, or of one image's rows (different rows of y).
   const worker = splitWorth((size(y.shape) / outChannels) * size(filter.shape)) && (batchSize >= 2 || outHeight >= 2) ? courseWorkerOn(backend) : undefined;
-  const allRows: [number, number] = [0, outHeight];
-  if (!worker) kernels.conv2d(...args([0, batchSize], allRows));
-  else if (batchSize >= 2) {
-    const half = Math.floor(batchSize / 2);
-    worker.split('conv2d', [...args([half, batchSize], allRows)], () => kernels.conv2d(...args([0, half], allRows)));
-  } else {
-    const half = Math.floor(outHeight / 2);
-    worker.split('conv2d', [...args([0, 1], [half, outHeight])], () => kernels.conv2d(...args([0, 1], [0, half])));
-  }
+  if (!worker) kernels.conv2d(...(args as Parameters<typeof kernels.conv2d>));
+  else if (batchSize >= 2) worker.share('conv2d', args, args, { firstAt: 15, endAt: 16, low: 0, high: batchSize });
+  else worker.share('conv2d', args, args, { firstAt: 17, endAt: 18, low: 0, high: outHeight });
   return y;
 }

@@ -3,7 +3,7 @@
 //   dw[kh][kw][ci][co] = sum over b, oh, ow of
 //                         x[b][oh*sh + kh - pt][ow*sw + kw - pl][ci] * dy[b][oh][ow][co]
 //
-// x is [B,H,W,Ci], dy [B,OH,OW,Co], dw [KH,KW,Ci,Co] (set by the call);
+// x is [B,H,W,Ci], dy [B,OH,OW,Co], dw [KH,KW,Ci,Co] (set or added to, see below);
 // Co must be a multiple of 4. Each row of dy meets each filter row once: 4 input values
 // times 8 (or 4) output channels are summed in registers along the row, then added to dw,
 // which stays in cache. No transposes and no repacking of x or dy, which is what the
@@ -56,12 +56,13 @@ static void rows(const float* xb, int ps, const float* dyrow, float* dwrow, int 
 }
 
 // Rows [r0, r1) of dy (row b*OH + oh) only: two threads can share a gradient, each into its
-// own dw, which the caller adds.
+// own dw, which the caller adds. With `zero`, dw is zeroed first (by the thread that sums into
+// it, so that its cache lines need not move from another core); else the rows are added.
 EXPORT(filter_grad)
 void filter_grad(const float* x, const float* dy, float* dw, int H, int W, int Ci,
-                 int OH, int OW, int Co, int KH, int KW, int sh, int sw, int pt, int pl, int r0, int r1) {
-  // dw starts at zero (zeroed by the thread that sums into it).
-  for (long i = 0; i < (long)KH * KW * Ci * Co; i++) dw[i] = 0.0f;
+                 int OH, int OW, int Co, int KH, int KW, int sh, int sw, int pt, int pl, int r0, int r1, int zero) {
+  if (zero)
+    for (long i = 0; i < (long)KH * KW * Ci * Co; i++) dw[i] = 0.0f;
   for (int row = r0; row < r1; row++) {
     int b = row / OH, oh = row % OH;
     const float* dyrow = dy + ((long)(b * OH + oh) * OW) * Co;

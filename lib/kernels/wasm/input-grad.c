@@ -3,7 +3,7 @@
 //   dx[b][oh*sh + kh - pt][ow*sw + kw - pl][ci] = sum over oh, ow, kh, kw, co of dy[b][oh][ow][co] * w[kh][kw][ci][co]
 //
 // dy is [B,OH,OW,Co], w [KH,KW,Ci,Co], wt the same filter as [KH,KW,Co,Ci] (the caller
-// transposes it: it is small), dx [B,H,W,Ci] (set, for the images the call covers). Each row of
+// transposes it: it is small), dx [B,H,W,Ci] (set or added to, see below). Each row of
 // dy is spread over the dx rows its filter taps reach: 4 columns of dx times 8 (or 4) input
 // channels are summed in registers over the output channels, reading wt's rows of input
 // channels. Padding is never touched (the composed route convolved a zero-inserted,
@@ -53,13 +53,14 @@ static void channel(const float* dyrow, const float* wrow, float* dxrow, int Ci,
 }
 
 // Images [b0, b1) and rows [oh0, oh1) of dy only: two threads can share a gradient, writing
-// different images of dx, or (one image) each into its own dx, which the caller adds.
+// different images of dx, or (one image) each into its own dx, which the caller adds. With
+// `zero`, those images of dx are zeroed first (by the thread that computes them, so that
+// their cache lines need not move from another core); else the rows' terms are added.
 EXPORT(input_grad)
 void input_grad(const float* dy, const float* w, const float* wt, float* dx, int H, int W, int Ci,
-                int OH, int OW, int Co, int KH, int KW, int sh, int sw, int pt, int pl, int b0, int b1, int oh0, int oh1) {
-  // The images this call writes start at zero (zeroed by the thread that computes them, so
-  // that their cache lines need not move from another core).
-  for (long i = (long)b0 * H * W * Ci; i < (long)b1 * H * W * Ci; i++) dx[i] = 0.0f;
+                int OH, int OW, int Co, int KH, int KW, int sh, int sw, int pt, int pl, int b0, int b1, int oh0, int oh1, int zero) {
+  if (zero)
+    for (long i = (long)b0 * H * W * Ci; i < (long)b1 * H * W * Ci; i++) dx[i] = 0.0f;
   for (int b = b0; b < b1; b++)
   for (int oh = oh0; oh < oh1; oh++) {
     const float* dyrow = dy + ((long)(b * OH + oh) * OW) * Co;

@@ -46,11 +46,12 @@ INLINE void kn_rows(const float* a, int ams, int aks, const float* b, float* c, 
 
 // c[M][N] = a · b with b row-major [K][N] and a(m, k) = a[m*ams + k*aks]:
 // a is [M][K] with (ams, aks) = (K, 1), or [K][M] read transposed with (1, M).
+// Rows [m0, m1) of c only (two threads can share a product).
 EXPORT(matmul_kn)
-void matmul_kn(const float* a, const float* b, float* c, int M, int K, int N, int ams, int aks) {
-  int m = 0;
-  for (; m + 4 <= M; m += 4) kn_rows(a, ams, aks, b, c, K, N, m, 4);
-  switch (M - m) {
+void matmul_kn(const float* a, const float* b, float* c, int M, int K, int N, int ams, int aks, int m0, int m1) {
+  int m = m0;
+  for (; m + 4 <= m1; m += 4) kn_rows(a, ams, aks, b, c, K, N, m, 4);
+  switch (m1 - m) {
     case 3: kn_rows(a, ams, aks, b, c, K, N, m, 3); break;
     case 2: kn_rows(a, ams, aks, b, c, K, N, m, 2); break;
     case 1: kn_rows(a, ams, aks, b, c, K, N, m, 1); break;
@@ -94,9 +95,10 @@ INLINE void nt_rows(const float* a, const float* b, float* c, int K, int N, int 
 }
 
 // c[M][N] = a · bᵀ with a [M][K] and b [N][K] (a dense layer's input gradient, dy · Wᵀ).
+// Rows [m0, m1) of c only.
 EXPORT(matmul_nt)
-void matmul_nt(const float* a, const float* b, float* c, int M, int K, int N) {
-  int m = 0;
-  for (; m + 2 <= M; m += 2) nt_rows(a, b, c, K, N, m, 2);
-  if (m < M) nt_rows(a, b, c, K, N, m, 1);
+void matmul_nt(const float* a, const float* b, float* c, int M, int K, int N, int m0, int m1) {
+  int m = m0;
+  for (; m + 2 <= m1; m += 2) nt_rows(a, b, c, K, N, m, 2);
+  if (m < m1) nt_rows(a, b, c, K, N, m, 1);
 }
