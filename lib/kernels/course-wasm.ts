@@ -12,35 +12,33 @@ import { startKernelWorker, type KernelWorker } from './kernel-worker';
 import { WASM_KERNELS_MODULE } from './wasm/binaries';
 import type { WasmHeapBackend } from './wasm-heap';
 
+/**
+ * A convolution's geometry, in the order the module's convolution functions
+ * take it after their pointers.
+ */
+export type ConvGeometry = [
+  height: number, width: number, inChannels: number,
+  outHeight: number, outWidth: number, outChannels: number,
+  filterHeight: number, filterWidth: number,
+  strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
+];
+
+/** The geometry of `info` as the module's convolution functions take it. */
+export function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
+  return [
+    info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  ];
+}
+
 /** The functions the module exports (see each C file for what it computes). */
 export interface CourseWasmKernels {
   /** lib/kernels/wasm/conv2d.c: y = the convolution of x and w, images [firstImage, endImage) and rows [firstRow, endRow) of y. */
-  conv2d(
-    x: number, w: number, y: number,
-    height: number, width: number, inChannels: number,
-    outHeight: number, outWidth: number, outChannels: number,
-    filterHeight: number, filterWidth: number,
-    strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
-    firstImage: number, endImage: number, firstRow: number, endRow: number,
-  ): void;
+  conv2d(x: number, w: number, y: number, ...rest: [...ConvGeometry, firstImage: number, endImage: number, firstRow: number, endRow: number]): void;
   /** lib/kernels/wasm/filter-grad.c: dw = the filter gradient of x and dy, rows [firstRow, endRow) of dy (row = b·OH + oh). */
-  filter_grad(
-    x: number, dy: number, dw: number,
-    height: number, width: number, inChannels: number,
-    outHeight: number, outWidth: number, outChannels: number,
-    filterHeight: number, filterWidth: number,
-    strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
-    firstRow: number, endRow: number, zeroFirst: number,
-  ): void;
+  filter_grad(x: number, dy: number, dw: number, ...rest: [...ConvGeometry, firstRow: number, endRow: number, zeroFirst: number]): void;
   /** lib/kernels/wasm/input-grad.c: dx = the input gradient of dy through w (wt: w as [KH, KW, Co, Ci]), for images [firstImage, endImage) and rows [firstRow, endRow) of dy. */
-  input_grad(
-    dy: number, w: number, wt: number, dx: number,
-    height: number, width: number, inChannels: number,
-    outHeight: number, outWidth: number, outChannels: number,
-    filterHeight: number, filterWidth: number,
-    strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
-    firstImage: number, endImage: number, firstRow: number, endRow: number, zeroFirst: number,
-  ): void;
+  input_grad(dy: number, w: number, wt: number, dx: number, ...rest: [...ConvGeometry, firstImage: number, endImage: number, firstRow: number, endRow: number, zeroFirst: number]): void;
   /** lib/kernels/wasm/matmul.c: rows [firstRow, endRow) of c = a · b, b [K, N], a(m, k) at a[m·ams + k·aks]. */
   matmul_kn(a: number, b: number, c: number, m: number, k: number, n: number, ams: number, aks: number, firstRow: number, endRow: number): void;
   /** lib/kernels/wasm/matmul.c: rows [firstRow, endRow) of c = a · bᵀ, a [M, K], b [N, K]. */

@@ -28,6 +28,10 @@ type Inputs = Record<string, tf.TensorInfo>;
 // A kernel may return a Tensor: the engine keeps it as the output as it is.
 const asTensor = <T extends tf.Tensor>(info: tf.TensorInfo): T => info as unknown as T;
 
+/** Whether dy has the output shape of the convolution `info` describes. */
+const dyFits = (dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo) =>
+  dy.shape.length === 4 && [info.batchSize, info.outHeight, info.outWidth, info.outChannels].every((d, i) => d === dy.shape[i]);
+
 /**
  * The kernels this module provides, by tfjs kernel name. The filter and input gradients
  * run the course's WebAssembly SIMD functions on the wasm backend where they apply
@@ -42,8 +46,7 @@ export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs, bac
     const rounding = attrs.dimRoundingMode as undefined;
     if ((dataFormat === undefined || dataFormat === 'NHWC') && tf.getBackend() === 'wasm') {
       const info = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filterShape, strides, 1, attrs.pad as 'same', rounding);
-      const sameDy = dy!.shape.length === 4 && [info.batchSize, info.outHeight, info.outWidth, info.outChannels].every((d, i) => d === dy!.shape[i]);
-      const fast = sameDy ? simdConv2dBackpropFilter(x!, dy!, info, backend) : undefined;
+      const fast = dyFits(dy!, info) ? simdConv2dBackpropFilter(x!, dy!, info, backend) : undefined;
       if (fast) return fast;
     }
     return conv2dBackpropFilter(asTensor(x!), asTensor(dy!), filterShape, strides, attrs.pad as 'same', dataFormat, rounding);
@@ -53,9 +56,8 @@ export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs, bac
     const dataFormat = attrs.dataFormat as string | undefined;
     if ((dataFormat === undefined || dataFormat === 'NHWC') && tf.getBackend() === 'wasm' && filter!.shape.length === 4 && inputShape[3] === filter!.shape[2]) {
       const info = tf.backend_util.computeConv2DInfo(inputShape, filter!.shape as [number, number, number, number], attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as undefined);
-      const sameDy = dy!.shape.length === 4 && [info.batchSize, info.outHeight, info.outWidth, info.outChannels].every((d, i) => d === dy!.shape[i]);
       // Shapes that do not fit go on to the composition, which names what is wrong.
-      const fast = sameDy ? simdConv2dBackpropInput(dy!, filter!, info, backend) : undefined;
+      const fast = dyFits(dy!, info) ? simdConv2dBackpropInput(dy!, filter!, info, backend) : undefined;
       if (fast) return fast;
     }
     return conv2dBackpropInput(
@@ -170,7 +172,7 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
       const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
       const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
       if ((dataFormat ?? 'NHWC') !== 'NHWC' || x.shape.length !== 4 || filter.shape.length !== 4 || x.shape[3] !== filter.shape[2]) return inner(args);
-      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode);
+      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides, dilations ?? 1, pad, dimRoundingMode);
       return simdConv2d(x, filter, info, args.backend) ?? inner(args);
     },
     // Its Concat copies short runs (a pixel's channels) one subarray call each.

@@ -17,7 +17,7 @@
  * (the filter has changed); the course's forward function reads it in place.
  */
 import * as tf from '@tensorflow/tfjs';
-import { courseKernelsOn, courseWorkerOn, heapOffsets } from './course-wasm';
+import { convGeometry, courseKernelsOn, courseWorkerOn, heapOffsets, type ConvGeometry } from './course-wasm';
 import { splitWorth, type Shares } from './kernel-worker';
 import type { WasmHeapBackend } from './wasm-heap';
 
@@ -29,6 +29,11 @@ interface Disposing {
 type Heap = WasmHeapBackend & Disposing;
 
 const size = (shape: number[]) => tf.util.sizeFromShape(shape);
+
+// Where the arguments after the geometry start, for functions taking 3 or 4 pointers first.
+const GEOMETRY = 12 satisfies ConvGeometry['length'];
+const AFTER_3 = 3 + GEOMETRY;
+const AFTER_4 = 4 + GEOMETRY;
 
 // Bytes of a cache line: a buffer that one thread writes must share no line with another
 // thread's output (false sharing made a split filter gradient as slow as one thread).
@@ -72,7 +77,7 @@ export function simdConv2dBackpropFilter(
   info: tf.backend_util.Conv2DInfo,
   backend: unknown,
 ): tf.TensorInfo | undefined {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   if (x.dtype !== 'float32' || dy.dtype !== 'float32' || outChannels % 4 !== 0 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
   const kernels = courseKernelsOn(backend);
   if (!kernels) return undefined;
@@ -90,17 +95,15 @@ export function simdConv2dBackpropFilter(
       (heap.typedArrayFromHeap(dw) as Float32Array).fill(0);
       return dw;
     }
-    // Arguments, then the range of dy's rows and the zero flag (positions 15-17).
-    const args = (out: number) => [
-      xAt, dyAt, out, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
-      filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, 0, rows, 1,
-    ];
+    // Pointers and geometry, then the range of dy's rows and the zero flag.
+    const args = (out: number): Parameters<typeof kernels.filter_grad> => [xAt, dyAt, out, ...convGeometry(info), 0, rows, 1];
     if (!worker || !partial) {
-      kernels.filter_grad(...(args(dwAt) as Parameters<typeof kernels.filter_grad>));
+      kernels.filter_grad(...args(dwAt));
       return dw;
     }
     const other = partial.at();
-    const shares = worker.share('filter_grad', args(other), args(dwAt), { firstAt: 15, endAt: 16, low: 0, high: rows, zero: { at: 17, everyChunk: false } });
+    const range = { firstAt: AFTER_3, endAt: AFTER_3 + 1, low: 0, high: rows, zero: { at: AFTER_3 + 2, everyChunk: false } };
+    const shares = worker.share('filter_grad', args(other), args(dwAt), range);
     joinSums(heap, dw, dwAt, other, count, shares);
   } finally {
     partial?.free();
@@ -119,7 +122,7 @@ export function simdConv2dBackpropInput(
   info: tf.backend_util.Conv2DInfo,
   backend: unknown,
 ): tf.TensorInfo | undefined {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outChannels, filterHeight, filterWidth } = info;
   if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
   const kernels = courseKernelsOn(backend);
   if (!kernels) return undefined;
@@ -146,19 +149,18 @@ export function simdConv2dBackpropInput(
       return dx;
     }
     const [dyAt, wAt, wtAt, dxAt] = heapOffsets(backend, dy, filter, transposed, dx) as [number, number, number, number];
-    // Arguments, then the ranges of images and of dy's rows and the zero flag (positions 16-20).
-    const args = (out: number) => [
-      dyAt, wAt, wtAt, out, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
-      filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, 0, batchSize, 0, outHeight, 1,
-    ];
-    if (!worker) kernels.input_grad(...(args(dxAt) as Parameters<typeof kernels.input_grad>));
+    // Pointers and geometry, then the ranges of images and of dy's rows and the zero flag.
+    const args = (out: number): Parameters<typeof kernels.input_grad> => [dyAt, wAt, wtAt, out, ...convGeometry(info), 0, batchSize, 0, outHeight, 1];
+    if (!worker) kernels.input_grad(...args(dxAt));
     else if (!partial) {
       // Chunks of images: each zeroes and writes its own images of dx.
-      worker.share('input_grad', args(dxAt), args(dxAt), { firstAt: 16, endAt: 17, low: 0, high: batchSize, zero: { at: 20, everyChunk: true } });
+      const range = { firstAt: AFTER_4, endAt: AFTER_4 + 1, low: 0, high: batchSize, zero: { at: AFTER_4 + 4, everyChunk: true } };
+      worker.share('input_grad', args(dxAt), args(dxAt), range);
     } else {
       // One image: chunks of dy's rows, each thread into its own dx.
       const other = partial.at();
-      const shares = worker.share('input_grad', args(other), args(dxAt), { firstAt: 18, endAt: 19, low: 0, high: outHeight, zero: { at: 20, everyChunk: false } });
+      const range = { firstAt: AFTER_4 + 2, endAt: AFTER_4 + 3, low: 0, high: outHeight, zero: { at: AFTER_4 + 4, everyChunk: false } };
+      const shares = worker.share('input_grad', args(other), args(dxAt), range);
       joinSums(heap, dx, dxAt, other, count, shares);
     }
   } finally {
@@ -185,7 +187,7 @@ export const SIMD_CONV_MAX_WINDOW = 640;
  * the backend's kernel.
  */
 export function simdConv2d(x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: unknown): tf.TensorInfo | undefined {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
   if (x.dtype !== 'float32' || filter.dtype !== 'float32' || outChannels % 4 !== 0 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
   if (filterHeight * filterWidth * inChannels > SIMD_CONV_MAX_WINDOW) return undefined;
   const kernels = courseKernelsOn(backend);
@@ -198,15 +200,12 @@ export function simdConv2d(x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.bac
     return y;
   }
   const [xAt, wAt, yAt] = heapOffsets(backend, x, filter, y) as [number, number, number];
-  // Arguments, then the ranges of images and of y's rows (positions 15-18).
-  const args = [
-    xAt, wAt, yAt, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
-    filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, 0, batchSize, 0, outHeight,
-  ];
+  // Pointers and geometry, then the ranges of images and of y's rows.
+  const args: Parameters<typeof kernels.conv2d> = [xAt, wAt, yAt, ...convGeometry(info), 0, batchSize, 0, outHeight];
   // Both threads take chunks of the images, or of one image's rows (different rows of y).
   const worker = splitWorth((size(y.shape) / outChannels) * size(filter.shape)) && (batchSize >= 2 || outHeight >= 2) ? courseWorkerOn(backend) : undefined;
-  if (!worker) kernels.conv2d(...(args as Parameters<typeof kernels.conv2d>));
-  else if (batchSize >= 2) worker.share('conv2d', args, args, { firstAt: 15, endAt: 16, low: 0, high: batchSize });
-  else worker.share('conv2d', args, args, { firstAt: 17, endAt: 18, low: 0, high: outHeight });
+  if (!worker) kernels.conv2d(...args);
+  else if (batchSize >= 2) worker.share('conv2d', args, args, { firstAt: AFTER_3, endAt: AFTER_3 + 1, low: 0, high: batchSize });
+  else worker.share('conv2d', args, args, { firstAt: AFTER_3 + 2, endAt: AFTER_3 + 3, low: 0, high: outHeight });
   return y;
 }
