@@ -34,11 +34,11 @@ export function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
 /** The functions the module exports (see each C file for what it computes). */
 export interface CourseWasmKernels {
   /** lib/kernels/wasm/conv2d.c: y = the convolution of x and w, images [firstImage, endImage) and rows [firstRow, endRow) of y. */
-  conv2d(x: number, w: number, y: number, ...rest: [...ConvGeometry, firstImage: number, endImage: number, firstRow: number, endRow: number]): void;
+  conv2d(x: number, w: number, y: number, ...rest: [...geometry: ConvGeometry, firstImage: number, endImage: number, firstRow: number, endRow: number]): void;
   /** lib/kernels/wasm/filter-grad.c: dw = the filter gradient of x and dy, rows [firstRow, endRow) of dy (row = b·OH + oh). */
-  filter_grad(x: number, dy: number, dw: number, ...rest: [...ConvGeometry, firstRow: number, endRow: number, zeroFirst: number]): void;
+  filter_grad(x: number, dy: number, dw: number, ...rest: [...geometry: ConvGeometry, firstRow: number, endRow: number, zeroFirst: number]): void;
   /** lib/kernels/wasm/input-grad.c: dx = the input gradient of dy through w (wt: w as [KH, KW, Co, Ci]), for images [firstImage, endImage) and rows [firstRow, endRow) of dy. */
-  input_grad(dy: number, w: number, wt: number, dx: number, ...rest: [...ConvGeometry, firstImage: number, endImage: number, firstRow: number, endRow: number, zeroFirst: number]): void;
+  input_grad(dy: number, w: number, wt: number, dx: number, ...rest: [...geometry: ConvGeometry, firstImage: number, endImage: number, firstRow: number, endRow: number, zeroFirst: number]): void;
   /** lib/kernels/wasm/matmul.c: rows [firstRow, endRow) of c = a · b, b [K, N], a(m, k) at a[m·ams + k·aks]. */
   matmul_kn(a: number, b: number, c: number, m: number, k: number, n: number, ams: number, aks: number, firstRow: number, endRow: number): void;
   /** lib/kernels/wasm/matmul.c: rows [firstRow, endRow) of c = a · bᵀ, a [M, K], b [N, K]. */
