@@ -5,7 +5,9 @@
  *
  *   nbconvert-ts execute <nb...> [--out-dir D | --inplace] [--kernel NAME | --kernel-cmd "..."]
  *       [--timeout S] [--startup-timeout S] [--allow-errors] [--profile ci|full] [-p KEY=VALUE ...]
- *       [--jobs N] [--no-cache] [--json-report F] [--junit F]
+ *       [--jobs N] [--no-cache] [--json-report F] [--junit F] [--shard I/N [--times F]] [--record-times F]
+ *   nbconvert-ts merge <shard report.json...> [--out-dir D] [--cache-dir D] [--json-report F] [--junit F]
+ *       [--record-times F --profile P]
  *   nbconvert-ts convert <executed nb...> --to md --docs-dir DIR --assets-dir DIR [--assets-url U] [--notebooks-dir D]
  *   nbconvert-ts check <nb...>
  *
@@ -18,7 +20,9 @@ import { projectRoot } from '../../lib/paths';
 import { WASM_THREADS_ENV_VAR, wantedWasmThreads } from '../../lib/wasm-threads';
 import { convertNotebook } from './convert';
 import { displayPath, executeMany, EXIT, outputPathFor, type ExecuteOptions, type NotebookReport, type ParameterValue } from './execute';
+import { collectExecuted, readShardReports, storeInCache } from './merge';
 import { junitReport } from './report';
+import { DEFAULT_PROFILE, parseShard, recordRunTimes, selectShard } from './shard';
 
 class UsageError extends Error {}
 
@@ -28,7 +32,7 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--out-dir', '--kernel', '--kernel-cmd', '--timeout', '--startup-timeout', '--profile', '-p', '--jobs', '--json-report', '--junit', '--to', '--docs-dir', '--assets-dir', '--assets-url', '--notebooks-dir', '--cache-dir', '--edit-url', '--source-url', '--notebooks-url']);
+const VALUE_FLAGS = new Set(['--out-dir', '--kernel', '--kernel-cmd', '--timeout', '--startup-timeout', '--profile', '-p', '--jobs', '--json-report', '--junit', '--to', '--docs-dir', '--assets-dir', '--assets-url', '--notebooks-dir', '--cache-dir', '--edit-url', '--source-url', '--notebooks-url', '--shard', '--times', '--record-times']);
 const BOOLEAN_FLAGS = new Set(['--inplace', '--allow-errors', '--no-cache', '--help']);
 
 function parse(argv: string[]): Parsed {
@@ -120,18 +124,60 @@ async function execute(p: Parsed, check: boolean): Promise<number> {
     cacheInputs: projectCacheInputs(),
   });
   if (!check && !outDir && !inplace) throw new UsageError('execute needs --out-dir D or --inplace (or use check)');
+  const files = shardFiles(p, String(params.profile ?? DEFAULT_PROFILE));
   const jobs = Math.floor(positiveNumber(p, '--jobs') ?? 1);
   // Kernels running side by side share the cores (the wasm backend's threads wait for each other).
   if (jobs > 1 && process.env[WASM_THREADS_ENV_VAR] === undefined) {
-    process.env[WASM_THREADS_ENV_VAR] = String(Math.max(1, Math.floor(wantedWasmThreads() / Math.min(jobs, p.files.length))));
+    process.env[WASM_THREADS_ENV_VAR] = String(Math.max(1, Math.floor(wantedWasmThreads() / Math.max(1, Math.min(jobs, files.length)))));
   }
-  const reports = await executeMany(p.files, options, jobs);
+  const reports = await executeMany(files, options, jobs);
+  return finishRun(p, reports, String(params.profile ?? DEFAULT_PROFILE));
+}
+
+/** The notebooks this run executes: all given, or the slice `--shard I/N` names. */
+function shardFiles(p: Parsed, profile: string): string[] {
+  const shard = one(p, '--shard');
+  if (shard === undefined) {
+    if (p.flags.has('--times')) throw new UsageError('--times is read by --shard only');
+    return p.files;
+  }
+  let spec;
+  try {
+    spec = parseShard(shard);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const files = selectShard(p.files, spec, profile, one(p, '--times'));
+  console.error(`shard ${spec.index}/${spec.count}: ${files.length} of ${p.files.length} notebooks`);
+  return files;
+}
+
+/** Prints and writes the reports (and run times) of an execute or merge; returns the exit status. */
+function finishRun(p: Parsed, reports: NotebookReport[], profile: string): number {
   for (const r of reports) printReport(r);
   const jsonReport = one(p, '--json-report');
   if (jsonReport) writeReport(jsonReport, JSON.stringify({ notebooks: reports }, null, 2));
   const junit = one(p, '--junit');
   if (junit) writeReport(junit, junitReport(reports));
+  const timesFile = one(p, '--record-times');
+  if (timesFile) {
+    const recorded = recordRunTimes(timesFile, profile, reports);
+    console.error(`times   ${recorded.length} run time(s) of profile ${profile} recorded in ${displayPath(resolve(timesFile))}`);
+  }
   return worstExit(reports);
+}
+
+/** `merge`: the shards' reports, executed notebooks and cache entries, as one run's. */
+function merge(p: Parsed): number {
+  if (p.files.length === 0) throw new UsageError('merge needs the shards\' JSON reports');
+  if (p.flags.has('--record-times') && !p.flags.has('--profile')) throw new UsageError('merge --record-times needs the --profile the shards ran');
+  const profile = parameters(p).profile;
+  const merged = readShardReports(p.files);
+  const outDir = one(p, '--out-dir');
+  const reports = outDir ? collectExecuted(merged, outDir) : merged.reports;
+  const cacheDir = one(p, '--cache-dir');
+  if (cacheDir) console.error(`cache   ${storeInCache(merged, cacheDir)} run(s) stored in ${displayPath(resolve(cacheDir))}`);
+  return finishRun(p, reports, String(profile ?? DEFAULT_PROFILE));
 }
 
 function writeReport(path: string, text: string): void {
@@ -177,6 +223,9 @@ const USAGE = `usage:
   nbconvert-ts execute <nb...> [--out-dir D | --inplace] [--kernel NAME | --kernel-cmd "..."]
       [--timeout S] [--startup-timeout S] [--allow-errors] [--profile ci|full] [-p KEY=VALUE ...]
       [--jobs N] [--no-cache] [--cache-dir D] [--json-report F] [--junit F]
+      [--shard I/N [--times F]] [--record-times F]
+  nbconvert-ts merge <shard report.json...> [--out-dir D] [--cache-dir D] [--json-report F] [--junit F]
+      [--record-times F --profile ci|full]
   nbconvert-ts convert <executed nb...> --to md --docs-dir DIR --assets-dir DIR [--assets-url /nb-assets/]
       [--notebooks-dir site/static/notebooks] [--notebooks-url /notebooks/] [--edit-url URL] [--source-url URL]
   nbconvert-ts check <nb...>
@@ -189,6 +238,7 @@ export async function main(argv: string[]): Promise<number> {
     if (parsed.command === 'execute') return await execute(parsed, false);
     if (parsed.command === 'check') return await execute(parsed, true);
     if (parsed.command === 'convert') return await convert(parsed);
+    if (parsed.command === 'merge') return merge(parsed);
     throw new UsageError(`unknown command ${parsed.command}`);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -69,6 +69,8 @@ export interface NotebookReport {
   seconds: number;
   cached: boolean;
   outputPath?: string;
+  /** The run's cache key (the cached copy is `<cacheDir>/<key>.ipynb`); set when a cache was used. */
+  cacheKey?: string;
   cells: CellReport[];
   /** One paragraph a person can act on; set when status is not ok. */
   message?: string;
@@ -198,6 +200,7 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
   for (const cell of nb.cells) if (!tagsOf(cell).includes('injected-parameters')) originalIndex.set(cell, counter++);
 
   const key = options.cacheDir ? cacheKey(nb, options) : undefined;
+  if (key) report.cacheKey = key;
   const cached = key ? join(options.cacheDir!, `${key}.ipynb`) : undefined;
   if (cached && existsSync(cached)) {
     if (options.outputPath && resolve(options.outputPath) !== cached) {
