@@ -13,8 +13,9 @@ const repository = process.env.COURSE_REPOSITORY_URL ?? 'https://github.com/cnn-
 const config: Config = {
   title: 'Convolutional networks in TypeScript',
   tagline: 'A hands-on course: real data, pretrained networks, TensorFlow.js, executable notebooks',
-  url: 'https://cnn-course-ts.github.io',
-  baseUrl: '/',
+  // Where the site is published: CI sets both from the repository's GitHub Pages settings.
+  url: process.env.COURSE_SITE_URL || 'https://cnn-course-ts.github.io',
+  baseUrl: (process.env.COURSE_BASE_URL || '/').replace(/\/?$/, '/'),
   onBrokenLinks: 'throw',
   onBrokenAnchors: 'throw',
   favicon: 'img/favicon.svg',

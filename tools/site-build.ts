@@ -2,7 +2,11 @@
  * Builds the course site: executes the notebooks (cached by content), converts
  * them into pages, generates the library reference, runs `docusaurus build`.
  *
- *   npm run site:build [-- --profile full|ci] [--executed-dir DIR] [--serve] [--port N]
+ *   npm run site:build [-- --profile full|ci] [--executed-dir DIR [--no-execute]] [--serve] [--port N]
+ *
+ * `--no-execute` takes the executed notebooks already in `--executed-dir` (e.g. merged from
+ * CI's shards by `nbconvert-ts merge --out-dir`) and fails when one is missing.
+ * `COURSE_SITE_URL` and `COURSE_BASE_URL` (default `/`) say where the site is served.
  *
  * `npm start` is `site:build --serve`: it also serves the site on localhost.
  */
@@ -58,6 +62,25 @@ export async function executeCourse(profile: 'ci' | 'full', executedDir: string)
   return reports;
 }
 
+/**
+ * Reports for notebooks executed elsewhere (no kernel runs): one per course notebook, ok
+ * when its executed copy is in `executedDir`, a failure naming the missing file otherwise.
+ */
+export function executedInDir(executedDir: string): NotebookReport[] {
+  return courseNotebooks().map((notebook) => {
+    const copy = join(executedDir, basename(notebook));
+    const report: NotebookReport = { notebook, status: 'ok', exitCode: 0, seconds: 0, cached: true, outputPath: copy, cells: [] };
+    if (existsSync(copy)) return report;
+    return { ...report, status: 'bad-input', exitCode: 4, outputPath: undefined, message: `${displayPath(notebook)}: no executed copy at ${displayPath(copy)}` };
+  });
+}
+
+/** The path the site is served under (Docusaurus's baseUrl): `COURSE_BASE_URL`, default `/`. */
+export function siteBaseUrl(): string {
+  const base = process.env.COURSE_BASE_URL || '/';
+  return base.endsWith('/') ? base : `${base}/`;
+}
+
 /** The executed copies of the notebooks that ran without error, in syllabus order. */
 export function executedNotebooks(reports: NotebookReport[], executedDir: string): string[] {
   return reports.filter((r) => r.status === 'ok').map((r) => join(executedDir, basename(r.notebook)));
@@ -76,6 +99,8 @@ export async function buildSite(executed: string[]): Promise<string> {
     await convertNotebook(notebook, {
       docsDir: paths.docs,
       assetsDir: paths.assets,
+      // The pages' own <img> and chart tags are not rewritten by Docusaurus: they carry the base.
+      assetsUrl: `${siteBaseUrl()}nb-assets/`,
       notebooksDir: paths.downloads,
       editUrlBase: `${repository}/edit/main/notebooks`,
       sourceUrlBase: `${repository}/blob/main/notebooks`,
@@ -95,6 +120,7 @@ async function main(argv: string[]): Promise<void> {
   let profile: 'ci' | 'full' = 'full';
   let executedDir = join(root, 'build', 'executed');
   let serve = false;
+  let execute = true;
   let port = 3000;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -104,14 +130,16 @@ async function main(argv: string[]): Promise<void> {
       profile = value;
     } else if (arg === '--executed-dir') executedDir = argv[++i]!;
     else if (arg === '--serve') serve = true;
+    else if (arg === '--no-execute') execute = false;
     else if (arg === '--port') {
       port = Number(argv[++i]);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port is a port number, got ${argv[i]}`);
     }
     else throw new Error(`unknown argument ${arg}`);
   }
-  console.log(`Executing the notebooks (profile ${profile}; unchanged ones come from the cache)...`);
-  const reports = await executeCourse(profile, executedDir);
+  if (execute) console.log(`Executing the notebooks (profile ${profile}; unchanged ones come from the cache)...`);
+  else console.log(`Taking the executed notebooks from ${displayPath(executedDir)} (--no-execute)`);
+  const reports = execute ? await executeCourse(profile, executedDir) : executedInDir(executedDir);
   const failed = reports.filter((r) => r.status !== 'ok');
   if (failed.length) throw new Error(`${failed.length} notebook(s) failed; the site is not built:\n${failed.map((r) => r.message ?? r.notebook).join('\n')}`);
   const out = await buildSite(executedNotebooks(reports, executedDir));

@@ -1,14 +1,16 @@
 // The built course site in a real browser (Debian's Chromium through playwright-core).
 // Runs after the unit and notebook tests (vitest.site.config.ts), so the notebooks'
-// ci-profile runs come from nbconvert-ts's cache. The site is built once, in beforeAll,
-// every page is visited once there, and the tests check what was seen.
+// ci-profile runs come from nbconvert-ts's cache; with COURSE_EXECUTED_DIR (CI, after merging
+// its shards) the executed notebooks in that folder are taken instead and nothing runs.
+// The site is built once, in beforeAll, every page is visited once there, and the tests
+// check what was seen.
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotebookReport } from '../../tools/nbconvert-ts/execute';
-import { buildSite, courseNotebooks, executeCourse, executedNotebooks } from '../../tools/site-build';
+import { buildSite, courseNotebooks, executeCourse, executedInDir, executedNotebooks } from '../../tools/site-build';
 import { serveStatic } from '../../tools/static-server';
 import { chromiumSkipReason, launchChromium } from './browser';
 import { hasMath, notebookTitle, pageName, vegaPlaceholders } from './markdown';
@@ -89,8 +91,10 @@ async function visit(path: string): Promise<PageReport> {
 
 beforeAll(async () => {
   if (skipReason) return;
-  const executedDir = join(root, 'build', 'executed-ci');
-  reports = await executeCourse('ci', executedDir);
+  // CI hands over the notebooks its shards executed; elsewhere they run here (ci profile, cached).
+  const given = process.env.COURSE_EXECUTED_DIR;
+  const executedDir = given ? resolve(given) : join(root, 'build', 'executed-ci');
+  reports = given ? executedInDir(executedDir) : await executeCourse('ci', executedDir);
   const out = await buildSite(executedNotebooks(reports, executedDir));
   ({ server, url: base } = await serveStatic(out));
   const sitemap = readFileSync(join(out, 'sitemap.xml'), 'utf8');
