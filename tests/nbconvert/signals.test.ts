@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, read } from './fixtures';
 
 const BIN = join(process.cwd(), 'tools', 'nbconvert-ts', 'bin.ts');
@@ -27,6 +27,7 @@ function startExecutor(args: string[]): Run {
     env: { ...process.env, TMPDIR: temp, NBCONVERT_TS_PIDS_FILE: pidsFile },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  if (child.pid !== undefined) started.push(child.pid);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -58,6 +59,20 @@ function running(pid: number): boolean {
   }
 }
 
+/** Processes a test started; killed after it, so that a failing test leaves nothing running. */
+const started: number[] = [];
+afterEach(() => {
+  for (const pid of started.splice(0)) {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
+});
+
 const connectionFolders = (temp: string) => readdirSync(temp).filter((name) => name.startsWith('nbconvert-ts-'));
 
 /** Starts the sleeping fixture and waits until its first cell has written the kernel's pids. */
@@ -70,6 +85,7 @@ async function startSleeping(extra: string[] = []) {
     () => (existsSync(run.pidsFile) && readFileSync(run.pidsFile, 'utf8') ? (JSON.parse(readFileSync(run.pidsFile, 'utf8')) as { kernel: number; guard: number; argv: string[]; jpyParentPid: string }) : undefined),
     90,
   );
+  started.push(pids.guard, pids.kernel);
   expect(running(pids.kernel)).toBe(true);
   // The connection file the kernel was given lies in TMPDIR, and only there.
   const connectionFile = pids.argv[pids.argv.indexOf('--config-path') + 1]!;

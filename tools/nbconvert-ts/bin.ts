@@ -10,7 +10,7 @@
  *   nbconvert-ts check <nb...>
  *
  * Exit status: 0 ok, 1 a cell failed, 2 a timeout, 3 the kernel died or did not start,
- * 4 bad usage or an unreadable notebook.
+ * 4 bad usage or an unreadable notebook, 128 + n stopped by signal n.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -226,7 +226,8 @@ const USAGE = `usage:
   nbconvert-ts convert <executed nb...> --to md --docs-dir DIR --assets-dir DIR [--assets-url /nb-assets/]
       [--notebooks-dir site/static/notebooks] [--notebooks-url /notebooks/] [--edit-url URL] [--source-url URL]
   nbconvert-ts check <nb...>
-exit status: 0 ok, 1 a cell failed, 2 a timeout, 3 the kernel died or did not start, 4 bad usage or an unreadable notebook`;
+exit status: 0 ok, 1 a cell failed, 2 a timeout, 3 the kernel died or did not start, 4 bad usage, an unreadable notebook, outputs that would overwrite inputs or cannot be written;
+128 + n stopped by signal n (SIGINT 130, SIGTERM 143)`;
 
 /** Runs the command line; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {

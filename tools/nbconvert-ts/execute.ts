@@ -229,6 +229,13 @@ export function mergeCachedRun(nb: Notebook, cached: Notebook): boolean {
 /** tslab's words for an error that no cell's code caught: a callback threw, a rejected promise was never awaited. */
 const ASYNC_ERROR = /^(UncaughtException|UnhandledPromiseRejection): /m;
 
+/**
+ * tslab publishes without waiting for its previous message to go out; under a flood
+ * ZeroMQ refuses the overlapping sends, and tslab reports each refusal as an
+ * unhandled rejection: lost output, not an error of the notebook.
+ */
+const KERNEL_SEND_FAILURE = /Socket is busy writing/;
+
 /** An error that surfaced outside the synchronous run of a cell. */
 interface AsyncError {
   cell: CodeCell;
@@ -321,6 +328,8 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
     if (type === 'error') {
       const content = message.content;
       asyncErrors.push({ cell: owner.cell, when: 'after', ename: String(content.ename ?? 'Error'), evalue: String(content.evalue ?? ''), traceback: (content.traceback as string[] | undefined) ?? [] });
+    } else if (type === 'stream' && message.content.name === 'stderr' && KERNEL_SEND_FAILURE.test(String(message.content.text ?? ''))) {
+      warnings.push(`${cellName(owner.cell)}: the kernel could not publish some output (${String(message.content.text).split('\n')[0]}): the cell's output may be incomplete`);
     } else if (type === 'stream' && message.content.name === 'stderr' && ASYNC_ERROR.test(String(message.content.text ?? ''))) {
       const error = asyncErrorFromText(String(message.content.text));
       asyncErrors.push({ cell: owner.cell, when: 'after', ...error });
@@ -329,7 +338,7 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
   };
   let executionCount = 0;
   let lastFailedAt = 0;
-  const describe = (cell: CodeCell) => {
+  const cellName = (cell: CodeCell) => {
     const owner = [...cellOfRequest.values()].find((o) => o.cell === cell);
     return `${path}: cell ${owner?.index ?? '(injected parameters)'} (execution ${owner?.executionCount ?? '?'})`;
   };
@@ -346,7 +355,7 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
     report.failedCell = { index: owner?.index, source: firstLines(source), ename: first.ename, evalue: first.evalue };
     report.status = 'cell-failed';
     report.exitCode = EXIT.cellFailed;
-    report.message = `${describe(first.cell)}: an asynchronous error ${when}: ${first.ename}: ${first.evalue}\n    A callback (setTimeout, an event handler) threw, or a promise was rejected and never awaited: await it, or catch the error where it is scheduled.\n${indent(firstLines(source))}`;
+    report.message = `${cellName(first.cell)}: an asynchronous error ${when}: ${first.ename}: ${first.evalue}\n    A callback (setTimeout, an event handler) threw, or a promise was rejected and never awaited: await it, or catch the error where it is scheduled.\n${indent(firstLines(source))}`;
     return true;
   };
   try {
@@ -414,7 +423,9 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
         const published = cell.outputs.find((o) => o.output_type === 'error');
         const stderr = collector.stderrText();
         if (published && published.output_type === 'error') asyncErrors.push({ cell, when: 'during', ename: published.ename, evalue: published.evalue, traceback: published.traceback });
-        else if (ASYNC_ERROR.test(stderr)) {
+        else if (KERNEL_SEND_FAILURE.test(stderr)) {
+          warnings.push(`${where}: the kernel could not publish some output (${KERNEL_SEND_FAILURE.exec(stderr)![0]}): the cell's output may be incomplete`);
+        } else if (ASYNC_ERROR.test(stderr)) {
           const error = asyncErrorFromText(stderr);
           asyncErrors.push({ cell, when: 'during', ...error });
           collector.addError(error.ename, error.evalue, error.traceback);
