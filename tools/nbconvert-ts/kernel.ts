@@ -218,6 +218,7 @@ export class Kernel {
   static async start(options: KernelStartOptions): Promise<Kernel> {
     if (stopSignal) throw new RunStoppedError(stopSignal);
     const ports = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    if (stopSignal) throw new RunStoppedError(stopSignal); // told to stop while the ports were found
     const connection: ConnectionInfo = {
       transport: 'tcp',
       ip: '127.0.0.1',
@@ -243,6 +244,8 @@ export class Kernel {
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
     });
+    // Nothing is ever written to the guard's stdin; a write error cannot happen, a closed pipe is expected.
+    child.stdin?.on('error', () => undefined);
     installExitHook();
     const kernel = new Kernel(child, connection, dir, options.spec.interrupt_mode ?? 'signal', options.iopubSeconds ?? 4);
     live.add(kernel);
