@@ -12,15 +12,18 @@
  *   nbconvert-ts check <nb...>
  *
  * Exit status: 0 ok, 1 a cell failed, 2 a timeout, 3 the kernel died or did not start,
- * 4 bad usage or an unreadable notebook.
+ * 4 bad usage or an unreadable notebook, 128 + n stopped by signal n.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { constants } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { projectRoot } from '../../lib/paths';
 import { WASM_THREADS_ENV_VAR, wantedWasmThreads } from '../../lib/wasm-threads';
 import { convertNotebook } from './convert';
 import { displayPath, executeMany, EXIT, outputPathFor, type ExecuteOptions, type NotebookReport, type ParameterValue } from './execute';
+import { stopAllKernels, stoppedBy } from './kernel';
 import { collectExecuted, readShardReports, storeInCache } from './merge';
+import { outputCollisions, unwritableDir } from './preflight';
 import { junitReport } from './report';
 import { DEFAULT_PROFILE, parseShard, recordRunTimes, selectShard } from './shard';
 
@@ -124,6 +127,7 @@ async function execute(p: Parsed, check: boolean): Promise<number> {
     cacheInputs: projectCacheInputs(),
   });
   if (!check && !outDir && !inplace) throw new UsageError('execute needs --out-dir D or --inplace (or use check)');
+  if (!check) cacheDir = preflightExecute(p, outDir, cacheDir);
   const files = shardFiles(p, String(params.profile ?? DEFAULT_PROFILE));
   const jobs = Math.floor(positiveNumber(p, '--jobs') ?? 1);
   // Kernels running side by side share the cores (the wasm backend's threads wait for each other).
@@ -180,6 +184,39 @@ function merge(p: Parsed): number {
   return finishRun(p, reports, String(profile ?? DEFAULT_PROFILE));
 }
 
+/**
+ * Refuses, before any kernel starts, a run that would write over its own inputs or
+ * each other's outputs, or whose outputs cannot be written. A cache folder that
+ * cannot be written only costs the cache: a warning, and the run goes on without it.
+ * @returns the cache folder to use
+ */
+function preflightExecute(p: Parsed, outDir: string | undefined, cacheDir: string | undefined): string | undefined {
+  if (outDir) {
+    const problems = outputCollisions(p.files, (file) => [outputPathFor(file, outDir)], 'the executed copy');
+    if (problems.length) throw new UsageError(`refusing to run, nothing was written:\n  ${problems.join('\n  ')}\n(--out-dir must not be a notebook's own folder, and the notebooks given need different names; --inplace writes executed notebooks over their sources on purpose)`);
+  } else {
+    const twice = outputCollisions(p.files, () => [], 'the executed copy');
+    if (twice.length) throw new UsageError(`refusing to run: ${twice.join('; ')}`);
+  }
+  const outputFolders = new Set<string>(outDir ? [outDir] : p.files.map((file) => dirname(resolve(file))));
+  for (const flag of ['--json-report', '--junit']) {
+    const file = one(p, flag);
+    if (file) outputFolders.add(dirname(resolve(file)));
+  }
+  for (const folder of outputFolders) {
+    const problem = unwritableDir(folder);
+    if (problem) throw new UsageError(`refusing to run, the results could not be saved: ${problem}`);
+  }
+  if (cacheDir) {
+    const problem = unwritableDir(cacheDir);
+    if (problem) {
+      console.error(`nbconvert-ts: warning: ${problem}; running without the cache (use --cache-dir D or --no-cache)`);
+      return undefined;
+    }
+  }
+  return cacheDir;
+}
+
 function writeReport(path: string, text: string): void {
   mkdirSync(dirname(resolve(path)), { recursive: true });
   writeFileSync(path, text);
@@ -188,11 +225,15 @@ function writeReport(path: string, text: string): void {
 function printReport(r: NotebookReport): void {
   const name = displayPath(r.notebook);
   if (r.status === 'ok') console.error(`ok      ${name} (${r.cached ? 'cached' : `${r.seconds.toFixed(1)} s`})`);
+  else if (r.status === 'stopped') console.error(`STOPPED ${r.message ?? name}`);
   else console.error(`FAILED  ${r.message ?? name}`);
+  for (const warning of r.warnings ?? []) console.error(`warning ${warning}`);
 }
 
 /** The exit status of several runs: the most serious failure wins. */
 export function worstExit(reports: NotebookReport[]): number {
+  const stopped = reports.find((r) => r.status === 'stopped');
+  if (stopped) return stopped.exitCode;
   const order = [EXIT.badInput, EXIT.kernelDied, EXIT.timeout, EXIT.cellFailed];
   for (const code of order) if (reports.some((r) => r.exitCode === code)) return code;
   return EXIT.ok;
@@ -204,12 +245,17 @@ async function convert(p: Parsed): Promise<number> {
   const docsDir = one(p, '--docs-dir');
   const assetsDir = one(p, '--assets-dir');
   if (!docsDir || !assetsDir) throw new UsageError('convert needs --docs-dir and --assets-dir');
+  const notebooksDir = one(p, '--notebooks-dir') ?? join(projectRoot(), 'site', 'static', 'notebooks');
+  // A page is <docs-dir>/<name>.md and the download copy (outputs stripped) <notebooks-dir>/<name>.ipynb.
+  const targets = (file: string) => [join(docsDir, `${basename(file, '.ipynb')}.md`), join(notebooksDir, `${basename(file, '.ipynb')}.ipynb`)];
+  const problems = outputCollisions(p.files, targets, 'the page or the download copy');
+  if (problems.length) throw new UsageError(`refusing to convert, nothing was written:\n  ${problems.join('\n  ')}\n(--notebooks-dir must not be the folder of the executed notebooks: their download copies have the outputs stripped)`);
   for (const file of p.files) {
     const page = await convertNotebook(file, {
       docsDir,
       assetsDir,
       assetsUrl: one(p, '--assets-url'),
-      notebooksDir: one(p, '--notebooks-dir') ?? join(projectRoot(), 'site', 'static', 'notebooks'),
+      notebooksDir,
       notebooksUrl: one(p, '--notebooks-url'),
       editUrlBase: one(p, '--edit-url'),
       sourceUrlBase: one(p, '--source-url'),
@@ -229,7 +275,8 @@ const USAGE = `usage:
   nbconvert-ts convert <executed nb...> --to md --docs-dir DIR --assets-dir DIR [--assets-url /nb-assets/]
       [--notebooks-dir site/static/notebooks] [--notebooks-url /notebooks/] [--edit-url URL] [--source-url URL]
   nbconvert-ts check <nb...>
-exit status: 0 ok, 1 a cell failed, 2 a timeout, 3 the kernel died or did not start, 4 bad usage or an unreadable notebook`;
+exit status: 0 ok, 1 a cell failed, 2 a timeout, 3 the kernel died or did not start, 4 bad usage, an unreadable notebook, outputs that would overwrite inputs or cannot be written;
+128 + n stopped by signal n (SIGINT 130, SIGTERM 143)`;
 
 /** Runs the command line; returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -251,9 +298,30 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Seconds a stopped run has to write what it has before the process exits anyway. */
+const STOP_GRACE_SECONDS = 5;
+
+/**
+ * SIGINT (Ctrl+C) and SIGTERM (a CI timeout): kill the kernels at once, let the runs
+ * write what they have (reports, executed copies outside --inplace) and exit with
+ * 128 + the signal's number. A second signal, or the grace period, exits at once;
+ * either way the exit hook kills what is left and removes the connection files.
+ */
+function stopOnSignals(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stoppedBy()) process.exit(128 + constants.signals[signal]);
+    console.error(`nbconvert-ts: ${signal}: stopping the kernels`);
+    stopAllKernels(signal);
+    setTimeout(() => process.exit(128 + constants.signals[signal]), STOP_GRACE_SECONDS * 1000).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
 if (process.argv[1] && /nbconvert-ts[\\/]bin\.ts$|nbconvert-ts$/.test(process.argv[1])) {
-  // Ctrl+C: exit through process.exit so that the kernels' exit hook kills them.
-  process.once('SIGINT', () => process.exit(130));
-  process.once('SIGTERM', () => process.exit(143));
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  stopOnSignals();
+  main(process.argv.slice(2)).then((code) => {
+    const signal = stoppedBy();
+    process.exit(signal ? 128 + constants.signals[signal] : code);
+  });
 }

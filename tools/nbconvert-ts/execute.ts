@@ -5,17 +5,19 @@
  * the notebook, the cell index, its first source lines and the error.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { findKernelSpec, type KernelSpec } from '../jupyter/paths';
 import { courseKernelSpec } from '../kernel-install';
-import { CellTimeoutError, Kernel, KernelDiedError, KernelStartError } from './kernel';
+import { CellTimeoutError, Kernel, KernelDiedError, KernelStartError, RunStoppedError, stoppedBy, type Message } from './kernel';
 import {
   joinSource,
   newCellId,
   NotebookFormatError,
   readNotebook,
   serializeNotebook,
+  sortKeys,
   splitLines,
   tagsOf,
   type Cell,
@@ -52,6 +54,8 @@ export interface ExecuteOptions {
   cacheInputs?: string[];
   /** Seconds an idle kernel has to echo a heartbeat before each cell (default 10). */
   heartbeatSeconds?: number;
+  /** Seconds to wait for a cell's idle status after its execute_reply while no message comes (default 4). */
+  iopubSeconds?: number;
 }
 
 export interface CellReport {
@@ -64,7 +68,8 @@ export interface CellReport {
 
 export interface NotebookReport {
   notebook: string;
-  status: 'ok' | 'cell-failed' | 'timeout' | 'kernel-died' | 'bad-input';
+  /** `stopped`: nbconvert-ts was told to stop (SIGINT, SIGTERM); the exit code is then 128 + the signal's number. */
+  status: 'ok' | 'cell-failed' | 'timeout' | 'kernel-died' | 'bad-input' | 'stopped';
   exitCode: number;
   seconds: number;
   cached: boolean;
@@ -75,11 +80,15 @@ export interface NotebookReport {
   /** One paragraph a person can act on; set when status is not ok. */
   message?: string;
   failedCell?: { index: number | undefined; source: string; ename: string; evalue: string };
+  /** Things that did not fail the run but that a person should know (lost output, a cache not written). */
+  warnings?: string[];
 }
 
 const DEFAULT_TIMEOUT = 600;
 /** Bump when the executor's output changes, so older cached runs are not reused. */
-const CACHE_VERSION = 'v2';
+const CACHE_VERSION = 'v3';
+/** How long the executor listens after the last cell for an error its callbacks or promises report. */
+const LATE_ERROR_WAIT_MS = 300;
 
 function resolveKernel(options: ExecuteOptions): { spec: KernelSpec; name: string } {
   if (options.kernelCommand?.length) {
@@ -155,11 +164,26 @@ function hashFiles(hash: ReturnType<typeof createHash>, paths: string[]): void {
   }
 }
 
-/** The content hash that identifies one run: notebook, inputs, backend, parameters, kernel. */
+/** Cell metadata that records a run or a view of it, never an input of the run or of its page. */
+const VOLATILE_CELL_METADATA = ['execution', 'collapsed', 'scrolled', 'trusted', 'ExecuteTime'];
+/** Notebook metadata that the run itself writes. */
+const VOLATILE_NOTEBOOK_METADATA = ['language_info'];
+
+function without(record: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)));
+}
+
+/**
+ * The content hash that identifies one run: every cell's type, source, metadata
+ * (tags, timeouts, what the converter reads) and attachments, the notebook's
+ * metadata, and the inputs, backend, parameters and kernel. Cell ids, outputs,
+ * execution counts and timing are not part of it.
+ */
 export function cacheKey(nb: Notebook, options: ExecuteOptions): string {
   const hash = createHash('sha256');
   hash.update(`nbconvert-ts cache ${CACHE_VERSION}\0`);
-  hash.update(JSON.stringify(nb.cells.map((c) => [c.cell_type, joinSource(c.source), tagsOf(c)])));
+  const cells = nb.cells.map((c) => [c.cell_type, joinSource(c.source), without(c.metadata ?? {}, VOLATILE_CELL_METADATA), (c as { attachments?: unknown }).attachments ?? null]);
+  hash.update(JSON.stringify(sortKeys({ cells, metadata: without(nb.metadata ?? {}, VOLATILE_NOTEBOOK_METADATA) })));
   hash.update(JSON.stringify({ parameters: options.parameters ?? {}, backend: process.env.COURSE_BACKEND ?? '', kernel: options.kernelCommand ?? options.kernelName ?? 'tslab', env: options.env ?? {}, allowErrors: Boolean(options.allowErrors) }));
   hashFiles(hash, options.cacheInputs ?? []);
   return hash.digest('hex').slice(0, 32);
@@ -172,8 +196,67 @@ function firstLines(source: string, count = 3): string {
 function writeAtomically(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  writeFileSync(temp, text);
-  renameSync(temp, path);
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Puts a cached run's outputs, execution counts and timing into the notebook as
+ * it is now, keeping everything else of the current notebook (its metadata, cell
+ * metadata, attachments, ids). False when the cached notebook does not have the
+ * same cells (a damaged or foreign cache file): then it is not used.
+ */
+export function mergeCachedRun(nb: Notebook, cached: Notebook): boolean {
+  if (cached.cells.length !== nb.cells.length) return false;
+  const same = nb.cells.every((cell, i) => cell.cell_type === cached.cells[i]!.cell_type && joinSource(cell.source) === joinSource(cached.cells[i]!.source));
+  if (!same) return false;
+  nb.cells.forEach((cell, i) => {
+    const from = cached.cells[i]!;
+    if (cell.cell_type !== 'code' || from.cell_type !== 'code') return;
+    cell.outputs = from.outputs;
+    cell.execution_count = from.execution_count;
+    const { execution, ...rest } = cell.metadata;
+    void execution;
+    cell.metadata = from.metadata.execution ? { ...rest, execution: from.metadata.execution } : rest;
+  });
+  if (cached.metadata.language_info) nb.metadata.language_info = cached.metadata.language_info;
+  return true;
+}
+
+/** tslab's words for an error that no cell's code caught: a callback threw, a rejected promise was never awaited. */
+const ASYNC_ERROR = /^(UncaughtException|UnhandledPromiseRejection): /m;
+
+/**
+ * tslab publishes without waiting for its previous message to go out; under a flood
+ * ZeroMQ refuses the overlapping sends, and tslab reports each refusal as an
+ * unhandled rejection: lost output, not an error of the notebook.
+ */
+const KERNEL_SEND_FAILURE = /Socket is busy writing/;
+
+/** An error that surfaced outside the synchronous run of a cell. */
+interface AsyncError {
+  cell: CodeCell;
+  /** `after`: it came after the cell had finished; `during`: while it ran, though the cell itself succeeded. */
+  when: 'after' | 'during';
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+/** The error in an asynchronous error's text (tslab prefixes it with UncaughtException: and the like). */
+function asyncErrorFromText(text: string): { ename: string; evalue: string; traceback: string[] } {
+  const at = text.search(ASYNC_ERROR);
+  const body = text.slice(at >= 0 ? at : 0).replace(ASYNC_ERROR, '');
+  return errorFromStderr(body);
+}
+
+function signalExit(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 15);
 }
 
 /**
@@ -185,7 +268,11 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
   const path = resolve(notebookPath);
   const started = Date.now();
   const report: NotebookReport = { notebook: path, status: 'ok', exitCode: EXIT.ok, seconds: 0, cached: false, cells: [] };
-  const finish = (r: NotebookReport) => ({ ...r, seconds: (Date.now() - started) / 1000 });
+  const warnings: string[] = [];
+  const finish = (r: NotebookReport) => ({ ...r, seconds: (Date.now() - started) / 1000, ...(warnings.length ? { warnings } : {}) });
+  const stopped = (signal: NodeJS.Signals, detail: string): NotebookReport => ({ ...report, status: 'stopped', exitCode: signalExit(signal), message: `${path}: ${detail}: nbconvert-ts received ${signal}` });
+  const alreadyStopped = stoppedBy();
+  if (alreadyStopped) return finish(stopped(alreadyStopped, 'not run'));
 
   let nb: Notebook;
   try {
@@ -203,24 +290,77 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
   if (key) report.cacheKey = key;
   const cached = key ? join(options.cacheDir!, `${key}.ipynb`) : undefined;
   if (cached && existsSync(cached)) {
-    if (options.outputPath && resolve(options.outputPath) !== cached) {
-      mkdirSync(dirname(resolve(options.outputPath)), { recursive: true });
-      copyFileSync(cached, options.outputPath);
+    let merged = false;
+    try {
+      merged = mergeCachedRun(nb, readNotebook(cached));
+    } catch (error) {
+      warnings.push(`the cached run ${cached} could not be read (${(error as Error).message}); running the notebook instead`);
     }
-    return finish({ ...report, cached: true, outputPath: options.outputPath, cells: cachedCells(cached) });
+    if (merged) {
+      if (options.outputPath) {
+        try {
+          writeAtomically(resolve(options.outputPath), serializeNotebook(nb));
+        } catch (error) {
+          return finish({ ...report, status: 'bad-input', exitCode: EXIT.badInput, message: `${path}: could not write ${options.outputPath}: ${(error as Error).message}` });
+        }
+      }
+      return finish({ ...report, cached: true, outputPath: options.outputPath, cells: cachedCells(cached) });
+    }
   }
 
   let kernel: Kernel;
   try {
     const { spec, name } = resolveKernel(options);
-    kernel = await Kernel.start({ spec, name, cwd: dirname(path), startupTimeoutSeconds: options.startupTimeoutSeconds ?? 60, env: options.env });
+    kernel = await Kernel.start({ spec, name, cwd: dirname(path), startupTimeoutSeconds: options.startupTimeoutSeconds ?? 60, env: options.env, iopubSeconds: options.iopubSeconds });
   } catch (error) {
+    const signal = stoppedBy();
+    if (signal) return finish(stopped(signal, 'stopped while its kernel started'));
     return finish({ ...report, status: 'kernel-died', exitCode: EXIT.kernelDied, message: `${path}: ${(error as Error).message}` });
   }
 
   const collector = new OutputCollector();
+  // Errors thrown by callbacks and unawaited promises: tslab reports them on stderr with the
+  // header of whichever cell ran last, often after that cell has finished.
+  const cellOfRequest = new Map<string, { cell: CodeCell; index: number | undefined; executionCount: number }>();
+  const asyncErrors: AsyncError[] = [];
+  kernel.onLateMessage = (message: Message) => {
+    const owner = cellOfRequest.get(message.parent_header.msg_id ?? '');
+    if (!owner) return;
+    collector.handleLate(owner.cell, message);
+    const type = message.header.msg_type;
+    if (type === 'error') {
+      const content = message.content;
+      asyncErrors.push({ cell: owner.cell, when: 'after', ename: String(content.ename ?? 'Error'), evalue: String(content.evalue ?? ''), traceback: (content.traceback as string[] | undefined) ?? [] });
+    } else if (type === 'stream' && message.content.name === 'stderr' && KERNEL_SEND_FAILURE.test(String(message.content.text ?? ''))) {
+      warnings.push(`${cellName(owner.cell)}: the kernel could not publish some output (${String(message.content.text).split('\n')[0]}): the cell's output may be incomplete`);
+    } else if (type === 'stream' && message.content.name === 'stderr' && ASYNC_ERROR.test(String(message.content.text ?? ''))) {
+      const error = asyncErrorFromText(String(message.content.text));
+      asyncErrors.push({ cell: owner.cell, when: 'after', ...error });
+      collector.addError(error.ename, error.evalue, error.traceback, owner.cell);
+    }
+  };
   let executionCount = 0;
   let lastFailedAt = 0;
+  const cellName = (cell: CodeCell) => {
+    const owner = [...cellOfRequest.values()].find((o) => o.cell === cell);
+    return `${path}: cell ${owner?.index ?? '(injected parameters)'} (execution ${owner?.executionCount ?? '?'})`;
+  };
+  /** Fails the run on the first asynchronous error seen (unless errors are allowed); true when it did. */
+  const failOnAsyncError = (): boolean => {
+    const first = asyncErrors[0];
+    if (!first || options.allowErrors) return false;
+    const owner = [...cellOfRequest.values()].find((o) => o.cell === first.cell);
+    const source = joinSource(first.cell.source);
+    const when =
+      first.when === 'after'
+        ? 'surfaced after the cell had finished (it was scheduled by this cell or an earlier one)'
+        : 'surfaced while the cell ran, outside its own code (it was scheduled by this cell or an earlier one)';
+    report.failedCell = { index: owner?.index, source: firstLines(source), ename: first.ename, evalue: first.evalue };
+    report.status = 'cell-failed';
+    report.exitCode = EXIT.cellFailed;
+    report.message = `${cellName(first.cell)}: an asynchronous error ${when}: ${first.ename}: ${first.evalue}\n    A callback (setTimeout, an event handler) threw, or a promise was rejected and never awaited: await it, or catch the error where it is scheduled.\n${indent(firstLines(source))}`;
+    return true;
+  };
   try {
     for (const cell of nb.cells) {
       if (cell.cell_type !== 'code') continue;
@@ -233,6 +373,8 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
         report.cells.push({ index, executionCount: null, seconds: 0, status: 'skipped' });
         continue;
       }
+      // An error reported since the last cell ended stops the run before the next cell.
+      if (failOnAsyncError()) break;
       // tslab aborts every request that arrives within 200 ms of an error.
       const sinceFailure = Date.now() - lastFailedAt;
       if (sinceFailure < 300) await new Promise((r) => setTimeout(r, 300 - sinceFailure));
@@ -241,6 +383,7 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
       const cellStart = Date.now();
       const where = `${path}: cell ${index ?? '(injected parameters)'} (execution ${executionCount})`;
       let outcome;
+      const previousRequest = kernel.lastExecuteId;
       try {
         // Between cells the kernel is idle and must echo at once; a kernel that
         // is stopped or wedged is reported instead of waited on until the timeout.
@@ -254,6 +397,12 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
         collector.end();
         const seconds = (Date.now() - cellStart) / 1000;
         report.cells.push({ index, executionCount, seconds, status: 'error' });
+        if (error instanceof RunStoppedError) {
+          collector.addError('RunStopped', error.message, []);
+          Object.assign(report, stopped(error.signal, `cell ${index ?? '(injected parameters)'} (execution ${executionCount}) was stopped`));
+          report.failedCell = { index, source: firstLines(source), ename: 'RunStopped', evalue: error.message };
+          break;
+        }
         const timedOut = error instanceof CellTimeoutError;
         collector.addError(timedOut ? 'CellTimeoutError' : 'DeadKernelError', (error as Error).message, []);
         report.failedCell = { index, source: firstLines(source), ename: timedOut ? 'CellTimeoutError' : 'DeadKernelError', evalue: (error as Error).message };
@@ -261,11 +410,29 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
         report.exitCode = timedOut ? EXIT.timeout : EXIT.kernelDied;
         report.message = `${where} ${timedOut ? 'timed out' : 'lost its kernel'}: ${(error as Error).message}\n${indent(firstLines(source))}`;
         break;
+      } finally {
+        if (kernel.lastExecuteId !== previousRequest) cellOfRequest.set(kernel.lastExecuteId, { cell, index, executionCount });
       }
       cell.metadata = { ...cell.metadata, execution: outcome.timing };
+      if (outcome.idleMissing) {
+        const lost = `the kernel's idle status for this cell never came (no message for ${options.iopubSeconds ?? 4} s after its execute_reply): the kernel dropped messages, so this cell's output may be incomplete (tslab drops output when a cell prints several hundred lines at once)`;
+        warnings.push(`${where}: ${lost}`);
+        collector.addNote(`[nbconvert-ts] ${lost}\n`);
+      }
       const seconds = (Date.now() - cellStart) / 1000;
       const expectError = tags.includes('raises-exception');
       if (outcome.status === 'ok') {
+        // The cell's code succeeded; an error reported meanwhile came from a callback or a promise.
+        const published = cell.outputs.find((o) => o.output_type === 'error');
+        const stderr = collector.stderrText();
+        if (published && published.output_type === 'error') asyncErrors.push({ cell, when: 'during', ename: published.ename, evalue: published.evalue, traceback: published.traceback });
+        else if (KERNEL_SEND_FAILURE.test(stderr)) {
+          warnings.push(`${where}: the kernel could not publish some output (${KERNEL_SEND_FAILURE.exec(stderr)![0]}): the cell's output may be incomplete`);
+        } else if (ASYNC_ERROR.test(stderr)) {
+          const error = asyncErrorFromText(stderr);
+          asyncErrors.push({ cell, when: 'during', ...error });
+          collector.addError(error.ename, error.evalue, error.traceback);
+        }
         if (expectError) {
           report.cells.push({ index, executionCount, seconds, status: 'error' });
           report.failedCell = { index, source: firstLines(source), ename: 'ExpectedErrorMissing', evalue: 'the cell is tagged raises-exception but ran without error' };
@@ -275,6 +442,7 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
           break;
         }
         report.cells.push({ index, executionCount, seconds, status: 'ok' });
+        if (failOnAsyncError()) break;
         continue;
       }
       lastFailedAt = Date.now();
@@ -295,6 +463,7 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
       }
       if (expectError && outcome.status === 'error') {
         report.cells.push({ index, executionCount, seconds, status: 'expected-error' });
+        if (failOnAsyncError()) break;
         continue;
       }
       report.cells.push({ index, executionCount, seconds, status: 'error' });
@@ -305,7 +474,14 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
       report.message = `${where} failed: ${ename}: ${evalue}\n${indent(firstLines(source))}`;
       break;
     }
+    // What the last cell left running may still report an error in a moment (an unawaited
+    // promise is rejected on the next turn of the kernel's event loop).
+    if (report.status === 'ok' && kernel.alive) {
+      await new Promise((r) => setTimeout(r, LATE_ERROR_WAIT_MS));
+      failOnAsyncError();
+    }
   } finally {
+    kernel.onLateMessage = undefined;
     collector.finish();
     await kernel.shutdown();
   }
@@ -318,12 +494,22 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
   const text = serializeNotebook(nb);
   const succeeded = report.status === 'ok';
   if (options.outputPath && (succeeded || resolve(options.outputPath) !== path)) {
-    writeAtomically(resolve(options.outputPath), text);
-    report.outputPath = options.outputPath;
+    try {
+      writeAtomically(resolve(options.outputPath), text);
+      report.outputPath = options.outputPath;
+    } catch (error) {
+      // Checked before the run (see preflight.ts); this is a disk that filled up or the like.
+      warnings.push(`could not write ${options.outputPath}: ${(error as Error).message}`);
+      if (succeeded) Object.assign(report, { status: 'bad-input', exitCode: EXIT.badInput, message: `${path}: the run succeeded but ${options.outputPath} could not be written: ${(error as Error).message}` });
+    }
   }
   if (succeeded && cached) {
-    writeAtomically(cached.replace(/\.ipynb$/, '.cells.json'), JSON.stringify(report.cells));
-    writeAtomically(cached, text);
+    try {
+      writeAtomically(cached.replace(/\.ipynb$/, '.cells.json'), JSON.stringify(report.cells));
+      writeAtomically(cached, text);
+    } catch (error) {
+      warnings.push(`the run was not cached: ${(error as Error).message}`);
+    }
   }
   return finish(report);
 }
@@ -354,6 +540,7 @@ export async function executeMany(paths: string[], optionsFor: (path: string) =>
   const reports: NotebookReport[] = new Array(paths.length);
   let next = 0;
   const worker = async () => {
+    // After a SIGINT/SIGTERM, executeNotebook answers at once with a `stopped` report.
     while (next < paths.length) {
       const i = next++;
       reports[i] = await executeNotebook(paths[i]!, optionsFor(paths[i]!));

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import type { KernelSpec } from '../jupyter/paths';
 
@@ -38,6 +39,15 @@ export class KernelDiedError extends Error {
   constructor(detail: string) {
     super(`the kernel died: ${detail}`);
     this.name = 'KernelDiedError';
+  }
+}
+
+/** The kernel was killed because nbconvert-ts itself was told to stop (SIGINT, SIGTERM). */
+export class RunStoppedError extends KernelDiedError {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`stopped: nbconvert-ts received ${signal}`);
+    this.message = `the run was stopped: nbconvert-ts received ${signal}`;
+    this.name = 'RunStoppedError';
   }
 }
 
@@ -98,11 +108,26 @@ export interface ExecuteOutcome {
    * (tslab sends none: the busy time stands in), execute_reply and idle status.
    */
   timing: Record<string, string>;
+  /**
+   * True when the execute_reply came but the idle status did not within the
+   * iopub wait: the kernel dropped messages (tslab does when a cell prints
+   * hundreds of lines at once), so the outputs may be incomplete.
+   */
+  idleMissing: boolean;
 }
 
-/** Kernels started by this process, killed if it exits first so none is left behind. */
-const live = new Set<ChildProcess>();
+/**
+ * Kernels started by this process. The exit hook kills them and removes their
+ * connection files, so none is left behind on any way out that runs JavaScript;
+ * the guard ({@link GUARD}) covers the ways that do not (SIGKILL).
+ */
+const live = new Set<Kernel>();
 let exitHookInstalled = false;
+/** Set once this process was told to stop: no kernel may start after that. */
+let stopSignal: NodeJS.Signals | undefined;
+
+/** The small node script that starts each kernel and kills it when nbconvert-ts dies. */
+export const GUARD = fileURLToPath(new URL('./kernel-guard.cjs', import.meta.url));
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   // The kernel runs in its own process group (a kernelspec may start it through a wrapper).
@@ -122,8 +147,23 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const child of live) signalGroup(child, 'SIGKILL');
+    for (const kernel of live) kernel.killNow();
   });
+}
+
+/**
+ * Kills every kernel this process started (their pending executes fail with
+ * {@link RunStoppedError}) and refuses to start new ones: what a SIGINT or
+ * SIGTERM to nbconvert-ts does, so that the run ends in a moment with what it has.
+ */
+export function stopAllKernels(signal: NodeJS.Signals): void {
+  stopSignal ??= signal;
+  for (const kernel of live) kernel.stopFor(signal);
+}
+
+/** The signal that stopped this process's run, if one did. */
+export function stoppedBy(): NodeJS.Signals | undefined {
+  return stopSignal;
 }
 
 /** Options for {@link Kernel.start}. */
@@ -133,6 +173,11 @@ export interface KernelStartOptions {
   cwd: string;
   startupTimeoutSeconds: number;
   env?: Record<string, string | undefined>;
+  /**
+   * Seconds to wait for the idle status after the execute_reply when no iopub
+   * message comes (nbclient's `iopub_timeout`; default 4).
+   */
+  iopubSeconds?: number;
 }
 
 /** A running kernel process and its five sockets. */
@@ -146,9 +191,18 @@ export class Kernel {
   private readonly iopubListeners = new Map<string, (message: Message) => void>();
   private deathListeners: Array<(error: KernelDiedError) => void> = [];
   private exited: KernelDiedError | undefined;
+  private stopReason: RunStoppedError | undefined;
+  /**
+   * Receives iopub messages (status excepted) whose request is no longer being
+   * executed: output published after a cell finished, such as an error thrown
+   * in a timer callback (tslab sends it with the last cell's header).
+   */
+  onLateMessage: ((message: Message) => void) | undefined;
   private stderrTail = '';
   private closed = false;
   private sawStatus = false;
+  /** The msg_id of the latest execute_request, so that later messages can be traced to their cell. */
+  lastExecuteId = '';
   /** The kernel_info_reply's content (language_info and the like). */
   info: Record<string, unknown> = {};
 
@@ -157,11 +211,14 @@ export class Kernel {
     private readonly connection: ConnectionInfo,
     private readonly connectionDir: string,
     readonly interruptMode: 'signal' | 'message',
+    private readonly iopubSeconds: number,
   ) {}
 
   /** Starts a kernel from its kernelspec and waits until it answers kernel_info. */
   static async start(options: KernelStartOptions): Promise<Kernel> {
+    if (stopSignal) throw new RunStoppedError(stopSignal);
     const ports = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    if (stopSignal) throw new RunStoppedError(stopSignal); // told to stop while the ports were found
     const connection: ConnectionInfo = {
       transport: 'tcp',
       ip: '127.0.0.1',
@@ -178,16 +235,20 @@ export class Kernel {
     const file = join(dir, 'kernel.json');
     writeFileSync(file, JSON.stringify(connection), { mode: 0o600 });
     const argv = options.spec.argv.map((arg) => arg.replace('{connection_file}', file));
-    const child = spawn(argv[0]!, argv.slice(1), {
+    // The guard runs the kernel in its own process group and kills that group when this
+    // process dies; its stdin is a pipe whose end closes then. JPY_PARENT_PID is what
+    // jupyter_client sets, for kernels that watch their parent themselves.
+    const child = spawn(process.execPath, [GUARD, file, ...argv], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.spec.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.spec.env, ...options.env, JPY_PARENT_PID: String(process.pid) },
+      stdio: ['pipe', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
     });
+    // Nothing is ever written to the guard's stdin; a write error cannot happen, a closed pipe is expected.
+    child.stdin?.on('error', () => undefined);
     installExitHook();
-    live.add(child);
-    child.once('exit', () => live.delete(child));
-    const kernel = new Kernel(child, connection, dir, options.spec.interrupt_mode ?? 'signal');
+    const kernel = new Kernel(child, connection, dir, options.spec.interrupt_mode ?? 'signal', options.iopubSeconds ?? 4);
+    live.add(kernel);
     kernel.watchProcess();
     try {
       await kernel.connect();
@@ -207,15 +268,16 @@ export class Kernel {
     this.process.stderr?.on('data', keepTail);
     this.process.on('error', (error) => this.markDead(`could not run ${this.process.spawnfile}: ${error.message}`));
     this.process.on('exit', (code, signal) => {
+      if (this.stopReason) return this.markDead(this.stopReason);
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       const tail = this.stderrTail.trim().split('\n').slice(-5).join('\n');
       this.markDead(`process ended with ${how}${tail ? `; its last output:\n${tail}` : ''}`);
     });
   }
 
-  private markDead(detail: string): void {
+  private markDead(detail: string | KernelDiedError): void {
     if (this.exited) return;
-    this.exited = new KernelDiedError(detail);
+    this.exited = typeof detail === 'string' ? new KernelDiedError(detail) : detail;
     for (const listener of this.deathListeners) listener(this.exited);
     this.deathListeners = [];
   }
@@ -278,7 +340,9 @@ export class Kernel {
   private routeIopub(message: Message): void {
     if (message.header.msg_type === 'status') this.sawStatus = true;
     const parent = message.parent_header.msg_id;
-    if (parent) this.iopubListeners.get(parent)?.(message);
+    const listener = parent ? this.iopubListeners.get(parent) : undefined;
+    if (listener) listener(message);
+    else if (message.header.msg_type !== 'status') this.onLateMessage?.(message);
   }
 
   private sign(parts: string[]): string {
@@ -392,7 +456,9 @@ export class Kernel {
 
   /**
    * Executes code and collects the iopub messages it causes until both the
-   * execute_reply and the `idle` status have arrived.
+   * execute_reply and the `idle` status have arrived, or, once the reply has
+   * come, until no message has come for the iopub wait (a kernel that drops
+   * messages under load may never send its idle status).
    *
    * @param timeoutSeconds - after this, interrupt; after `graceSeconds` more, kill.
    * @throws CellTimeoutError, KernelDiedError
@@ -401,9 +467,19 @@ export class Kernel {
     if (this.exited) throw this.exited;
     const messages: Message[] = [];
     let idle = false;
+    let idleMissing = false;
     let reply: Message | undefined;
     let settle: (() => void) | undefined;
     const done = new Promise<void>((resolve) => (settle = resolve));
+    // After the reply: the time the idle status has left, restarted by each message.
+    let quiet: NodeJS.Timeout | undefined;
+    const waitForIdle = () => {
+      clearTimeout(quiet);
+      quiet = setTimeout(() => {
+        idleMissing = true;
+        settle!();
+      }, this.iopubSeconds * 1000);
+    };
     let msgId = '';
     const timing: Record<string, string> = {};
     const dateOf = (message: Message) => (typeof message.header.date === 'string' && message.header.date ? message.header.date : new Date().toISOString());
@@ -419,9 +495,13 @@ export class Kernel {
         messages.push(message);
         onMessage?.(message);
       }
-      if (idle && reply) settle!();
+      if (idle && reply) {
+        clearTimeout(quiet);
+        settle!();
+      } else if (reply) waitForIdle();
     };
     msgId = randomUUID();
+    this.lastExecuteId = msgId;
     this.iopubListeners.set(msgId, listener);
     const header: Header = { msg_id: msgId, msg_type: 'execute_request', session: this.session, username: 'nbconvert-ts', date: new Date().toISOString(), version: PROTOCOL_VERSION };
     const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true };
@@ -431,6 +511,7 @@ export class Kernel {
       reply = message;
       timing['shell.execute_reply'] = dateOf(message);
       if (idle) settle!();
+      else waitForIdle();
     });
     let died: ((error: KernelDiedError) => void) | undefined;
     const death = new Promise<never>((_, reject) => {
@@ -453,8 +534,10 @@ export class Kernel {
       timing['iopub.status.busy'] ??= busy;
       // nbclient's key order.
       const ordered = Object.fromEntries(['iopub.execute_input', 'iopub.status.busy', 'shell.execute_reply', 'iopub.status.idle'].map((k) => [k, timing[k]!]));
-      return { status: String(reply!.content.status), reply: reply!.content, messages, timing: ordered };
+      if (idleMissing) delete ordered['iopub.status.idle'];
+      return { status: String(reply!.content.status), reply: reply!.content, messages, timing: ordered, idleMissing };
     } finally {
+      clearTimeout(quiet);
       this.iopubListeners.delete(msgId);
       this.pendingReplies.delete(msgId);
       this.deathListeners = this.deathListeners.filter((l) => l !== died);
@@ -486,13 +569,29 @@ export class Kernel {
       // A wrapper may have exited and left the real kernel behind in its group.
       signalGroup(this.process, 'SIGKILL');
     }
-    live.delete(this.process);
     this.close();
+  }
+
+  /** Kills the process group and removes the connection file at once (for exit paths: nothing awaited). */
+  killNow(): void {
+    signalGroup(this.process, 'SIGKILL');
+    rmSync(this.connectionDir, { recursive: true, force: true });
+  }
+
+  /** Kills the kernel because the run was told to stop; whoever waits on it gets a {@link RunStoppedError}. */
+  stopFor(signal: NodeJS.Signals): void {
+    this.stopReason ??= new RunStoppedError(signal);
+    if (this.alive) {
+      signalGroup(this.process, 'SIGKILL');
+      // Do not wait for the exit event: the executor may be blocked on this kernel right now.
+      this.markDead(this.stopReason);
+    }
   }
 
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    live.delete(this);
     this.shell.close();
     this.control.close();
     this.iopub.close();

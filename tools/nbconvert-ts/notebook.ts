@@ -123,7 +123,8 @@ export function readNotebook(path: string): Notebook {
   return { nbformat: 4, nbformat_minor: Math.max(5, nb.nbformat_minor ?? 5), metadata: nb.metadata ?? {}, cells: nb.cells };
 }
 
-function sortKeys(value: unknown): unknown {
+/** A copy of a JSON value with object keys sorted (a stable form to hash or to write). */
+export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
     return Object.fromEntries(

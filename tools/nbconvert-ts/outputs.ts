@@ -106,9 +106,32 @@ export class OutputCollector {
     }
   }
 
-  /** Records an error output synthesised by the executor. */
-  addError(ename: string, evalue: string, traceback: string[]): void {
-    this.push({ output_type: 'error', ename, evalue, traceback });
+  /**
+   * Handles a message that arrived after its cell finished (output of a timer or
+   * a promise the cell left running): it goes to that cell, after its outputs.
+   */
+  handleLate(cell: CodeCell, message: Message): void {
+    const current = this.cell;
+    const clearPending = this.clearPending;
+    this.cell = cell;
+    this.clearPending = false;
+    try {
+      this.handle(message);
+    } finally {
+      this.cell = current;
+      this.clearPending = clearPending;
+    }
+  }
+
+  /** Records an error output synthesised by the executor (in `cell`, else the current cell). */
+  addError(ename: string, evalue: string, traceback: string[], cell?: CodeCell): void {
+    if (cell && cell !== this.cell) cell.outputs.push({ output_type: 'error', ename, evalue, traceback });
+    else this.push({ output_type: 'error', ename, evalue, traceback });
+  }
+
+  /** Adds a note on stderr to the current cell (something the executor must tell the reader). */
+  addNote(text: string): void {
+    this.push({ output_type: 'stream', name: 'stderr', text });
   }
 
   /** The text the current cell wrote to stderr. */
