@@ -4,13 +4,14 @@
 // id clobbering, MDX expressions) is converted; nothing that can run may survive in
 // the page's HTML, in the page as Docusaurus's md pipeline server-renders it, or in
 // the written assets, and the benign outputs beside them must still render.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Element, Root, RootContent } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertNotebook, cutLongText } from '../../tools/nbconvert-ts/convert';
+import type { CodeCell, Notebook } from '../../tools/nbconvert-ts/notebook';
 import { sanitizeHtmlFragment, sanitizeSvg } from '../../tools/nbconvert-ts/sanitize';
 
 const FIXTURE = join(process.cwd(), 'tests', 'fixtures', 'notebooks', 'hostile.ipynb');
@@ -20,7 +21,18 @@ let page = '';
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  await convertNotebook(FIXTURE, { docsDir: join(work, 'docs'), assetsDir, assetsUrl: '/a/' });
+  // Floods are made here rather than stored: a 300,000-character line, a 100,000-character
+  // result and a 40,000-row HTML table.
+  const nb = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Notebook;
+  const flood = nb.cells.find((c) => c.id === 'c7') as CodeCell;
+  flood.outputs = [
+    { output_type: 'stream', name: 'stdout', text: `${'x'.repeat(300_000)}END\n` },
+    { output_type: 'execute_result', execution_count: 1, data: { 'text/plain': 'y'.repeat(100_000) }, metadata: {} },
+    { output_type: 'display_data', data: { 'text/html': `<table>${Array.from({ length: 40_000 }, (_, i) => `<tr><td>${i}</td></tr>`).join('')}</table>`, 'text/plain': Array.from({ length: 40_000 }, (_, i) => String(i)).join('\n') }, metadata: {} },
+  ];
+  const source = join(work, 'hostile.ipynb');
+  writeFileSync(source, JSON.stringify(nb));
+  await convertNotebook(source, { docsDir: join(work, 'docs'), assetsDir, assetsUrl: '/a/' });
   page = readFileSync(join(work, 'docs', 'hostile.md'), 'utf8');
 });
 
@@ -98,6 +110,12 @@ describe('a notebook of hostile outputs and cells', () => {
     expect(runnable(fromHtml(html, { fragment: true }), 'page', 'nb-')).toEqual([]);
   });
 
+  it('is a .md page, which the site reads as CommonMark (the checks below rely on it)', () => {
+    // With MDX, braces in outputs would be JavaScript expressions and the sanitised HTML would be JSX.
+    expect(readdirSync(join(work, 'docs'))).toEqual(['hostile.md']);
+    expect(readFileSync(join(process.cwd(), 'docusaurus.config.ts'), 'utf8')).toMatch(/markdown: \{ format: 'detect'/);
+  });
+
   it('leaves nothing that runs when Docusaurus compiles the page and React renders it', async () => {
     const html = await serverRendered(page);
     expect(runnable(fromHtml(html, { fragment: true }), 'rendered page', undefined)).toEqual([]);
@@ -156,6 +174,9 @@ describe('a notebook of hostile outputs and cells', () => {
 
   it('cuts one huge line like many lines', () => {
     expect(page).toMatch(/x{1000} … 298003 more characters … x{997}END\n/);
+    // a huge HTML output (a 40,000-row table) becomes its cut plain text
+    expect(page).toContain('<p class="nb-cut">(an HTML output of 908,920 characters, over the page\'s limit of 500,000: its plain text follows)</p>\n\n```text\n0\n1\n');
+    expect(page).toContain('… 39940 more lines …\n39970\n');
     expect(page.length).toBeLessThan(60_000);
     expect(cutLongText('ab'.repeat(10), 60, 8)).toBe('abab … 12 more characters … abab');
     // a surrogate pair is never split

@@ -37,12 +37,15 @@ export interface ConvertOptions {
   maxOutputLines?: number;
   /** Lines of output longer than this many characters are cut to head and tail (default 2000). */
   maxLineChars?: number;
+  /** HTML, Markdown and LaTeX outputs longer than this (sanitised) are shown as their cut plain text instead (default 500,000 characters). */
+  maxHtmlChars?: number;
 }
 
-/** How much of a text output is kept. */
+/** How much of an output is kept. */
 interface Limits {
   lines: number;
   lineChars: number;
+  htmlChars: number;
 }
 
 const VEGA_LITE_TYPES = ['application/vnd.vegalite.v6+json', 'application/vnd.vegalite.v5+json', 'application/vnd.vegalite.v4+json'];
@@ -201,7 +204,12 @@ async function renderBundle(data: MimeBundle, metadata: Record<string, unknown>,
     : 'text/markdown' in data ? markdownToHtml(bundleText(data['text/markdown']))
       : 'text/latex' in data ? latexToHtml(bundleText(data['text/latex']))
         : undefined;
-  if (html !== undefined) return html.trim() ? `<div class="nb-html">\n${html}\n</div>` : '';
+  if (html !== undefined && html.length <= limits.htmlChars) return html.trim() ? `<div class="nb-html">\n${html}\n</div>` : '';
+  if (html !== undefined) {
+    const note = `(an HTML output of ${html.length.toLocaleString('en-US')} characters, over the page's limit of ${limits.htmlChars.toLocaleString('en-US')}: its plain text follows)`;
+    const text = 'text/plain' in data ? fence(cutLongText(stripAnsi(bundleText(data['text/plain'])), limits.lines, limits.lineChars), 'text') : '';
+    return `<p class="nb-cut">${note}</p>${text ? `\n\n${text}` : ''}`;
+  }
   if ('text/plain' in data) return fence(cutLongText(stripAnsi(bundleText(data['text/plain'])), limits.lines, limits.lineChars), 'text');
   return '';
 }
@@ -315,7 +323,7 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
   const nb = readNotebook(notebookPath);
   const name = basename(notebookPath, '.ipynb');
   const assets = new AssetWriter(resolve(options.assetsDir), options.assetsUrl ?? '/nb-assets/');
-  const limits: Limits = { lines: options.maxOutputLines ?? 60, lineChars: options.maxLineChars ?? 2000 };
+  const limits: Limits = { lines: options.maxOutputLines ?? 60, lineChars: options.maxLineChars ?? 2000, htmlChars: options.maxHtmlChars ?? 500_000 };
   const { title, description } = describeNotebook(nb, name);
   const number = /^(\d+)/.exec(name)?.[1];
   const front: string[] = ['---', `id: ${frontMatterValue(name)}`, `title: ${frontMatterValue(title)}`];
