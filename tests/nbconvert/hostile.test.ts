@@ -12,7 +12,7 @@ import { fromHtml } from 'hast-util-from-html';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertNotebook, cutLongText } from '../../tools/nbconvert-ts/convert';
 import type { CodeCell, Notebook } from '../../tools/nbconvert-ts/notebook';
-import { sanitizeHtmlFragment, sanitizeSvg } from '../../tools/nbconvert-ts/sanitize';
+import { sanitizeHtmlFragment, sanitizeMarkdownHtml, sanitizeSvg } from '../../tools/nbconvert-ts/sanitize';
 
 const FIXTURE = join(process.cwd(), 'tests', 'fixtures', 'notebooks', 'hostile.ipynb');
 const work = mkdtempSync(join(tmpdir(), 'nbhostile-'));
@@ -193,6 +193,13 @@ describe('the sanitisers one by one', () => {
     expect(sanitizeHtmlFragment('<img src=x onerror=alert(1) <b>')).toBe('<img src="x">');
     expect(sanitizeHtmlFragment('<<b>x</b> <!DOCTYPE html> <?xml x?> < b>')).toBe('&lt;<b>x</b> &lt;!DOCTYPE html> &lt;?xml x?> &lt; b>');
     expect(sanitizeHtmlFragment('<a href="javascript:alert(1)">x</a><a href="https://e.org/">y</a>')).toBe('<a>x</a><a href="https://e.org/">y</a>');
+  });
+
+  it('reduces Markdown links and images with other schemes to their text', () => {
+    expect(sanitizeMarkdownHtml('[a *b*](javascript:alert(1)) [ok](https://e.org) [rel](../x.md#y) ![pic](data:text/html,x) ![dot](data:image/png;base64,AA)'))
+      .toBe('a *b* [ok](https://e.org) [rel](../x.md#y) pic ![dot](data:image/png;base64,AA)');
+    expect(sanitizeMarkdownHtml('<javascript:alert(1)> and [r][d]\n\n[d]: vbscript:msgbox')).toBe('javascript:alert(1) and [r][d]\n\n');
+    expect(sanitizeMarkdownHtml('[<b onclick="x">bold</b>](javascript:alert(1))')).toBe('<b>bold</b>');
   });
 
   it('refuses what is not an SVG picture', () => {

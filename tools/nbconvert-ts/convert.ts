@@ -250,7 +250,8 @@ async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits): Prom
   if (tags.includes('remove-cell') || tags.includes('injected-parameters')) return '';
   const source = joinSource(cell.source);
   // Authored text, but the page is no more permissive than JupyterLab: raw HTML is cut to the output allow-list.
-  if (cell.cell_type === 'markdown') return fenceDisplayMath(resolveAttachments(sanitizeMarkdownHtml(source), cell.attachments, assets));
+  // (Attachments first: an `attachment:` link left unresolved is then dropped to its text.)
+  if (cell.cell_type === 'markdown') return fenceDisplayMath(sanitizeMarkdownHtml(resolveAttachments(source, cell.attachments, assets)));
   if (cell.cell_type === 'raw') {
     // nbconvert's rule: a raw cell goes into the output only when its format is the output's.
     const format = String(cell.metadata.format ?? cell.metadata.raw_mimetype ?? '');

@@ -200,25 +200,56 @@ export function sanitizeHtmlFragment(html: string): string {
 
 interface Positioned {
   type: string;
+  url?: string;
+  alt?: string;
   position?: { start: { offset?: number }; end: { offset?: number } };
   children?: Positioned[];
 }
 
+/** Whether a Markdown link or image target is one the page may keep: relative, `#`, http(s), mailto, or (images) an embedded bitmap. */
+function safeTarget(url: string, image: boolean): boolean {
+  const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined) return true;
+  if (['http', 'https', 'mailto'].includes(scheme)) return true;
+  return image && /^data:image\/(?:png|jpeg|gif|webp);/i.test(url.trim());
+}
+
+const escapeText = (text: string) => text.replace(/[\\`*_{}[\]<>#|$&~!]/g, (c) => `\\${c}`);
+
 /**
  * A Markdown cell with its raw HTML cut down to the output allow-list (see
- * {@link sanitizeHtmlFragment}); Markdown, code and math are left exactly as written.
+ * {@link sanitizeHtmlFragment}), and links and images whose target has another
+ * scheme (`javascript:`, `data:text/html`, …) reduced to their text; the rest of
+ * the Markdown, code and math are left exactly as written.
  */
 export function sanitizeMarkdownHtml(markdown: string): string {
-  const spans: Array<[number, number]> = [];
+  const edits: Array<{ start: number; end: number; text: (source: string) => string }> = [];
   const walk = (node: Positioned): void => {
-    if (node.type === 'html' && node.position?.start.offset !== undefined && node.position.end.offset !== undefined) {
-      spans.push([node.position.start.offset, node.position.end.offset]);
+    const start = node.position?.start.offset;
+    const end = node.position?.end.offset;
+    if (start !== undefined && end !== undefined) {
+      if (node.type === 'html') {
+        edits.push({ start, end, text: sanitizeHtmlFragment });
+        return;
+      }
+      const image = node.type === 'image' || node.type === 'imageReference';
+      if ((node.type === 'link' || node.type === 'image' || node.type === 'definition') && !safeTarget(node.url ?? '', image)) {
+        // a link keeps its label as written (its own Markdown and HTML still checked), an image its alt text
+        const first = node.children?.[0]?.position?.start.offset;
+        const last = node.children?.[node.children.length - 1]?.position?.end.offset;
+        if (node.type === 'link' && first !== undefined && last !== undefined && !/^<[^>]*>$/.test(markdown.slice(start, end))) {
+          edits.push({ start, end, text: () => sanitizeMarkdownHtml(markdown.slice(first, last)) });
+        } else {
+          edits.push({ start, end, text: () => escapeText(node.type === 'image' ? node.alt ?? '' : node.type === 'link' ? node.url ?? '' : '') });
+        }
+        return;
+      }
     }
     for (const child of node.children ?? []) walk(child);
   };
   walk(markdownToMdast.parse(markdown) as Positioned);
   let out = markdown;
-  for (const [start, end] of spans.sort((a, b) => b[0] - a[0])) out = out.slice(0, start) + sanitizeHtmlFragment(out.slice(start, end)) + out.slice(end);
+  for (const edit of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text(out.slice(edit.start, edit.end)) + out.slice(edit.end);
   return out;
 }
 
