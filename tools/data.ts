@@ -2,13 +2,17 @@
  * The data hub's command line.
  *
  *   tsx tools/data.ts list [prefix]        every asset: name, size, state (cached / mirrored / installed / missing)
- *   tsx tools/data.ts fetch-all [prefix]   resolve (verify, download when needed) every asset; exit 1 if any fails
+ *   tsx tools/data.ts fetch-all [prefix] [--deadline-min N]
+ *                                          resolve (verify, download when needed) every asset, one progress line
+ *                                          each on stderr; downloads stop after N minutes (default 30) or when
+ *                                          the network is plainly absent; exit 1 if any fails
  *   tsx tools/data.ts info <name>          one asset's upstream, checksum, licence and description
  *
  * Environment: COURSE_CACHE_DIR, COURSE_DATA_MIRROR (colon-separated), COURSE_DATA_OFFLINE=1.
  */
-import { assetState, cacheDirectory, formatBytes, mirrorDirectories, resolveAsset } from '../lib/data/hub';
+import { assetState, cacheDirectory, formatBytes, mirrorDirectories, mirrorProblems } from '../lib/data/hub';
 import { assets, describeSource, getAsset } from '../lib/data/registry';
+import { fetchAll as fetchEvery } from './data-fetch-all';
 
 function selected(prefix: string | undefined): string[] {
   const names = [...assets().keys()].filter((n) => !prefix || n.startsWith(prefix)).sort();
@@ -29,33 +33,20 @@ function list(prefix: string | undefined): void {
   console.log(`\n${names.length} assets: ${[...totals].map(([s, n]) => `${n} ${s}`).join(', ')}`);
   console.log(`cache: ${cacheDirectory()}`);
   console.log(`mirrors: ${mirrorDirectories().join(', ') || '(none found)'}`);
+  for (const problem of mirrorProblems()) console.error(`warning: ${problem}`);
 }
 
-async function fetchAll(prefix: string | undefined): Promise<number> {
+async function fetchAll(prefix: string | undefined, deadlineMin: number): Promise<number> {
   const names = selected(prefix);
-  const failed = new Map<string, string>();
+  for (const problem of mirrorProblems()) console.error(`warning: ${problem}`);
+  const r = await fetchEvery(names, { deadlineMs: deadlineMin * 60_000 });
+  for (const name of r.skipped) console.log(`skipped ${name}: not needed, ${getAsset(name).alternative} is present`);
   const origins = new Map<string, number>();
-  const ordered = names;
-  const ok = new Set<string>();
-  for (const name of ordered) {
-    try {
-      const r = await resolveAsset(name);
-      ok.add(name);
-      origins.set(r.origin, (origins.get(r.origin) ?? 0) + 1);
-    } catch (error) {
-      failed.set(name, error instanceof Error ? error.message : String(error));
-    }
-  }
-  for (const name of [...failed.keys()]) {
-    const alternative = getAsset(name).alternative;
-    if (alternative && ok.has(alternative)) {
-      failed.delete(name);
-      console.log(`skipped ${name}: not needed, ${alternative} is present`);
-    }
-  }
-  console.log(`${ok.size}/${names.length} assets verified (${[...origins].map(([o, n]) => `${n} from ${o}`).join(', ') || 'none'})`);
-  for (const [name, why] of failed) console.error(`FAILED ${name}: ${why}`);
-  return failed.size ? 1 : 0;
+  for (const origin of r.verified.values()) origins.set(origin, (origins.get(origin) ?? 0) + 1);
+  console.log(`${r.verified.size}/${names.length} assets verified (${[...origins].map(([o, n]) => `${n} from ${o}`).join(', ') || 'none'})`);
+  if (r.stoppedBecause) console.log(`downloads stopped early: ${r.stoppedBecause}`);
+  for (const [name, why] of r.failed) console.error(`FAILED ${name}: ${why}`);
+  return r.failed.size ? 1 : 0;
 }
 
 function info(name: string | undefined): void {
@@ -71,14 +62,23 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+function deadlineOption(argv: string[]): { rest: string[]; minutes: number } {
+  const at = argv.indexOf('--deadline-min');
+  if (at === -1) return { rest: argv, minutes: 30 };
+  const minutes = Number(argv[at + 1]);
+  if (!Number.isFinite(minutes) || minutes < 0) throw new Error(`--deadline-min needs a number of minutes, got "${argv[at + 1] ?? ''}"`);
+  return { rest: [...argv.slice(0, at), ...argv.slice(at + 2)], minutes };
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [command, arg] = argv;
+  const { rest, minutes } = deadlineOption(argv);
+  const [command, arg] = rest;
   switch (command) {
     case 'list': list(arg); return 0;
-    case 'fetch-all': return fetchAll(arg);
+    case 'fetch-all': return fetchAll(arg, minutes);
     case 'info': info(arg); return 0;
     default:
-      console.error('usage: tsx tools/data.ts list [prefix] | fetch-all [prefix] | info <name>');
+      console.error('usage: tsx tools/data.ts list [prefix] | fetch-all [prefix] [--deadline-min N] | info <name>');
       return 2;
   }
 }

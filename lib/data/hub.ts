@@ -1,12 +1,14 @@
 /**
  * Resolving a registered asset to a verified file on disk: the cache directory,
  * then mirror directories (and installed npm packages), then the network. Every
- * file is checked against its SHA-256 before it is handed out; a verified file's
- * size and modification time are remembered so big files are not rehashed on
- * every run.
+ * file is hashed and checked against its SHA-256 the first time a process uses
+ * it; later uses in the same process trust the hash while the file's identity
+ * (device, inode, size, modification and change times) is unchanged.
+ * Downloads go to a temporary file in the cache folder and are renamed into
+ * place once verified, so no process ever sees half a file.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { type Stats, closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -37,10 +39,14 @@ export interface HubOptions {
   progressAbove?: number;
   /** Look inside installed npm packages for `npm` assets (default true). */
   useNodeModules?: boolean;
+  /** How long a download attempt waits for the server's answer (response headers), in ms (default 30 s). */
+  connectTimeoutMs?: number;
+  /** How long a download attempt waits for the next piece of data, in ms (default 60 s). */
+  idleTimeoutMs?: number;
 }
 
-/** Why an asset could not be provided. */
-export type DataHubErrorCode = 'missing' | 'checksum' | 'no-space' | 'download';
+/** Why an asset could not be provided (`unwritable`: the cache folder cannot be written). */
+export type DataHubErrorCode = 'missing' | 'checksum' | 'no-space' | 'download' | 'unwritable';
 
 /** An error from the data hub; `code` says which kind. */
 export class DataHubError extends Error {
@@ -69,50 +75,44 @@ export function cacheDirectory(options: HubOptions = {}): string {
   return join(xdg ? resolve(xdg) : join(homedir(), '.cache'), 'cnn-course');
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The mirror folders asked for: the options' list, or `$COURSE_DATA_MIRROR`'s. */
+function requestedMirrors(options: HubOptions): string[] {
+  return options.mirrors ?? (process.env.COURSE_DATA_MIRROR ?? '').split(':').filter((d) => d.length > 0);
+}
+
 /** The mirror directories the options (or environment) select, existing ones only. */
 export function mirrorDirectories(options: HubOptions = {}): string[] {
-  let dirs = options.mirrors;
-  if (!dirs) {
-    dirs = (process.env.COURSE_DATA_MIRROR ?? '').split(':').filter((d) => d.length > 0);
+  const dirs = requestedMirrors(options);
+  if (!options.mirrors) {
     try {
       dirs.push(join(projectRoot(), '..', 'shared', 'data'));
     } catch {
       // outside the project: only the environment's mirrors
     }
   }
-  return [...new Set(dirs.map((d) => resolve(d)))].filter((d) => existsSync(d));
+  return [...new Set(dirs.map((d) => resolve(d)))].filter(isDirectory);
+}
+
+/**
+ * What is wrong with the mirror folders asked for (`COURSE_DATA_MIRROR` or the
+ * options): one sentence for each that does not exist or is not a folder.
+ */
+export function mirrorProblems(options: HubOptions = {}): string[] {
+  const source = options.mirrors ? 'the mirrors option' : 'COURSE_DATA_MIRROR';
+  return [...new Set(requestedMirrors(options).map((d) => resolve(d)))]
+    .filter((d) => !isDirectory(d))
+    .map((d) => `${source} names ${d}, which ${existsSync(d) ? 'is not a folder' : 'does not exist'}: create it with the data in it, or correct ${source}`);
 }
 
 // ---------------------------------------------------------------- verification
-
-interface Stamp { size: number; mtimeMs: number; sha256: string }
-
-function stampFile(cacheDir: string): string {
-  return join(cacheDir, 'verified.json');
-}
-
-function readStamps(cacheDir: string): Record<string, Stamp> {
-  try {
-    return JSON.parse(readFileSync(stampFile(cacheDir), 'utf8')) as Record<string, Stamp>;
-  } catch {
-    return {};
-  }
-}
-
-function rememberVerified(cacheDir: string, path: string, sha256: string): void {
-  try {
-    const st = statSync(path);
-    const stamps = readStamps(cacheDir);
-    stamps[path] = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
-    mkdirSync(cacheDir, { recursive: true });
-    // write then rename: a reader never sees half a file; concurrent writers can only lose entries
-    const tmp = `${stampFile(cacheDir)}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(tmp, JSON.stringify(stamps));
-    renameSync(tmp, stampFile(cacheDir));
-  } catch {
-    // the memo is an optimisation: without it files are simply hashed again next time
-  }
-}
 
 /** SHA-256 of a file, streamed. */
 export async function sha256File(path: string): Promise<string> {
@@ -121,12 +121,30 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Hashes `path` unless the memo says this exact size+mtime was verified already. */
-async function checksumOf(path: string, cacheDir: string): Promise<{ sha256: string; remembered: boolean }> {
-  const st = statSync(path);
-  const stamp = readStamps(cacheDir)[path];
-  if (stamp && stamp.size === st.size && stamp.mtimeMs === st.mtimeMs) return { sha256: stamp.sha256, remembered: true };
-  return { sha256: await sha256File(path), remembered: false };
+/**
+ * A file's identity: a write changes the change time (ctime) even when the size is
+ * the same and the modification time is put back, and a replaced file has a new inode.
+ */
+function identity(st: Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** Files hashed by this process: path → identity at hashing time and hash. */
+const hashedThisProcess = new Map<string, { identity: string; sha256: string }>();
+
+/**
+ * The file's SHA-256: hashed once per process, then remembered while its identity
+ * is unchanged. (A memo on disk would let a same-size corruption whose modification
+ * time was put back pass as verified in every later run.)
+ */
+async function checksumOf(path: string): Promise<string> {
+  const before = identity(statSync(path));
+  const memo = hashedThisProcess.get(path);
+  if (memo && memo.identity === before) return memo.sha256;
+  const sha256 = await sha256File(path);
+  // a file that changed while it was hashed is hashed again next time
+  if (identity(statSync(path)) === before) hashedThisProcess.set(path, { identity: before, sha256 });
+  return sha256;
 }
 
 /**
@@ -134,19 +152,35 @@ async function checksumOf(path: string, cacheDir: string): Promise<{ sha256: str
  * wrong with it. (A plain optional string, not a tagged union: tslab compiles
  * this module without strict null checks, where such unions do not narrow.)
  */
-async function mismatch(path: string, asset: Asset, cacheDir: string): Promise<string | undefined> {
+async function mismatch(path: string, asset: Asset): Promise<string | undefined> {
   const st = statSync(path);
   if (st.size !== asset.size) return `${st.size} bytes instead of ${asset.size}`;
-  const { sha256, remembered } = await checksumOf(path, cacheDir);
-  if (sha256 !== asset.sha256) return `SHA-256 ${sha256}`;
-  if (!remembered) rememberVerified(cacheDir, path, sha256);
-  return undefined;
+  const sha256 = await checksumOf(path);
+  return sha256 === asset.sha256 ? undefined : `SHA-256 ${sha256}`;
 }
 
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Moves a bad file out of the way (same folder, a name no other process picks) and
+ * says what happened. Never throws: another process may have moved it first, and a
+ * read-only cache cannot move it at all; either way the file is not used.
+ */
 function setAside(path: string): string {
-  const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  renameSync(path, aside);
-  return aside;
+  const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  try {
+    renameSync(path, aside);
+    return `was set aside as ${aside}`;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return 'was set aside by another process meanwhile';
+    return `could not be set aside (${errorText(error)}), so it stays in place, unused`;
+  }
 }
 
 // ---------------------------------------------------------------- download
@@ -198,29 +232,85 @@ function noSpace(asset: Asset, dir: string, free?: number): DataHubError {
 }
 
 function isNoSpace(error: unknown): boolean {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
+  const code = errorCode(error);
   return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
-/** Streams `url` into `tmp`, returning the byte count. */
-async function streamTo(fetchFn: FetchLike, url: string, tmp: string, onBytes: (n: number) => void): Promise<number> {
-  const response = await fetchFn(url);
-  if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
-  const out = createWriteStream(tmp);
-  const failed = new Promise<never>((_, reject) => out.on('error', reject));
-  failed.catch(() => undefined);
+// What the file system says when a folder cannot be written or created.
+const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'EISDIR', 'ENOENT']);
+
+function unwritable(asset: Asset, dir: string, error: unknown): DataHubError {
+  return new DataHubError('unwritable',
+    `The cache folder ${dir} cannot be written (${errorText(error)}), so ${asset.name} cannot be downloaded into it. ` +
+    `Point COURSE_CACHE_DIR at a folder you can write, or put a copy of ${asset.name} in a folder named by COURSE_DATA_MIRROR.`);
+}
+
+/** The reason of a failed fetch, with the system's code (ENOTFOUND, ECONNREFUSED, …) when there is one. */
+export function fetchFailure(error: unknown): string {
+  const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+  const code = errorCode(cause) ?? errorCode(error);
+  const detail = cause instanceof Error && cause.message && !errorText(error).includes(cause.message) ? `: ${cause.message}` : '';
+  return `${errorText(error)}${code && !errorText(error).includes(code) && !detail.includes(code) ? ` (${code})` : ''}${detail}`;
+}
+
+interface Timeouts {
+  connectMs: number;
+  idleMs: number;
+}
+
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
+
+/**
+ * Streams `url` into `tmp`, returning the byte count. A server that does not answer
+ * within `connectMs`, or sends nothing for `idleMs`, fails the attempt (the request
+ * is aborted; an injected fetch that ignores the signal is abandoned all the same).
+ */
+async function streamTo(fetchFn: FetchLike, url: string, tmp: string, onBytes: (n: number) => void, timeouts: Timeouts): Promise<number> {
+  const controller = new AbortController();
+  let reason = '';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new Error(reason))));
+  expired.catch(() => undefined);
+  const arm = (ms: number, why: () => string) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      reason = why();
+      controller.abort();
+    }, ms);
+  };
+  const host = (() => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  })();
   let bytes = 0;
+  arm(timeouts.connectMs, () => `no answer from ${host} within ${seconds(timeouts.connectMs)}`);
   try {
+    const response = await Promise.race([fetchFn(url, { signal: controller.signal }), expired]);
+    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+    const idle = () => arm(timeouts.idleMs, () => `the download from ${host} stalled: no data for ${seconds(timeouts.idleMs)} after ${formatBytes(bytes)}`);
+    idle();
+    const out = createWriteStream(tmp);
+    const failed = new Promise<never>((_, reject) => out.on('error', reject));
+    failed.catch(() => undefined);
     const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), failed]);
-      if (done) break;
-      bytes += value.byteLength;
-      if (!out.write(value)) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failed]);
-      onBytes(bytes);
+    try {
+      for (;;) {
+        const { done, value } = await Promise.race([reader.read(), failed, expired]);
+        if (done) break;
+        bytes += value.byteLength;
+        if (!out.write(value)) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failed]);
+        onBytes(bytes);
+        idle();
+      }
+    } finally {
+      if (controller.signal.aborted) reader.cancel().catch(() => undefined);
+      await Promise.race([new Promise<void>((r) => out.end(() => r())), failed]);
     }
   } finally {
-    await Promise.race([new Promise<void>((r) => out.end(() => r())), failed]);
+    clearTimeout(timer);
   }
   return bytes;
 }
@@ -237,10 +327,16 @@ async function download(asset: Asset, url: string, cacheDir: string, options: Hu
   const dir = dirname(target);
   try {
     mkdirSync(dir, { recursive: true });
+    // the temporary files go into this folder: find out now that it can be written
+    const probe = join(dir, `.write-test-${process.pid}-${randomBytes(4).toString('hex')}`);
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
   } catch (error) {
     if (isNoSpace(error)) throw noSpace(asset, cacheDir);
+    if (UNWRITABLE.has(errorCode(error) ?? '')) throw unwritable(asset, dir, error);
     throw error;
   }
+  const timeouts: Timeouts = { connectMs: options.connectTimeoutMs ?? 30_000, idleMs: options.idleTimeoutMs ?? 60_000 };
   const free = freeBytes(dir);
   if (free !== undefined && free < asset.size) throw noSpace(asset, dir, free);
   const attempts = Math.max(1, options.attempts ?? 3);
@@ -250,31 +346,39 @@ async function download(asset: Asset, url: string, cacheDir: string, options: Hu
     const tmp = `${target}.part-${process.pid}-${randomBytes(4).toString('hex')}`;
     const progress = progressReporter(asset, options.progressAbove ?? 2e6);
     try {
-      const bytes = await streamTo(fetchFn, url, tmp, (n) => progress(n));
+      const bytes = await streamTo(fetchFn, url, tmp, (n) => progress(n), timeouts);
       progress(bytes, true);
       if (asset.source.kind === 'url' && asset.source.firstLines) keepFirstLines(tmp, asset.source.firstLines);
       const sha = await sha256File(tmp);
       const size = statSync(tmp).size;
       if (sha === asset.sha256 && size === asset.size) {
-        renameSync(tmp, target);
-        rememberVerified(cacheDir, target, sha);
+        try {
+          renameSync(tmp, target); // atomic in one folder: readers see the old file or the whole new one
+        } catch (error) {
+          throw unwritable(asset, dir, error);
+        }
+        hashedThisProcess.set(target, { identity: identity(statSync(target)), sha256: sha });
         return target;
       }
       // a short file is likely a cut transfer, worth another try; a full-size wrong file will not improve
       if (size < asset.size && attempt < attempts) {
         unlinkSync(tmp);
       } else {
-        const aside = setAside(tmp);
         throw new DataHubError('checksum',
           `Checksum mismatch for ${asset.name} downloaded from ${url}: expected SHA-256 ${asset.sha256} (${asset.size} bytes), ` +
-          `got ${sha} (${size} bytes). The file was set aside as ${aside} and not used.`);
+          `got ${sha} (${size} bytes). The file ${setAside(tmp)}, and was not used.`);
       }
       reasons.push(`attempt ${attempt}: got ${size} of ${asset.size} bytes`);
     } catch (error) {
-      if (existsSync(tmp)) unlinkSync(tmp);
+      try {
+        if (existsSync(tmp)) unlinkSync(tmp);
+      } catch {
+        // a leftover .part file is harmless: it is never read
+      }
       if (error instanceof DataHubError) throw error;
       if (isNoSpace(error)) throw noSpace(asset, dir, freeBytes(dir));
-      reasons.push(`attempt ${attempt}: ${error instanceof Error ? error.message : String(error)}`);
+      if (UNWRITABLE.has(errorCode(error) ?? '') && typeof (error as { path?: unknown }).path === 'string') throw unwritable(asset, dir, error);
+      reasons.push(`attempt ${attempt}: ${fetchFailure(error)}`);
     }
     if (attempt < attempts) {
       await sleep(delay);
@@ -312,7 +416,11 @@ function chooseFetch(options: HubOptions): FetchLike | null {
  *
  * @param name - registered name, e.g. `photos/chelsea.png`.
  * @throws DataHubError `missing` (nowhere on disk and no download: says the URL and where to put a copy),
- *   `checksum` (the download does not match; it is set aside), `no-space`.
+ *   `checksum` (the download does not match; it is set aside), `no-space`, `unwritable` (the cache
+ *   folder cannot be written: names it and what to do).
+ *   A corrupt cached copy is set aside (or, when that is impossible, left unused) and the
+ *   mirrors are tried next; a download attempt fails after `connectTimeoutMs` without an
+ *   answer or `idleTimeoutMs` without data.
  */
 export async function resolveAsset(name: string, options: HubOptions = {}): Promise<ResolvedAsset> {
   const asset = getAsset(name);
@@ -321,17 +429,21 @@ export async function resolveAsset(name: string, options: HubOptions = {}): Prom
 
   const cached = join(cacheDir, asset.name);
   if (existsSync(cached)) {
-    const problem = await mismatch(cached, asset, cacheDir);
-    if (problem === undefined) return { asset, path: cached, origin: 'cache' };
-    const aside = setAside(cached);
-    problems.push(`the cached copy had ${problem} and was set aside as ${aside}`);
+    try {
+      const problem = await mismatch(cached, asset);
+      if (problem === undefined) return { asset, path: cached, origin: 'cache' };
+      problems.push(`the cached copy had ${problem} and ${setAside(cached)}`);
+    } catch (error) {
+      // set aside by another process between the look and the check: as if absent
+      if (errorCode(error) !== 'ENOENT') problems.push(`the cached copy ${cached} could not be read (${errorText(error)})`);
+    }
   }
 
   const mirrors = mirrorDirectories(options);
   for (const mirror of mirrors) {
     const candidate = join(mirror, asset.name);
     if (!existsSync(candidate)) continue;
-    const problem = await mismatch(candidate, asset, cacheDir);
+    const problem = await mismatch(candidate, asset);
     if (problem === undefined) return { asset, path: candidate, origin: 'mirror' };
     // a mirror is someone else's folder: report and skip, never move or use
     problems.push(`mirror copy ${candidate} has ${problem} (expected SHA-256 ${asset.sha256}), ignored`);
@@ -340,14 +452,16 @@ export async function resolveAsset(name: string, options: HubOptions = {}): Prom
   if (options.useNodeModules ?? true) {
     const installed = installedPackageFile(asset);
     if (installed) {
-      const problem = await mismatch(installed, asset, cacheDir);
+      const problem = await mismatch(installed, asset);
       if (problem === undefined) return { asset, path: installed, origin: 'node_modules' };
       problems.push(`installed copy ${installed} has ${problem}, ignored`);
     }
   }
 
+  const badMirrors = mirrorProblems(options);
   const where = `Put a copy at ${cached}, or set COURSE_DATA_MIRROR to a folder holding ${asset.name}` +
-    `${mirrors.length ? ` (searched: ${mirrors.join(', ')})` : ' (no mirror directory found)'}.`;
+    `${mirrors.length ? ` (searched: ${mirrors.join(', ')})` : ' (no mirror directory found)'}.` +
+    `${badMirrors.length ? ` Note: ${badMirrors.join('; ')}.` : ''}`;
   const seen = problems.length ? ` Also: ${problems.join('; ')}.` : '';
   if (asset.source.kind === 'mirror-only') {
     throw new DataHubError('missing',
@@ -365,6 +479,9 @@ export async function resolveAsset(name: string, options: HubOptions = {}): Prom
   } catch (error) {
     if (error instanceof DataHubError && error.code === 'download') {
       throw new DataHubError('missing', `Data asset ${asset.name} is not in the cache or any mirror, and ${error.message} ${where}${seen}`);
+    }
+    if (error instanceof DataHubError && error.code === 'unwritable') {
+      throw new DataHubError('unwritable', `Data asset ${asset.name} is not in the cache or any mirror. ${error.message}${badMirrors.length ? ` Note: ${badMirrors.join('; ')}.` : ''}${seen}`);
     }
     throw error;
   }

@@ -13,8 +13,12 @@ interface VegaView {
   toSVG(scaleFactor?: number): Promise<string>;
   finalize(): void;
 }
+interface VegaLoader {
+  sanitize(uri: string, options: unknown): Promise<{ href: string }>;
+}
 interface VegaModule {
-  View: new (runtime: unknown, options: { renderer: 'none' }) => VegaView;
+  View: new (runtime: unknown, options: { renderer: 'none'; loader?: VegaLoader }) => VegaView;
+  loader(): VegaLoader;
   parse(spec: unknown, config?: unknown): unknown;
 }
 
@@ -39,7 +43,13 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   } catch (error) {
     throw new Error(`invalid Vega-Lite spec: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  // Links (the href channel) keep only http(s) targets. Vega's own loader refuses a
+  // javascript: link by failing, and its SVG writer then throws outside any promise
+  // (a crash of the whole process); this one answers with an inert '#' instead.
+  const loader = vega.loader();
+  const sanitize = loader.sanitize.bind(loader);
+  loader.sanitize = async (uri, options) => (/^https?:\/\//i.test(String(uri).trim()) ? sanitize(uri, options) : { href: '#' });
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: loader });
   try {
     return await view.toSVG();
   } finally {

@@ -33,10 +33,20 @@ describe('tools/data.ts', () => {
     const r = run('fetch-all', 'cifar10/batches');
     expect(r.code).toBe(0);
     expect(r.out).toContain('1/1 assets verified (1 from mirror)');
+    expect(r.err).toMatch(/^\[1\/1\] cifar10\/batches\.meta\.txt: mirror \(\d+\.\d s\)$/m); // progress, one line an asset
     // the one asset no mirror holds
     const bad = run('fetch-all', 'cifar10/cifar-10-binary');
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/FAILED cifar10\/cifar-10-binary\.tar\.gz: .*network is off.*www\.cs\.toronto\.edu/);
+  });
+
+  it('names a COURSE_DATA_MIRROR folder that does not exist', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/data.ts', 'list', 'cifar10/'], {
+      encoding: 'utf8',
+      env: { ...process.env, COURSE_CACHE_DIR: join(root, 'cache'), COURSE_DATA_MIRROR: join(root, 'no-such-folder'), COURSE_DATA_OFFLINE: '1' },
+    });
+    expect(r.stderr).toContain(`warning: COURSE_DATA_MIRROR names ${join(root, 'no-such-folder')}, which does not exist`);
+    expect(run('fetch-all', 'cifar10/batches', '--deadline-min', 'soon').err).toMatch(/--deadline-min needs a number of minutes, got "soon"/);
   });
 
   it('info and usage', () => {

@@ -1,7 +1,9 @@
 // The data hub's resolution order and its failure modes, on temp directories with
 // injected fetch functions: nothing here touches the network or /work/shared.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -87,15 +89,25 @@ describe('resolution order', () => {
     expect(assetState('test/small.bin', base)).toBe('cached');
   });
 
-  it('mirror hit: verified in place, then remembered by size and mtime', async () => {
+  it('mirror hit: verified in place, nothing written to the cache', async () => {
     const path = put(mirror, 'test/small.bin', SMALL);
     expect(assetState('test/small.bin', base)).toBe('mirrored');
     const r = await resolveAsset('test/small.bin', base);
     expect(r).toMatchObject({ origin: 'mirror', path });
-    const stamps = JSON.parse(readFileSync(join(cacheDir, 'verified.json'), 'utf8')) as Record<string, { sha256: string; size: number }>;
-    expect(stamps[path]).toMatchObject({ sha256: sha(SMALL), size: SMALL.length });
-    // nothing was copied into the cache
-    expect(existsSync(join(cacheDir, 'test/small.bin'))).toBe(false);
+    expect(existsSync(cacheDir)).toBe(false);
+  });
+
+  it('a same-size corruption with the modification time put back is caught by its hash', async () => {
+    const path = put(mirror, 'test/small.bin', SMALL);
+    const when = new Date(1_700_000_000_000); // whole milliseconds: utimes can put it back exactly
+    utimesSync(path, when, when);
+    expect((await resolveAsset('test/small.bin', base)).origin).toBe('mirror');
+    const tampered = SMALL.slice();
+    tampered[4000] ^= 0x01;
+    writeFileSync(path, tampered);
+    utimesSync(path, when, when);
+    expect(statSync(path).mtimeMs).toBe(when.getTime());
+    await expect(resolveAsset('test/small.bin', base)).rejects.toThrow(/mirror copy .* has SHA-256 /);
   });
 
   it('a mirror file changed after verification is hashed again and refused', async () => {
@@ -204,5 +216,63 @@ describe('download', () => {
     const firstTen = full.split('\n').slice(0, 10).join('\n') + '\n';
     registerAsset({ name: 'test/names.txt', sha256: sha(firstTen), size: firstTen.length, source: { kind: 'url', url: 'https://example.org/names.txt', firstLines: 10 }, licence: 'test', description: 'list' });
     expect(await readAssetText('test/names.txt', { ...base, fetch: serving(new TextEncoder().encode(full)) })).toBe(firstTen);
+  });
+});
+
+describe('faults', () => {
+  it('an unwritable cache folder (a path under a regular file) is named, with what to do', async () => {
+    writeFileSync(join(root, 'file'), 'not a folder');
+    const error = await resolveAsset('test/small.bin', { ...base, cacheDir: join(root, 'file', 'cache'), fetch: serving(SMALL) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataHubError);
+    expect((error as DataHubError).code).toBe('unwritable');
+    expect((error as Error).message).toMatch(/The cache folder .*file\/cache\/test cannot be written \(ENOTDIR.*\).*COURSE_CACHE_DIR.*COURSE_DATA_MIRROR/);
+    // a good mirror copy needs no cache at all
+    put(mirror, 'test/small.bin', SMALL);
+    expect((await resolveAsset('test/small.bin', { ...base, cacheDir: join(root, 'file', 'cache') })).origin).toBe('mirror');
+  });
+
+  it('a mirror folder that does not exist is named, from COURSE_DATA_MIRROR or the options', async () => {
+    const missing = join(root, 'no-such-mirror');
+    const saved = process.env.COURSE_DATA_MIRROR;
+    process.env.COURSE_DATA_MIRROR = missing;
+    try {
+      await expect(resolveAsset('test/small.bin', { ...base, mirrors: undefined, fetch: null }))
+        .rejects.toThrow(`COURSE_DATA_MIRROR names ${missing}, which does not exist: create it with the data in it, or correct COURSE_DATA_MIRROR`);
+    } finally {
+      if (saved === undefined) delete process.env.COURSE_DATA_MIRROR;
+      else process.env.COURSE_DATA_MIRROR = saved;
+    }
+    await expect(resolveAsset('test/small.bin', { ...base, mirrors: [join(root, 'file-mirror')], fetch: null })).rejects.toThrow(/the mirrors option names .*file-mirror, which does not exist/);
+  });
+
+  describe('servers that do not answer', () => {
+    let server: Server;
+    let port = 0;
+    let mode: 'silent' | 'stall' = 'silent';
+    beforeEach(async () => {
+      server = createServer((_request, response) => {
+        if (mode === 'silent') return; // accepts, reads the request, never answers
+        response.writeHead(200, { 'content-length': String(SMALL.length) });
+        response.write(SMALL.subarray(0, 1000)); // then nothing more
+      });
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      port = (server.address() as AddressInfo).port;
+    });
+    afterEach(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    });
+
+    it('times out waiting for an answer, and for the next piece of data', async () => {
+      const name = `test/silent-${port}.bin`;
+      registerAsset({ name, sha256: sha(SMALL), size: SMALL.length, source: { kind: 'url', url: `http://127.0.0.1:${port}/small.bin` }, licence: 'test', description: 'test file' });
+      const options: HubOptions = { ...base, fetch: undefined, attempts: 1, connectTimeoutMs: 300, idleTimeoutMs: 300 };
+      const t0 = Date.now();
+      await expect(resolveAsset(name, options)).rejects.toThrow(new RegExp(`no answer from 127\\.0\\.0\\.1:${port} within 0\\.3 s`));
+      mode = 'stall';
+      await expect(resolveAsset(name, options)).rejects.toThrow(/stalled: no data for 0\.3 s after 1\.0 kB/);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(readdirSync(join(cacheDir, 'test'))).toEqual([]); // no .part file left
+    });
   });
 });

@@ -1,19 +1,22 @@
 /**
  * Executed notebook → Docusaurus `.md` page. Outputs are rendered in MIME
- * priority; binary and chart outputs become files named by content hash; HTML
- * is parsed, sanitised and re-serialised; text is fenced so that braces, `<`
- * and Markdown syntax in program output cannot break the page.
+ * priority; binary and chart outputs become files named by content hash (SVG
+ * sanitised, bitmaps checked to be what they claim); HTML, Markdown and LaTeX
+ * outputs become sanitised HTML (./sanitize); text is fenced so that braces, `<`
+ * and Markdown syntax in program output cannot break the page. The page is `.md`,
+ * which Docusaurus (`markdown.format: 'detect'`) reads as CommonMark, not MDX:
+ * braces and `import`/`export` lines in it are text, never code.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { fromHtml } from 'hast-util-from-html';
-import { defaultSchema, sanitize, type Schema } from 'hast-util-sanitize';
-import { toHtml } from 'hast-util-to-html';
 import { renderSvg } from '../../lib/viz/svg';
 import { joinSource, readNotebook, serializeNotebook, stripOutputs, tagsOf, type Cell, type MimeBundle, type Notebook, type Output } from './notebook';
 import { fenceDisplayMath } from './math';
 import { collapseCarriageReturns } from './outputs';
+import { latexToHtml, looksLike, markdownToHtml, sanitizeHtml, sanitizeMarkdownHtml, sanitizeSvg } from './sanitize';
+
+export { sanitizeHtml } from './sanitize';
 
 export interface ConvertOptions {
   /** Folder the page goes to. */
@@ -32,22 +35,50 @@ export interface ConvertOptions {
   sourceUrlBase?: string;
   /** Streams and plain text longer than this many lines are cut to head and tail (default 60). */
   maxOutputLines?: number;
+  /** Lines of output longer than this many characters are cut to head and tail (default 2000). */
+  maxLineChars?: number;
+  /** HTML, Markdown and LaTeX outputs longer than this (sanitised) are shown as their cut plain text instead (default 500,000 characters). */
+  maxHtmlChars?: number;
+}
+
+/** How much of an output is kept. */
+interface Limits {
+  lines: number;
+  lineChars: number;
+  htmlChars: number;
 }
 
 const VEGA_LITE_TYPES = ['application/vnd.vegalite.v6+json', 'application/vnd.vegalite.v5+json', 'application/vnd.vegalite.v4+json'];
 const IMAGE_TYPES: Record<string, string> = { 'image/svg+xml': 'svg', 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif' };
+const BITMAP_EXTENSIONS: Record<string, true> = { png: true, jpg: true, gif: true };
 
 /** Removes ANSI colour and cursor codes. */
 export function stripAnsi(text: string): string {
   return text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g, '');
 }
 
-/** Keeps the first and last lines of a long text, with a marker saying how many were left out. */
-export function cutLongText(text: string, maxLines: number): string {
-  const lines = text.replace(/\n$/, '').split('\n');
-  if (lines.length <= maxLines) return lines.join('\n');
-  const keep = Math.floor(maxLines / 2);
-  return [...lines.slice(0, keep), `… ${lines.length - 2 * keep} more lines …`, ...lines.slice(-keep)].join('\n');
+/** Cuts a string at a code-unit index without splitting a surrogate pair. */
+function cutAt(text: string, index: number, fromEnd: boolean): string {
+  if (fromEnd) {
+    const start = text.length - index;
+    return text.slice(/[\uDC00-\uDFFF]/.test(text[start] ?? '') ? start + 1 : start);
+  }
+  return text.slice(0, /[\uD800-\uDBFF]/.test(text[index - 1] ?? '') ? index - 1 : index);
+}
+
+/**
+ * Keeps the first and last lines of a long text, with a marker saying how many were
+ * left out; a line longer than `maxLineChars` (a progress bar or an array printed on
+ * one line) keeps its head and tail the same way.
+ */
+export function cutLongText(text: string, maxLines: number, maxLineChars = 2000): string {
+  let lines = text.replace(/\n$/, '').split('\n');
+  if (lines.length > maxLines) {
+    const keep = Math.floor(maxLines / 2);
+    lines = [...lines.slice(0, keep), `… ${lines.length - 2 * keep} more lines …`, ...(keep > 0 ? lines.slice(-keep) : [])];
+  }
+  const half = Math.floor(maxLineChars / 2);
+  return lines.map((line) => (line.length <= maxLineChars ? line : `${cutAt(line, half, false)} … ${line.length - 2 * half} more characters … ${cutAt(line, half, true)}`)).join('\n');
 }
 
 /** A code fence longer than any run of backticks inside the text. */
@@ -72,35 +103,6 @@ export function plainText(markdown: string): string {
     .trim();
 }
 
-const HTML_SCHEMA: Schema = {
-  ...defaultSchema,
-  // Notebook tables and figures need style-free structure only; keep classes for tables.
-  // Elements the course's display helpers use (progress bars, captioned tables) besides GitHub's set.
-  tagNames: [...(defaultSchema.tagNames ?? []), 'caption', 'col', 'colgroup', 'figure', 'figcaption', 'progress', 'meter', 'small', 'mark', 'abbr', 'u'],
-  attributes: {
-    ...defaultSchema.attributes,
-    '*': [...(defaultSchema.attributes?.['*'] ?? []), 'className', 'title', 'align'],
-    img: ['src', 'alt', 'width', 'height'],
-    progress: ['value', 'max'],
-    meter: ['value', 'min', 'max', 'low', 'high', 'optimum'],
-  },
-  protocols: { ...defaultSchema.protocols, src: ['http', 'https', 'data'] },
-  // Drop these elements with their contents (others not allowed are unwrapped, text kept).
-  strip: ['script', 'style', 'template', 'noscript'],
-  clobberPrefix: '',
-};
-
-/**
- * Parses HTML, drops scripts, styles, event handlers and javascript: URLs, and
- * serialises it again on one line: a blank line would end Markdown's HTML block
- * and let the rest be read as Markdown, so newlines become `&#10;` (the same
- * character to an HTML parser).
- */
-export function sanitizeHtml(html: string): string {
-  const tree = fromHtml(html, { fragment: true });
-  return toHtml(sanitize(tree, HTML_SCHEMA)).replace(/\r\n?|\n/g, '&#10;');
-}
-
 class AssetWriter {
   constructor(
     private readonly dir: string,
@@ -109,8 +111,15 @@ class AssetWriter {
     mkdirSync(dir, { recursive: true });
   }
 
-  /** Writes content under its hash and returns the public URL. */
+  /**
+   * Writes content under its hash and returns the public URL. SVG is sanitised
+   * first (the file is served from the site's own origin, where a script in it
+   * would run when opened); bitmaps must start like their format.
+   * @throws Error when the content is not the picture its extension says.
+   */
   write(content: Buffer | string, extension: string): string {
+    if (extension === 'svg') content = sanitizeSvg(content.toString());
+    else if (extension in BITMAP_EXTENSIONS && !looksLike(extension, Buffer.from(content))) throw new Error(`its bytes are not a ${extension.toUpperCase()} picture`);
     const hash = createHash('sha256').update(content).digest('hex').slice(0, 16);
     const name = `${hash}.${extension}`;
     writeFileSync(join(this.dir, name), content);
@@ -122,12 +131,17 @@ function bundleText(value: unknown): string {
   return Array.isArray(value) ? value.join('') : String(value ?? '');
 }
 
-/** Writes the first image of a bundle (SVG text or base64 bitmap) and returns its URL. */
-function writeImage(data: MimeBundle, assets: AssetWriter): string | undefined {
+/** Writes the first usable image of a bundle (SVG text or base64 bitmap) and returns its URL and MIME type. */
+function writeImage(data: MimeBundle, assets: AssetWriter): { url: string; mime: string } | undefined {
   for (const [mime, extension] of Object.entries(IMAGE_TYPES)) {
     if (!(mime in data)) continue;
     const content = mime === 'image/svg+xml' ? bundleText(data[mime]) : Buffer.from(bundleText(data[mime]).replace(/\s/g, ''), 'base64');
-    return assets.write(content, extension);
+    try {
+      return { url: assets.write(content, extension), mime };
+    } catch (error) {
+      // The next representation (another image type, HTML, text) is shown instead.
+      console.warn(`nbconvert-ts: ${mime} output left out: ${(error as Error).message}`);
+    }
   }
   return undefined;
 }
@@ -137,7 +151,7 @@ function resolveAttachments(source: string, attachments: Record<string, MimeBund
   if (!attachments) return source;
   return source.replace(/attachment:([^\s)"'>]+)/g, (whole, name: string) => {
     const bundle = attachments[name] ?? attachments[decodeURIComponent(name)];
-    return (bundle && writeImage(bundle, assets)) ?? whole;
+    return (bundle && writeImage(bundle, assets)?.url) ?? whole;
   });
 }
 
@@ -166,7 +180,7 @@ function sizeAttributes(metadata: Record<string, unknown>, mime: string): string
   return attrs.join('');
 }
 
-async function renderBundle(data: MimeBundle, metadata: Record<string, unknown>, assets: AssetWriter, maxLines: number): Promise<string> {
+async function renderBundle(data: MimeBundle, metadata: Record<string, unknown>, assets: AssetWriter, limits: Limits): Promise<string> {
   const vegaType = VEGA_LITE_TYPES.find((t) => t in data);
   if (vegaType) {
     const raw = data[vegaType];
@@ -183,19 +197,20 @@ async function renderBundle(data: MimeBundle, metadata: Record<string, unknown>,
     }
     return `<div class="nb-vega" data-spec="${specUrl}">${fallback}</div>`;
   }
-  const imageMime = Object.keys(IMAGE_TYPES).find((m) => m in data);
   const image = writeImage(data, assets);
-  if (image) return `<img class="nb-image" src="${image}" alt="${escapeAttribute(describedAs(data) || 'output image')}"${sizeAttributes(metadata, imageMime!)} />`;
-  if ('text/html' in data) {
-    const html = sanitizeHtml(bundleText(data['text/html']));
-    return html.trim() ? `<div class="nb-html">\n${html}\n</div>` : '';
+  if (image) return `<img class="nb-image" src="${image.url}" alt="${escapeAttribute(describedAs(data) || 'output image')}"${sizeAttributes(metadata, image.mime)} />`;
+  // Every kind that can hold markup becomes sanitised HTML on one line inside a div.
+  const html = 'text/html' in data ? sanitizeHtml(bundleText(data['text/html']))
+    : 'text/markdown' in data ? markdownToHtml(bundleText(data['text/markdown']))
+      : 'text/latex' in data ? latexToHtml(bundleText(data['text/latex']))
+        : undefined;
+  if (html !== undefined && html.length <= limits.htmlChars) return html.trim() ? `<div class="nb-html">\n${html}\n</div>` : '';
+  if (html !== undefined) {
+    const note = `(an HTML output of ${html.length.toLocaleString('en-US')} characters, over the page's limit of ${limits.htmlChars.toLocaleString('en-US')}: its plain text follows)`;
+    const text = 'text/plain' in data ? fence(cutLongText(stripAnsi(bundleText(data['text/plain'])), limits.lines, limits.lineChars), 'text') : '';
+    return `<p class="nb-cut">${note}</p>${text ? `\n\n${text}` : ''}`;
   }
-  if ('text/markdown' in data) return bundleText(data['text/markdown']);
-  if ('text/latex' in data) {
-    const latex = bundleText(data['text/latex']).trim();
-    return latex.startsWith('$') ? latex : `$$\n${latex}\n$$`;
-  }
-  if ('text/plain' in data) return fence(cutLongText(stripAnsi(bundleText(data['text/plain'])), maxLines), 'text');
+  if ('text/plain' in data) return fence(cutLongText(stripAnsi(bundleText(data['text/plain'])), limits.lines, limits.lineChars), 'text');
   return '';
 }
 
@@ -203,18 +218,19 @@ function escapeAttribute(text: string): string {
   return text.replace(/[&"<>]/g, (c) => ({ '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;' })[c]!);
 }
 
-async function renderOutput(output: Output, assets: AssetWriter, maxLines: number): Promise<string> {
+async function renderOutput(output: Output, assets: AssetWriter, limits: Limits): Promise<string> {
   switch (output.output_type) {
     case 'stream': {
-      const text = cutLongText(collapseCarriageReturns(stripAnsi(joinSource(output.text))), maxLines);
+      const text = cutLongText(collapseCarriageReturns(stripAnsi(joinSource(output.text))), limits.lines, limits.lineChars);
       return text.trim() === '' ? '' : fence(text, output.name === 'stderr' ? 'text title="stderr"' : 'text');
     }
     case 'display_data':
     case 'execute_result':
-      return renderBundle(output.data, output.metadata ?? {}, assets, maxLines);
+      return renderBundle(output.data, output.metadata ?? {}, assets, limits);
     case 'error': {
-      const trace = cutLongText(stripAnsi(output.traceback.join('\n')), maxLines);
-      const head = `**${output.ename}**: ${escapeMarkdownInline(output.evalue)}`;
+      const trace = cutLongText(stripAnsi(output.traceback.join('\n')), limits.lines, limits.lineChars);
+      const inline = (text: string) => escapeMarkdownInline(cutLongText(stripAnsi(String(text ?? '')).replace(/\r\n?|\n/g, ' '), 1, limits.lineChars));
+      const head = `**${inline(output.ename) || 'Error'}**: ${inline(output.evalue)}`;
       return `:::danger\n\n${head}\n\n${trace.trim() ? fence(trace, 'text') : ''}\n\n:::`;
     }
   }
@@ -222,22 +238,24 @@ async function renderOutput(output: Output, assets: AssetWriter, maxLines: numbe
 
 /** Escapes characters that Markdown or HTML would interpret in one line of prose. */
 export function escapeMarkdownInline(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>#|$]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+  return text.replace(/[\\`*_{}[\]<>#|$&~]/g, (c) => `\\${c}`).replace(/\r\n?|\n/g, ' ');
 }
 
 function sourceHidden(cell: Cell): boolean {
   return Boolean(cell.metadata.jupyter?.source_hidden) || tagsOf(cell).includes('hide-input');
 }
 
-async function renderCell(cell: Cell, assets: AssetWriter, maxLines: number): Promise<string> {
+async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits): Promise<string> {
   const tags = tagsOf(cell);
   if (tags.includes('remove-cell') || tags.includes('injected-parameters')) return '';
   const source = joinSource(cell.source);
-  if (cell.cell_type === 'markdown') return fenceDisplayMath(resolveAttachments(source, cell.attachments, assets));
+  // Authored text, but the page is no more permissive than JupyterLab: raw HTML is cut to the output allow-list.
+  // (Attachments first: an `attachment:` link left unresolved is then dropped to its text.)
+  if (cell.cell_type === 'markdown') return fenceDisplayMath(sanitizeMarkdownHtml(resolveAttachments(source, cell.attachments, assets)));
   if (cell.cell_type === 'raw') {
     // nbconvert's rule: a raw cell goes into the output only when its format is the output's.
     const format = String(cell.metadata.format ?? cell.metadata.raw_mimetype ?? '');
-    return ['text/markdown', 'markdown', 'md'].includes(format) ? fenceDisplayMath(source) : format === 'text/html' ? sanitizeHtml(source) : '';
+    return ['text/markdown', 'markdown', 'md'].includes(format) ? fenceDisplayMath(sanitizeMarkdownHtml(source)) : format === 'text/html' ? sanitizeHtml(source) : '';
   }
   if (cell.cell_type !== 'code') return '';
   const parts: string[] = [];
@@ -249,7 +267,7 @@ async function renderCell(cell: Cell, assets: AssetWriter, maxLines: number): Pr
   }
   if (!tags.includes('remove-output')) {
     for (const output of cell.outputs) {
-      const rendered = await renderOutput(output, assets, maxLines);
+      const rendered = await renderOutput(output, assets, limits);
       if (rendered.trim()) parts.push(rendered);
     }
   }
@@ -306,7 +324,7 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
   const nb = readNotebook(notebookPath);
   const name = basename(notebookPath, '.ipynb');
   const assets = new AssetWriter(resolve(options.assetsDir), options.assetsUrl ?? '/nb-assets/');
-  const maxLines = options.maxOutputLines ?? 60;
+  const limits: Limits = { lines: options.maxOutputLines ?? 60, lineChars: options.maxLineChars ?? 2000, htmlChars: options.maxHtmlChars ?? 500_000 };
   const { title, description } = describeNotebook(nb, name);
   const number = /^(\d+)/.exec(name)?.[1];
   const front: string[] = ['---', `id: ${frontMatterValue(name)}`, `title: ${frontMatterValue(title)}`];
@@ -326,7 +344,7 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
   if (options.sourceUrlBase) links.push(`<a class="nb-source" href="${options.sourceUrlBase.replace(/\/$/, '')}/${name}.ipynb">View source</a>`);
   const body: string[] = [];
   for (const cell of nb.cells) {
-    const rendered = await renderCell(cell, assets, maxLines);
+    const rendered = await renderCell(cell, assets, limits);
     if (!rendered.trim()) continue;
     body.push(rendered.trim());
     // The links go right under the notebook's title.
