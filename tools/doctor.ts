@@ -1,10 +1,12 @@
 /**
  * `npm run doctor`: one line a fact about this machine's course setup: the
- * backend that would run and why, versions, the Jupyter kernelspec and front end.
+ * backend that would run and why, versions, the Jupyter kernelspec, and each
+ * Jupyter front end found (JupyterLab, Notebook 6/7, VS Code) with what it draws.
  */
 import { describeBackend, initBackend } from '../lib/backend';
 import { projectRoot } from '../lib/paths';
-import { findKernelSpec, which } from './jupyter/paths';
+import { frontEndLines } from './jupyter/front-ends';
+import { findKernelSpec } from './jupyter/paths';
 import { courseKernelSpec } from './kernel-install';
 
 async function main(): Promise<void> {
@@ -21,8 +23,7 @@ async function main(): Promise<void> {
     const ours = found.spec.argv[0] === courseKernelSpec(projectRoot()).argv[0];
     lines.push(`kernelspec: 'tslab' registered in ${found.dir}${ours ? " (this project's tslab)" : ` (runs ${found.spec.argv[0]}; npm run kernel:install points it at this project's tslab)`}`);
   }
-  const frontEnd = ['jupyter-lab', 'jupyter-notebook', 'jupyter'].map((c) => which(c)).find(Boolean);
-  lines.push(frontEnd ? `jupyter front end: ${frontEnd}` : 'jupyter front end: none found on PATH (install JupyterLab, e.g. pipx install jupyterlab, to run the notebooks interactively)');
+  lines.push(...(await frontEndLines()));
   console.log(lines.join('\n'));
 }
 
