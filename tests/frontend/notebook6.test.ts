@@ -45,7 +45,7 @@ interface RunReport {
   liveProgress: Array<[number, number]>;
   /** A moment during the run when a live chart with an SVG was on the page while a cell ran. */
   liveSeenWhileRunning: boolean;
-  /** The kernel indicator said busy while the live chart was being redrawn. */
+  /** The kernel indicator said busy while the training cell (the one with the live chart) ran. */
   busyWhileTraining: boolean;
   /** Distinct live-chart progress values seen while running (updates in place). */
   liveUpdates: number;
@@ -102,21 +102,24 @@ async function runAll(name: string, nb: Notebook, timeoutMs: number): Promise<Ru
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const state = await page.evaluate(() => {
-        const prompts = [...document.querySelectorAll('.code_cell .input_prompt')].map((p) => (p.textContent ?? '').replace(/\s+/g, ''));
+        const cells = [...document.querySelectorAll('.cell.code_cell')];
+        const runningCell = (c: PageElement) => (c.querySelector('.input_prompt')?.textContent ?? '').includes('[*]');
         const live = [...document.querySelectorAll('.course-live-chart')];
         return {
-          running: prompts.some((p) => p.includes('[*]')),
+          running: cells.some(runningCell),
+          // Queued cells show [*] too; the one with a live chart in its output is the one training.
+          training: cells.some((c) => runningCell(c) && c.querySelector('.course-live-chart') !== null),
           idle: document.querySelector('#kernel_indicator_icon')?.className === 'kernel_idle_icon',
           busy: document.querySelector('#kernel_indicator_icon')?.className === 'kernel_busy_icon',
           liveWithSvg: live.some((l) => l.querySelector('svg.marks') !== null),
           progress: live.map((l) => l.querySelector('progress')?.getAttribute('value') ?? '').join(','),
         };
       });
-      if (state.running && state.liveWithSvg) {
+      if (state.training && state.liveWithSvg) {
         liveSeenWhileRunning = true;
         progressSeen.add(state.progress);
-        if (state.busy) busyWhileTraining = true;
       }
+      if (state.training && state.busy) busyWhileTraining = true;
       if (!state.running && state.idle) break;
       if (Date.now() > deadline) throw new Error(`${name}: cells still running after ${timeoutMs / 1000} s\n${server!.log().slice(-3000)}`);
       await page.waitForTimeout(200);
