@@ -65,9 +65,14 @@ export function inKernel(): boolean {
 
 /**
  * Shows a MIME bundle. With `displayId`, a later call with the same id and
- * `update: true` replaces it in place (also from a later cell).
+ * `update: true` replaces it in place (also from a later cell). A bundle with
+ * a Vega-Lite spec but no `image/svg+xml` gets the SVG picture of the spec, for
+ * front ends that do not draw Vega-Lite (classic Notebook).
+ *
+ * @throws with Vega-Lite's message when the bundle's spec is invalid.
  */
 export function showBundle(bundle: MimeBundle, options: { displayId?: string; update?: boolean } = {}): void {
+  if (bundle[VEGA_LITE_MIME] && !('image/svg+xml' in bundle)) bundle = { ...bundle, 'image/svg+xml': renderSvgSync(bundle[VEGA_LITE_MIME] as VegaLiteSpec) };
   const update = options.update ?? false;
   const writer = kernelWriter();
   if (!writer) {

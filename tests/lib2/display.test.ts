@@ -84,6 +84,11 @@ describe('outside a kernel (collected, harmless)', () => {
     // A spec Vega-Lite rejects is an error that says so, and shows nothing.
     expect(() => showChart({ mark: 'no-such-mark', data: { values: [] } })).toThrow(/no-such-mark|Invalid|invalid/);
     expect(displayed).toHaveLength(2);
+    // A chart a notebook sends itself through a live display gets its picture too.
+    const live = liveDisplay();
+    live.update({ [VEGA_LITE_MIME]: lineChart([{ name: 'b', x: [0, 10], y: [10, 0] }]), 'text/plain': 'step 1' });
+    expect(markPaths(wellFormedSvg(displayed[2]!.bundle['image/svg+xml']), 'line')).toEqual(['M0,0L420,260']);
+    expect(displayed[2]!.displayId).toBe(live.id);
   });
 
   it('shows detections as an SVG with a text list of boxes', async () => {
