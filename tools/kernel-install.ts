@@ -16,7 +16,8 @@ export { courseKernelSpec, installKernelSpec } from './kernel/spec';
 
 const USAGE = 'usage: npm run kernel:install -- [--name NAME] [--prefix DIR] [--replace]';
 
-function main(argv: string[]): number {
+/** Runs the command line; returns the exit status (0 done, 1 refused, 2 bad usage or failure). */
+export function main(argv: string[]): number {
   let name = COURSE_KERNEL_NAME;
   let dataDir = userJupyterDataDir();
   let replace = false;

@@ -25,6 +25,8 @@ export interface CellDiagnostic {
 }
 
 const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
+/** The script names the kernel gives cells (`cell-3-1a2b3c4d`, `silent-…`): see server.ts. */
+export const CELL_SCRIPT = /^(?:cell-\d+|silent)-[\w-]+$/;
 /** Frames of code that is not the learner's: Node's internals, tslab, this kernel. */
 function isInternal(file: string, internalRoots: string[]): boolean {
   return file.startsWith('node:') || file === 'evalmachine.<anonymous>' || file.includes('/node_modules/tslab/') || internalRoots.some((root) => file.startsWith(root));
@@ -53,7 +55,8 @@ export function errorContent(thrown: unknown, mapPosition: CellPositionMap, inte
     // tslab calls a cell's functions through its exports proxy.
     const name = fn?.replace(/^Proxy\./, '').replace(/^Object\.<anonymous>$/, '');
     if (where) frames.push(`    at ${name ? `${name} (${where.cell}:${where.line}:${where.column})` : `${where.cell}:${where.line}:${where.column}`}`);
-    else if (file!.startsWith('<cell') || isInternal(file!, internalRoots)) continue;
+    // A cell frame without a mapping is tslab's wrapper around the cell's code.
+    else if (CELL_SCRIPT.test(file!) || isInternal(file!, internalRoots)) continue;
     else frames.push(line.replace(/\bProxy\./, '').replace(/^\s*/, '    '));
   }
   return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };

@@ -115,7 +115,7 @@ export function installKernelSpec(options: InstallOptions): InstallResult {
   mkdirSync(dir, { recursive: true });
   const spec = courseKernelSpec(root);
   if (name !== COURSE_KERNEL_NAME) spec.display_name = `${COURSE_KERNEL_DISPLAY_NAME} [${name}]`;
-  for (const size of [32, 64]) copyFileSync(join(root, 'tools', 'kernel', 'logo', `logo-${size}x${size}.png`), join(dir, `logo-${size}x${size}.png`));
+  for (const size of [32, 64]) copyFileSync(join(HERE, 'logo', `logo-${size}x${size}.png`), join(dir, `logo-${size}x${size}.png`));
   const temp = join(dir, `.kernel.json.tmp-${process.pid}`);
   writeFileSync(temp, JSON.stringify(spec, null, 2) + '\n');
   renameSync(temp, join(dir, 'kernel.json'));
@@ -128,7 +128,9 @@ export function installKernelSpec(options: InstallOptions): InstallResult {
  * deleted or moved.
  */
 export function missingSpecFiles(spec: KernelSpec): string[] {
-  const files = spec.argv.filter((arg, i) => arg.startsWith('/') && (i === 0 || /\.(?:[cm]?[jt]s)$/.test(arg)));
-  const urls = spec.argv.filter((arg) => arg.startsWith('file://')).map((url) => fileURLToPath(url));
-  return [...files, ...urls].filter((file) => !existsSync(file));
+  const files = spec.argv.flatMap((arg, i) => {
+    if (arg.startsWith('file://')) return [fileURLToPath(arg)];
+    return arg.startsWith('/') && (i === 0 || /\.(?:[cm]?[jt]s)$/.test(arg)) ? [arg] : [];
+  });
+  return files.filter((file) => !existsSync(file));
 }
