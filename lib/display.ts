@@ -283,7 +283,7 @@ function trainingSpec(series: Series[], title: string, subtitle: string): VegaLi
     const { $schema: _schema, ...spec } = lineChart(group, { xTitle: 'epoch', yTitle: yTitle(group), height: 150 });
     return spec;
   };
-  return { $schema: lineChart(series).$schema, title: heading, vconcat: [panel(others), panel(accuracies)], resolve: { scale: { color: 'independent' } } };
+  return { $schema: lineChart(series).$schema, title: heading, vconcat: [panel(others), panel(accuracies)], resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } } };
 }
 
 /**
