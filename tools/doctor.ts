@@ -6,8 +6,7 @@
 import { describeBackend, initBackend } from '../lib/backend';
 import { projectRoot } from '../lib/paths';
 import { frontEndLines } from './jupyter/front-ends';
-import { findKernelSpec } from './jupyter/paths';
-import { courseKernelSpec } from './kernel-install';
+import { kernelSpecLines } from './kernel/doctor';
 
 async function main(): Promise<void> {
   const lines: string[] = [];
@@ -17,12 +16,7 @@ async function main(): Promise<void> {
     lines.push(`backend: none (${error instanceof Error ? error.message : String(error)})`);
     process.exitCode = 1;
   }
-  const found = findKernelSpec('tslab');
-  if (!found) lines.push("kernelspec: 'tslab' not registered (run: npm run kernel:install)");
-  else {
-    const ours = found.spec.argv[0] === courseKernelSpec(projectRoot()).argv[0];
-    lines.push(`kernelspec: 'tslab' registered in ${found.dir}${ours ? " (this project's tslab)" : ` (runs ${found.spec.argv[0]}; npm run kernel:install points it at this project's tslab)`}`);
-  }
+  lines.push(...kernelSpecLines(projectRoot()));
   lines.push(...(await frontEndLines()));
   console.log(lines.join('\n'));
 }

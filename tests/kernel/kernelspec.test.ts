@@ -8,6 +8,7 @@ import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findKernelSpec } from '../../tools/jupyter/paths';
 import { main as kernelInstall } from '../../tools/kernel-install';
+import { kernelSpecLines } from '../../tools/kernel/doctor';
 import { drawLogo } from '../../tools/kernel/logo';
 import { COURSE_KERNEL_NAME, courseKernelSpec, installKernelSpec, KernelSpecConflictError } from '../../tools/kernel/spec';
 import { resolveKernel } from '../../tools/nbconvert-ts/execute';
@@ -112,5 +113,40 @@ describe("the executor's kernel", () => {
     // A spec whose checkout was deleted.
     installKernelSpec({ dataDir, name: 'gone', root: join(dataDir, 'deleted-checkout') });
     expect(() => resolveKernel({ kernelName: 'gone' })).toThrow(/deleted-checkout\/node_modules\/tsx\/dist\/loader\.mjs and .*deleted-checkout\/tools\/kernel\/main\.ts, which no longer exist/);
+  });
+});
+
+describe('npm run doctor', () => {
+  it('says whether the course kernelspec is installed and whether it runs this checkout', () => {
+    const dataDir = temp();
+    expect(kernelSpecLines(root, [dataDir])).toEqual([expect.stringMatching(/^kernelspec: 'cnn-course-ts' not installed \(npm run kernel:install/)]);
+    installKernelSpec({ dataDir });
+    expect(kernelSpecLines(root, [dataDir])).toEqual([`kernelspec: 'cnn-course-ts' in ${specFile(dataDir)} runs this checkout's course kernel`]);
+    installKernelSpec({ dataDir, root: process.execPath.replace(/\/bin\/node$/, ''), replace: true });
+    expect(kernelSpecLines(root, [dataDir])[0]).toMatch(/runs .*, which no longer exist .*--replace/);
+    writeFileSync(specFile(dataDir), JSON.stringify({ ...foreign, argv: [process.execPath] }));
+    expect(kernelSpecLines(root, [dataDir])[0]).toMatch(/was not written by kernel:install \(it runs .*node; npm run kernel:install -- --replace/);
+    writeFileSync(specFile(dataDir), '[');
+    expect(kernelSpecLines(root, [dataDir])[0]).toMatch(/^kernelspec: 'cnn-course-ts' is broken: .*kernel\.json: not a readable JSON file/);
+    mkdirSync(join(dataDir, 'kernels', 'tslab'), { recursive: true });
+    writeFileSync(specFile(dataDir, 'tslab'), JSON.stringify(foreign));
+    expect(kernelSpecLines(root, [dataDir])).toHaveLength(1); // a broken course spec is the one fact that matters
+    // Another checkout that exists.
+    const checkout = temp();
+    for (const file of [['node_modules', 'tsx', 'dist', 'loader.mjs'], ['tools', 'kernel', 'main.ts']]) {
+      mkdirSync(join(checkout, ...file.slice(0, -1)), { recursive: true });
+      writeFileSync(join(checkout, ...file), '');
+    }
+    const third = temp();
+    installKernelSpec({ dataDir: third, root: checkout });
+    expect(kernelSpecLines(root, [third])).toEqual([`kernelspec: 'cnn-course-ts' in ${specFile(third)} runs the checkout at ${checkout}, not this one (npm run kernel:install -- --replace points it here; --name NAME installs this one beside it)`]);
+    const other = temp();
+    installKernelSpec({ dataDir: other, root: '/elsewhere' });
+    mkdirSync(join(other, 'kernels', 'tslab'), { recursive: true });
+    writeFileSync(specFile(other, 'tslab'), JSON.stringify(foreign));
+    expect(kernelSpecLines(root, [other])).toEqual([
+      expect.stringMatching(/^kernelspec: 'cnn-course-ts' in .* runs \/elsewhere\/node_modules\/tsx\/dist\/loader\.mjs and \/elsewhere\/tools\/kernel\/main\.ts, which no longer exist/),
+      expect.stringMatching(/^kernelspec: 'tslab' also installed in .* \(plain tslab/),
+    ]);
   });
 });
