@@ -48,6 +48,12 @@ describe('tracebacks', () => {
     });
   });
 
+  it('says how to load an ES-module-only package that a static import could not require', () => {
+    const error = Object.assign(new Error('require() cannot be used on an ESM graph with top-level await'), { code: 'ERR_REQUIRE_ASYNC_MODULE' });
+    error.stack = 'Error: require() cannot be used on an ESM graph with top-level await\n    at cell-3-ab12:7:1';
+    expect(errorContent(error, map).traceback).toEqual(['Error: require() cannot be used on an ESM graph with top-level await', '    at <cell [3]>:6:6', "hint: that package is an ES module: in a cell, load it with `const { name } = await import('package')`"]);
+  });
+
   it('reports a thrown non-Error value as it is', () => {
     expect(errorContent('plain text', map)).toEqual({ ename: 'Uncaught', evalue: 'plain text', traceback: ['Uncaught plain text'] });
     expect(errorContent({ code: 7 }, map).evalue).toBe('{ code: 7 }');

@@ -69,6 +69,13 @@ class CourseKernelTests(jupyter_kernel_test.KernelTests):
         self.assertEqual(reply["content"]["ename"], "TypeScriptError")
         self.assertIn("possibly 'undefined'", reply["content"]["evalue"])
 
+    def test_course_imports_es_module_only_package(self):
+        # vega-lite is ES-module-only with top-level await: require() cannot load it.
+        reply, outputs = self.run_cell("const { version: vlVersion } = await import('vega-lite');\nvlVersion")
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        results = [m for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertRegex(results[0]["content"]["data"]["text/plain"], r"^'\d+\.\d+\.\d+'$")
+
     def test_course_busy_while_queued_request_waits(self):
         self.flush_channels()
         first = self.kc.execute("await new Promise((r) => setTimeout(r, 1500)); 1")

@@ -52,11 +52,43 @@ export interface CellScript {
   toCell(line: number, column: number): { line: number; column: number } | undefined;
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- tslab's TypeScript fork is reached untyped (its .d.ts is a separate copy of TypeScript's). */
 interface TypeScriptModule {
   createWatchCompilerHost: (...args: unknown[]) => unknown;
-  transpileModule: (input: string, options: { compilerOptions?: Record<string, unknown>; [key: string]: unknown }) => { outputText: string; sourceMapText?: string };
+  transpileModule: (input: string, options: { compilerOptions?: Record<string, unknown>; transformers?: { before?: unknown[] }; [key: string]: unknown }) => { outputText: string; sourceMapText?: string };
   ModuleKind: { CommonJS: number };
+  ModuleResolutionKind: { Bundler: number };
+  SyntaxKind: { ImportKeyword: number };
+  isCallExpression(node: any): boolean;
+  visitEachChild(node: any, visitor: (node: any) => any, context: any): any;
+  visitNode(node: any, visitor: (node: any) => any): any;
+  setTextRange<T>(node: T, range: any): T;
 }
+
+/** The global through which cells' `import()` reaches Node's own loader (see {@link nativeImportTransformer}). */
+export const NATIVE_IMPORT = '__cnnCourseImport';
+
+/**
+ * Keeps a cell's `import(x)` an ES-module import: TypeScript's CommonJS output
+ * would turn it into `require(x)`, which cannot load ES-module-only packages
+ * (vega-lite, whose modules use top-level await). The call goes to a function
+ * built with `new Function`, whose `import()` is Node's own, resolving bare
+ * names from the working folder up.
+ */
+function nativeImportTransformer(ts: TypeScriptModule) {
+  return (context: any) => {
+    const visit = (node: any): any => {
+      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+        const f = context.factory;
+        const callee = f.createPropertyAccessExpression(f.createIdentifier('globalThis'), NATIVE_IMPORT);
+        return ts.setTextRange(f.createCallExpression(callee, undefined, node.arguments.map((a: any) => ts.visitNode(a, visit))), node);
+      }
+      return ts.visitEachChild(node, visit, context);
+    };
+    return (file: any) => ts.visitNode(file, visit);
+  };
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** What tslab's ES-module to CommonJS step produced last: the code it returned and the two maps behind it. */
 interface Conversion {
@@ -94,14 +126,16 @@ function installTypeScriptView(root: string, options: CourseCompilerOptions): vo
   const createWatchCompilerHost = (...args: unknown[]) => {
     const compilerOptions = args[1] as Record<string, unknown>;
     // The cell's own code keeps an inline map; tslab drops other emitted files it does not know.
-    args[1] = { ...compilerOptions, strict: options.strict, inlineSourceMap: true, inlineSources: false };
+    // Bundler resolution reads packages' `exports` maps, so ES-module-only packages have types.
+    args[1] = { ...compilerOptions, strict: options.strict, moduleResolution: ts.ModuleResolutionKind.Bundler, inlineSourceMap: true, inlineSources: false };
     return ts.createWatchCompilerHost(...args);
   };
   const transpileModule: TypeScriptModule['transpileModule'] = (input, transpileOptions) => {
     const compilerOptions = transpileOptions.compilerOptions ?? {};
     if (compilerOptions.module !== ts.ModuleKind.CommonJS) return ts.transpileModule(input, transpileOptions);
     const { code, map: toSource } = takeInlineSourceMap(input);
-    const result = ts.transpileModule(code, { ...transpileOptions, compilerOptions: { ...compilerOptions, sourceMap: true, inlineSourceMap: false } });
+    const before = [...(transpileOptions.transformers?.before ?? []), nativeImportTransformer(ts)];
+    const result = ts.transpileModule(code, { ...transpileOptions, transformers: { ...transpileOptions.transformers, before }, compilerOptions: { ...compilerOptions, sourceMap: true, inlineSourceMap: false } });
     const output = result.outputText.replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '');
     const toEsm = result.sourceMapText ? SourceMap.fromJson(result.sourceMapText) : undefined;
     recent.push({ output, toEsm, toSource });
@@ -112,6 +146,7 @@ function installTypeScriptView(root: string, options: CourseCompilerOptions): vo
   entry.exports = new Proxy(ts, {
     get: (target, key, receiver) => (typeof key === 'string' && key in overrides ? overrides[key] : Reflect.get(target, key, receiver)),
   });
+  (globalThis as Record<string, unknown>)[NATIVE_IMPORT] ??= new Function('specifier', 'return import(specifier)');
   installedOptions = options;
 }
 

@@ -59,7 +59,10 @@ export function errorContent(thrown: unknown, mapPosition: CellPositionMap, inte
     else if (CELL_SCRIPT.test(file!) || isInternal(file!, internalRoots)) continue;
     else frames.push(line.replace(/\bProxy\./, '').replace(/^\s*/, '    '));
   }
-  return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames] };
+  const code = (thrown as { code?: unknown }).code;
+  // A static import of an ES-module-only package compiles to require(), which cannot load it.
+  const hint = code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE' ? ["hint: that package is an ES module: in a cell, load it with `const { name } = await import('package')`"] : [];
+  return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames, ...hint] };
 }
 
 /**

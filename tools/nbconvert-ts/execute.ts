@@ -189,7 +189,7 @@ export function cacheKey(nb: Notebook, options: ExecuteOptions): string {
   const hash = createHash('sha256');
   hash.update(`nbconvert-ts cache ${CACHE_VERSION}\0`);
   hash.update(JSON.stringify(nb.cells.map((c) => [c.cell_type, joinSource(c.source), tagsOf(c)])));
-  hash.update(JSON.stringify({ parameters: options.parameters ?? {}, backend: process.env.COURSE_BACKEND ?? '', kernel: options.kernelCommand ?? options.kernelName ?? options.defaultKernel?.spec.argv ?? COURSE_KERNEL_NAME, env: options.env ?? {}, allowErrors: Boolean(options.allowErrors) }));
+  hash.update(JSON.stringify({ parameters: options.parameters ?? {}, backend: process.env.COURSE_BACKEND ?? '', kernel: options.kernelCommand ?? options.kernelName ?? options.defaultKernel?.name ?? COURSE_KERNEL_NAME, env: options.env ?? {}, allowErrors: Boolean(options.allowErrors) }));
   hashFiles(hash, options.cacheInputs ?? []);
   return hash.digest('hex').slice(0, 32);
 }
