@@ -36,7 +36,7 @@ describe.skipIf(suiteMissing)(`jupyter_kernel_test against cnn-course-ts ${why}`
     expect(result.output, result.output).toMatch(/^OK/m);
     expect(result.code, result.output).toBe(0);
     // Each sample the course fills in ran (skips are only the history and pager samples it leaves empty).
-    for (const name of ['test_kernel_info', 'test_execute_stdout', 'test_execute_stderr', 'test_execute_result', 'test_display_data', 'test_clear_output', 'test_error', 'test_completion', 'test_inspect', 'test_is_complete', 'test_course_error_names_cell_line', 'test_course_imports_es_module_only_package', 'test_course_busy_while_queued_request_waits', 'test_course_interrupt_stops_awaited_work']) {
+    for (const name of ['test_kernel_info', 'test_execute_stdout', 'test_execute_stderr', 'test_execute_result', 'test_display_data', 'test_clear_output', 'test_error', 'test_completion', 'test_inspect', 'test_is_complete', 'test_course_error_names_cell_line', 'test_course_imports_es_module_only_package', 'test_course_print_flood_arrives_whole_and_ends_idle', 'test_course_busy_while_queued_request_waits', 'test_course_interrupt_stops_awaited_work']) {
       expect(result.output).toMatch(new RegExp(`^${name} .* \\.\\.\\. ok$`, 'm'));
     }
   }, 300_000);

@@ -69,6 +69,15 @@ class CourseKernelTests(jupyter_kernel_test.KernelTests):
         self.assertEqual(reply["content"]["ename"], "TypeScriptError")
         self.assertIn("possibly 'undefined'", reply["content"]["evalue"])
 
+    def test_course_print_flood_arrives_whole_and_ends_idle(self):
+        # A tight print loop: batched into a few stream messages, every line kept, idle at the end.
+        reply, outputs = self.run_cell("for (let i = 0; i < 5000; i++) console.log(i);")
+        self.assertEqual(reply["content"]["status"], "ok")
+        streams = [m for m in outputs if m["msg_type"] == "stream"]
+        self.assertLess(len(streams), 20)
+        text = "".join(m["content"]["text"] for m in streams)
+        self.assertEqual(text, "".join(f"{i}\n" for i in range(5000)))
+
     def test_course_imports_es_module_only_package(self):
         # vega-lite is ES-module-only with top-level await: require() cannot load it.
         reply, outputs = self.run_cell("const { version: vlVersion } = await import('vega-lite');\nvlVersion")
