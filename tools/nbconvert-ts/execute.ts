@@ -308,9 +308,9 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
       lastFailedAt = Date.now();
       let ename: string;
       let evalue: string;
-      if (outcome.status === 'abort') {
+      if (outcome.status === 'abort' || outcome.status === 'aborted') {
         ename = 'KernelAbort';
-        evalue = 'the kernel aborted the request (tslab aborts requests that follow an error too closely)';
+        evalue = 'the kernel aborted the request (tslab aborts requests that follow an error too closely; a kernel aborts cells queued behind a failed one)';
         collector.addError(ename, evalue, []);
       } else {
         const published = cell.outputs.find((o) => o.output_type === 'error');
