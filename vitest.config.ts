@@ -8,7 +8,7 @@ const forks = 2;
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    exclude: ['tests/site/**', 'node_modules/**'],
+    exclude: ['tests/site/**', 'tests/frontend/**', 'node_modules/**'],
     setupFiles: ['tests/setup-backend.ts'],
     pool: 'forks',
     poolOptions: { forks: { maxForks: forks, minForks: 1 } },

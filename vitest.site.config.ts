@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// The site's browser tests run after the unit and notebook tests (see package.json "test"),
-// on one fork: they build the site once and share one browser.
+// The browser tests run after the unit and notebook tests (see package.json "test"), on one
+// fork: the site's tests build the site once and share one browser; the front-end tests
+// (tests/frontend) drive Debian's Jupyter Notebook in their own.
 export default defineConfig({
   test: {
-    include: ['tests/site/**/*.test.ts'],
+    include: ['tests/site/**/*.test.ts', 'tests/frontend/**/*.test.ts'],
     pool: 'forks',
     poolOptions: { forks: { singleFork: true } },
     testTimeout: 300_000,

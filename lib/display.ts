@@ -1,8 +1,14 @@
 /**
  * Rich output in notebooks: MIME bundles (HTML, PNG, Markdown, Vega-Lite with
- * a text fallback) sent through the tslab kernel, updatable displays, and a
- * live training chart with progress. Outside a kernel (tests, scripts) the
- * bundles are kept in {@link displayed} instead, so library code runs anywhere.
+ * a static SVG and a text fallback) sent through the tslab kernel, updatable
+ * displays, and a live training chart with progress. Outside a kernel (tests,
+ * scripts) the bundles are kept in {@link displayed} instead, so library code
+ * runs anywhere.
+ *
+ * Which part of a bundle a front end shows: JupyterLab and VS Code draw the
+ * Vega-Lite spec (interactive), classic Notebook 6 the SVG; for the live
+ * training chart, Lab and classic Notebook show its HTML (progress bar and
+ * SVG), VS Code its spec, whose subtitle carries the progress.
  */
 import * as tf from '@tensorflow/tfjs';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +19,7 @@ import * as jupyter from 'tslab/dist/jupyter';
 import { encodePng } from './image';
 import { projectRoot } from './paths';
 import { lineChart, type Series, type VegaLiteSpec } from './viz/charts';
+import { renderSvgSync } from './viz/svg-sync';
 import { annotateSvg, type DrawOptions, type LabelledBox } from './viz/draw';
 
 /** The MIME type JupyterLab renders Vega-Lite v5 specs with. */
@@ -58,9 +65,14 @@ export function inKernel(): boolean {
 
 /**
  * Shows a MIME bundle. With `displayId`, a later call with the same id and
- * `update: true` replaces it in place (also from a later cell).
+ * `update: true` replaces it in place (also from a later cell). A bundle with
+ * a Vega-Lite spec but no `image/svg+xml` gets the SVG picture of the spec, for
+ * front ends that do not draw Vega-Lite (classic Notebook).
+ *
+ * @throws with Vega-Lite's message when the bundle's spec is invalid.
  */
 export function showBundle(bundle: MimeBundle, options: { displayId?: string; update?: boolean } = {}): void {
+  if (bundle[VEGA_LITE_MIME] && !('image/svg+xml' in bundle)) bundle = { ...bundle, 'image/svg+xml': renderSvgSync(bundle[VEGA_LITE_MIME] as VegaLiteSpec) };
   const update = options.update ?? false;
   const writer = kernelWriter();
   if (!writer) {
@@ -82,13 +94,31 @@ export function showMarkdown(markdown: string): void {
   showBundle({ 'text/markdown': markdown, 'text/plain': markdown });
 }
 
-function chartBundle(spec: VegaLiteSpec): MimeBundle {
+function chartText(spec: VegaLiteSpec): string {
   const t = spec.title as string | { text?: string } | undefined;
   const title = typeof t === 'string' ? t : t?.text ?? 'chart';
-  return { [VEGA_LITE_MIME]: spec, 'text/plain': `[Vega-Lite chart: ${title}]` };
+  return `[Vega-Lite chart: ${title}]`;
 }
 
-/** Shows a Vega-Lite chart (interactive in JupyterLab and on the site). */
+/**
+ * The MIME bundle of a chart: its Vega-Lite spec (drawn interactively by
+ * JupyterLab, VS Code and the site), the same chart as static SVG (drawn by
+ * classic Notebook and any front end without Vega-Lite) and a text fallback.
+ *
+ * @throws with Vega-Lite's message when the spec is invalid.
+ */
+export function chartBundle(spec: VegaLiteSpec): MimeBundle {
+  return { [VEGA_LITE_MIME]: spec, 'image/svg+xml': renderSvgSync(spec), 'text/plain': chartText(spec) };
+}
+
+/**
+ * Shows a Vega-Lite chart: interactive where the front end draws Vega-Lite
+ * (JupyterLab, VS Code, the site), a static SVG elsewhere (classic Notebook).
+ * The SVG is drawn before this returns (the first chart of a session takes
+ * about two seconds, loading vega), so it needs no `await`.
+ *
+ * @throws with Vega-Lite's message when the spec is invalid.
+ */
 export function showChart(spec: VegaLiteSpec): void {
   showBundle(chartBundle(spec));
 }
@@ -185,8 +215,7 @@ export function progressText(done: number, total: number, label = '', width = 24
 }
 
 function progressHtml(done: number, total: number, label: string): string {
-  const escaped = label.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
-  return `<div><progress value="${Math.min(done, total)}" max="${total}" style="width: 24em"></progress> <code>${escaped}</code></div>`;
+  return `<div><progress value="${Math.min(done, total)}" max="${total}" style="width: 24em"></progress> <code>${escapeHtml(label)}</code></div>`;
 }
 
 /** A progress bar redrawn in place (HTML `<progress>` with a text fallback). */
@@ -219,33 +248,84 @@ export interface TrainingChartOptions {
   title?: string;
   /** Total epochs, for the progress line. */
   epochs?: number;
+  /**
+   * Least time between two static (SVG) pictures, in milliseconds (default
+   * 1000). Every redraw sends the new spec and progress; the picture, which
+   * costs tens of milliseconds to draw, is redrawn at most this often and when
+   * training ends.
+   */
+  svgEveryMs?: number;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+}
+
+/** Accuracy-like metrics (0..1, higher is better) get their own axis, apart from losses. */
+function isAccuracy(metric: string): boolean {
+  return /acc/i.test(metric);
+}
+
+/**
+ * The live chart's spec: losses and accuracies on their own axes (two panels
+ * when both are there), the progress in the subtitle, where a front end that
+ * draws the spec itself (VS Code) shows it.
+ */
+function trainingSpec(series: Series[], title: string, subtitle: string): VegaLiteSpec {
+  const accuracies = series.filter((s) => isAccuracy(s.name));
+  const others = series.filter((s) => !isAccuracy(s.name));
+  const yTitle = (group: Series[]) => (group === accuracies ? 'accuracy' : group.every((s) => /loss/i.test(s.name)) ? 'loss' : 'value');
+  const heading = { text: title, subtitle };
+  if (accuracies.length === 0 || others.length === 0) {
+    return { ...lineChart(series, { xTitle: 'epoch', yTitle: yTitle(accuracies.length ? accuracies : others) }), title: heading };
+  }
+  const panel = (group: Series[]) => {
+    const { $schema: _schema, ...spec } = lineChart(group, { xTitle: 'epoch', yTitle: yTitle(group), height: 150 });
+    return spec;
+  };
+  return { $schema: lineChart(series).$schema, title: heading, vconcat: [panel(others), panel(accuracies)], resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } } };
 }
 
 /**
  * A tfjs-layers callback that redraws a live chart of the training metrics
- * after every epoch (and every N batches), with a progress line. The recorded
- * history stays available as `history`.
+ * after every epoch (and every N batches), with a progress line, in place in
+ * one display: its bundle carries the Vega-Lite spec, a static SVG of it and
+ * HTML with the progress bar above the SVG (what JupyterLab and classic
+ * Notebook show). The recorded history stays available as `history`.
  */
 export function trainingChart(options: TrainingChartOptions = {}): tf.CustomCallbackArgs & { history: Record<string, number[]> } {
   const display = liveDisplay();
   const history: Record<string, number[]> = {};
+  const title = options.title ?? 'Training';
+  const svgEveryMs = options.svgEveryMs ?? 1000;
   let epoch = 0;
   let batchLoss: number[] = [];
   const started = Date.now();
-  const draw = (progress: string) => {
+  let svg: string | undefined;
+  let svgDrawnAt = -Infinity;
+  let lastProgress: string | undefined;
+  let svgStale = false;
+  const draw = (progress: string, final: boolean) => {
+    lastProgress = progress;
     const names = (options.metrics ?? Object.keys(history)).filter((m) => history[m]?.length);
     const series: Series[] = names.map((name) => ({ name, x: history[name]!.map((_, i) => i + 1), y: history[name]! }));
     if (batchLoss.length > 1) series.push({ name: 'loss (this epoch, per batch)', x: batchLoss.map((_, i) => epoch + (i + 1) / batchLoss.length), y: batchLoss });
-    const bar = options.epochs ? progressText(epoch, options.epochs) + ' ' : '';
-    const html = options.epochs ? progressHtml(epoch, options.epochs, progress) : `<p><code>${progress}</code></p>`;
-    const bundle: MimeBundle = { 'text/html': html };
+    const status = (options.epochs ? progressText(epoch, options.epochs) + ' ' : '') + progress;
+    const bundle: MimeBundle = {};
     if (series.length) {
-      const spec = lineChart(series, { title: options.title ?? 'Training', xTitle: 'epoch', yTitle: 'value' });
-      // JupyterLab shows only the richest MIME type (the chart), so the progress rides in its subtitle.
-      spec.title = { text: options.title ?? 'Training', subtitle: bar + progress };
-      Object.assign(bundle, chartBundle(spec));
+      const spec = trainingSpec(series, title, status);
+      const now = Date.now();
+      svgStale = !final && svg !== undefined && now - svgDrawnAt < svgEveryMs;
+      if (!svgStale) {
+        svg = renderSvgSync(spec);
+        svgDrawnAt = now;
+      }
+      bundle[VEGA_LITE_MIME] = spec;
+      bundle['image/svg+xml'] = svg;
     }
-    bundle['text/plain'] = bar + progress;
+    const progressLine = options.epochs ? progressHtml(epoch, options.epochs, progress) : `<div><code>${escapeHtml(progress)}</code></div>`;
+    bundle['text/html'] = `<div class="course-live-chart">${progressLine}${svg ? `<div>${svg}</div>` : ''}</div>`;
+    bundle['text/plain'] = status;
     display.update(bundle);
   };
   return {
@@ -253,7 +333,7 @@ export function trainingChart(options: TrainingChartOptions = {}): tf.CustomCall
     onBatchEnd: async (batch, logs) => {
       if (!options.everyBatches || !logs || typeof logs.loss !== 'number') return;
       batchLoss.push(logs.loss);
-      if ((batch + 1) % options.everyBatches === 0) draw(`epoch ${epoch + 1}${options.epochs ? `/${options.epochs}` : ''}, batch ${batch + 1}: loss ${logs.loss.toFixed(4)}`);
+      if ((batch + 1) % options.everyBatches === 0) draw(`epoch ${epoch + 1}${options.epochs ? `/${options.epochs}` : ''}, batch ${batch + 1}: loss ${logs.loss.toFixed(4)}`, false);
     },
     onEpochEnd: async (_epoch, logs) => {
       epoch++;
@@ -261,7 +341,11 @@ export function trainingChart(options: TrainingChartOptions = {}): tf.CustomCall
       for (const [key, value] of Object.entries(logs ?? {})) if (typeof value === 'number') (history[key] ??= []).push(value);
       const summary = Object.entries(logs ?? {}).map(([k, v]) => `${k} ${Number(v).toFixed(4)}`).join(', ');
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      draw(`epoch ${epoch}${options.epochs ? `/${options.epochs}` : ''} (${seconds} s): ${summary}`);
+      draw(`epoch ${epoch}${options.epochs ? `/${options.epochs}` : ''} (${seconds} s): ${summary}`, false);
+    },
+    // The last picture skipped by the throttle is drawn when training ends.
+    onTrainEnd: async () => {
+      if (svgStale && lastProgress !== undefined) draw(lastProgress, true);
     },
   };
 }

@@ -17,6 +17,7 @@ import { projectRoot } from '../lib/paths';
 import { convertNotebook } from './nbconvert-ts/convert';
 import { projectCacheInputs } from './nbconvert-ts/bin';
 import { displayPath, executeNotebook, type NotebookReport } from './nbconvert-ts/execute';
+import { COURSE_KERNEL_NAME, courseKernelSpec } from './kernel/spec';
 import { serveStatic } from './static-server';
 
 const root = projectRoot();
@@ -45,6 +46,8 @@ export function executeCourseNotebook(notebook: string, profile: 'ci' | 'full', 
     parameters: { profile },
     cacheDir: paths.cache,
     cacheInputs: projectCacheInputs(),
+    // This checkout's course kernel, whatever kernelspecs are installed.
+    defaultKernel: { name: COURSE_KERNEL_NAME, spec: courseKernelSpec(root) },
   });
 }
 

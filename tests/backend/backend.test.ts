@@ -1,7 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   BACKEND_ORDER,
@@ -10,8 +7,7 @@ import {
   initBackend,
   requestedBackend,
 } from '../../lib/backend';
-import { findKernelSpec, jupyterDataDirs, userJupyterDataDir } from '../../tools/jupyter/paths';
-import { installKernelSpec } from '../../tools/kernel-install';
+import { jupyterDataDirs, userJupyterDataDir } from '../../tools/jupyter/paths';
 
 afterAll(async () => {
   await initBackend({ backend: 'wasm' });
@@ -68,17 +64,8 @@ describe('initBackend', () => {
   });
 });
 
-describe('kernelspec', () => {
-  it('is written where Jupyter looks and points at the project tslab', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'jupyter-'));
-    const dir = installKernelSpec('tslab-test', dataDir);
-    const spec = JSON.parse(readFileSync(join(dir, 'kernel.json'), 'utf8'));
-    expect(spec.argv.slice(1)).toEqual(['kernel', '--config-path', '{connection_file}']);
-    expect(spec.argv[0]).toMatch(/node_modules[\\/]\.bin[\\/]tslab/);
-    expect(spec.language).toBe('typescript');
-    expect(findKernelSpec('tslab-test', [dataDir])?.dir).toBe(dir);
-  });
-
+// The course kernel's spec and its installer are tested in tests/kernel/kernelspec.test.ts.
+describe('Jupyter data directories', () => {
   it('follows JUPYTER_DATA_DIR, XDG_DATA_HOME and JUPYTER_PATH', () => {
     expect(userJupyterDataDir({ JUPYTER_DATA_DIR: '/x/j' }, 'linux')).toBe('/x/j');
     expect(userJupyterDataDir({ XDG_DATA_HOME: '/x/share' }, 'linux')).toBe('/x/share/jupyter');

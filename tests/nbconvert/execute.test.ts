@@ -14,13 +14,15 @@ describe('execute', () => {
     const report = await executeNotebook(input, { outputPath: out });
     expect(report.status, report.message).toBe('ok');
     expectValid(out);
-    expect(read(out).metadata.language_info).toMatchObject({ name: 'typescript', file_extension: '.ts' }); // from tslab's kernel_info_reply
+    expect(read(out).metadata.language_info).toMatchObject({ name: 'typescript', file_extension: '.ts', pygments_lexer: 'typescript' }); // from the course kernel's kernel_info_reply
     const cells = read(out).cells;
     const outputsOf = (i: number) => cells[i].outputs;
     expect(outputsOf(1)).toEqual([{ output_type: 'stream', name: 'stdout', text: ['hello\n', 'world\n'] }]);
-    expect(text(outputsOf(2)[0].text)).toBe('progress 100%\ntrue\n');
+    // The last expression's value is an execute_result (tslab itself printed it on stdout).
+    expect(text(outputsOf(2)[0].text)).toBe('progress 100%\n');
+    expect(outputsOf(2)[1]).toEqual({ output_type: 'execute_result', execution_count: 2, data: { 'text/plain': ['true'] }, metadata: {} });
     expect(outputsOf(3)[0]).toMatchObject({ name: 'stderr' });
-    expect(text(outputsOf(4)[0].text)).toBe('3\n');
+    expect(outputsOf(4)).toEqual([{ output_type: 'execute_result', execution_count: 4, data: { 'text/plain': ['3'] }, metadata: {} }]);
     const kinds = outputsOf(5).map((o: { data: Record<string, unknown> }) => Object.keys(o.data)[0]);
     expect(kinds).toEqual(['text/html', 'text/markdown', 'text/latex']);
     expect(text(outputsOf(6)[0].data['image/png'])).toMatch(/^iVBORw0KGgo/);
@@ -51,6 +53,8 @@ describe('execute', () => {
     expect(digest(input)).toBe(before);
     const cells = read(out).cells;
     expect(cells[2].outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'RangeError', evalue: 'boom at cell two' });
+    // The traceback points at the cell's own line and column (execution 2, line 2, the `new`), with no kernel internals.
+    expect(cells[2].outputs.at(-1).traceback).toEqual(['RangeError: boom at cell two', '    at <cell [2]>:2:7']);
     expect(cells[3].execution_count).toBeNull();
     expect(cells[3].outputs).toEqual([]);
     expectValid(out);
@@ -61,6 +65,7 @@ describe('execute', () => {
     expect(report.exitCode).toBe(EXIT.cellFailed);
     expect(report.failedCell?.ename).toBe('TypeScriptError');
     expect(report.failedCell?.evalue).toContain("not assignable to type 'number'");
+    expect(report.failedCell?.evalue).toMatch(/^line 1, column 7: /);
   });
 
   it('accepts an expected error, runs the next cell (no abort) and skips skip-execution cells', async () => {

@@ -43,27 +43,76 @@ export interface FoundKernelSpec {
   spec: KernelSpec;
 }
 
-/** Finds the kernelspec `name` in the Jupyter data directories, or undefined. */
+/** A kernel.json that cannot be used: the message names the file and what is wrong with it. */
+export class KernelSpecFileError extends Error {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+    this.name = 'KernelSpecFileError';
+  }
+}
+
+/** Reads and checks a kernel.json (argv a non-empty list of strings, display_name and language strings). */
+export function readKernelSpecFile(file: string): KernelSpec {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new KernelSpecFileError(file, `not a readable JSON file (${(error as Error).message})`);
+  }
+  const spec = parsed as Partial<KernelSpec> | null;
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new KernelSpecFileError(file, 'not a JSON object');
+  if (!Array.isArray(spec.argv) || spec.argv.length === 0 || !spec.argv.every((a) => typeof a === 'string')) {
+    throw new KernelSpecFileError(file, '"argv" must be a non-empty list of strings (the kernel\'s command line)');
+  }
+  if (spec.env !== undefined && (typeof spec.env !== 'object' || spec.env === null || Object.values(spec.env).some((v) => typeof v !== 'string'))) {
+    throw new KernelSpecFileError(file, '"env" must map names to strings');
+  }
+  if (spec.interrupt_mode !== undefined && spec.interrupt_mode !== 'signal' && spec.interrupt_mode !== 'message') {
+    throw new KernelSpecFileError(file, `"interrupt_mode" is "signal" or "message", not ${JSON.stringify(spec.interrupt_mode)}`);
+  }
+  return { ...spec, display_name: String(spec.display_name ?? ''), language: String(spec.language ?? '') } as KernelSpec;
+}
+
+/**
+ * Finds the kernelspec `name` in the Jupyter data directories, or undefined.
+ *
+ * @throws KernelSpecFileError when the first kernel.json found for the name is unusable.
+ */
 export function findKernelSpec(name: string, dirs: string[] = jupyterDataDirs()): FoundKernelSpec | undefined {
   for (const base of dirs) {
     const dir = join(base, 'kernels', name);
     const file = join(dir, 'kernel.json');
     if (!existsSync(file)) continue;
-    const spec = JSON.parse(readFileSync(file, 'utf8')) as KernelSpec;
-    return { name, dir, spec };
+    return { name, dir, spec: readKernelSpecFile(file) };
   }
   return undefined;
 }
 
 /** Names of every kernelspec installed, for messages. */
 export function listKernelSpecs(dirs: string[] = jupyterDataDirs()): string[] {
-  const names = new Set<string>();
+  return [...new Set(listKernelSpecFiles(dirs).map((k) => k.name))].sort();
+}
+
+/** Every kernel.json in the data directories (highest priority first), with its name. */
+export function listKernelSpecFiles(dirs: string[] = jupyterDataDirs()): Array<{ name: string; file: string }> {
+  const found: Array<{ name: string; file: string }> = [];
   for (const base of dirs) {
     const kernels = join(base, 'kernels');
-    if (!existsSync(kernels)) continue;
-    for (const entry of readdirSync(kernels)) if (existsSync(join(kernels, entry, 'kernel.json'))) names.add(entry);
+    let entries: string[];
+    try {
+      entries = readdirSync(kernels);
+    } catch {
+      continue; // missing or unreadable: nothing there for us
+    }
+    for (const entry of entries.sort()) {
+      const file = join(kernels, entry, 'kernel.json');
+      if (existsSync(file)) found.push({ name: entry, file });
+    }
   }
-  return [...names].sort();
+  return found;
 }
 
 /** Finds an executable on PATH, or undefined. */

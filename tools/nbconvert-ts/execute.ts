@@ -8,8 +8,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { findKernelSpec, type KernelSpec } from '../jupyter/paths';
-import { courseKernelSpec } from '../kernel-install';
+import { findKernelSpec, jupyterDataDirs, type FoundKernelSpec, KernelSpecFileError, listKernelSpecFiles, type KernelSpec } from '../jupyter/paths';
+// The course's default kernel; callers outside the course pass `defaultKernel` instead.
+import { COURSE_KERNEL_NAME, courseKernelSpec, missingSpecFiles } from '../kernel/spec';
 import { CellTimeoutError, Kernel, KernelDiedError, KernelStartError, RunStoppedError, stoppedBy, type Message } from './kernel';
 import {
   joinSource,
@@ -32,8 +33,14 @@ export const EXIT = { ok: 0, cellFailed: 1, timeout: 2, kernelDied: 3, badInput:
 export type ParameterValue = string | number | boolean;
 
 export interface ExecuteOptions {
-  /** Kernelspec name (default `tslab`); the project's own tslab serves when no such kernelspec is installed. */
+  /**
+   * An installed kernelspec to run, by name (looked up in the Jupyter data
+   * directories). Without it (and without `kernelCommand`) `defaultKernel` runs:
+   * never a user-wide spec that merely shares its name.
+   */
   kernelName?: string;
+  /** The kernel to run when no name or command is given (default: this project's course kernel, built from its own checkout). */
+  defaultKernel?: { name: string; spec: KernelSpec };
   /** A full kernel command line with `{connection_file}`, instead of a kernelspec. */
   kernelCommand?: string[];
   /** Default per-cell timeout in seconds (default 600). */
@@ -89,16 +96,40 @@ const CACHE_VERSION = 'v3';
 /** How long the executor listens after the last cell for an error its callbacks or promises report. */
 const LATE_ERROR_WAIT_MS = 300;
 
-function resolveKernel(options: ExecuteOptions): { spec: KernelSpec; name: string } {
+/** Names every kernelspec found, for messages that must say what could be used instead. */
+function installedKernels(): string {
+  const found = listKernelSpecFiles();
+  if (found.length === 0) return 'none is installed';
+  return 'installed: ' + found.map((k) => `${k.name} (${k.file})`).join(', ');
+}
+
+const FIX_HINT = `run without --kernel to use this project's own kernel, or (re)install the spec (for the course kernel '${COURSE_KERNEL_NAME}': npm run kernel:install, with --replace to replace a broken one)`;
+
+/** The kernel to start: a command, a named kernelspec (checked), or the default. */
+export function resolveKernel(options: ExecuteOptions): { spec: KernelSpec; name: string } {
   if (options.kernelCommand?.length) {
     return { spec: { argv: options.kernelCommand, display_name: 'custom', language: 'typescript' }, name: 'custom' };
   }
-  const name = options.kernelName ?? 'tslab';
-  const found = findKernelSpec(name);
+  if (options.kernelName === undefined) return options.defaultKernel ?? { spec: courseKernelSpec(), name: COURSE_KERNEL_NAME };
+  const name = options.kernelName;
+  let found: FoundKernelSpec | undefined;
+  try {
+    found = findKernelSpec(name);
+  } catch (error) {
+    if (error instanceof KernelSpecFileError) throw new KernelStartError(`the kernelspec '${name}' is unusable: ${error.message}. Fix or remove that file; ${FIX_HINT}`);
+    throw error;
+  }
+  if (!found) {
+    throw new KernelStartError(`no kernelspec named '${name}' in the Jupyter data directories (${jupyterDataDirs().join(', ')}); ${installedKernels()}. Pick one of those with --kernel, or ${FIX_HINT}`);
+  }
   // jupyter_client also fills in {resource_dir}, the kernelspec's own folder.
-  if (found) return { spec: { ...found.spec, argv: found.spec.argv.map((arg) => arg.split('{resource_dir}').join(found.dir)) }, name };
-  if (name === 'tslab') return { spec: courseKernelSpec(), name };
-  throw new KernelStartError(`no kernelspec named '${name}' in the Jupyter data directories`);
+  const dir = found.dir;
+  const spec = { ...found.spec, argv: found.spec.argv.map((arg) => arg.split('{resource_dir}').join(dir)) };
+  const missing = missingSpecFiles(spec);
+  if (missing.length > 0) {
+    throw new KernelStartError(`the kernelspec '${name}' (${join(found.dir, 'kernel.json')}) runs ${missing.join(' and ')}, which no longer exist${missing.length === 1 ? 's' : ''} (was its checkout moved or deleted?). ${FIX_HINT[0]!.toUpperCase()}${FIX_HINT.slice(1)}`);
+  }
+  return { spec, name };
 }
 
 /** Papermill's rule: after the `parameters` cell, put (or replace) an `injected-parameters` cell. */
@@ -187,7 +218,7 @@ export function cacheKey(nb: Notebook, options: ExecuteOptions): string {
   hash.update(`nbconvert-ts cache ${CACHE_VERSION}\0`);
   const cells = nb.cells.map((c) => [c.cell_type, joinSource(c.source), without(c.metadata ?? {}, VOLATILE_CELL_METADATA), (c as { attachments?: unknown }).attachments ?? null]);
   hash.update(JSON.stringify(sortKeys({ cells, metadata: without(nb.metadata ?? {}, VOLATILE_NOTEBOOK_METADATA) })));
-  hash.update(JSON.stringify({ parameters: options.parameters ?? {}, backend: process.env.COURSE_BACKEND ?? '', kernel: options.kernelCommand ?? options.kernelName ?? 'tslab', env: options.env ?? {}, allowErrors: Boolean(options.allowErrors) }));
+  hash.update(JSON.stringify({ parameters: options.parameters ?? {}, backend: process.env.COURSE_BACKEND ?? '', kernel: options.kernelCommand ?? options.kernelName ?? options.defaultKernel?.name ?? COURSE_KERNEL_NAME, env: options.env ?? {}, allowErrors: Boolean(options.allowErrors) }));
   hashFiles(hash, options.cacheInputs ?? []);
   return hash.digest('hex').slice(0, 32);
 }
@@ -451,9 +482,9 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
       lastFailedAt = Date.now();
       let ename: string;
       let evalue: string;
-      if (outcome.status === 'abort') {
+      if (outcome.status === 'abort' || outcome.status === 'aborted') {
         ename = 'KernelAbort';
-        evalue = 'the kernel aborted the request (tslab aborts requests that follow an error too closely)';
+        evalue = 'the kernel aborted the request (tslab aborts requests that follow an error too closely; a kernel aborts cells queued behind a failed one)';
         collector.addError(ename, evalue, []);
       } else {
         const published = cell.outputs.find((o) => o.output_type === 'error');

@@ -4,7 +4,7 @@
  * code and collect what it publishes, interrupt, shut down. No Python.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,27 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import type { KernelSpec } from '../jupyter/paths';
+import { decode, encode, newHeader, PROTOCOL_VERSION, type ConnectionInfo, type Header, type Message } from '../jupyter/wire';
 
-const DELIMITER = '<IDS|MSG>';
-const PROTOCOL_VERSION = '5.3';
-
-/** A message header as the protocol defines it. */
-export interface Header {
-  msg_id: string;
-  msg_type: string;
-  session: string;
-  username: string;
-  date: string;
-  version: string;
-}
-
-/** A decoded protocol message. */
-export interface Message {
-  header: Header;
-  parent_header: Partial<Header>;
-  metadata: Record<string, unknown>;
-  content: Record<string, unknown>;
-}
+export type { Header, Message };
 
 /** Why a kernel stopped being usable. */
 export class KernelDiedError extends Error {
@@ -68,19 +50,6 @@ export class CellTimeoutError extends Error {
     super(`the cell ran past its ${seconds} s timeout and was ${killed ? 'killed with the kernel' : 'interrupted'}`);
     this.name = 'CellTimeoutError';
   }
-}
-
-interface ConnectionInfo {
-  transport: 'tcp';
-  ip: string;
-  shell_port: number;
-  iopub_port: number;
-  stdin_port: number;
-  control_port: number;
-  hb_port: number;
-  key: string;
-  signature_scheme: 'hmac-sha256';
-  kernel_name: string;
 }
 
 async function freePort(): Promise<number> {
@@ -345,36 +314,13 @@ export class Kernel {
     else if (message.header.msg_type !== 'status') this.onLateMessage?.(message);
   }
 
-  private sign(parts: string[]): string {
-    const hmac = createHmac('sha256', this.connection.key);
-    for (const part of parts) hmac.update(part);
-    return hmac.digest('hex');
-  }
-
   private decode(frames: Buffer[]): Message | undefined {
-    const at = frames.findIndex((frame) => frame.toString() === DELIMITER);
-    if (at < 0 || frames.length < at + 6) return undefined;
-    const [signature, header, parent, metadata, content] = frames.slice(at + 1, at + 6).map((f) => f.toString());
-    if (this.sign([header!, parent!, metadata!, content!]) !== signature) return undefined; // not from our kernel
-    return {
-      header: JSON.parse(header!) as Header,
-      parent_header: JSON.parse(parent!) as Partial<Header>,
-      metadata: JSON.parse(metadata!) as Record<string, unknown>,
-      content: JSON.parse(content!) as Record<string, unknown>,
-    };
+    return decode(this.connection.key, frames); // undefined: not from our kernel
   }
 
   private async send(socket: zmq.Dealer, msgType: string, content: Record<string, unknown>, parent: Partial<Header> = {}): Promise<string> {
-    const header: Header = {
-      msg_id: randomUUID(),
-      msg_type: msgType,
-      session: this.session,
-      username: 'nbconvert-ts',
-      date: new Date().toISOString(),
-      version: PROTOCOL_VERSION,
-    };
-    const parts = [JSON.stringify(header), JSON.stringify(parent), '{}', JSON.stringify(content)];
-    await socket.send([DELIMITER, this.sign(parts), ...parts]);
+    const header = newHeader(msgType, this.session, 'nbconvert-ts');
+    await socket.send(encode(this.connection.key, { header, parent_header: parent, metadata: {}, content }));
     return header.msg_id;
   }
 
@@ -505,7 +451,6 @@ export class Kernel {
     this.iopubListeners.set(msgId, listener);
     const header: Header = { msg_id: msgId, msg_type: 'execute_request', session: this.session, username: 'nbconvert-ts', date: new Date().toISOString(), version: PROTOCOL_VERSION };
     const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true };
-    const parts = [JSON.stringify(header), '{}', '{}', JSON.stringify(content)];
     const replyPromise = new Promise<Message>((resolve) => this.pendingReplies.set(msgId, resolve));
     void replyPromise.then((message) => {
       reply = message;
@@ -519,7 +464,7 @@ export class Kernel {
       this.deathListeners.push(reject);
     });
     try {
-      await this.shell.send([DELIMITER, this.sign(parts), ...parts]);
+      await this.shell.send(encode(this.connection.key, { header, parent_header: {}, metadata: {}, content }));
       const limit = timer(timeoutSeconds * 1000);
       const timedOut = await Promise.race([done.then(() => false), death, limit.done.then(() => true)]).finally(limit.cancel);
       if (timedOut) {
