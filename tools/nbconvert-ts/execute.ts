@@ -79,7 +79,8 @@ const DEFAULT_TIMEOUT = 600;
 /** Bump when the executor's output changes, so older cached runs are not reused. */
 const CACHE_VERSION = 'v2';
 
-function resolveKernel(options: ExecuteOptions): { spec: KernelSpec; name: string } {
+/** The kernelspec a run uses (see {@link ExecuteOptions.kernelName}). */
+export function resolveKernel(options: ExecuteOptions): { spec: KernelSpec; name: string } {
   if (options.kernelCommand?.length) {
     return { spec: { argv: options.kernelCommand, display_name: 'custom', language: 'typescript' }, name: 'custom' };
   }

@@ -1,0 +1,60 @@
+/**
+ * `npm run exercises [-- --out-dir D]`: the learner's versions of every course notebook
+ * (nbconvert-ts release), in a folder where they run as they are: it links `lib` and
+ * `helpers` beside them as `notebooks/` has them. Default folder: `exercises/` (gitignored).
+ * A notebook already there is kept (it holds the learner's work) unless `--force` is given.
+ */
+import { existsSync, lstatSync, symlinkSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { projectRoot } from '../../lib/paths';
+import { releaseNotebooks } from '../nbconvert-ts/release';
+import { courseNotebooks } from '../site-build';
+
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Releases the course's notebooks into `outDir` with the links they import through; returns the notebooks written. */
+export function releaseCourse(outDir: string, notebooks: string[] = courseNotebooks()): string[] {
+  const written = releaseNotebooks(notebooks, outDir);
+  const root = projectRoot();
+  for (const [name, target] of [
+    ['lib', join(root, 'lib')],
+    ['helpers', join(root, 'notebooks', 'helpers')],
+  ] as const) {
+    const link = join(outDir, name);
+    // 'junction' lets Windows users without symlink rights have it too; POSIX ignores the type.
+    if (!present(link)) symlinkSync(target, link, 'junction');
+  }
+  return written;
+}
+
+function main(argv: string[]): number {
+  const at = argv.indexOf('--out-dir');
+  const outDir = resolve(at >= 0 && argv[at + 1] ? argv[at + 1]! : join(projectRoot(), 'exercises'));
+  const force = argv.includes('--force');
+  // A learner's notebook there holds their work: never replace it unless asked to.
+  const notebooks = courseNotebooks().filter((nb) => force || !existsSync(join(outDir, basename(nb))));
+  const kept = courseNotebooks().length - notebooks.length;
+  const written = releaseCourse(outDir, notebooks);
+  const shown = relative(process.cwd(), outDir) || '.';
+  console.log(`Wrote the learner's versions of ${written.length} notebooks to ${shown}/.`);
+  if (kept) console.log(`Kept ${kept} notebooks already there (your work); delete one, or run with -- --force, to get a fresh copy.`);
+  console.log(`Open them in Jupyter (e.g. jupyter lab ${shown}), fill in each "YOUR CODE HERE" and run the check cell below it.`);
+  console.log("The notebooks in notebooks/ are the instructors' copies, with the solutions.");
+  return 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]).endsWith(join('tools', 'exercises', 'release-course.ts'))) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (error) {
+    console.error(`exercises: ${(error as Error).message}`);
+    process.exitCode = 4;
+  }
+}
