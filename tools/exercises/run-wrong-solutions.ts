@@ -36,7 +36,8 @@ export interface RunOptions {
   env?: Record<string, string>;
 }
 
-interface CellResult {
+/** How one cell ended. */
+export interface CellResult {
   ok: boolean;
   ename: string;
   evalue: string;
