@@ -42,7 +42,8 @@ function main(argv: string[]): number {
   const notebooks = courseNotebooks().filter((nb) => force || !existsSync(join(outDir, basename(nb))));
   const kept = courseNotebooks().length - notebooks.length;
   const written = releaseCourse(outDir, notebooks);
-  const shown = relative(process.cwd(), outDir) || '.';
+  const rel = relative(process.cwd(), outDir);
+  const shown = rel.startsWith('..') ? outDir : rel || '.';
   console.log(`Wrote the learner's versions of ${written.length} notebooks to ${shown}/.`);
   if (kept) console.log(`Kept ${kept} notebooks already there (your work); delete one, or run with -- --force, to get a fresh copy.`);
   console.log(`Open them in Jupyter (e.g. jupyter lab ${shown}), fill in each "YOUR CODE HERE" and run the check cell below it.`);
