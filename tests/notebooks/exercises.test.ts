@@ -9,7 +9,7 @@ import { projectCacheInputs } from '../../tools/nbconvert-ts/bin';
 import { cacheKey, executeNotebook } from '../../tools/nbconvert-ts/execute';
 import { joinSource, readNotebook, type Notebook } from '../../tools/nbconvert-ts/notebook';
 import { gradeIdOf } from '../../tools/nbconvert-ts/release';
-import { releaseCourse } from '../../tools/exercises/release-course';
+import { linkCourseModules, releaseCourse } from '../../tools/exercises/release-course';
 import { runWrongSolutions, summaryLine, type WrongSolutionsRun } from '../../tools/exercises/run-wrong-solutions';
 import { exercisesOf, readWrongSolutions, wrongSolutionProblems, wrongSolutionsPath } from '../../tools/exercises/wrong-solutions';
 import { courseNotebooks } from '../../tools/site-build';
@@ -46,7 +46,10 @@ describe('exercises: recorded wrong solutions', () => {
       let run: WrongSolutionsRun;
       if (existsSync(cached)) run = JSON.parse(readFileSync(cached, 'utf8')) as WrongSolutionsRun;
       else {
-        run = await runWrongSolutions(notebook, wrongs, { parameters: { profile: 'ci' } });
+        // The kernel works in a folder of its own: tslab fails a cell after any change in a folder it watches.
+        const cwd = join(root, 'build', 'exercise-kernel');
+        linkCourseModules(cwd);
+        run = await runWrongSolutions(notebook, wrongs, { parameters: { profile: 'ci' }, cwd });
         if (!run.failure && run.outcomes.every((o) => o.caught)) {
           mkdirSync(cacheDir, { recursive: true });
           writeFileSync(cached, JSON.stringify(run));

@@ -4,7 +4,7 @@
  * `helpers` beside them as `notebooks/` has them. Default folder: `exercises/` (gitignored).
  * A notebook already there is kept (it holds the learner's work) unless `--force` is given.
  */
-import { existsSync, lstatSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, symlinkSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { projectRoot } from '../../lib/paths';
 import { releaseNotebooks } from '../nbconvert-ts/release';
@@ -19,18 +19,27 @@ function present(path: string): boolean {
   }
 }
 
-/** Releases the course's notebooks into `outDir` with the links they import through; returns the notebooks written. */
-export function releaseCourse(outDir: string, notebooks: string[] = courseNotebooks()): string[] {
-  const written = releaseNotebooks(notebooks, outDir);
+/**
+ * Links `lib` and `helpers` into `dir`, as `notebooks/` has them, so that a kernel started
+ * there resolves the notebooks' `./lib/…` and `./helpers/…` imports.
+ */
+export function linkCourseModules(dir: string): void {
+  mkdirSync(dir, { recursive: true });
   const root = projectRoot();
   for (const [name, target] of [
     ['lib', join(root, 'lib')],
     ['helpers', join(root, 'notebooks', 'helpers')],
   ] as const) {
-    const link = join(outDir, name);
+    const link = join(dir, name);
     // 'junction' lets Windows users without symlink rights have it too; POSIX ignores the type.
     if (!present(link)) symlinkSync(target, link, 'junction');
   }
+}
+
+/** Releases the course's notebooks into `outDir` with the links they import through; returns the notebooks written. */
+export function releaseCourse(outDir: string, notebooks: string[] = courseNotebooks()): string[] {
+  const written = releaseNotebooks(notebooks, outDir);
+  linkCourseModules(outDir);
   return written;
 }
 

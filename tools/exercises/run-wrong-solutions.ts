@@ -34,6 +34,12 @@ export interface RunOptions {
   /** Per-cell timeout in seconds (default 600). */
   timeoutSeconds?: number;
   env?: Record<string, string>;
+  /**
+   * The kernel's working folder (default: the notebook's). It must resolve the notebook's
+   * relative imports; a folder nobody writes in keeps tslab's file watching quiet (tslab
+   * fails a cell after a change in a folder it watches).
+   */
+  cwd?: string;
 }
 
 /** How one cell ended. */
@@ -90,7 +96,7 @@ export async function runWrongSolutions(notebookPath: string, wrongs: WrongSolut
   injectParameters(nb, options.parameters ?? { profile: 'ci' });
   const timeout = options.timeoutSeconds ?? 600;
   const { spec, name } = resolveKernel({});
-  const kernel = await Kernel.start({ spec, name, cwd: dirname(path), startupTimeoutSeconds: 120, env: options.env });
+  const kernel = await Kernel.start({ spec, name, cwd: options.cwd ?? dirname(path), startupTimeoutSeconds: 120, env: options.env });
   try {
     for (const cell of nb.cells) {
       if (cell.cell_type !== 'code') continue;
