@@ -48,7 +48,7 @@ describe('exercises: recorded wrong solutions', () => {
       else {
         // The kernel works in a folder of its own: tslab fails a cell after any change in a folder it watches.
         const cwd = join(root, 'build', 'exercise-kernel');
-        linkCourseModules(cwd);
+        linkCourseModules(cwd, { nodeModules: true });
         run = await runWrongSolutions(notebook, wrongs, { parameters: { profile: 'ci' }, cwd });
         if (!run.failure && run.outcomes.every((o) => o.caught)) {
           mkdirSync(cacheDir, { recursive: true });
@@ -79,7 +79,7 @@ describe('exercises: learner versions (ci profile)', () => {
   const learnerDir = join(root, 'build', 'learner');
   const executedDir = join(root, 'build', 'learner-executed');
   beforeAll(() => {
-    releaseCourse(learnerDir);
+    releaseCourse(learnerDir, notebooks, { nodeModules: true });
   });
 
   for (const notebook of notebooks) {

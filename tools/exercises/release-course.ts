@@ -23,13 +23,17 @@ function present(path: string): boolean {
  * Links `lib` and `helpers` into `dir`, as `notebooks/` has them, so that a kernel started
  * there resolves the notebooks' `./lib/…` and `./helpers/…` imports.
  */
-export function linkCourseModules(dir: string): void {
+export function linkCourseModules(dir: string, options: { nodeModules?: boolean } = {}): void {
   mkdirSync(dir, { recursive: true });
   const root = projectRoot();
-  for (const [name, target] of [
+  const links: Array<[string, string]> = [
     ['lib', join(root, 'lib')],
     ['helpers', join(root, 'notebooks', 'helpers')],
-  ] as const) {
+  ];
+  // A kernel whose packages resolve in its own folder has no failed lookups in the folders
+  // above, which tslab's compiler would otherwise watch (a change there fails the next cell).
+  if (options.nodeModules) links.push(['node_modules', join(root, 'node_modules')]);
+  for (const [name, target] of links) {
     const link = join(dir, name);
     // 'junction' lets Windows users without symlink rights have it too; POSIX ignores the type.
     if (!present(link)) symlinkSync(target, link, 'junction');
@@ -37,9 +41,9 @@ export function linkCourseModules(dir: string): void {
 }
 
 /** Releases the course's notebooks into `outDir` with the links they import through; returns the notebooks written. */
-export function releaseCourse(outDir: string, notebooks: string[] = courseNotebooks()): string[] {
+export function releaseCourse(outDir: string, notebooks: string[] = courseNotebooks(), options: { nodeModules?: boolean } = {}): string[] {
   const written = releaseNotebooks(notebooks, outDir);
-  linkCourseModules(outDir);
+  linkCourseModules(outDir, options);
   return written;
 }
 
