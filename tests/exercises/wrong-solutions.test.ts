@@ -1,7 +1,7 @@
-// Parsing notebooks/wrong-solutions/*.md and matching them to a notebook's exercises (no kernel).
+// Parsing notebooks/wrong-solutions/*.md, matching them to a notebook's exercises, and running them on a fixture.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { namesExercise } from '../../tools/exercises/run-wrong-solutions';
+import { namesExercise, runWrongSolutions, summaryLine } from '../../tools/exercises/run-wrong-solutions';
 import { exercisesOf, parseWrongSolutions, wrongSolutionProblems, wrongSolutionsPath } from '../../tools/exercises/wrong-solutions';
 import { readNotebook } from '../../tools/nbconvert-ts/notebook';
 import { FIXTURES } from '../nbconvert/fixtures';
@@ -51,4 +51,22 @@ describe('matching a notebook', () => {
     expect(namesExercise({ ok: false, ename: 'TypeError', evalue: 'exercise 03.2 x' }, '03.2')).toBe(false);
     expect(namesExercise({ ok: true, ename: '', evalue: '' }, '03.2')).toBe(false);
   });
+});
+
+describe('running wrong solutions (tslab kernel)', () => {
+  it('counts a check failing with ExerciseCheckError as caught, a passing check or a cell that does not compile as not, and stops at the last check cell', async () => {
+    const w = (title: string, code: string) => ({ exerciseId: '01.1', region: 0, title, code, where: `fixture: ${title}` });
+    const run = await runWrongSolutions(join(FIXTURES, 'wrong-solutions.ipynb'), [
+      w('times three', '  return 3 * x;'),
+      w('the same as the solution, written differently', '  return x + x;'),
+      w('does not compile', "  return 'six';"),
+    ]);
+    expect(run.failure).toBeUndefined(); // the last cell, which throws, is after the last check cell
+    expect(run.exercises).toEqual(['01.1']);
+    expect(run.outcomes.map((o) => o.caught)).toEqual([true, false, false]);
+    expect(run.outcomes[0]!.detail).toBe('exercise 01.1 (fixture) is not right yet: double(3): expected 6, got 9');
+    expect(run.outcomes[1]!.detail).toBe('its check passed');
+    expect(run.outcomes[2]!.detail).toMatch(/does not run \(TypeScriptError: .*not assignable to type 'number'/);
+    expect(summaryLine([run])).toBe('exercises: 1, wrong solutions caught: 1/3');
+  }, 120_000);
 });
