@@ -43,17 +43,14 @@ export class ExerciseCheckError extends Error {
   }
 }
 
-/** What a check concluded. */
-export type CheckOutcome = 'passed' | 'not attempted';
-
-function report(exerciseId: string, title: string, error: unknown): CheckOutcome {
+function report(exerciseId: string, title: string, error: unknown): void {
   if (error === undefined) {
     console.log(`✔ exercise ${exerciseId} passed: ${title}`);
-    return 'passed';
+    return;
   }
   if (isNotImplemented(error)) {
-    console.log(`○ exercise ${exerciseId}: not attempted yet (${title}). The notebook goes on with the library's version.`);
-    return 'not attempted';
+    console.log(`○ exercise ${exerciseId}: not attempted yet (${title}).`);
+    return;
   }
   const detail = error instanceof Error ? error.message : String(error);
   throw new ExerciseCheckError(exerciseId, title, detail);
@@ -66,9 +63,10 @@ function report(exerciseId: string, title: string, error: unknown): CheckOutcome
  * {@link expectEqual} and {@link expectThat} inside, so the message says what went wrong).
  * An async body makes `check` return a promise (await it in the cell).
  */
-export function check(exerciseId: string, title: string, body: () => void): CheckOutcome;
-export function check(exerciseId: string, title: string, body: () => Promise<void>): Promise<CheckOutcome>;
-export function check(exerciseId: string, title: string, body: () => void | Promise<void>): CheckOutcome | Promise<CheckOutcome> {
+// It returns nothing (a promise of nothing for an async body), so a check cell shows only its line.
+export function check(exerciseId: string, title: string, body: () => void): void;
+export function check(exerciseId: string, title: string, body: () => Promise<void>): Promise<void>;
+export function check(exerciseId: string, title: string, body: () => void | Promise<void>): void | Promise<void> {
   let result: void | Promise<void>;
   try {
     result = body();
