@@ -339,3 +339,26 @@ export function convMultiplies(inputShape: [number, number, number], f: number, 
   const [h, w, c] = inputShape;
   return convOutputSize(h, f, params.pad, params.stride) * convOutputSize(w, f, params.pad, params.stride) * channelsOut * f * f * c;
 }
+
+/**
+ * The mask of max pooling's backward pass for one window: 1 where the window holds its
+ * maximum, 0 elsewhere (every tied maximum gets a 1, as `x == max(x)` does).
+ */
+export function maxPoolMask(window: number[][]): number[][] {
+  const width = window[0]?.length ?? 0;
+  if (window.length === 0 || width === 0 || window.some((row) => row.length !== width)) throw new Error('maxPoolMask expects a non-empty rectangular window');
+  let largest = -Infinity;
+  for (const row of window) for (const v of row) if (v > largest) largest = v;
+  return window.map((row) => row.map((v) => (v === largest ? 1 : 0)));
+}
+
+/**
+ * Average pooling's backward pass for one window: the gradient `dz` of the window's mean,
+ * spread evenly over its `rows`×`cols` inputs (each gets dz / (rows·cols)).
+ */
+export function distributeValue(dz: number, shape: [number, number]): number[][] {
+  const [rows, cols] = shape;
+  checkSize('window rows', rows);
+  checkSize('window columns', cols);
+  return Array.from({ length: rows }, () => new Array<number>(cols).fill(dz / (rows * cols)));
+}

@@ -137,3 +137,22 @@ export const EFFICIENTNET_VARIANTS: readonly EfficientNetVariant[] = [
   { name: 'B6', width: 1.8, depth: 2.6, resolution: 528, dropout: 0.5 },
   { name: 'B7', width: 2.0, depth: 3.1, resolution: 600, dropout: 0.5 },
 ];
+
+/**
+ * Parameters of a convolution layer with `filters` filters of f×f×`channelsIn`: each filter
+ * has f·f·n_c weights and one bias, (f·f·n_c + 1)·filters in all, whatever the image size.
+ * The notes' CONV1 (8 filters 5×5 on 3 channels) has 608.
+ */
+export function convParams(f: number, channelsIn: number, filters: number): number {
+  checkPositive('f', f);
+  checkPositive('channelsIn', channelsIn);
+  checkPositive('filters', filters);
+  return (f * f * channelsIn + 1) * filters;
+}
+
+/** Parameters of a dense layer: a weight per input and unit, plus a bias per unit. The notes' FC3 (400 → 120) has 48,120. */
+export function denseParams(inputs: number, units: number): number {
+  checkPositive('inputs', inputs);
+  checkPositive('units', units);
+  return inputs * units + units;
+}

@@ -357,6 +357,34 @@ export function decodeYoloOutput(output: tf.Tensor, options: YoloDecodeOptions):
   return out;
 }
 
+/**
+ * Score filtering of a decoded YOLO grid (the assignment's "filter boxes"): each
+ * slot's score is its box confidence times the probability of its most probable
+ * class; the slots with score >= `threshold` are kept, in slot order (row, column,
+ * anchor), with that class.
+ *
+ * @param boxes - [rows, cols, anchors, 4] corner boxes.
+ * @param boxConfidence - [rows, cols, anchors, 1], e.g. σ(t_o).
+ * @param classProbs - [rows, cols, anchors, classes] (ones of [.., 1] for a single-class detector).
+ */
+export function filterBoxes(boxes: tf.Tensor, boxConfidence: tf.Tensor, classProbs: tf.Tensor, threshold: number): Detection[] {
+  const lead = boxes.shape.slice(0, -1).join();
+  if (boxes.rank !== 4 || boxes.shape[3] !== 4) throw new Error(`filterBoxes: boxes must be [rows, cols, anchors, 4], got [${boxes.shape}]`);
+  if (boxConfidence.shape.join() !== `${lead},1`) throw new Error(`filterBoxes: boxConfidence must be [${lead},1] for boxes [${boxes.shape}], got [${boxConfidence.shape}]`);
+  if (classProbs.rank !== 4 || classProbs.shape.slice(0, -1).join() !== lead || classProbs.shape[3]! < 1) throw new Error(`filterBoxes: classProbs must be [${lead},classes] for boxes [${boxes.shape}], got [${classProbs.shape}]`);
+  const b = boxes.dataSync(), conf = boxConfidence.dataSync(), probs = classProbs.dataSync();
+  const classes = classProbs.shape[3]!;
+  const out: Detection[] = [];
+  for (let slot = 0; slot < conf.length; slot++) {
+    let classId = 0;
+    for (let c = 1; c < classes; c++) if (probs[slot * classes + c]! > probs[slot * classes + classId]!) classId = c;
+    // float32 product, as the same computation with tensor ops gives.
+    const score = Math.fround(conf[slot]! * probs[slot * classes + classId]!);
+    if (score >= threshold) out.push({ box: [b[4 * slot]!, b[4 * slot + 1]!, b[4 * slot + 2]!, b[4 * slot + 3]!], score, classId });
+  }
+  return out;
+}
+
 /** A window position: top-left corner and size, in pixels. */
 export interface Window {
   y: number;

@@ -85,6 +85,17 @@ export function styleCost(styleActivations: tf.Tensor[], generatedActivations: t
 }
 
 /**
+ * The total cost J(G) = α J_content(C, G) + β J_style(S, G) (the notes' weights: α = 10, β = 40 by default).
+ *
+ * @param contentCostValue - J_content, a scalar.
+ * @param styleCostValue - J_style, a scalar.
+ */
+export function totalCost(contentCostValue: tf.Scalar, styleCostValue: tf.Scalar, alpha = 10, beta = 40): tf.Scalar {
+  if (contentCostValue.rank !== 0 || styleCostValue.rank !== 0) throw new Error(`totalCost takes two scalars, got shapes [${contentCostValue.shape}] and [${styleCostValue.shape}]`);
+  return tf.tidy(() => tf.add(tf.mul(contentCostValue, alpha), tf.mul(styleCostValue, beta)) as tf.Scalar);
+}
+
+/**
  * Total variation Σ (x[i+1, j] − x[i, j])² + (x[i, j+1] − x[i, j])² over all
  * channels: penalises pixel noise in the generated image.
  */

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  convBackward, convForward, convMultiplies, convOutputSize, convolutionMatrix, filterFromMatrix, fromMatrix,
+  convBackward, convForward, convMultiplies, distributeValue, maxPoolMask, convOutputSize, convolutionMatrix, filterFromMatrix, fromMatrix,
   poolBackward, poolForward, toMatrix, transposedConvByMatrix, transposedConvByZeroInsertion, transposedConvOutputSize,
   volume, zeroPad, type Filters, type Volume,
 } from '../../lib/conv';
@@ -173,5 +173,29 @@ describe('bad input', () => {
     expect(() => volume([2, 2, 1] as never)).toThrow(/rank 4.*\[2,2,1\]/);
     expect(() => convForward({ shape: [1, 2, 2, 1], data: new Float64Array(3) }, w, [0], { stride: 1, pad: 0 })).toThrow(/the input of shape \[1,2,2,1\] needs 4 values, has 3/);
     expect(() => poolForward({ shape: [1, 2, 2] as never, data: new Float64Array(4) }, { f: 2, stride: 2, mode: 'max' })).toThrow(/rank 4, got shape \[1,2,2\]/);
+  });
+});
+
+describe('the pieces of pooling\'s backward pass', () => {
+  it('maxPoolMask marks the maximum (every tie), also in an all-negative, non-square window', () => {
+    expect(maxPoolMask([[1, 3], [4, 2]])).toEqual([[0, 0], [1, 0]]);
+    expect(maxPoolMask([[-1, -5, -2], [-3, -0.5, -4]])).toEqual([[0, 0, 0], [0, 1, 0]]);
+    expect(maxPoolMask([[2, 7], [7, 1]])).toEqual([[0, 1], [1, 0]]);
+    expect(() => maxPoolMask([[1, 2], [3]])).toThrow(/rectangular/);
+  });
+
+  it('distributeValue spreads dz evenly over a rows x cols window', () => {
+    expect(distributeValue(2, [2, 2])).toEqual([[0.5, 0.5], [0.5, 0.5]]);
+    expect(distributeValue(6, [2, 3])).toEqual([[1, 1, 1], [1, 1, 1]]);
+    expect(() => distributeValue(1, [0, 2])).toThrow(/window rows/);
+  });
+
+  it('together they give max pooling\'s and average pooling\'s gradient on one window (as poolBackward)', () => {
+    const window = [[0.3, -1.2], [2.5, 0.7]];
+    for (const mode of ['max', 'average'] as const) {
+      const dA = toMatrix(poolBackward(volume([1, 1, 1, 1], [3]), poolForward(fromMatrix(window), { f: 2, stride: 2, mode }).cache));
+      const parts = mode === 'max' ? maxPoolMask(window).map((r) => r.map((v) => v * 3)) : distributeValue(3, [2, 2]);
+      expect(parts).toEqual(dA);
+    }
   });
 });

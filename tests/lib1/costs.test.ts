@@ -1,6 +1,7 @@
 // Cost calculators against the lecture notes' hand-worked figures.
 import { describe, expect, it } from 'vitest';
-import { bottleneckCost, compoundScaling, convCost, EFFICIENTNET_VARIANTS, separableCost, separableRatio } from '../../lib/costs';
+import * as tf from '@tensorflow/tfjs';
+import { bottleneckCost, compoundScaling, convCost, convParams, denseParams, EFFICIENTNET_VARIANTS, separableCost, separableRatio } from '../../lib/costs';
 import { convMultiplies } from '../../lib/conv';
 
 describe('cost calculators', () => {
@@ -43,5 +44,24 @@ describe('cost calculators', () => {
     expect(() => bottleneckCost([28, 28], 192, 32, 5, 0)).toThrow(/bottleneck .* 0/);
     expect(() => compoundScaling(-1)).toThrow(/-1/);
     expect(() => separableRatio(5, 0)).toThrow(/f must/);
+  });
+});
+
+describe('parameter counts', () => {
+  it('the notes\' example network: 608, 3,216, 48,120, 10,164, 850', () => {
+    expect([convParams(5, 3, 8), convParams(5, 8, 16), denseParams(400, 120), denseParams(120, 84), denseParams(84, 10)]).toEqual([608, 3216, 48120, 10164, 850]);
+  });
+
+  it('equal tfjs-layers\' countParams on a non-square case', () => {
+    const conv = tf.layers.conv2d({ inputShape: [9, 7, 5], filters: 4, kernelSize: 3 });
+    const dense = tf.layers.dense({ inputShape: [7], units: 3 });
+    const models = [tf.sequential({ layers: [conv] }), tf.sequential({ layers: [dense] })];
+    expect(models.map((m) => m.countParams())).toEqual([convParams(3, 5, 4), denseParams(7, 3)]);
+    models.forEach((m) => m.dispose());
+  });
+
+  it('rejects sizes that are not positive integers', () => {
+    expect(() => convParams(0, 3, 8)).toThrow(/f must be/);
+    expect(() => denseParams(10, 1.5)).toThrow(/units must be/);
   });
 });

@@ -4,7 +4,7 @@ import { expectNoTensorLeaks } from '../helpers/leaks';
 import { uniform } from '../helpers/numeric';
 import {
   TINY_FACE_DETECTOR_ANCHORS, assignAnchor, averagePrecision, convolutionalize, decodeYoloOutput, decodeYoloTargets,
-  encodeYoloTargets, iou, meanAveragePrecision, nonMaxSuppression, nonMaxSuppressionPerClass, slidingWindowPredict,
+  encodeYoloTargets, filterBoxes, iou, meanAveragePrecision, nonMaxSuppression, nonMaxSuppressionPerClass, slidingWindowPredict,
   slidingWindows, toCenter, toCorners, type Box,
 } from '../../lib/detection';
 
@@ -168,6 +168,24 @@ describe('anchors and YOLO targets', () => {
     expect(d!.score).toBeCloseTo(0.375, 6);
     d!.box.forEach((v, i) => expect(v).toBeCloseTo([0, 0, 1, 1][i]!, 6));
     raw.dispose();
+  });
+});
+
+describe('score filtering', () => {
+  it('keeps slots whose confidence × best class probability is >= the threshold, in slot order', () => {
+    // A 1×2 grid with 2 anchors and 3 classes. Scores by hand: 0.9·0.4 = 0.36, 0.75·0.7 = 0.525, 0.5·0.5 = 0.25, 0.6·0.9 = 0.54.
+    const boxes = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i / 16), [1, 2, 2, 4]);
+    const conf = tf.tensor4d([0.9, 0.75, 0.5, 0.6], [1, 2, 2, 1]);
+    const probs = tf.tensor4d([0.3, 0.4, 0.3, 0.1, 0.2, 0.7, 0.5, 0.25, 0.25, 0.9, 0.05, 0.05], [1, 2, 2, 3]);
+    const high = filterBoxes(boxes, conf, probs, 0.5);
+    expect(high.map((d) => d.classId)).toEqual([2, 0]);
+    high.forEach((d, k) => expect(d.score).toBeCloseTo([0.525, 0.54][k]!, 6));
+    expect(high[1]!.box).toEqual([12 / 16, 13 / 16, 14 / 16, 15 / 16]);
+    // The threshold itself is kept (0.5 · 0.5 = 0.25 exactly).
+    expect(filterBoxes(boxes, conf, probs, 0.25).map((d) => d.classId)).toEqual([1, 2, 0, 0]);
+    const flat = conf.reshape([1, 2, 2]);
+    expect(() => filterBoxes(boxes, flat, probs, 0.5)).toThrow(/boxConfidence must be \[1,2,2,1\]/);
+    tf.dispose([boxes, conf, probs, flat]);
   });
 });
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { expectNoTensorLeaks } from '../helpers/leaks';
-import { contentCost, gramMatrix, layerStyleCost, layerTap, styleCost, styleTransfer, totalVariation, withInputSize } from '../../lib/style';
+import { contentCost, gramMatrix, layerStyleCost, layerTap, styleCost, styleTransfer, totalCost, totalVariation, withInputSize } from '../../lib/style';
 
 expectNoTensorLeaks();
 
@@ -61,6 +61,15 @@ describe('costs', () => {
     expect(multi.dataSync()[0]).toBeCloseTo(0.3 * styleRef(S, G) + 0.7 * styleRef(S2, G2), 6);
     expect(() => styleCost([s], [g, g2])).toThrow(/same non-zero number/);
     tf.dispose([s, g, one, s2, g2, multi]);
+  });
+
+  it('total cost is α J_content + β J_style, with the notes\' α = 10, β = 40 by default', () => {
+    const [jc, js] = [tf.scalar(4.5), tf.scalar(67 / 256)];
+    expect(tf.tidy(() => totalCost(jc, js).dataSync()[0])).toBeCloseTo(45 + 40 * 67 / 256, 4);
+    expect(tf.tidy(() => totalCost(jc, js, 1, 1000).dataSync()[0])).toBeCloseTo(4.5 + 1000 * 67 / 256, 3);
+    const vector = tf.tensor1d([1, 2]);
+    expect(() => totalCost(jc, vector as unknown as tf.Scalar)).toThrow(/two scalars.*\[2\]/);
+    tf.dispose([jc, js, vector]);
   });
 
   it('total variation sums squared neighbour differences', () => {

@@ -88,6 +88,21 @@ describe('convert --to md', () => {
     expect(tagsPage).toMatch(/<summary>Solution<\/summary>\n\n````ts/);
   });
 
+  it("shows an exercise as the learner's version with the solution folded, hides hidden tests, offers the learner's version for download", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nbconv-ex-'));
+    const page = readFileSync(await convertNotebook(join(FIXTURES, 'exercises.ipynb'), { docsDir: dir, assetsDir: dir, notebooksDir: join(dir, 'nb') }), 'utf8');
+    expect(page).toContain("```ts title=\"[2]\"\nfunction double(x: number): number {\n  // YOUR CODE HERE\n  throw notImplemented('01.1');\n}\n");
+    expect(page).toContain('<details>\n<summary>Show solution</summary>\n\n```ts\nfunction double(x: number): number {\n  // BEGIN SOLUTION\n  return 2 * x;\n');
+    expect(page.match(/return 2 \* x/g)).toHaveLength(1); // only inside the folded solution
+    expect(page).toContain("```ts title=\"[3]\"\nconsole.log(double(2) === 4 ? 'visible ok' : 'visible wrong');\nconsole.log('after');\n```");
+    expect(page).not.toContain('double(-3)');
+    expect(page).toContain('```text\nvisible ok\n'); // the check's output
+    const download = readFileSync(join(dir, 'nb', 'exercises.ipynb'), 'utf8');
+    expect(download).toContain('YOUR CODE HERE');
+    expect(download).not.toContain('return 2 * x');
+    expect(download).not.toContain('double(-3)');
+  });
+
   it('keeps braces, tags and fences in program output inert, and shows errors as a danger box', () => {
     expect(tagsPage).toContain('```text\n{not jsx} <b>not html</b> ``` fence\n```'.replace(/^```text/, '````text').replace(/```$/, '````'));
     expect(tagsPage).toMatch(/:::danger\n\n\*\*TypeError\*\*: shown as a danger box\n/);

@@ -10,6 +10,7 @@
  *       [--record-times F --profile P]
  *   nbconvert-ts convert <executed nb...> --to md --docs-dir DIR --assets-dir DIR [--assets-url U] [--notebooks-dir D]
  *   nbconvert-ts check <nb...>
+ *   nbconvert-ts release <nb...> --out-dir D [--stub-line "throw notImplemented('{id}');"]
  *
  * Exit status: 0 ok, 1 a cell failed, 2 a timeout, 3 the kernel died or did not start,
  * 4 bad usage or an unreadable notebook, 128 + n stopped by signal n.
@@ -24,6 +25,7 @@ import { displayPath, executeMany, EXIT, outputPathFor, type ExecuteOptions, typ
 import { stopAllKernels, stoppedBy } from './kernel';
 import { collectExecuted, readShardReports, storeInCache } from './merge';
 import { outputCollisions, unwritableDir } from './preflight';
+import { DEFAULT_STUB_LINE, releaseNotebooks } from './release';
 import { junitReport } from './report';
 import { DEFAULT_PROFILE, parseShard, recordRunTimes, selectShard } from './shard';
 
@@ -35,7 +37,7 @@ interface Parsed {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--out-dir', '--kernel', '--kernel-cmd', '--timeout', '--startup-timeout', '--profile', '-p', '--jobs', '--json-report', '--junit', '--to', '--docs-dir', '--assets-dir', '--assets-url', '--notebooks-dir', '--cache-dir', '--edit-url', '--source-url', '--notebooks-url', '--shard', '--times', '--record-times']);
+const VALUE_FLAGS = new Set(['--out-dir', '--kernel', '--kernel-cmd', '--timeout', '--startup-timeout', '--profile', '-p', '--jobs', '--json-report', '--junit', '--to', '--docs-dir', '--assets-dir', '--assets-url', '--notebooks-dir', '--cache-dir', '--edit-url', '--source-url', '--notebooks-url', '--shard', '--times', '--record-times', '--stub-line']);
 const BOOLEAN_FLAGS = new Set(['--inplace', '--allow-errors', '--no-cache', '--help']);
 
 function parse(argv: string[]): Parsed {
@@ -265,6 +267,16 @@ async function convert(p: Parsed): Promise<number> {
   return EXIT.ok;
 }
 
+function release(p: Parsed): number {
+  if (p.files.length === 0) throw new UsageError('no notebook given');
+  const outDir = one(p, '--out-dir');
+  if (!outDir) throw new UsageError('release needs --out-dir D (the learner versions never replace the instructors\' notebooks)');
+  const stubLine = one(p, '--stub-line') ?? DEFAULT_STUB_LINE;
+  if (!stubLine.includes('{id}')) throw new UsageError(`--stub-line must contain {id} (the exercise id), got ${stubLine}`);
+  for (const written of releaseNotebooks(p.files, outDir, stubLine)) console.error(`learner ${displayPath(written)}`);
+  return EXIT.ok;
+}
+
 const USAGE = `usage:
   nbconvert-ts execute <nb...> [--out-dir D | --inplace] [--kernel NAME | --kernel-cmd "..."]
       [--timeout S] [--startup-timeout S] [--allow-errors] [--profile ci|full] [-p KEY=VALUE ...]
@@ -275,6 +287,7 @@ const USAGE = `usage:
   nbconvert-ts convert <executed nb...> --to md --docs-dir DIR --assets-dir DIR [--assets-url /nb-assets/]
       [--notebooks-dir site/static/notebooks] [--notebooks-url /notebooks/] [--edit-url URL] [--source-url URL]
   nbconvert-ts check <nb...>
+  nbconvert-ts release <nb...> --out-dir D [--stub-line "throw notImplemented('{id}');"]
 exit status: 0 ok, 1 a cell failed, 2 a timeout, 3 the kernel died or did not start, 4 bad usage, an unreadable notebook, outputs that would overwrite inputs or cannot be written;
 128 + n stopped by signal n (SIGINT 130, SIGTERM 143)`;
 
@@ -286,6 +299,7 @@ export async function main(argv: string[]): Promise<number> {
     if (parsed.command === 'check') return await execute(parsed, true);
     if (parsed.command === 'convert') return await convert(parsed);
     if (parsed.command === 'merge') return merge(parsed);
+    if (parsed.command === 'release') return release(parsed);
     throw new UsageError(`unknown command ${parsed.command}`);
   } catch (error) {
     if (error instanceof UsageError) {

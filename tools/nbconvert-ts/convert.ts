@@ -17,6 +17,7 @@ import { collapseCarriageReturns } from './outputs';
 import { latexToHtml, looksLike, markdownToHtml, sanitizeHtml, sanitizeMarkdownHtml, sanitizeSvg } from './sanitize';
 
 export { sanitizeHtml } from './sanitize';
+import { findRegions, gradeIdOf, releaseNotebook, releaseSource } from './release';
 
 export interface ConvertOptions {
   /** Folder the page goes to. */
@@ -261,9 +262,14 @@ async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits): Prom
   const parts: string[] = [];
   if (!tags.includes('remove-input') && source.trim() !== '') {
     const title = cell.execution_count ? `[${cell.execution_count}]` : '[ ]';
-    const block = fence(source, `ts title="${title}"`);
+    // An exercise shows the learner's version; its solution is folded (hidden tests never show).
+    const shown = releaseSource(source, gradeIdOf(cell), `cell ${cell.id}`);
+    const block = fence(shown, `ts title="${title}"`);
     const label = tags.includes('solution') ? 'Solution' : 'Code';
     parts.push(sourceHidden(cell) ? `<details>\n<summary>${label}</summary>\n\n${block}\n\n</details>` : block);
+    if (findRegions(source, `cell ${cell.id}`).some((r) => r.kind === 'solution')) {
+      parts.push(`<details>\n<summary>Show solution</summary>\n\n${fence(source, 'ts')}\n\n</details>`);
+    }
   }
   if (!tags.includes('remove-output')) {
     for (const output of cell.outputs) {
@@ -333,7 +339,8 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
   if (options.notebooksDir) {
     mkdirSync(resolve(options.notebooksDir), { recursive: true });
     const target = join(resolve(options.notebooksDir), `${name}.ipynb`);
-    writeFileSync(target, serializeNotebook(stripOutputs(nb)));
+    // The download is what a learner opens: the learner's version (no solutions, no hidden tests).
+    writeFileSync(target, serializeNotebook(releaseNotebook(stripOutputs(nb), notebookPath)));
     front.push(`download: ${frontMatterValue(`${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb`)}`);
   }
   if (options.editUrlBase) front.push(`custom_edit_url: ${frontMatterValue(`${options.editUrlBase.replace(/\/$/, '')}/${name}.ipynb`)}`);
