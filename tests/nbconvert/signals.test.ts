@@ -88,7 +88,10 @@ async function startSleeping(extra: string[] = []) {
   started.push(pids.guard, pids.kernel);
   expect(running(pids.kernel)).toBe(true);
   // The connection file the kernel was given lies in TMPDIR, and only there.
-  const connectionFile = pids.argv[pids.argv.indexOf('--config-path') + 1]!;
+  // tslab takes it after --config-path, the course kernel after --connection-file.
+  const flag = pids.argv.findIndex((arg) => arg === '--config-path' || arg === '--connection-file');
+  expect(flag, JSON.stringify(pids.argv)).toBeGreaterThanOrEqual(0);
+  const connectionFile = pids.argv[flag + 1]!;
   expect(connectionFile.startsWith(run.temp)).toBe(true);
   expect(existsSync(connectionFile)).toBe(true);
   expect(pids.jpyParentPid).toBe(String(run.child.pid)); // as jupyter_client sets it

@@ -150,7 +150,8 @@ export class KernelServer {
     const error = errorContent(thrown, mapPosition, this.internalRoots);
     if (!this.outputParent) return this.log(`${kind}: ${error.traceback.join('\n')}`);
     this.flushStreams();
-    void this.publish('error', { ...error, ename: error.ename, evalue: `${error.evalue} (${kind})` }, this.outputParent);
+    // ename and evalue stay the error's own; what kind of late error it was heads the traceback.
+    void this.publish('error', { ...error, traceback: [`${kind}:`, ...error.traceback] }, this.outputParent);
   }
 
   private log(text: string): void {
