@@ -183,7 +183,7 @@ export function expectEqual<T>(what: string, got: T, want: T, hint?: string): vo
   if (a !== b) throw new Error(`${what}: expected ${b}, got ${a}.${hint ? ` Hint: ${hint}` : ''}`);
 }
 
-/** Fails with `message` (and the hint) unless `condition` holds. */
-export function expectThat(condition: boolean, message: string, hint?: string): void {
+/** Fails with `message` (and the hint) unless `condition` holds; TypeScript then knows it holds. */
+export function expectThat(condition: boolean, message: string, hint?: string): asserts condition {
   if (!condition) throw new Error(`${message}.${hint ? ` Hint: ${hint}` : ''}`);
 }

@@ -150,6 +150,17 @@ function installTypeScriptView(root: string, options: CourseCompilerOptions): vo
   installedOptions = options;
 }
 
+/**
+ * tslab's converter alone, with the course's compiler settings: compiles cells
+ * (`convert(prevDecl, src)`, feeding each result's `declOutput` to the next) without
+ * running them. The type check of notebooks and learner versions uses it.
+ */
+export function createCourseConverter(root: string, options: CourseCompilerOptions): TslabConverter {
+  installTypeScriptView(root, options);
+  const { createConverter } = projectRequire(root)('tslab/dist/converter') as { createConverter: (o: { isJS: boolean; isBrowser: boolean }) => TslabConverter };
+  return createConverter({ isJS: false, isBrowser: false });
+}
+
 /** The line of the cell's source that TypeScript sees as line 0 ("export {};", tslab's module marker). */
 const SOURCE_PREFIX_LINES = 1;
 /** What tslab's executor puts before the generated code on its first line. */
