@@ -1,15 +1,13 @@
 // The course's exercises (issue #17): every recorded wrong solution makes its check fail
-// (one kernel per notebook, cells run up to the last check cell), and every learner's
-// version (nbconvert-ts release) runs to the end in the ci profile with each check saying
-// "not attempted yet". Both are cached by content in build/.nbcache like the notebooks.
+// (one kernel per notebook, cells run up to the last check cell). Cached by content in
+// build/.nbcache like the notebooks. The learner's versions run in learner-versions.test.ts.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { projectCacheInputs } from '../../tools/nbconvert-ts/bin';
-import { cacheKey, executeNotebook } from '../../tools/nbconvert-ts/execute';
-import { joinSource, readNotebook, type Notebook } from '../../tools/nbconvert-ts/notebook';
-import { gradeIdOf } from '../../tools/nbconvert-ts/release';
-import { linkCourseModules, releaseCourse } from '../../tools/exercises/release-course';
+import { cacheKey } from '../../tools/nbconvert-ts/execute';
+import { readNotebook } from '../../tools/nbconvert-ts/notebook';
+import { linkCourseModules } from '../../tools/exercises/release-course';
 import { runWrongSolutions, summaryLine, type WrongSolutionsRun } from '../../tools/exercises/run-wrong-solutions';
 import { exercisesOf, readWrongSolutions, wrongSolutionProblems, wrongSolutionsPath } from '../../tools/exercises/wrong-solutions';
 import { courseNotebooks } from '../../tools/site-build';
@@ -70,43 +68,4 @@ describe('exercises: recorded wrong solutions', () => {
     mkdirSync(join(root, 'build'), { recursive: true });
     writeFileSync(join(root, 'build', 'exercises-summary.txt'), `${line}\n${runs.map((r) => `${nameOf(r.notebook)}: ${summaryLine([r])}, ${r.seconds.toFixed(1)} s`).join('\n')}\n`);
   });
-});
-
-/** The code cells' sources, in order. */
-const codeOf = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === 'code').map((c) => joinSource(c.source));
-
-describe('exercises: learner versions (ci profile)', () => {
-  const learnerDir = join(root, 'build', 'learner');
-  const executedDir = join(root, 'build', 'learner-executed');
-  beforeAll(() => {
-    releaseCourse(learnerDir, notebooks, { nodeModules: true });
-  });
-
-  for (const notebook of notebooks) {
-    const name = nameOf(notebook);
-    it(`${name} runs to the end, every check "not attempted yet"`, async () => {
-      const learner = join(learnerDir, name);
-      const exercises = exercisesOf(readNotebook(learner), learner);
-      if (exercises.length === 0) {
-        // Nothing to release: its code is the source's, which notebooks.test.ts runs.
-        expect(codeOf(readNotebook(learner))).toEqual(codeOf(readNotebook(notebook)));
-        return;
-      }
-      const report = await executeNotebook(learner, {
-        outputPath: join(executedDir, name),
-        parameters: { profile: 'ci' },
-        cacheDir,
-        cacheInputs: projectCacheInputs(),
-      });
-      expect(report.status, report.message).toBe('ok');
-      const executed = readNotebook(join(executedDir, name));
-      for (const cell of executed.cells) {
-        const id = gradeIdOf(cell);
-        if (cell.cell_type !== 'code' || !id?.endsWith('-check')) continue;
-        const exercise = id.slice(0, -'-check'.length);
-        const printed = cell.outputs.map((o) => (o.output_type === 'stream' ? joinSource(o.text) : '')).join('');
-        expect(printed, `${name}: the check of ${exercise} in the learner's version`).toContain(`exercise ${exercise}: not attempted yet`);
-      }
-    }, 1_800_000);
-  }
 });
