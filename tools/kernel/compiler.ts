@@ -65,6 +65,54 @@ interface TypeScriptModule {
   setTextRange<T>(node: T, range: any): T;
 }
 
+/** The parts of the system object tslab hands TypeScript's watch program that {@link calmWatchSystem} changes. */
+interface WatchSystem {
+  setTimeout(callback: (...args: unknown[]) => void, ms: number, ...args: unknown[]): unknown;
+  clearTimeout(handle: unknown): void;
+  watchFile(path: string, callback: (...args: unknown[]) => void, ...rest: unknown[]): unknown;
+  watchDirectory(path: string, callback: (...args: unknown[]) => void, ...rest: unknown[]): unknown;
+}
+
+/** The watch program's own callback that rebuilds the program; tslab fires it itself after each cell. */
+const PROGRAM_UPDATE = 'updateProgramWithWatchStatus';
+
+/**
+ * tslab's converter holds one pending timer and throws ("Unexpected pending rebuildTimer")
+ * when TypeScript asks for a second. TypeScript asks for two kinds: the program update and,
+ * when a watched folder changes (a file saved, created or removed beside the notebook, a
+ * `git checkout`), the invalidation of failed module lookups. The second, thrown from inside
+ * a file-system event, killed the kernel. Here only the program update reaches tslab's timer;
+ * other timers run at once (which only schedules a program update), and an error inside a
+ * file-system event is reported on stderr instead of ending the process.
+ */
+function calmWatchSystem(system: WatchSystem): WatchSystem {
+  const immediate = new WeakSet<object>();
+  const calm: WatchSystem = Object.create(system);
+  calm.setTimeout = (callback, ms, ...args) => {
+    if (callback.name === PROGRAM_UPDATE) return system.setTimeout(callback, ms, ...args);
+    const handle = {};
+    immediate.add(handle);
+    callback(...args);
+    return handle;
+  };
+  calm.clearTimeout = (handle) => {
+    if (typeof handle === 'object' && handle !== null && immediate.delete(handle)) return;
+    system.clearTimeout(handle);
+  };
+  const guarded =
+    (path: string, callback: (...args: unknown[]) => void) =>
+    (...event: unknown[]) => {
+      try {
+        callback(...event);
+      } catch (error) {
+        process.stderr.write(`course kernel: ignored an error while reacting to a change of ${path}: ${String(error)}\n`);
+      }
+    };
+  calm.watchFile = (path, callback, ...rest) => system.watchFile(path, guarded(path, callback), ...rest);
+  calm.watchDirectory = (path, callback, ...rest) => system.watchDirectory(path, guarded(path, callback), ...rest);
+  return calm;
+}
+
 /** The global through which cells' `import()` reaches Node's own loader (see {@link nativeImportTransformer}). */
 export const NATIVE_IMPORT = '__cnnCourseImport';
 
@@ -128,6 +176,7 @@ function installTypeScriptView(root: string, options: CourseCompilerOptions): vo
     // The cell's own code keeps an inline map; tslab drops other emitted files it does not know.
     // Bundler resolution reads packages' `exports` maps, so ES-module-only packages have types.
     args[1] = { ...compilerOptions, strict: options.strict, moduleResolution: ts.ModuleResolutionKind.Bundler, inlineSourceMap: true, inlineSources: false };
+    args[2] = calmWatchSystem(args[2] as WatchSystem);
     return ts.createWatchCompilerHost(...args);
   };
   const transpileModule: TypeScriptModule['transpileModule'] = (input, transpileOptions) => {
