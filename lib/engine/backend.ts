@@ -11,12 +11,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { importEsm } from './esm';
-import { registerActivationGradients } from './kernels/activation-grads';
-import { registerFusedAdam } from './kernels/adam';
-import { registerTrainingKernels } from './kernels/index';
-import { projectRequire } from './paths';
-import { runLargeKernelsInParallel, splitThreadPools } from './wasm-thread-pools';
+import { importEsm } from '../esm';
+import { projectRequire } from '../paths';
+import { registerCourseKernels } from './register-kernels';
+import { runLargeKernelsInParallel, splitThreadPools } from './thread-pools';
 import { prepareWasmThreads, unrefWasmWorkers, wantedWasmThreads } from './wasm-threads';
 
 /** The backends the course knows, in order of preference. */
@@ -169,15 +167,17 @@ async function startWebgpu(): Promise<BackendProbe> {
 
 /** How the wasm backend's threads were set up, said once it first started. */
 let wasmThreading: string | undefined;
+/** The wasm backend's thread count, decided when it first starts. */
+let wasmThreads: number | undefined;
 
 async function startWasm(): Promise<BackendProbe> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    registerTrainingKernels('wasm');
-    registerFusedAdam('wasm');
-    registerActivationGradients('wasm');
+    // The one read of COURSE_WASM_THREADS: from here the count is passed down.
+    if (wasmThreads === undefined) wasmThreads = wantedWasmThreads();
+    const threads = wasmThreads;
+    registerCourseKernels('wasm', { threads });
     if (wasmThreading === undefined) {
-      const threads = wantedWasmThreads();
       // Narrowed with `in`: tslab compiles this file without strict mode, where a boolean
       // discriminant would not narrow.
       const threaded = threads > 1 ? await startThreadedWasm(wasm, threads) : { why: '' };
@@ -204,7 +204,7 @@ async function startWasm(): Promise<BackendProbe> {
 
 /**
  * Starts the threaded wasm build on `threads` threads, used by large kernels
- * only (lib/wasm-thread-pools). Says how it runs, or why it did not start (the
+ * only (lib/engine/thread-pools). Says how it runs, or why it did not start (the
  * caller then starts the single-threaded build).
  */
 async function startThreadedWasm(

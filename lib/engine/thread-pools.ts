@@ -17,11 +17,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
-import { wrapKernel } from './kernels/index';
-import { projectRequire } from './paths';
-
-/** Multiply-adds above which a kernel runs on every thread (about 0.1 ms of one thread's work). */
-export const PARALLEL_WORK_THRESHOLD = 2_000_000;
+import { wrapKernel } from './kernels/registry';
+import { projectRequire } from '../paths';
+import { PARALLEL_WORK_THRESHOLD } from './thresholds';
 
 /** The parts of the threaded emscripten module this uses. */
 interface ThreadedModule {

@@ -18,7 +18,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { projectRequire } from './paths';
+import { projectRequire } from '../paths';
 
 // The patches go on the builtins' CommonJS export objects: those are what the
 // backend's own require() sees (an ES namespace import could not be patched).

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/paths';
-import { WASM_THREADS_ENV_VAR, wantedWasmThreads } from '../../lib/wasm-threads';
+import { WASM_THREADS_ENV_VAR, wantedWasmThreads } from '../../lib/engine/wasm-threads';
 
 describe('wantedWasmThreads', () => {
   it('takes every core this process may use, at most 8, unless told otherwise', () => {

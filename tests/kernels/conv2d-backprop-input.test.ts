@@ -1,9 +1,9 @@
 // The course's Conv2DBackpropInput (replacing the wasm backend's loop nest: its SIMD
-// function, lib/kernels/wasm/input-grad.c) against the cpu backend's kernel and a float64 sum from the definition
+// function, lib/engine/kernels/wasm/input-grad.c) against the cpu backend's kernel and a float64 sum from the definition
 // y[b,i,j,co] = Σ x[b, i·s + fh − top, j·s + fw − left, ci] · w[fh,fw,ci,co].
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { KERNEL_OVERRIDES, TRAINING_KERNELS } from '../../lib/kernels';
+import { KERNEL_OVERRIDES, TRAINING_KERNELS } from '../../lib/engine/kernels/registry';
 import { relativeError, seeded, size } from '../helpers/numeric';
 
 type Shape4 = [number, number, number, number];

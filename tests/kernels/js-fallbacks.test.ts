@@ -4,9 +4,9 @@
 // own ops on the cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { adamUpdateInto } from '../../lib/kernels/adam';
-import { maxPoolGradInto } from '../../lib/kernels/max-pool-grad';
-import { sumRowsInto } from '../../lib/kernels/sum';
+import { adamUpdateInto } from '../../lib/engine/kernels/adam';
+import { maxPoolGradInto } from '../../lib/engine/kernels/max-pool-grad';
+import { sumRowsInto } from '../../lib/engine/kernels/sum';
 import { relativeError, seeded } from '../helpers/numeric';
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
 // must not keep the process alive).
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/backend';
-import { courseWorkerOn } from '../../lib/kernels/course-wasm';
+import { courseWorkerOn } from '../../lib/engine/kernels/course-wasm';
 import { relativeError, seeded, size } from '../helpers/numeric';
 
 await initBackend({ backend: 'wasm' });

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/paths';
-import { WASM_THREADS_ENV_VAR } from '../../lib/wasm-threads';
+import { WASM_THREADS_ENV_VAR } from '../../lib/engine/wasm-threads';
 
 describe('kernels split over two threads', () => {
   it('match the cpu backend, run half on the worker and let the process exit', () => {

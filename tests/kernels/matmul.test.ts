@@ -1,9 +1,9 @@
-// BatchMatMul on wasm through the course's SIMD loops (lib/kernels/wasm/matmul.c), against a
+// BatchMatMul on wasm through the course's SIMD loops (lib/engine/kernels/wasm/matmul.c), against a
 // float64 product computed here: sizes that end in every kind of partial block, either
 // operand transposed, batches broadcast from 1, and the route back to the backend's kernel.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SIMD_MATMUL_MAX_WORK } from '../../lib/kernels/matmul';
+import { SIMD_MATMUL_MAX_WORK } from '../../lib/engine/thresholds';
 import { relativeError, seeded, size } from '../helpers/numeric';
 
 afterAll(async () => {

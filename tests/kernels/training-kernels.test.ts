@@ -2,7 +2,7 @@
 // which are TensorFlow.js's reference implementations.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TRAINING_KERNELS } from '../../lib/kernels';
+import { TRAINING_KERNELS } from '../../lib/engine/kernels/registry';
 import { relativeError, seeded, size } from '../helpers/numeric';
 
 type Shape4 = [number, number, number, number];

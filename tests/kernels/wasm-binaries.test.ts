@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/paths';
-import { WASM_KERNELS_MODULE } from '../../lib/kernels/wasm/binaries';
+import { WASM_KERNELS_MODULE } from '../../lib/engine/kernels/wasm/binaries';
 import { buildBinariesModule } from '../../tools/build-wasm-kernels';
 
 const hasTool = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
@@ -39,8 +39,8 @@ const DATA_SECTION = 11;
 const DATA_COUNT_SECTION = 12;
 
 describe('WebAssembly kernels', () => {
-  it.runIf(toolchain)('lib/kernels/wasm/binaries.ts is what lib/kernels/wasm/*.c compiles to', () => {
-    const committed = readFileSync(join(projectRoot(), 'lib', 'kernels', 'wasm', 'binaries.ts'), 'utf8');
+  it.runIf(toolchain)('lib/engine/kernels/wasm/binaries.ts is what lib/engine/kernels/wasm/*.c compiles to', () => {
+    const committed = readFileSync(join(projectRoot(), 'lib', 'engine', 'kernels', 'wasm', 'binaries.ts'), 'utf8');
     expect(buildBinariesModule()).toBe(committed);
   });
 

@@ -19,7 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { projectRoot } from '../../lib/paths';
-import { WASM_THREADS_ENV_VAR, wantedWasmThreads } from '../../lib/wasm-threads';
+import { WASM_THREADS_ENV_VAR, wantedWasmThreads } from '../../lib/engine/wasm-threads';
 import { convertNotebook } from './convert';
 import { displayPath, executeMany, EXIT, outputPathFor, type ExecuteOptions, type NotebookReport, type ParameterValue } from './execute';
 import { stopAllKernels, stoppedBy } from './kernel';

@@ -6,7 +6,7 @@
  * on wasm (Tiny-Darknet's and YOLO's activations: 24 ms of a 300 ms
  * style-transfer step); and the ReLU gradient as dy · step(x), two passes. One
  * kernel reads dy and x once, in the course's WebAssembly SIMD
- * (lib/kernels/wasm/relu-grad.c), or in JavaScript where that module cannot
+ * (lib/engine/kernels/wasm/relu-grad.c), or in JavaScript where that module cannot
  * load; the results are the same bits as tfjs's ops.
  */
 import * as tf from '@tensorflow/tfjs';

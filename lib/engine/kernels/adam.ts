@@ -74,7 +74,7 @@ const wasmAdamUpdate: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const constants = attrs as unknown as AdamConstants;
   const kernels = courseKernelsOn(backend);
   if (kernels) {
-    // The same float32 operations, four weights at a time (lib/kernels/wasm/adam.c).
+    // The same float32 operations, four weights at a time (lib/engine/kernels/wasm/adam.c).
     const [beta1Power, beta2Power] = [accBeta1!, accBeta2!].map((t) => (heap.typedArrayFromHeap(t) as Float32Array)[0]!) as [number, number];
     const k = float32Constants(constants, beta1Power, beta2Power);
     const at = heapOffsets(backend, variable!, gradient!, m!, v!, ...outputs) as [number, number, number, number, number, number, number];

@@ -1,5 +1,5 @@
 /**
- * The course's own WebAssembly SIMD kernels (C in lib/kernels/wasm, built into
+ * The course's own WebAssembly SIMD kernels (C in lib/engine/kernels/wasm, built into
  * one module by tools/build-wasm-kernels.ts), instantiated on the memory of a
  * wasm backend so that they read and write tensors where the backend keeps them.
  *
@@ -7,7 +7,6 @@
  * `byteOffset`); counts and sizes are element counts.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { wantedWasmThreads } from '../wasm-threads';
 import { startKernelWorker, type KernelWorker } from './kernel-worker';
 import { WASM_KERNELS_MODULE } from './wasm/binaries';
 import type { WasmHeapBackend } from './wasm-heap';
@@ -33,28 +32,28 @@ export function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
 
 /** The functions the module exports (see each C file for what it computes). */
 export interface CourseWasmKernels {
-  /** lib/kernels/wasm/conv2d.c: y = the convolution of x and w, images [firstImage, endImage) and rows [firstRow, endRow) of y. */
+  /** lib/engine/kernels/wasm/conv2d.c: y = the convolution of x and w, images [firstImage, endImage) and rows [firstRow, endRow) of y. */
   conv2d(x: number, w: number, y: number, ...rest: [...geometry: ConvGeometry, firstImage: number, endImage: number, firstRow: number, endRow: number]): void;
-  /** lib/kernels/wasm/filter-grad.c: dw = the filter gradient of x and dy, rows [firstRow, endRow) of dy (row = b·OH + oh). */
+  /** lib/engine/kernels/wasm/filter-grad.c: dw = the filter gradient of x and dy, rows [firstRow, endRow) of dy (row = b·OH + oh). */
   filter_grad(x: number, dy: number, dw: number, ...rest: [...geometry: ConvGeometry, firstRow: number, endRow: number, zeroFirst: number]): void;
-  /** lib/kernels/wasm/input-grad.c: dx = the input gradient of dy through w (wt: w as [KH, KW, Co, Ci]), for images [firstImage, endImage) and rows [firstRow, endRow) of dy. */
+  /** lib/engine/kernels/wasm/input-grad.c: dx = the input gradient of dy through w (wt: w as [KH, KW, Co, Ci]), for images [firstImage, endImage) and rows [firstRow, endRow) of dy. */
   input_grad(dy: number, w: number, wt: number, dx: number, ...rest: [...geometry: ConvGeometry, firstImage: number, endImage: number, firstRow: number, endRow: number, zeroFirst: number]): void;
-  /** lib/kernels/wasm/matmul.c: rows [firstRow, endRow) of c = a · b, b [K, N], a(m, k) at a[m·ams + k·aks]. */
+  /** lib/engine/kernels/wasm/matmul.c: rows [firstRow, endRow) of c = a · b, b [K, N], a(m, k) at a[m·ams + k·aks]. */
   matmul_kn(a: number, b: number, c: number, m: number, k: number, n: number, ams: number, aks: number, firstRow: number, endRow: number): void;
-  /** lib/kernels/wasm/matmul.c: rows [firstRow, endRow) of c = a · bᵀ, a [M, K], b [N, K]. */
+  /** lib/engine/kernels/wasm/matmul.c: rows [firstRow, endRow) of c = a · bᵀ, a [M, K], b [N, K]. */
   matmul_nt(a: number, b: number, c: number, m: number, k: number, n: number, firstRow: number, endRow: number): void;
-  /** lib/kernels/wasm/max-pool-grad.c: dx of a 2x2, stride-2 max pool inside the image. */
+  /** lib/engine/kernels/wasm/max-pool-grad.c: dx of a 2x2, stride-2 max pool inside the image. */
   max_pool_grad_2x2(x: number, dy: number, dx: number, batch: number, height: number, width: number, channels: number, outHeight: number, outWidth: number): void;
-  /** lib/kernels/wasm/sum-rows.c: out[c] = Σ_r x[r][c], in float64. */
+  /** lib/engine/kernels/wasm/sum-rows.c: out[c] = Σ_r x[r][c], in float64. */
   sum_rows(x: number, out: number, rows: number, cols: number): void;
-  /** lib/kernels/wasm/adam.c: one Adam step of n weights (constants in float32). */
+  /** lib/engine/kernels/wasm/adam.c: one Adam step of n weights (constants in float32). */
   adam_update(
     x: number, g: number, m: number, v: number, xOut: number, mOut: number, vOut: number, n: number,
     beta1: number, beta2: number, keep1: number, keep2: number, correct1: number, correct2: number, epsilon: number, step: number,
   ): void;
-  /** lib/kernels/wasm/relu-grad.c: dx = dy · step(x). */
+  /** lib/engine/kernels/wasm/relu-grad.c: dx = dy · step(x). */
   relu_grad(dy: number, x: number, dx: number, n: number): void;
-  /** lib/kernels/wasm/relu-grad.c: dx = dy where x > 0, else slope · dy. */
+  /** lib/engine/kernels/wasm/relu-grad.c: dx = dy where x > 0, else slope · dy. */
   leaky_relu_grad(dy: number, x: number, dx: number, n: number, slope: number): void;
 }
 
@@ -118,11 +117,20 @@ export function courseKernelsOn(backend: unknown): CourseWasmKernels | undefined
   return load(backend)?.kernels;
 }
 
+// The backend's thread count, passed down once by registerCourseKernels (lib/engine/register-kernels)
+// when the backend starts: 1 until then, i.e. no worker.
+let threadsGiven = 1;
+
+/** Sets the thread count the kernels may use (2 or more: a worker thread for large kernels). */
+export function setCourseKernelThreads(threads: number): void {
+  threadsGiven = threads;
+}
+
 /**
  * A worker thread running the course's kernels on the same memory, for kernels
  * that split their work in two; undefined for the single-threaded backend
- * (its memory is not shared) or when one thread is wanted
- * (`COURSE_WASM_THREADS=1`). Started on first use.
+ * (its memory is not shared) or when one thread was passed down
+ * ({@link setCourseKernelThreads}, from `COURSE_WASM_THREADS=1`). Started on first use.
  */
 export function courseWorkerOn(backend: unknown): KernelWorker | undefined {
   const entry = load(backend);
@@ -132,7 +140,7 @@ export function courseWorkerOn(backend: unknown): KernelWorker | undefined {
     const names = Object.keys(kernels).filter((name) => typeof (kernels as unknown as Record<string, unknown>)[name] === 'function');
     const runHere = (name: string, args: number[]) => (kernels as unknown as Record<string, (...a: number[]) => void>)[name]!(...args);
     try {
-      entry.worker = wantedWasmThreads() >= 2 ? startKernelWorker(entry.module, entry.memory, names, runHere) : null;
+      entry.worker = threadsGiven >= 2 ? startKernelWorker(entry.module, entry.memory, names, runHere) : null;
     } catch {
       entry.worker = null;
     }

@@ -15,16 +15,9 @@
  * warms up on its own: its first few dozen parts run slower.
  */
 import { Worker } from 'node:worker_threads';
+import { SPLIT_WORK_THRESHOLD } from '../thresholds';
 
-/**
- * Multiply-adds from which a kernel is split over two threads (about 0.5 ms of
- * one thread's work). At 2M, LeNet-5's dense-layer products were split too and
- * its training ran ~10% slower than with none split; at 10M only its
- * convolution gradients are, ~8% faster (medians of 4 runs, bench/RESULTS.md).
- */
-export const SPLIT_WORK_THRESHOLD = 10_000_000;
-
-/** Whether a kernel of `multiplyAdds` is worth handing half of to the worker. */
+/** Whether a kernel of `multiplyAdds` is worth handing half of to the worker ({@link SPLIT_WORK_THRESHOLD}). */
 export const splitWorth = (multiplyAdds: number): boolean => multiplyAdds >= SPLIT_WORK_THRESHOLD;
 
 // Control block (Int32 slots).

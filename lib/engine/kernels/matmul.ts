@@ -1,6 +1,6 @@
 /**
  * BatchMatMul on the wasm backend with the course's SIMD loops
- * (lib/kernels/wasm/matmul.c) for the products of a dense layer's training step.
+ * (lib/engine/kernels/wasm/matmul.c) for the products of a dense layer's training step.
  *
  * The backend hands every product to XNNPACK, which packs the second operand
  * first (a weight matrix that changes at every step), and takes a slow path
@@ -11,15 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { courseKernelsOn, courseWorkerOn, heapOffsets } from './course-wasm';
 import { splitWorth } from './kernel-worker';
 import type { WasmHeapBackend } from './wasm-heap';
-
-/**
- * Multiply-adds up to which the course's loops run a product that XNNPACK can
- * take without transposing: beyond, its blocked, threaded product is faster
- * even though it packs b first (with a fresh b each call, 64x8192x256: 11.8 vs
- * 14.1 ms; 256³: 0.66 vs 1.2 ms). a · bᵀ is always the course's: the backend
- * transposes b and packs it (64x256x8192: 49 vs 13 ms).
- */
-export const SIMD_MATMUL_MAX_WORK = 4_000_000;
+import { SIMD_MATMUL_MAX_WORK } from '../thresholds';
 
 /**
  * a · b (each optionally transposed) for float32 operands of rank ≥ 2 whose

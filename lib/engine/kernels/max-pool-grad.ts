@@ -95,7 +95,7 @@ function isPlain2x2(info: PoolInfo): boolean {
 
 /**
  * MaxPoolGrad for the wasm backend, computed in place on its heap (float32 only):
- * 2x2 pools of stride 2 by the course's SIMD function (lib/kernels/wasm/max-pool-grad.c),
+ * 2x2 pools of stride 2 by the course's SIMD function (lib/engine/kernels/wasm/max-pool-grad.c),
  * other windows by {@link maxPoolGradInto}.
  */
 export function wasmMaxPoolGrad({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {

@@ -35,7 +35,7 @@ const dyFits = (dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo) =>
 /**
  * The kernels this module provides, by tfjs kernel name. The filter and input gradients
  * run the course's WebAssembly SIMD functions on the wasm backend where they apply
- * (lib/kernels/simd-conv), else the compositions of {@link conv2dBackpropFilter}
+ * (lib/engine/kernels/simd-conv), else the compositions of {@link conv2dBackpropFilter}
  * and {@link conv2dBackpropInput}.
  */
 export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs, backend: unknown) => tf.Tensor | tf.TensorInfo> = {

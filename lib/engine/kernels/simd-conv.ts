@@ -1,7 +1,7 @@
 /**
  * Conv2D (the unfused convolution of training steps), Conv2DBackpropFilter and
  * Conv2DBackpropInput on the wasm backend as WebAssembly SIMD functions of the
- * course's own (lib/kernels/wasm/conv2d.c, filter-grad.c, input-grad.c), run
+ * course's own (lib/engine/kernels/wasm/conv2d.c, filter-grad.c, input-grad.c), run
  * on the backend's heap, large ones split with the course's worker thread.
  *
  * Through XNNPACK the filter gradient is a convolution of the transposed input

@@ -31,7 +31,7 @@ export function wasmSumLeading(x: tf.TensorInfo, leading: number, keepDims: bool
   const out = heap.makeOutput(keepDims ? [...x.shape.slice(0, leading).map(() => 1), ...kept] : kept, 'float32');
   const kernels = courseKernelsOn(backend);
   if (kernels) {
-    // The same sums in SIMD (lib/kernels/wasm/sum-rows.c): float64, row after row, same bits.
+    // The same sums in SIMD (lib/engine/kernels/wasm/sum-rows.c): float64, row after row, same bits.
     const [from, to] = heapOffsets(backend, x, out) as [number, number];
     kernels.sum_rows(from, to, rows, tf.util.sizeFromShape(kept));
     return out;

@@ -1,4 +1,4 @@
-// Shorthands for the course's WebAssembly SIMD kernels (lib/kernels/wasm/*.c).
+// Shorthands for the course's WebAssembly SIMD kernels (lib/engine/kernels/wasm/*.c).
 //
 // Every kernel is freestanding: no stack, no data segment, nothing but the memory its
 // pointer arguments reach, because it runs on the memory of another module (the
