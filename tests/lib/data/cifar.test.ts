@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CIFAR10_CLASSES, decodeCifarRecords, loadCifar10, readCifarTarball } from '../../lib/data/cifar';
-import { mirrorDirectories } from '../../lib/data/hub';
-import { readTarGz } from '../../lib/data/tar';
+import { CIFAR10_CLASSES, decodeCifarRecords, loadCifar10, readCifarTarball } from '../../../lib/data/cifar';
+import { mirrorDirectories } from '../../../lib/data/hub';
+import { readTarGz } from '../../../lib/data/tar';
 
 /** One record built by hand: red plane constant, green = column, blue = row. */
 function record(label: number, red: number): Uint8Array {

@@ -2,8 +2,8 @@
 // samples, the FFT against a direct float64 DFT.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { SHAPE_CLASSES, generateScenes } from '../../lib/data/scenes';
-import { fft, generateTriggerClips, generateWaveforms, spectrogram } from '../../lib/data/signals';
+import { SHAPE_CLASSES, generateScenes } from '../../../lib/data/scenes';
+import { fft, generateTriggerClips, generateWaveforms, spectrogram } from '../../../lib/data/signals';
 
 describe('detection and segmentation scenes', () => {
   it('is deterministic for a seed and differs between seeds', () => {

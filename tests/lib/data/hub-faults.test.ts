@@ -20,8 +20,8 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...fs, renameSync, default: { ...fs, renameSync } };
 });
 
-const { resolveAsset } = await import('../../lib/data/hub');
-const { registerAsset } = await import('../../lib/data/registry');
+const { resolveAsset } = await import('../../../lib/data/hub');
+const { registerAsset } = await import('../../../lib/data/registry');
 
 const GOOD = Buffer.from('the real content of the asset\n'.repeat(100));
 const BAD = Buffer.from(GOOD).fill(0x41, 0, 10);

@@ -1,7 +1,7 @@
 // One of several processes resolving the same asset at the same moment (hub-race.test.ts):
 // registers the test asset, waits for the agreed start time, resolves, prints the result.
-import { resolveAsset } from '../../lib/data/hub';
-import { registerAsset } from '../../lib/data/registry';
+import { resolveAsset } from '../../../lib/data/hub';
+import { registerAsset } from '../../../lib/data/registry';
 
 const env = (name: string) => {
   const value = process.env[name];

@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DataHubError, type FetchLike, type HubOptions, assetState, readAssetText, resolveAsset } from '../../lib/data/hub';
-import { getAsset, registerAsset } from '../../lib/data/registry';
+import { DataHubError, type FetchLike, type HubOptions, assetState, readAssetText, resolveAsset } from '../../../lib/data/hub';
+import { getAsset, registerAsset } from '../../../lib/data/registry';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 

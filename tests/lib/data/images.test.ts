@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mirrorDirectories } from '../../lib/data/hub';
-import { faceIdentities, loadDayNight, loadFaceCrops, loadStyleContent } from '../../lib/data/images';
-import { loadPets, loadTrimap, petIds, trimapFromIndices } from '../../lib/data/pets';
-import { decodeIndexedPng } from '../../lib/data/png-index';
+import { mirrorDirectories } from '../../../lib/data/hub';
+import { faceIdentities, loadDayNight, loadFaceCrops, loadStyleContent } from '../../../lib/data/images';
+import { loadPets, loadTrimap, petIds, trimapFromIndices } from '../../../lib/data/pets';
+import { decodeIndexedPng } from '../../../lib/data/png-index';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'images-test-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));

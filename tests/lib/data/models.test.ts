@@ -6,10 +6,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { faceApi, loadFaceApiWeights, loadFaceDescriber, loadTinyFaceDetector } from '../../lib/data/faceapi';
-import { mirrorDirectories } from '../../lib/data/hub';
-import { loadAssetImage, loadFaceCrops } from '../../lib/data/images';
-import { classifyImage, hubIOHandler, loadNanoDet, loadTinyDarknet } from '../../lib/data/models';
+import { faceApi, loadFaceApiWeights, loadFaceDescriber, loadTinyFaceDetector } from '../../../lib/data/faceapi';
+import { mirrorDirectories } from '../../../lib/data/hub';
+import { loadAssetImage, loadFaceCrops } from '../../../lib/data/images';
+import { classifyImage, hubIOHandler, loadNanoDet, loadTinyDarknet } from '../../../lib/data/models';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'models-test-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));

@@ -6,8 +6,8 @@ import {
   describeBackend,
   initBackend,
   requestedBackend,
-} from '../../lib/backend';
-import { jupyterDataDirs, userJupyterDataDir } from '../../tools/jupyter/paths';
+} from '../../../lib/backend';
+import { jupyterDataDirs, userJupyterDataDir } from '../../../tools/jupyter/paths';
 
 afterAll(async () => {
   await initBackend({ backend: 'wasm' });

@@ -3,8 +3,8 @@
 // calls count as large (multiply-adds computed by hand).
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { firstLoadAddress, runLargeKernelsInParallel, type ThreadPoolSwitch } from '../../lib/engine/thread-pools';
-import { PARALLEL_WORK_THRESHOLD } from '../../lib/engine/thresholds';
+import { firstLoadAddress, runLargeKernelsInParallel, type ThreadPoolSwitch } from '../../../lib/engine/thread-pools';
+import { PARALLEL_WORK_THRESHOLD } from '../../../lib/engine/thresholds';
 
 // (module (import "env" "f" (func)) (import "env" "m" (memory 1))
 //   (func (export "a") (result i32) i32.const 42)

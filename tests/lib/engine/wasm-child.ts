@@ -4,7 +4,7 @@
 // what it found and then simply ends (the process must exit by itself).
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { initBackend } from '../../lib/backend';
+import { initBackend } from '../../../lib/backend';
 
 const choice = await initBackend({ backend: 'wasm' });
 // The pool the module's global points at between kernels (the threaded build's own count).

@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../lib/paths';
-import { WASM_THREADS_ENV_VAR, wantedWasmThreads } from '../../lib/engine/wasm-threads';
+import { projectRoot } from '../../../lib/paths';
+import { WASM_THREADS_ENV_VAR, wantedWasmThreads } from '../../../lib/engine/wasm-threads';
 
 describe('wantedWasmThreads', () => {
   it('takes every core this process may use, at most 8, unless told otherwise', () => {
@@ -26,7 +26,7 @@ describe('wantedWasmThreads', () => {
 /** Runs the child script with the given thread setting; fails if it does not end within a minute. */
 function runChild(threads: string): { threads: number; idlePool: number; detail: string; kernelsKept: boolean; maxError: number } {
   const tsx = join(projectRoot(), 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const result = spawnSync(process.execPath, [tsx, join(projectRoot(), 'tests', 'backend', 'wasm-child.ts')], {
+  const result = spawnSync(process.execPath, [tsx, join(projectRoot(), 'tests', 'lib', 'engine', 'wasm-child.ts')], {
     cwd: projectRoot(),
     env: { ...process.env, COURSE_BACKEND: 'wasm', [WASM_THREADS_ENV_VAR]: threads },
     encoding: 'utf8',

@@ -3,19 +3,19 @@
 // the summary's multiply-adds against the cost calculators.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bottleneckCost, separableCost } from '../../lib/costs';
-import { L1Distance, L2Normalize, Normalization } from '../../lib/layers/custom';
-import { denseKernelToConv, fcAsConv, fcAsConv1x1 } from '../../lib/layers/fc-as-conv';
-import { INCEPTION_3A, inceptionModule } from '../../lib/layers/inception';
-import { mbConv } from '../../lib/layers/mbconv';
-import { depthwiseSeparableConv, invertedResidual } from '../../lib/layers/mobilenet';
-import { basicBlock, convolutionalBlock, identityBlock } from '../../lib/layers/resnet';
-import { unetBottleneck, unetDown, unetUp } from '../../lib/layers/unet';
-import { makeDivisible } from '../../lib/models/mobilenet';
-import { roundFilters } from '../../lib/models/efficientnet';
-import { unet } from '../../lib/models/unet';
-import { YoloActivation, yolo } from '../../lib/models/yolo';
-import { summary, summaryMarkdown } from '../../lib/summary';
+import { bottleneckCost, separableCost } from '../../../lib/costs';
+import { L1Distance, L2Normalize, Normalization } from '../../../lib/layers/custom';
+import { denseKernelToConv, fcAsConv, fcAsConv1x1 } from '../../../lib/layers/fc-as-conv';
+import { INCEPTION_3A, inceptionModule } from '../../../lib/layers/inception';
+import { mbConv } from '../../../lib/layers/mbconv';
+import { depthwiseSeparableConv, invertedResidual } from '../../../lib/layers/mobilenet';
+import { basicBlock, convolutionalBlock, identityBlock } from '../../../lib/layers/resnet';
+import { unetBottleneck, unetDown, unetUp } from '../../../lib/layers/unet';
+import { makeDivisible } from '../../../lib/models/mobilenet';
+import { roundFilters } from '../../../lib/models/efficientnet';
+import { unet } from '../../../lib/models/unet';
+import { YoloActivation, yolo } from '../../../lib/models/yolo';
+import { summary, summaryMarkdown } from '../../../lib/summary';
 
 let before = 0;
 beforeEach(() => { before = tf.memory().numTensors; });
@@ -223,12 +223,12 @@ describe('summary rendering', () => {
 
 describe('model options are checked before anything is built', () => {
   it('names the bad size or value', async () => {
-    const { vgg16 } = await import('../../lib/models/vgg');
-    const { alexnet } = await import('../../lib/models/alexnet');
-    const { mobilenetV1 } = await import('../../lib/models/mobilenet');
-    const { efficientNet } = await import('../../lib/models/efficientnet');
-    const { smallResNet } = await import('../../lib/models/resnet');
-    const { siameseEncoder } = await import('../../lib/models/siamese');
+    const { vgg16 } = await import('../../../lib/models/vgg');
+    const { alexnet } = await import('../../../lib/models/alexnet');
+    const { mobilenetV1 } = await import('../../../lib/models/mobilenet');
+    const { efficientNet } = await import('../../../lib/models/efficientnet');
+    const { smallResNet } = await import('../../../lib/models/resnet');
+    const { siameseEncoder } = await import('../../../lib/models/siamese');
     expect(() => vgg16({ inputShape: [16, 16, 3] })).toThrow(/halves the input 5 times.*\[16,16,3\].*32x32/);
     expect(() => vgg16({ inputShape: [32, -32, 3] })).toThrow(/positive integers, got \[32,-32,3\]/);
     expect(() => alexnet({ inputShape: [64, 64, 3] })).toThrow(/at least 67x67.*\[64,64,3\]/);
@@ -241,7 +241,7 @@ describe('model options are checked before anything is built', () => {
 
 describe('serialisation and nested summaries', () => {
   it('models with custom layers (EfficientNet normalisation, YOLO head) survive a save and load', async () => {
-    const { efficientNet } = await import('../../lib/models/efficientnet');
+    const { efficientNet } = await import('../../../lib/models/efficientnet');
     for (const build of [
       () => efficientNet({ variant: { name: 'tiny', width: 0.25, depth: 0.25, resolution: 32, dropout: 0 }, classes: 3 }),
       () => yolo({ inputShape: [16, 16, 3], gridSize: 2, anchors: 1, classes: 2, baseFilters: 4 }),
@@ -262,7 +262,7 @@ describe('serialisation and nested summaries', () => {
   });
 
   it('a model used as a layer (the Siamese encoder) contributes its layers\' multiply-adds', async () => {
-    const { siameseEncoder, siameseVerifier } = await import('../../lib/models/siamese');
+    const { siameseEncoder, siameseVerifier } = await import('../../../lib/models/siamese');
     const encoder = siameseEncoder({ inputShape: [16, 16, 3], filters: [4, 8], embeddingSize: 8 });
     const verifier = siameseVerifier(encoder);
     const e = summary(encoder);

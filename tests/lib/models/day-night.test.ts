@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { dayNightNet } from '../../lib/models/day-night';
+import { dayNightNet } from '../../../lib/models/day-night';
 
 describe('dayNightNet', () => {
   it('has the notebook\'s shapes and a hand-counted 1,649 parameters at 64×64×3', () => {

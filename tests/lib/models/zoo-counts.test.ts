@@ -3,12 +3,12 @@
 // Each big model is built once, counted and disposed.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { alexnet } from '../../lib/models/alexnet';
-import { efficientNet } from '../../lib/models/efficientnet';
-import { mobilenetV1, mobilenetV2 } from '../../lib/models/mobilenet';
-import { resnet50 } from '../../lib/models/resnet';
-import { vgg16 } from '../../lib/models/vgg';
-import { summary } from '../../lib/summary';
+import { alexnet } from '../../../lib/models/alexnet';
+import { efficientNet } from '../../../lib/models/efficientnet';
+import { mobilenetV1, mobilenetV2 } from '../../../lib/models/mobilenet';
+import { resnet50 } from '../../../lib/models/resnet';
+import { vgg16 } from '../../../lib/models/vgg';
+import { summary } from '../../../lib/summary';
 
 function counted(build: () => tf.LayersModel): { params: number; summary: ReturnType<typeof summary>; outputShape: number[] } {
   const before = tf.memory().numTensors;

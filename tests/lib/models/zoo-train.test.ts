@@ -2,18 +2,18 @@
 // one random batch give finite, decreasing losses and leave no tensors behind.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { pixelwiseCrossEntropy, tripletLoss, yoloLoss } from '../../lib/losses';
-import { alexnet } from '../../lib/models/alexnet';
-import { efficientNet } from '../../lib/models/efficientnet';
-import { smallGoogLeNet } from '../../lib/models/googlenet';
-import { lenet5, notesExampleNetwork } from '../../lib/models/lenet';
-import { mobilenetV1, mobilenetV2 } from '../../lib/models/mobilenet';
-import { plainNet, resnet50, smallResNet } from '../../lib/models/resnet';
-import { siameseEncoder, siameseVerifier } from '../../lib/models/siamese';
-import { unet } from '../../lib/models/unet';
-import { vgg16 } from '../../lib/models/vgg';
-import { yolo } from '../../lib/models/yolo';
-import { uniform } from '../helpers/numeric';
+import { pixelwiseCrossEntropy, tripletLoss, yoloLoss } from '../../../lib/losses';
+import { alexnet } from '../../../lib/models/alexnet';
+import { efficientNet } from '../../../lib/models/efficientnet';
+import { smallGoogLeNet } from '../../../lib/models/googlenet';
+import { lenet5, notesExampleNetwork } from '../../../lib/models/lenet';
+import { mobilenetV1, mobilenetV2 } from '../../../lib/models/mobilenet';
+import { plainNet, resnet50, smallResNet } from '../../../lib/models/resnet';
+import { siameseEncoder, siameseVerifier } from '../../../lib/models/siamese';
+import { unet } from '../../../lib/models/unet';
+import { vgg16 } from '../../../lib/models/vgg';
+import { yolo } from '../../../lib/models/yolo';
+import { uniform } from '../../helpers/numeric';
 
 const STEPS = 8;
 

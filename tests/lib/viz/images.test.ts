@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { expectNoTensorLeaks } from '../helpers/leaks';
-import { decodeImage } from '../../lib/image';
-import { annotateSvg, drawBoxes } from '../../lib/viz/draw';
-import { featureMaps, firstLayerFilters, imageGrid, scaleTo01, tensorToPng } from '../../lib/viz/images';
+import { expectNoTensorLeaks } from '../../helpers/leaks';
+import { decodeImage } from '../../../lib/image';
+import { annotateSvg, drawBoxes } from '../../../lib/viz/draw';
+import { featureMaps, firstLayerFilters, imageGrid, scaleTo01, tensorToPng } from '../../../lib/viz/images';
 
 expectNoTensorLeaks();
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { expectNoTensorLeaks } from '../helpers/leaks';
-import { cropPatches, receptiveField, topActivatingPatches } from '../../lib/viz/patches';
+import { expectNoTensorLeaks } from '../../helpers/leaks';
+import { cropPatches, receptiveField, topActivatingPatches } from '../../../lib/viz/patches';
 
 expectNoTensorLeaks();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { barChart, confusionMatrixChart, heatmap, histogram, lineChart, scatterPlot } from '../../lib/viz/charts';
-import { renderSvg } from '../../lib/viz/svg';
+import { barChart, confusionMatrixChart, heatmap, histogram, lineChart, scatterPlot } from '../../../lib/viz/charts';
+import { renderSvg } from '../../../lib/viz/svg';
 
 /** The SVG elements inside the first group of marks of a kind (e.g. 'symbol', 'rect'). */
 function marks(svg: string, kind: string): number {

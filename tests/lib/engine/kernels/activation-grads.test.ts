@@ -3,8 +3,8 @@
 // backend: the same bits, NaN and signed zeros included.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LEAKY_RELU_GRAD, RELU_GRAD, leakyReluGradInto, reluGradInto } from '../../lib/engine/kernels/activation-grads';
-import { seeded } from '../helpers/numeric';
+import { LEAKY_RELU_GRAD, RELU_GRAD, leakyReluGradInto, reluGradInto } from '../../../../lib/engine/kernels/activation-grads';
+import { seeded } from '../../../helpers/numeric';
 
 afterAll(async () => {
   await tf.setBackend('wasm');

@@ -2,8 +2,8 @@
 // runs op by op on the cpu backend (the fused kernel exists only on wasm).
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADAM_UPDATE } from '../../lib/engine/kernels/adam';
-import { seeded } from '../helpers/numeric';
+import { ADAM_UPDATE } from '../../../../lib/engine/kernels/adam';
+import { seeded } from '../../../helpers/numeric';
 
 // applyGradients takes gradients by variable name (typed as variables, any tensor works) or as a list.
 type Gradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];

@@ -2,8 +2,8 @@
 // wasm, against the cpu backend: the same bits (these ops are exact in float32).
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rowsToJoin, WIDE_ROW } from '../../lib/engine/kernels/broadcast';
-import { sameAsCpu, seededTensor } from '../helpers/same-as-cpu';
+import { rowsToJoin, WIDE_ROW } from '../../../../lib/engine/kernels/broadcast';
+import { sameAsCpu, seededTensor } from '../../../helpers/same-as-cpu';
 
 afterAll(async () => {
   await tf.setBackend('wasm');

@@ -3,8 +3,8 @@
 // y[b,i,j,co] = Σ x[b, i·s + fh − top, j·s + fw − left, ci] · w[fh,fw,ci,co].
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { KERNEL_OVERRIDES, TRAINING_KERNELS } from '../../lib/engine/kernels/registry';
-import { relativeError, seeded, size } from '../helpers/numeric';
+import { KERNEL_OVERRIDES, TRAINING_KERNELS } from '../../../../lib/engine/kernels/registry';
+import { relativeError, seeded, size } from '../../../helpers/numeric';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;

@@ -4,10 +4,10 @@
 // own ops on the cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { adamUpdateInto } from '../../lib/engine/kernels/adam';
-import { maxPoolGradInto } from '../../lib/engine/kernels/max-pool-grad';
-import { sumRowsInto } from '../../lib/engine/kernels/sum';
-import { relativeError, seeded } from '../helpers/numeric';
+import { adamUpdateInto } from '../../../../lib/engine/kernels/adam';
+import { maxPoolGradInto } from '../../../../lib/engine/kernels/max-pool-grad';
+import { sumRowsInto } from '../../../../lib/engine/kernels/sum';
+import { relativeError, seeded } from '../../../helpers/numeric';
 
 afterAll(async () => {
   await tf.setBackend('wasm');

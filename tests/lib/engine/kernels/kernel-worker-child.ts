@@ -3,9 +3,9 @@
 // thread, against the cpu backend; prints what it found and then simply ends (the worker
 // must not keep the process alive).
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../lib/backend';
-import { courseWorkerOn } from '../../lib/engine/kernels/course-wasm';
-import { relativeError, seeded, size } from '../helpers/numeric';
+import { initBackend } from '../../../../lib/backend';
+import { courseWorkerOn } from '../../../../lib/engine/kernels/course-wasm';
+import { relativeError, seeded, size } from '../../../helpers/numeric';
 
 await initBackend({ backend: 'wasm' });
 const worker = courseWorkerOn(tf.backend());

@@ -1,7 +1,7 @@
 // A kernel worker that cannot start (here: given something that is not a WebAssembly module)
 // must not end the process with an unhandled error; every chunk then runs on this thread.
 import { describe, expect, it } from 'vitest';
-import { startKernelWorker } from '../../lib/engine/kernels/kernel-worker';
+import { startKernelWorker } from '../../../../lib/engine/kernels/kernel-worker';
 
 const wasm = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number; shared: boolean }) => object } }).WebAssembly;
 

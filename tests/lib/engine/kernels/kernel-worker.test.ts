@@ -7,13 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../lib/paths';
-import { WASM_THREADS_ENV_VAR } from '../../lib/engine/wasm-threads';
+import { projectRoot } from '../../../../lib/paths';
+import { WASM_THREADS_ENV_VAR } from '../../../../lib/engine/wasm-threads';
 
 describe('kernels split over two threads', () => {
   it('match the cpu backend, run half on the worker and let the process exit', () => {
     const tsx = join(projectRoot(), 'node_modules', 'tsx', 'dist', 'cli.mjs');
-    const result = spawnSync(process.execPath, [tsx, join(projectRoot(), 'tests', 'kernels', 'kernel-worker-child.ts')], {
+    const result = spawnSync(process.execPath, [tsx, join(projectRoot(), 'tests', 'lib', 'engine', 'kernels', 'kernel-worker-child.ts')], {
       cwd: projectRoot(),
       env: { ...process.env, COURSE_BACKEND: 'wasm', [WASM_THREADS_ENV_VAR]: '2' },
       encoding: 'utf8',

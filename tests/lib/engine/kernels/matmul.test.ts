@@ -3,8 +3,8 @@
 // operand transposed, batches broadcast from 1, and the route back to the backend's kernel.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SIMD_MATMUL_MAX_WORK } from '../../lib/engine/thresholds';
-import { relativeError, seeded, size } from '../helpers/numeric';
+import { SIMD_MATMUL_MAX_WORK } from '../../../../lib/engine/thresholds';
+import { relativeError, seeded, size } from '../../../helpers/numeric';
 
 afterAll(async () => {
   await tf.setBackend('wasm');

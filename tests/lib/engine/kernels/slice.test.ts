@@ -2,8 +2,8 @@
 // the heap, against the cpu backend's: the same values, shapes and dtypes, exactly.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../lib/backend';
-import { sameAsCpu } from '../helpers/same-as-cpu';
+import { initBackend } from '../../../../lib/backend';
+import { sameAsCpu } from '../../../helpers/same-as-cpu';
 
 afterAll(async () => {
   await tf.setBackend('wasm');

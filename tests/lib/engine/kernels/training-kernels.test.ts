@@ -2,8 +2,8 @@
 // which are TensorFlow.js's reference implementations.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TRAINING_KERNELS } from '../../lib/engine/kernels/registry';
-import { relativeError, seeded, size } from '../helpers/numeric';
+import { TRAINING_KERNELS } from '../../../../lib/engine/kernels/registry';
+import { relativeError, seeded, size } from '../../../helpers/numeric';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../lib/paths';
-import { WASM_KERNELS_MODULE } from '../../lib/engine/kernels/wasm/binaries';
-import { buildBinariesModule } from '../../tools/build-wasm-kernels';
+import { projectRoot } from '../../../../lib/paths';
+import { WASM_KERNELS_MODULE } from '../../../../lib/engine/kernels/wasm/binaries';
+import { buildBinariesModule } from '../../../../tools/build-wasm-kernels';
 
 const hasTool = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
 const toolchain = hasTool('clang') && hasTool('wasm-ld');
