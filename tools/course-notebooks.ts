@@ -31,13 +31,13 @@ export const COURSE_CACHE_ENV = ['COURSE_BACKEND'];
 export const COURSE_KERNEL_HINT = `for the course kernel '${COURSE_KERNEL_NAME}': npm run kernel:install, with --replace to replace a broken one`;
 
 /**
- * What a course notebook's run depends on besides its own cells: the library, the
- * notebooks' own helper modules and the locked dependencies. A change to any of them
+ * What a course notebook's run depends on besides its own cells: the library and the
+ * locked dependencies. A change to any of them
  * makes cached runs stale.
  */
 export function projectCacheInputs(): string[] {
   const root = projectRoot();
-  return [join(root, 'lib'), join(root, 'notebooks', 'helpers'), join(root, 'package-lock.json')];
+  return [join(root, 'lib'), join(root, 'package-lock.json')];
 }
 
 /** This checkout's course kernel, whatever kernelspecs are installed. */

@@ -5,8 +5,8 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
-import { resolveAsset } from '../lib/data/hub';
-import { assetsUnder } from '../lib/data/registry';
+import { resolveAsset } from './hub';
+import { assetsUnder } from './registry';
 
 /**
  * Local path of one registered asset, e.g. `photos/chelsea.png`: from the cache, a data

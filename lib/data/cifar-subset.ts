@@ -4,7 +4,7 @@
  * else the full dataset from its home page (one 170 MB download, then cached).
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadCifar10, type CifarSet } from '../lib/data/cifar';
+import { loadCifar10, type CifarSet } from './cifar';
 
 /** Images [n, 32, 32, 3] scaled to 0..1 and integer labels 0..9. */
 export interface CifarSplit {
