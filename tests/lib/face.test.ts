@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectNoTensorLeaks } from '../helpers/leaks';
 import { uniform } from '../helpers/numeric';
-import { FaceDatabase, elbowCurve, elbowPoint, euclideanDistance, identify, kMeans, pca, selectHardTriplets, verify } from '../../lib/face';
+import { FaceDatabase, euclideanDistance, identify, selectHardTriplets, verify } from '../../lib/face';
+import { elbowCurve, elbowPoint, kMeans } from '../../lib/kmeans';
+import { pca } from '../../lib/pca';
 
 expectNoTensorLeaks();
 
