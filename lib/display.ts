@@ -12,12 +12,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import * as tslab from 'tslab';
 import * as jupyter from 'tslab/dist/jupyter';
 import { encodePng } from './image';
-import { projectRoot } from './paths';
+import { projectRequire } from './paths';
 import { lineChart, type Series, type VegaLiteSpec } from './viz/charts';
 import { renderSvgSync } from './viz/svg-sync';
 import { annotateSvg, type DrawOptions, type LabelledBox } from './viz/draw';
@@ -45,7 +43,7 @@ let jupyterModule: { lastWriteDisplayData: unknown } | undefined;
 function kernelModule(): { lastWriteDisplayData: unknown } {
   if (!jupyterModule) {
     try {
-      jupyterModule = createRequire(join(projectRoot(), 'package.json'))('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
+      jupyterModule = projectRequire()('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
     } catch {
       jupyterModule = jupyter as unknown as { lastWriteDisplayData: unknown };
     }

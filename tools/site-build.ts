@@ -15,9 +15,8 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { projectRoot } from '../lib/paths';
 import { convertNotebook } from './nbconvert-ts/convert';
-import { projectCacheInputs } from './nbconvert-ts/bin';
 import { displayPath, executeNotebook, type NotebookReport } from './nbconvert-ts/execute';
-import { COURSE_KERNEL_NAME, courseKernelSpec } from './kernel/spec';
+import { courseConvertOptions, courseExecuteOptions } from './course-notebooks';
 import { serveStatic } from './static-server';
 
 const root = projectRoot();
@@ -45,9 +44,8 @@ export function executeCourseNotebook(notebook: string, profile: 'ci' | 'full', 
     outputPath: join(executedDir, basename(notebook)),
     parameters: { profile },
     cacheDir: paths.cache,
-    cacheInputs: projectCacheInputs(),
-    // This checkout's course kernel, whatever kernelspecs are installed.
-    defaultKernel: { name: COURSE_KERNEL_NAME, spec: courseKernelSpec(root) },
+    // This checkout's course kernel (whatever kernelspecs are installed), cache inputs and environment.
+    ...courseExecuteOptions(),
   });
 }
 
@@ -107,6 +105,7 @@ export async function buildSite(executed: string[]): Promise<string> {
       notebooksDir: paths.downloads,
       editUrlBase: `${repository}/edit/main/notebooks`,
       sourceUrlBase: `${repository}/blob/main/notebooks`,
+      ...courseConvertOptions(),
     });
   }
   run('npx', ['typedoc', '--logLevel', 'Error']);

@@ -11,10 +11,8 @@
  * networks with `loadFromWeightMap`: no file paths or fetch inside face-api.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectRoot } from '../paths';
+import { projectRequire } from '../paths';
 import { type HubOptions, readAssetText, resolveAsset } from './hub';
 
 interface FaceApiNet {
@@ -47,7 +45,7 @@ let module: FaceApiModule | undefined;
  */
 export function faceApi(): FaceApiModule {
   if (module) return module;
-  const require = createRequire(join(projectRoot(), 'package.json'));
+  const require = projectRequire();
   const loaded = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApiModule;
   if (loaded.tf.engine() !== tf.engine()) {
     throw new Error('@vladmandic/face-api loaded a second TensorFlow.js instance; its tensors would not mix with ours. ' +

@@ -9,10 +9,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { type Stats, closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { projectRoot } from '../paths';
+import { projectRoot, projectRequire } from '../paths';
 import { type Asset, describeSource, getAsset } from './registry';
 
 /** The fetch function the hub uses; tests inject failing or fake ones. */
@@ -393,7 +392,7 @@ async function download(asset: Asset, url: string, cacheDir: string, options: Hu
 function installedPackageFile(asset: Asset): string | undefined {
   if (asset.source.kind !== 'npm') return undefined;
   try {
-    const require = createRequire(join(projectRoot(), 'package.json'));
+    const require = projectRequire();
     const manifest = require.resolve(`${asset.source.packageName}/package.json`);
     const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version;
     if (version !== asset.source.version) return undefined;

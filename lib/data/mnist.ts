@@ -4,9 +4,7 @@
  * first 80% of each class for training, the rest for testing.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { projectRoot } from '../paths';
+import { projectRequire } from '../paths';
 
 interface MnistDigit {
   length: number;
@@ -28,7 +26,7 @@ export interface MnistOptions {
 }
 
 function digits(): MnistDigit[] {
-  const mnist = createRequire(join(projectRoot(), 'package.json'))('mnist') as Record<string, MnistDigit>;
+  const mnist = projectRequire()('mnist') as Record<string, MnistDigit>;
   return Array.from({ length: 10 }, (_, d) => mnist[String(d)]!);
 }
 

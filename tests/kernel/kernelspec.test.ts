@@ -11,6 +11,7 @@ import { main as kernelInstall } from '../../tools/kernel-install';
 import { kernelSpecLines } from '../../tools/kernel/doctor';
 import { drawLogo } from '../../tools/kernel/logo';
 import { COURSE_KERNEL_NAME, courseKernelSpec, installKernelSpec, KernelSpecConflictError } from '../../tools/kernel/spec';
+import { courseExecuteOptions } from '../../tools/course-notebooks';
 import { resolveKernel } from '../../tools/nbconvert-ts/execute';
 
 const root = process.cwd();
@@ -93,9 +94,9 @@ describe("the executor's kernel", () => {
     mkdirSync(join(dataDir, 'kernels', COURSE_KERNEL_NAME), { recursive: true });
     writeFileSync(specFile(dataDir), JSON.stringify(foreign));
     process.env.JUPYTER_PATH = dataDir;
-    expect(resolveKernel({})).toEqual({ name: COURSE_KERNEL_NAME, spec: courseKernelSpec(root) });
+    expect(resolveKernel(courseExecuteOptions())).toEqual({ name: COURSE_KERNEL_NAME, spec: courseKernelSpec(root) });
     // Asked for by name, the installed spec is what runs.
-    expect(() => resolveKernel({ kernelName: COURSE_KERNEL_NAME })).toThrow(/runs \/opt\/other\/tslab, which no longer exists \(was its checkout moved or deleted\?\)/);
+    expect(() => resolveKernel({ ...courseExecuteOptions(), kernelName: COURSE_KERNEL_NAME })).toThrow(/runs \/opt\/other\/tslab, which no longer exists \(was its checkout moved or deleted\?\)/);
   });
 
   it('names the file, the installed kernels and the fix for unknown, corrupt and stale specs', () => {
@@ -106,7 +107,7 @@ describe("the executor's kernel", () => {
     writeFileSync(specFile(dataDir, 'broken'), '{ not json');
     mkdirSync(join(dataDir, 'kernels', 'noargv'), { recursive: true });
     writeFileSync(specFile(dataDir, 'noargv'), JSON.stringify({ display_name: 'x', language: 'typescript' }));
-    expect(() => resolveKernel({ kernelName: 'missing' })).toThrow(new RegExp(`no kernelspec named 'missing'.*installed: .*good \\(${specFile(dataDir, 'good')}\\).*npm run kernel:install`));
+    expect(() => resolveKernel({ ...courseExecuteOptions(), kernelName: 'missing' })).toThrow(new RegExp(`no kernelspec named 'missing'.*installed: .*good \\(${specFile(dataDir, 'good')}\\).*npm run kernel:install`));
     expect(() => resolveKernel({ kernelName: 'broken' })).toThrow(new RegExp(`'broken' is unusable: ${specFile(dataDir, 'broken')}: not a readable JSON file`));
     expect(() => resolveKernel({ kernelName: 'noargv' })).toThrow(/"argv" must be a non-empty list of strings/);
     expect(resolveKernel({ kernelName: 'good' }).spec.argv[3]).toBe(join(root, 'tools', 'kernel', 'main.ts'));

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../tools/nbconvert-ts/bin';
-import { cacheKey, EXIT, executeNotebook } from '../../tools/nbconvert-ts/execute';
+import { cacheKey, EXIT } from '../../tools/nbconvert-ts/execute';
+import { executeNotebook } from './course';
 import { readNotebook } from '../../tools/nbconvert-ts/notebook';
 import { digest, FIXTURES, fixture, read, validate } from './fixtures';
 
@@ -29,10 +30,11 @@ describe('cache', () => {
 
   it('keys the cache on notebook source, parameters, backend, error policy and input files', () => {
     const nb = readNotebook(join(FIXTURES, 'params.ipynb'));
-    const base = { parameters: { profile: 'ci' } };
+    // The course's cacheEnv names COURSE_BACKEND (tools/course-notebooks).
+    const base = { parameters: { profile: 'ci' }, cacheEnv: ['COURSE_BACKEND'] };
     const key = cacheKey(nb, base);
     expect(cacheKey(readNotebook(join(FIXTURES, 'params.ipynb')), base)).toBe(key); // fresh cell ids do not matter
-    expect(cacheKey(nb, { parameters: { profile: 'full' } })).not.toBe(key);
+    expect(cacheKey(nb, { ...base, parameters: { profile: 'full' } })).not.toBe(key);
     expect(cacheKey(nb, { ...base, allowErrors: true })).not.toBe(key);
     expect(cacheKey(nb, { ...base, cacheInputs: [join(FIXTURES, 'raises.ipynb')] })).not.toBe(key);
     const saved = process.env.COURSE_BACKEND;

@@ -4,10 +4,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convertNotebook, cutLongText, describeNotebook, sanitizeHtml } from '../../tools/nbconvert-ts/convert';
+import { cutLongText, describeNotebook, sanitizeHtml } from '../../tools/nbconvert-ts/convert';
 import type { Notebook } from '../../tools/nbconvert-ts/notebook';
 import { main } from '../../tools/nbconvert-ts/bin';
-import { EXIT, executeNotebook } from '../../tools/nbconvert-ts/execute';
+import { EXIT } from '../../tools/nbconvert-ts/execute';
+import { convertNotebook, executeNotebook } from './course';
 
 const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'notebooks');
 const work = mkdtempSync(join(tmpdir(), 'nbconv-'));

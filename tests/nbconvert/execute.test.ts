@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../tools/nbconvert-ts/bin';
-import { EXIT, executeNotebook } from '../../tools/nbconvert-ts/execute';
+import { EXIT } from '../../tools/nbconvert-ts/execute';
+import { executeNotebook } from './course';
 import { digest, expectValid, FIXTURES, fixture, read, text } from './fixtures';
 
 describe('execute', () => {

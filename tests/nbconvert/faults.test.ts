@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../tools/nbconvert-ts/bin';
-import { cacheKey, EXIT, executeNotebook, mergeCachedRun } from '../../tools/nbconvert-ts/execute';
+import { cacheKey, EXIT, mergeCachedRun } from '../../tools/nbconvert-ts/execute';
+import { executeNotebook } from './course';
 import { readNotebook } from '../../tools/nbconvert-ts/notebook';
 import { digest, expectValid, FIXTURES, fixture, read, text } from './fixtures';
 

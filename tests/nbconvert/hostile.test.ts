@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { Element, Root, RootContent } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertNotebook, cutLongText } from '../../tools/nbconvert-ts/convert';
+import { cutLongText } from '../../tools/nbconvert-ts/convert';
+import { convertNotebook } from './course';
 import type { CodeCell, Notebook } from '../../tools/nbconvert-ts/notebook';
 import { sanitizeHtmlFragment, sanitizeMarkdownHtml, sanitizeSvg } from '../../tools/nbconvert-ts/sanitize';
 

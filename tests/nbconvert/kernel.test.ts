@@ -5,7 +5,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT, executeMany, executeNotebook } from '../../tools/nbconvert-ts/execute';
+import { EXIT } from '../../tools/nbconvert-ts/execute';
+import { executeMany, executeNotebook } from './course';
 import { FIXTURES, fixture, read } from './fixtures';
 
 const TSLAB = join(process.cwd(), 'node_modules', '.bin', 'tslab');

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../tools/nbconvert-ts/bin';
-import { EXIT, executeNotebook, type NotebookReport } from '../../tools/nbconvert-ts/execute';
+import { EXIT, type NotebookReport } from '../../tools/nbconvert-ts/execute';
+import { executeNotebook } from './course';
 import { parseShard, readRunTimes, recordRunTimes, selectShard, splitIntoShards, unknownEstimate } from '../../tools/nbconvert-ts/shard';
 import { digest, expectValid, fixture, read } from './fixtures';
 
@@ -191,7 +192,7 @@ describe('merge', () => {
     expect(recorded['params.ipynb']).toBe(Math.max(0.1, Math.round(reports[1]!.seconds * 10) / 10));
 
     // The merged cache serves a later run of the unchanged notebook, cells and all.
-    const again = await executeNotebook(good, { outputPath: join(work, 'again.ipynb'), cacheDir: cacheB, parameters: { profile: 'ci' }, cacheInputs: (await import('../../tools/nbconvert-ts/bin')).projectCacheInputs() });
+    const again = await executeNotebook(good, { outputPath: join(work, 'again.ipynb'), cacheDir: cacheB, parameters: { profile: 'ci' }, cacheInputs: (await import('../../tools/course-notebooks')).projectCacheInputs() });
     expect(again.cached).toBe(true);
     expect(again.cells.map((c) => c.status)).toEqual(['ok', 'ok', 'ok']);
     expect(digest(join(work, 'again.ipynb'))).toBe(digest(join(outDir, 'params.ipynb')));

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectCacheInputs } from '../../tools/nbconvert-ts/bin';
+import { projectCacheInputs } from '../../tools/course-notebooks';
 import { cacheKey } from '../../tools/nbconvert-ts/execute';
 import { readNotebook } from '../../tools/nbconvert-ts/notebook';
 import { linkCourseModules } from '../../tools/exercises/release-course';

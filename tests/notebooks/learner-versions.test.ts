@@ -4,7 +4,7 @@
 // two files, so that vitest's two forks take them side by side.)
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { projectCacheInputs } from '../../tools/nbconvert-ts/bin';
+import { courseExecuteOptions } from '../../tools/course-notebooks';
 import { executeNotebook } from '../../tools/nbconvert-ts/execute';
 import { joinSource, readNotebook, type Notebook } from '../../tools/nbconvert-ts/notebook';
 import { gradeIdOf } from '../../tools/nbconvert-ts/release';
@@ -41,7 +41,7 @@ describe('exercises: learner versions (ci profile)', () => {
         outputPath: join(executedDir, name),
         parameters: { profile: 'ci' },
         cacheDir,
-        cacheInputs: projectCacheInputs(),
+        ...courseExecuteOptions(),
       });
       expect(report.status, report.message).toBe('ok');
       const executed = readNotebook(join(executedDir, name));

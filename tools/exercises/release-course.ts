@@ -1,7 +1,7 @@
 /**
  * `npm run exercises [-- --out-dir D]`: the learner's versions of every course notebook
- * (nbconvert-ts release), in a folder where they run as they are: it links `lib` and
- * `helpers` beside them as `notebooks/` has them. Default folder: `exercises/` (gitignored).
+ * (nbconvert-ts release), in a folder where they run as they are: it links `lib`
+ * beside them as `notebooks/` has it. Default folder: `exercises/` (gitignored).
  * A notebook already there is kept (it holds the learner's work) unless `--force` is given.
  */
 import { existsSync, lstatSync, mkdirSync, symlinkSync } from 'node:fs';
@@ -20,15 +20,14 @@ function present(path: string): boolean {
 }
 
 /**
- * Links `lib` and `helpers` into `dir`, as `notebooks/` has them, so that a kernel started
- * there resolves the notebooks' `./lib/…` and `./helpers/…` imports.
+ * Links `lib` into `dir`, as `notebooks/` has it, so that a kernel started
+ * there resolves the notebooks' `./lib/…` imports.
  */
 export function linkCourseModules(dir: string, options: { nodeModules?: boolean } = {}): void {
   mkdirSync(dir, { recursive: true });
   const root = projectRoot();
   const links: Array<[string, string]> = [
     ['lib', join(root, 'lib')],
-    ['helpers', join(root, 'notebooks', 'helpers')],
   ];
   // A kernel whose packages resolve in its own folder has no failed lookups in the folders
   // above, which tslab's compiler would otherwise watch (a change there fails the next cell).

@@ -5,6 +5,7 @@
  * must fail with an ExerciseCheckError naming the exercise. The real cells then go on.
  */
 import { dirname, resolve } from 'node:path';
+import { courseExecuteOptions } from '../course-notebooks';
 import { errorFromStderr, injectParameters, resolveKernel, type ParameterValue } from '../nbconvert-ts/execute';
 import { Kernel } from '../nbconvert-ts/kernel';
 import { joinSource, readNotebook, tagsOf, type CodeCell } from '../nbconvert-ts/notebook';
@@ -95,7 +96,7 @@ export async function runWrongSolutions(notebookPath: string, wrongs: WrongSolut
   const lastCheck = nb.cells[Math.max(...exercises.map((e) => e.checkIndex))]!;
   injectParameters(nb, options.parameters ?? { profile: 'ci' });
   const timeout = options.timeoutSeconds ?? 600;
-  const { spec, name } = resolveKernel({});
+  const { spec, name } = resolveKernel(courseExecuteOptions());
   const kernel = await Kernel.start({ spec, name, cwd: options.cwd ?? dirname(path), startupTimeoutSeconds: 120, env: options.env });
   try {
     for (const cell of nb.cells) {

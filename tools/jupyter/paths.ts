@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The user's Jupyter data directory, where `kernel:install` writes. */
 export function userJupyterDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
@@ -125,4 +126,17 @@ export function which(command: string, env: NodeJS.ProcessEnv = process.env): st
     }
   }
   return undefined;
+}
+
+/**
+ * What is wrong with a kernelspec's command, or undefined: an argv whose
+ * program or script files (absolute paths) are gone, as after a checkout was
+ * deleted or moved.
+ */
+export function missingSpecFiles(spec: KernelSpec): string[] {
+  const files = spec.argv.flatMap((arg, i) => {
+    if (arg.startsWith('file://')) return [fileURLToPath(arg)];
+    return arg.startsWith('/') && (i === 0 || /\.(?:[cm]?[jt]s)$/.test(arg)) ? [arg] : [];
+  });
+  return files.filter((file) => !existsSync(file));
 }

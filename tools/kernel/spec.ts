@@ -11,6 +11,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { projectRoot } from '../../lib/paths';
 import type { KernelSpec } from '../jupyter/paths';
 
+// Checked by the executor and the doctor alike: it lives with Jupyter's other paths.
+export { missingSpecFiles } from '../jupyter/paths';
+
 /** The kernelspec name the notebooks' metadata names. */
 export const COURSE_KERNEL_NAME = 'cnn-course-ts';
 export const COURSE_KERNEL_DISPLAY_NAME = 'TypeScript (CNN course)';
@@ -120,17 +123,4 @@ export function installKernelSpec(options: InstallOptions): InstallResult {
   writeFileSync(temp, JSON.stringify(spec, null, 2) + '\n');
   renameSync(temp, join(dir, 'kernel.json'));
   return { dir, backup, refreshed };
-}
-
-/**
- * What is wrong with a kernelspec's command, or undefined: an argv whose
- * program or script files (absolute paths) are gone, as after a checkout was
- * deleted or moved.
- */
-export function missingSpecFiles(spec: KernelSpec): string[] {
-  const files = spec.argv.flatMap((arg, i) => {
-    if (arg.startsWith('file://')) return [fileURLToPath(arg)];
-    return arg.startsWith('/') && (i === 0 || /\.(?:[cm]?[jt]s)$/.test(arg)) ? [arg] : [];
-  });
-  return files.filter((file) => !existsSync(file));
 }

@@ -4,7 +4,7 @@
  * executed notebooks into site pages.
  *
  *   nbconvert-ts execute <nb...> [--out-dir D | --inplace] [--kernel NAME | --kernel-cmd "..."]
- *       [--timeout S] [--startup-timeout S] [--allow-errors] [--profile ci|full] [-p KEY=VALUE ...]
+ *       [--timeout S] [--startup-timeout S] [--allow-errors] [--profile P] [-p KEY=VALUE ...]
  *       [--jobs N] [--no-cache] [--json-report F] [--junit F] [--shard I/N [--times F]] [--record-times F]
  *   nbconvert-ts merge <shard report.json...> [--out-dir D] [--cache-dir D] [--json-report F] [--junit F]
  *       [--record-times F --profile P]
@@ -12,14 +12,17 @@
  *   nbconvert-ts check <nb...>
  *   nbconvert-ts release <nb...> --out-dir D [--stub-line "throw notImplemented('{id}');"]
  *
+ * A project's settings (profiles, cache, kernel, chart renderer) come from the
+ * nearest nbconvert-ts.config.{ts,mjs,js,json} above the working directory, or
+ * `--config FILE` (see ./config.ts).
+ *
  * Exit status: 0 ok, 1 a cell failed, 2 a timeout, 3 the kernel died or did not start,
  * 4 bad usage or an unreadable notebook, 128 + n stopped by signal n.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { projectRoot } from '../../lib/paths';
-import { WASM_THREADS_ENV_VAR, wantedWasmThreads } from '../../lib/wasm-threads';
+import { configuredKernel, findConfigFile, loadConfig, type NbconvertConfig } from './config';
 import { convertNotebook } from './convert';
 import { displayPath, executeMany, EXIT, outputPathFor, type ExecuteOptions, type NotebookReport, type ParameterValue } from './execute';
 import { stopAllKernels, stoppedBy } from './kernel';
@@ -35,12 +38,13 @@ interface Parsed {
   command: string;
   files: string[];
   flags: Map<string, string[]>;
+  config: NbconvertConfig;
 }
 
-const VALUE_FLAGS = new Set(['--out-dir', '--kernel', '--kernel-cmd', '--timeout', '--startup-timeout', '--profile', '-p', '--jobs', '--json-report', '--junit', '--to', '--docs-dir', '--assets-dir', '--assets-url', '--notebooks-dir', '--cache-dir', '--edit-url', '--source-url', '--notebooks-url', '--shard', '--times', '--record-times', '--stub-line']);
+const VALUE_FLAGS = new Set(['--out-dir', '--kernel', '--kernel-cmd', '--timeout', '--startup-timeout', '--profile', '-p', '--jobs', '--json-report', '--junit', '--to', '--docs-dir', '--assets-dir', '--assets-url', '--notebooks-dir', '--cache-dir', '--edit-url', '--source-url', '--notebooks-url', '--shard', '--times', '--record-times', '--stub-line', '--config']);
 const BOOLEAN_FLAGS = new Set(['--inplace', '--allow-errors', '--no-cache', '--help']);
 
-function parse(argv: string[]): Parsed {
+function parse(argv: string[]): Omit<Parsed, 'config'> {
   const [command, ...rest] = argv;
   if (!command || command === '--help') throw new UsageError('');
   const flags = new Map<string, string[]>();
@@ -78,7 +82,8 @@ function parameters(p: Parsed): Record<string, ParameterValue> {
   }
   const profile = one(p, '--profile');
   if (profile !== undefined) {
-    if (profile !== 'ci' && profile !== 'full') throw new UsageError(`--profile is ci or full, got ${profile}`);
+    const allowed = p.config.profiles;
+    if (allowed && !allowed.includes(profile)) throw new UsageError(`--profile is ${allowed.join(' or ')}, got ${profile}`);
     out.profile = profile;
   }
   return out;
@@ -88,35 +93,17 @@ function splitCommand(line: string): string[] {
   return (line.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((part) => part.replace(/^["']|["']$/g, ''));
 }
 
-/**
- * What a course notebook's run depends on besides its own cells: the library, the
- * notebooks' own helper modules and the locked dependencies. A change to any of them
- * makes cached runs stale. Empty outside the project.
- */
-export function projectCacheInputs(): string[] {
-  try {
-    const root = projectRoot();
-    return [join(root, 'lib'), join(root, 'notebooks', 'helpers'), join(root, 'package-lock.json')];
-  } catch {
-    return [];
-  }
-}
-
 async function execute(p: Parsed, check: boolean): Promise<number> {
   if (p.files.length === 0) throw new UsageError('no notebook given');
   if (one(p, '--out-dir') && p.flags.has('--inplace')) throw new UsageError('--out-dir and --inplace exclude each other');
   const outDir = one(p, '--out-dir');
   const inplace = p.flags.has('--inplace');
-  const params = check ? { ...parameters(p), profile: 'ci' } : parameters(p);
+  const { config } = p;
+  const params = check ? { ...parameters(p), ...config.checkParameters } : parameters(p);
   const kernelCmd = one(p, '--kernel-cmd');
   let cacheDir: string | undefined;
-  if (!check && !p.flags.has('--no-cache')) {
-    try {
-      cacheDir = one(p, '--cache-dir') ?? join(projectRoot(), 'build', '.nbcache');
-    } catch {
-      cacheDir = undefined;
-    }
-  }
+  if (!check && !p.flags.has('--no-cache')) cacheDir = one(p, '--cache-dir') ?? config.cacheDir;
+  const defaultKernel = configuredKernel(config);
   const options = (path: string): ExecuteOptions => ({
     kernelName: one(p, '--kernel'),
     kernelCommand: kernelCmd ? splitCommand(kernelCmd) : undefined,
@@ -126,15 +113,20 @@ async function execute(p: Parsed, check: boolean): Promise<number> {
     parameters: params,
     outputPath: check ? undefined : outDir ? outputPathFor(path, outDir) : inplace ? path : undefined,
     cacheDir,
-    cacheInputs: projectCacheInputs(),
+    cacheInputs: config.cacheInputs,
+    cacheEnv: config.cacheEnv,
+    defaultKernel,
+    kernelHint: config.kernelHint,
   });
   if (!check && !outDir && !inplace) throw new UsageError('execute needs --out-dir D or --inplace (or use check)');
   if (!check) cacheDir = preflightExecute(p, outDir, cacheDir);
   const files = shardFiles(p, String(params.profile ?? DEFAULT_PROFILE));
   const jobs = Math.floor(positiveNumber(p, '--jobs') ?? 1);
-  // Kernels running side by side share the cores (the wasm backend's threads wait for each other).
-  if (jobs > 1 && process.env[WASM_THREADS_ENV_VAR] === undefined) {
-    process.env[WASM_THREADS_ENV_VAR] = String(Math.max(1, Math.floor(wantedWasmThreads() / Math.max(1, Math.min(jobs, files.length)))));
+  // Kernels running side by side share the cores: each gets its part of the project's thread count.
+  const threads = config.threadsEnv;
+  if (threads && jobs > 1 && process.env[threads.name] === undefined) {
+    const total = typeof threads.total === 'function' ? threads.total() : threads.total;
+    process.env[threads.name] = String(Math.max(1, Math.floor(total / Math.max(1, Math.min(jobs, files.length)))));
   }
   const reports = await executeMany(files, options, jobs);
   return finishRun(p, reports, String(params.profile ?? DEFAULT_PROFILE));
@@ -247,7 +239,8 @@ async function convert(p: Parsed): Promise<number> {
   const docsDir = one(p, '--docs-dir');
   const assetsDir = one(p, '--assets-dir');
   if (!docsDir || !assetsDir) throw new UsageError('convert needs --docs-dir and --assets-dir');
-  const notebooksDir = one(p, '--notebooks-dir') ?? join(projectRoot(), 'site', 'static', 'notebooks');
+  const notebooksDir = one(p, '--notebooks-dir') ?? p.config.notebooksDir;
+  if (!notebooksDir) throw new UsageError('convert needs --notebooks-dir (or notebooksDir in nbconvert-ts.config)');
   // A page is <docs-dir>/<name>.md and the download copy (outputs stripped) <notebooks-dir>/<name>.ipynb.
   const targets = (file: string) => [join(docsDir, `${basename(file, '.ipynb')}.md`), join(notebooksDir, `${basename(file, '.ipynb')}.ipynb`)];
   const problems = outputCollisions(p.files, targets, 'the page or the download copy');
@@ -261,6 +254,7 @@ async function convert(p: Parsed): Promise<number> {
       notebooksUrl: one(p, '--notebooks-url'),
       editUrlBase: one(p, '--edit-url'),
       sourceUrlBase: one(p, '--source-url'),
+      renderChart: p.config.renderChart,
     });
     console.error(`page    ${displayPath(page)}`);
   }
@@ -279,22 +273,33 @@ function release(p: Parsed): number {
 
 const USAGE = `usage:
   nbconvert-ts execute <nb...> [--out-dir D | --inplace] [--kernel NAME | --kernel-cmd "..."]
-      [--timeout S] [--startup-timeout S] [--allow-errors] [--profile ci|full] [-p KEY=VALUE ...]
+      [--timeout S] [--startup-timeout S] [--allow-errors] [--profile P] [-p KEY=VALUE ...]
       [--jobs N] [--no-cache] [--cache-dir D] [--json-report F] [--junit F]
       [--shard I/N [--times F]] [--record-times F]
   nbconvert-ts merge <shard report.json...> [--out-dir D] [--cache-dir D] [--json-report F] [--junit F]
-      [--record-times F --profile ci|full]
+      [--record-times F --profile P]
   nbconvert-ts convert <executed nb...> --to md --docs-dir DIR --assets-dir DIR [--assets-url /nb-assets/]
       [--notebooks-dir site/static/notebooks] [--notebooks-url /notebooks/] [--edit-url URL] [--source-url URL]
   nbconvert-ts check <nb...>
   nbconvert-ts release <nb...> --out-dir D [--stub-line "throw notImplemented('{id}');"]
+every command takes --config FILE (default: the nearest nbconvert-ts.config.{ts,mjs,js,json} above the working directory)
 exit status: 0 ok, 1 a cell failed, 2 a timeout, 3 the kernel died or did not start, 4 bad usage, an unreadable notebook, outputs that would overwrite inputs or cannot be written;
 128 + n stopped by signal n (SIGINT 130, SIGTERM 143)`;
 
-/** Runs the command line; returns the exit status. */
-export async function main(argv: string[]): Promise<number> {
+/** The configuration: `--config FILE`, else the nearest one above the working directory, else none. */
+async function configFor(flags: Map<string, string[]>): Promise<NbconvertConfig> {
+  const file = flags.get('--config')?.at(-1) ?? findConfigFile();
+  return file ? loadConfig(file) : {};
+}
+
+/**
+ * Runs the command line; returns the exit status. `config` replaces the
+ * configuration file (which is then not looked for).
+ */
+export async function main(argv: string[], config?: NbconvertConfig): Promise<number> {
   try {
-    const parsed = parse(argv);
+    const bare = parse(argv);
+    const parsed: Parsed = { ...bare, config: config ?? (await configFor(bare.flags)) };
     if (parsed.command === 'execute') return await execute(parsed, false);
     if (parsed.command === 'check') return await execute(parsed, true);
     if (parsed.command === 'convert') return await convert(parsed);

@@ -10,7 +10,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { renderSvg } from '../../lib/viz/svg';
 import { joinSource, readNotebook, serializeNotebook, stripOutputs, tagsOf, type Cell, type MimeBundle, type Notebook, type Output } from './notebook';
 import { fenceDisplayMath } from './math';
 import { collapseCarriageReturns } from './outputs';
@@ -40,13 +39,20 @@ export interface ConvertOptions {
   maxLineChars?: number;
   /** HTML, Markdown and LaTeX outputs longer than this (sanitised) are shown as their cut plain text instead (default 500,000 characters). */
   maxHtmlChars?: number;
+  /**
+   * Draws a Vega-Lite spec as SVG, the chart's static picture beside its spec (the
+   * project's renderer, e.g. from its nbconvert-ts configuration). Without it a chart's
+   * page shows its title and that there is no static picture.
+   */
+  renderChart?: (spec: unknown) => Promise<string>;
 }
 
-/** How much of an output is kept. */
+/** How much of an output is kept, and how charts are drawn. */
 interface Limits {
   lines: number;
   lineChars: number;
   htmlChars: number;
+  renderChart?: (spec: unknown) => Promise<string>;
 }
 
 const VEGA_LITE_TYPES = ['application/vnd.vegalite.v6+json', 'application/vnd.vegalite.v5+json', 'application/vnd.vegalite.v4+json'];
@@ -190,7 +196,8 @@ async function renderBundle(data: MimeBundle, metadata: Record<string, unknown>,
     const alt = chartTitle(spec) || describedAs(data) || 'chart';
     let fallback: string;
     try {
-      fallback = `<img src="${assets.write(await renderSvg(spec), 'svg')}" alt="${escapeAttribute(alt)}" />`;
+      if (!limits.renderChart) throw new Error('no chart renderer configured (renderChart)');
+      fallback = `<img src="${assets.write(await limits.renderChart(spec), 'svg')}" alt="${escapeAttribute(alt)}" />`;
     } catch (error) {
       // The browser may still draw it; the page says why there is no static picture.
       console.warn(`nbconvert-ts: no static picture for chart "${alt}": ${(error as Error).message}`);
@@ -330,7 +337,7 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
   const nb = readNotebook(notebookPath);
   const name = basename(notebookPath, '.ipynb');
   const assets = new AssetWriter(resolve(options.assetsDir), options.assetsUrl ?? '/nb-assets/');
-  const limits: Limits = { lines: options.maxOutputLines ?? 60, lineChars: options.maxLineChars ?? 2000, htmlChars: options.maxHtmlChars ?? 500_000 };
+  const limits: Limits = { lines: options.maxOutputLines ?? 60, lineChars: options.maxLineChars ?? 2000, htmlChars: options.maxHtmlChars ?? 500_000, renderChart: options.renderChart };
   const { title, description } = describeNotebook(nb, name);
   const number = /^(\d+)/.exec(name)?.[1];
   const front: string[] = ['---', `id: ${frontMatterValue(name)}`, `title: ${frontMatterValue(title)}`];

@@ -8,9 +8,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { findKernelSpec, jupyterDataDirs, type FoundKernelSpec, KernelSpecFileError, listKernelSpecFiles, type KernelSpec } from '../jupyter/paths';
-// The course's default kernel; callers outside the course pass `defaultKernel` instead.
-import { COURSE_KERNEL_NAME, courseKernelSpec, missingSpecFiles } from '../kernel/spec';
+import {
+  findKernelSpec,
+  jupyterDataDirs,
+  type FoundKernelSpec,
+  KernelSpecFileError,
+  listKernelSpecFiles,
+  missingSpecFiles,
+  type KernelSpec,
+} from '../jupyter/paths';
 import { CellTimeoutError, Kernel, KernelDiedError, KernelStartError, RunStoppedError, stoppedBy, type Message } from './kernel';
 import {
   joinSource,
@@ -39,8 +45,15 @@ export interface ExecuteOptions {
    * never a user-wide spec that merely shares its name.
    */
   kernelName?: string;
-  /** The kernel to run when no name or command is given (default: this project's course kernel, built from its own checkout). */
+  /**
+   * The kernel to run when no name or command is given (a project's own kernel, from
+   * its configuration). Without it, the kernelspec the notebook's metadata names.
+   */
   defaultKernel?: { name: string; spec: KernelSpec };
+  /** Said after a kernelspec problem: how to (re)install the project's kernel. */
+  kernelHint?: string;
+  /** Environment variables whose values change what a notebook computes: part of the cache key. */
+  cacheEnv?: string[];
   /** A full kernel command line with `{connection_file}`, instead of a kernelspec. */
   kernelCommand?: string[];
   /** Default per-cell timeout in seconds (default 600). */
@@ -52,7 +65,7 @@ export interface ExecuteOptions {
   parameters?: Record<string, ParameterValue>;
   /** Where to write the executed notebook; undefined writes nothing (check mode). */
   outputPath?: string;
-  /** Reuse an earlier run when notebook, library, lockfile, backend and parameters are unchanged. */
+  /** Reuse an earlier run when notebook, cache inputs, `cacheEnv` variables, kernel and parameters are unchanged. */
   cacheDir?: string;
   /** Extra environment for the kernel. */
   env?: Record<string, string>;
@@ -103,15 +116,30 @@ function installedKernels(): string {
   return 'installed: ' + found.map((k) => `${k.name} (${k.file})`).join(', ');
 }
 
-const FIX_HINT = `run without --kernel to use this project's own kernel, or (re)install the spec (for the course kernel '${COURSE_KERNEL_NAME}': npm run kernel:install, with --replace to replace a broken one)`;
+function fixHint(options: ExecuteOptions): string {
+  const own = options.defaultKernel ? 'run without --kernel to use the project\'s own kernel, or ' : '';
+  return `${own}(re)install the spec${options.kernelHint ? ` (${options.kernelHint})` : ''}`;
+}
 
-/** The kernel to start: a command, a named kernelspec (checked), or the default. */
-export function resolveKernel(options: ExecuteOptions): { spec: KernelSpec; name: string } {
+/** The name of the kernel a run uses, for reports and the cache key. */
+function kernelLabel(options: ExecuteOptions, notebookKernel: string | undefined): string {
+  return options.kernelCommand?.join(' ') ?? options.kernelName ?? options.defaultKernel?.name ?? notebookKernel ?? '';
+}
+
+/**
+ * The kernel to start: a command, a named kernelspec (checked), the default, or
+ * else the kernelspec `notebookKernel` (the notebook's metadata) names.
+ */
+export function resolveKernel(options: ExecuteOptions, notebookKernel?: string): { spec: KernelSpec; name: string } {
   if (options.kernelCommand?.length) {
     return { spec: { argv: options.kernelCommand, display_name: 'custom', language: 'typescript' }, name: 'custom' };
   }
-  if (options.kernelName === undefined) return options.defaultKernel ?? { spec: courseKernelSpec(), name: COURSE_KERNEL_NAME };
-  const name = options.kernelName;
+  if (options.kernelName === undefined && options.defaultKernel) return options.defaultKernel;
+  const name = options.kernelName ?? notebookKernel;
+  if (name === undefined) {
+    throw new KernelStartError('no kernel to run: the notebook names no kernelspec (metadata.kernelspec.name); give --kernel NAME or --kernel-cmd "...", or a defaultKernel in nbconvert-ts.config');
+  }
+  const FIX_HINT = fixHint(options);
   let found: FoundKernelSpec | undefined;
   try {
     found = findKernelSpec(name);
@@ -203,6 +231,12 @@ const VOLATILE_CELL_METADATA = ['execution', 'collapsed', 'scrolled', 'trusted',
 /** Notebook metadata that the run itself writes. */
 const VOLATILE_NOTEBOOK_METADATA = ['language_info'];
 
+/** The kernelspec name a notebook's metadata gives, if any. */
+function notebookKernelName(nb: Notebook): string | undefined {
+  const name = (nb.metadata?.kernelspec as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name ? name : undefined;
+}
+
 function without(record: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)));
 }
@@ -218,7 +252,7 @@ export function cacheKey(nb: Notebook, options: ExecuteOptions): string {
   hash.update(`nbconvert-ts cache ${CACHE_VERSION}\0`);
   const cells = nb.cells.map((c) => [c.cell_type, joinSource(c.source), without(c.metadata ?? {}, VOLATILE_CELL_METADATA), (c as { attachments?: unknown }).attachments ?? null]);
   hash.update(JSON.stringify(sortKeys({ cells, metadata: without(nb.metadata ?? {}, VOLATILE_NOTEBOOK_METADATA) })));
-  hash.update(JSON.stringify({ parameters: options.parameters ?? {}, backend: process.env.COURSE_BACKEND ?? '', kernel: options.kernelCommand ?? options.kernelName ?? options.defaultKernel?.name ?? COURSE_KERNEL_NAME, env: options.env ?? {}, allowErrors: Boolean(options.allowErrors) }));
+  hash.update(JSON.stringify({ parameters: options.parameters ?? {}, cacheEnv: Object.fromEntries((options.cacheEnv ?? []).map((name) => [name, process.env[name] ?? ''])), kernel: kernelLabel(options, notebookKernelName(nb)), env: options.env ?? {}, allowErrors: Boolean(options.allowErrors) }));
   hashFiles(hash, options.cacheInputs ?? []);
   return hash.digest('hex').slice(0, 32);
 }
@@ -344,7 +378,7 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
 
   let kernel: Kernel;
   try {
-    const { spec, name } = resolveKernel(options);
+    const { spec, name } = resolveKernel(options, notebookKernelName(nb));
     kernel = await Kernel.start({ spec, name, cwd: dirname(path), startupTimeoutSeconds: options.startupTimeoutSeconds ?? 60, env: options.env, iopubSeconds: options.iopubSeconds });
   } catch (error) {
     const signal = stoppedBy();
