@@ -13,9 +13,11 @@ export interface AuditContext {
   started: Date;
   seconds: number;
   profile: 'ci' | 'full';
-  /** The thread count given (--threads), and the backend's default otherwise. */
+  /** The thread count given (--threads); else the runs' count, from COURSE_WASM_THREADS or the backend's default. */
   threads: number | undefined;
   defaultThreads: number;
+  /** Whether that count came from COURSE_WASM_THREADS in the audit's environment. */
+  threadsFromEnvironment?: boolean;
   seeds: number[];
   jobs: number;
   cores: number;
@@ -94,7 +96,8 @@ const seedList = (seeds: number[]) => {
 /** The Markdown section of one audit. */
 export function markdownSection(context: AuditContext, tallies: NotebookTally[]): string {
   const date = context.started.toISOString().replace('T', ' ').slice(0, 16);
-  const threads = context.threads === undefined ? `${context.defaultThreads} (the default)` : String(context.threads);
+  const from = context.threadsFromEnvironment ? 'COURSE_WASM_THREADS' : 'the default';
+  const threads = context.threads === undefined ? `${context.defaultThreads} (${from})` : String(context.threads);
   const lines = [
     `## ${date} UTC: ${context.profile} profile, ${threads} wasm thread${threads === '1' ? '' : 's'}`,
     '',
