@@ -106,6 +106,52 @@ function projectRequire(root: string): NodeJS.Require {
   return createRequire(join(root, 'package.json'));
 }
 
+/** The timer functions of the system tslab hands to TypeScript's watch host. */
+interface WatchTimers {
+  setTimeout(callback: (...args: unknown[]) => void, ms: number, ...args: unknown[]): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The watch program's own update, the one timer tslab runs itself (by name, in its pinned TypeScript 5.0). */
+const PROGRAM_UPDATE = 'updateProgramWithWatchStatus';
+
+/**
+ * tslab's system with the other timers of TypeScript's watch host on Node's own.
+ *
+ * tslab keeps the watch program (it watches the files cells import, so that an edited module
+ * is compiled again) but replaces its timers by a single slot that its `convert` runs at
+ * once, and throws when a second timer is set. TypeScript sets another one when a watched
+ * folder changes after a failed module lookup (`invalidateResolutionsOfFailedLookup`): a
+ * file added or removed in the notebook's folder (an editor's swap file, a `git commit`)
+ * took the slot, and the next change to an imported file threw "Unexpected pending
+ * rebuildTimer" inside a file watcher's callback, which killed the kernel. That timer now
+ * runs on Node's event loop (it then asks for a program update, through tslab's slot).
+ */
+export function withOwnTimers<T extends WatchTimers>(system: T): T {
+  const own = new Set<unknown>();
+  const view = Object.create(system) as T;
+  view.setTimeout = (callback, ms, ...args) => {
+    if (callback.name === PROGRAM_UPDATE) return system.setTimeout(callback, ms, ...args);
+    const handle = setTimeout(() => {
+      own.delete(handle);
+      try {
+        callback(...args);
+      } catch (error) {
+        // A watcher's late bookkeeping must not end the kernel; the next cell compiles anew.
+        process.stderr.write(`course kernel: TypeScript's ${callback.name || 'watch'} timer failed: ${(error as Error).message}\n`);
+      }
+    }, ms);
+    handle.unref();
+    own.add(handle);
+    return handle;
+  };
+  view.clearTimeout = (handle) => {
+    if (own.delete(handle)) clearTimeout(handle as NodeJS.Timeout);
+    else system.clearTimeout(handle);
+  };
+  return view;
+}
+
 /**
  * Puts the view of tslab's TypeScript in Node's module cache. Must run before
  * tslab's converter is loaded; a second call with other options is an error
@@ -125,6 +171,7 @@ function installTypeScriptView(root: string, options: CourseCompilerOptions): vo
   if (!entry) throw new Error(`tslab's TypeScript (${tsPath}) is not in the module cache`);
   const createWatchCompilerHost = (...args: unknown[]) => {
     const compilerOptions = args[1] as Record<string, unknown>;
+    args[2] = withOwnTimers(args[2] as WatchTimers);
     // The cell's own code keeps an inline map; tslab drops other emitted files it does not know.
     // Bundler resolution reads packages' `exports` maps, so ES-module-only packages have types.
     args[1] = { ...compilerOptions, strict: options.strict, moduleResolution: ts.ModuleResolutionKind.Bundler, inlineSourceMap: true, inlineSources: false };
