@@ -4,10 +4,16 @@
  * The threaded wasm backend keeps its heap in a shared memory. A worker thread
  * instantiates the course's module on that same memory and waits on a small
  * shared control block; the main thread hands it a kernel (a function name and
- * integer arguments: pointers and sizes) and a range of its work (images, rows),
- * and both threads take chunks of the range until none is left. No data is
- * copied: both threads read the same tensors and write different parts of the
- * output (or different buffers that the caller adds).
+ * integer arguments: pointers and sizes) and a range of its work (images, rows)
+ * cut into a fixed set of chunks, and both threads take chunks until none is
+ * left. No data is copied: both threads read the same tensors and write
+ * different parts of the output, or each chunk its own buffer of partial sums,
+ * which the caller adds in chunk order.
+ *
+ * Reproducible: the chunks depend only on the size of the range, and every
+ * chunk writes its own output, so which thread took which chunk (timing) never
+ * changes a result; {@link runInChunks} runs the same chunks on one thread, so
+ * one and two threads give the same bits.
  *
  * Handing over costs an atomic store and a wake-up of the worker, and the
  * halves of the data move between the cores' caches, so callers split only
@@ -33,10 +39,11 @@ const END_AT = 8;
 const LOW = 9; // the range, and its chunk size
 const HIGH = 10;
 const CHUNK = 11;
-const ZERO_AT = 12; // argument position of the "zero first" flag, or -1
-const ZERO_EVERY = 13; // 1: the flag is set for every chunk; 0: for each thread's first
-const TAKEN = 14; // chunks the worker took in the last job
-const ARGS = 15; // the worker's arguments
+const ZERO_AT = 12; // argument position of the "zero first" flag (set for every chunk), or -1
+const OUTPUT_AT = 13; // argument position of a per-chunk output pointer, or -1
+const OUTPUT_STRIDE = 14; // bytes between two chunks' outputs
+const TAKEN = 15; // chunks the worker took in the last job
+const ARGS = 16; // the worker's arguments
 const MAX_ARGS = 26;
 
 // The worker: plain JavaScript (evaluated as CommonJS), no imports but worker_threads.
@@ -55,12 +62,15 @@ for (;;) {
     const fn = exports[names[ctl[${FUNCTION}]]];
     const args = Array.from(ctl.subarray(${ARGS}, ${ARGS} + ctl[${COUNT}]));
     const low = ctl[${LOW}], high = ctl[${HIGH}], chunk = ctl[${CHUNK}], zeroAt = ctl[${ZERO_AT}];
+    const outputAt = ctl[${OUTPUT_AT}], output = outputAt >= 0 ? args[outputAt] : 0;
     for (;;) {
-      const first = low + Atomics.add(ctl, ${NEXT}, 1) * chunk;
+      const c = Atomics.add(ctl, ${NEXT}, 1);
+      const first = low + c * chunk;
       if (first >= high) break;
       args[ctl[${FIRST_AT}]] = first;
       args[ctl[${END_AT}]] = Math.min(high, first + chunk);
-      if (zeroAt >= 0) args[zeroAt] = ctl[${ZERO_EVERY}] === 1 || taken === 0 ? 1 : 0;
+      if (zeroAt >= 0) args[zeroAt] = 1;
+      if (outputAt >= 0) args[outputAt] = output + c * ctl[${OUTPUT_STRIDE}];
       fn(...args);
       taken++;
     }
@@ -74,7 +84,10 @@ for (;;) {
 }
 `;
 
-/** A range of work shared out in chunks, and where its bounds go in a kernel's arguments. */
+/** Chunks a range is cut into unless a caller asks for others: enough for two threads to even out. */
+export const DEFAULT_CHUNKS = 16;
+
+/** A range of work cut into chunks, and where a chunk's bounds go in a kernel's arguments. */
 export interface SharedRange {
   /** Positions of the chunk's first and end in the argument lists. */
   firstAt: number;
@@ -82,12 +95,53 @@ export interface SharedRange {
   /** The whole range [low, high). */
   low: number;
   high: number;
-  /** A flag argument that makes the kernel zero its output first: its position, and whether
-   * every chunk sets it (disjoint outputs) or only each thread's first (a thread's own sum). */
-  zero?: { at: number; everyChunk: boolean };
+  /** Chunks wanted (default {@link DEFAULT_CHUNKS}); {@link chunkPlan} says how many there are. */
+  chunks?: number;
+  /** The position of a flag argument, set for every chunk, that makes the kernel zero its output first. */
+  zero?: { at: number };
+  /** A pointer argument moved by `stride` bytes per chunk: chunk c writes its own buffer at
+   * pointer + c · stride (partial sums, added by the caller in chunk order). */
+  output?: { at: number; stride: number };
 }
 
-/** Chunks each thread took: a thread that took none has not written (or zeroed) its output. */
+/** How a range is cut: chunks of `size` (the last may be shorter), `count` of them. */
+export interface ChunkPlan {
+  size: number;
+  count: number;
+}
+
+/** The chunks of a range: they depend on its length and the chunks wanted, nothing else. */
+export function chunkPlan(range: SharedRange): ChunkPlan {
+  const length = range.high - range.low;
+  const wanted = range.chunks ?? DEFAULT_CHUNKS;
+  if (!(length > 0) || !(wanted >= 1)) return { size: 1, count: 0 };
+  const size = Math.ceil(length / Math.min(wanted, length));
+  return { size, count: Math.ceil(length / size) };
+}
+
+/** Sets chunk `c`'s bounds, zero flag and output pointer in `args` (a copy of the base arguments). */
+function chunkArgs(args: number[], base: readonly number[], range: SharedRange, plan: ChunkPlan, c: number): number[] {
+  args[range.firstAt] = range.low + c * plan.size;
+  args[range.endAt] = Math.min(range.high, range.low + (c + 1) * plan.size);
+  if (range.zero) args[range.zero.at] = 1;
+  if (range.output) args[range.output.at] = base[range.output.at]! + c * range.output.stride;
+  return args;
+}
+
+/**
+ * Runs `kernel` over the chunks of `range` on this thread, in order: the same
+ * chunks, with the same outputs, as {@link KernelWorker.share} on two threads.
+ *
+ * @returns the number of chunks run.
+ */
+export function runInChunks(kernel: (...args: number[]) => void, args: readonly number[], range: SharedRange): number {
+  const plan = chunkPlan(range);
+  const chunk = [...args];
+  for (let c = 0; c < plan.count; c++) kernel(...chunkArgs(chunk, args, range, plan, c));
+  return plan.count;
+}
+
+/** Chunks each thread took. */
 export interface Shares {
   here: number;
   worker: number;
@@ -100,16 +154,16 @@ export interface KernelWorker {
   /** Jobs handed to the worker so far. */
   readonly jobs: number;
   /**
-   * Runs `name` over `range` on both threads: each takes the next chunk (about a
-   * sixteenth of the range) until none is left, so a thread slowed down (by
-   * other work on its core, or its code still warming up) takes fewer. The
-   * worker calls `name(...workerArgs)`, this thread `name(...hereArgs)`, with
-   * the chunk's bounds (and zero flag) filled in. Runs everything here while
-   * the worker is starting, or when it could not start.
+   * Runs `name(...args)` over the chunks of `range` ({@link chunkPlan}) on both
+   * threads: each takes the next chunk until none is left, so a thread slowed
+   * down (by other work on its core, or its code still warming up) takes fewer.
+   * Each chunk gets its bounds, zero flag and output pointer filled in, the same
+   * whichever thread runs it. Runs everything here while the worker is
+   * starting, or when it could not start.
    *
    * @throws Error when the worker's part failed (a trap in the kernel).
    */
-  share(name: string, workerArgs: number[], hereArgs: number[], range: SharedRange): Shares;
+  share(name: string, args: number[], range: SharedRange): Shares;
 }
 
 /**
@@ -140,21 +194,16 @@ export function startKernelWorker(module: object, memory: object, names: readonl
     get jobs() {
       return sequence;
     },
-    share(name, workerArgs, hereArgs, range) {
+    share(name, args, range) {
       const index = names.indexOf(name);
-      if (index < 0 || workerArgs.length > MAX_ARGS) throw new Error(`kernel worker: cannot run ${name} with ${workerArgs.length} arguments`);
-      const size = range.high - range.low;
-      const chunk = Math.max(1, Math.ceil(size / 16));
-      const count = Math.ceil(size / chunk);
+      if (index < 0 || args.length > MAX_ARGS) throw new Error(`kernel worker: cannot run ${name} with ${args.length} arguments`);
+      const plan = chunkPlan(range);
       // This thread's loop: the same chunks, taken through the same counter.
       let here = 0;
-      const args = [...hereArgs];
+      const chunk = [...args];
       const takeHere = (take: () => number) => {
-        for (let c = take(); c < count; c = take()) {
-          args[range.firstAt] = range.low + c * chunk;
-          args[range.endAt] = Math.min(range.high, range.low + (c + 1) * chunk);
-          if (range.zero) args[range.zero.at] = range.zero.everyChunk || here === 0 ? 1 : 0;
-          runHere(name, args);
+        for (let c = take(); c < plan.count; c = take()) {
+          runHere(name, chunkArgs(chunk, args, range, plan, c));
           here++;
         }
       };
@@ -164,15 +213,16 @@ export function startKernelWorker(module: object, memory: object, names: readonl
         return { here, worker: 0 };
       }
       ctl[FUNCTION] = index;
-      ctl[COUNT] = workerArgs.length;
-      ctl.set(workerArgs, ARGS);
+      ctl[COUNT] = args.length;
+      ctl.set(args, ARGS);
       ctl[FIRST_AT] = range.firstAt;
       ctl[END_AT] = range.endAt;
       ctl[LOW] = range.low;
       ctl[HIGH] = range.high;
-      ctl[CHUNK] = chunk;
+      ctl[CHUNK] = plan.size;
       ctl[ZERO_AT] = range.zero?.at ?? -1;
-      ctl[ZERO_EVERY] = range.zero?.everyChunk ? 1 : 0;
+      ctl[OUTPUT_AT] = range.output?.at ?? -1;
+      ctl[OUTPUT_STRIDE] = range.output?.stride ?? 0;
       Atomics.store(ctl, NEXT, 0);
       sequence++;
       Atomics.store(ctl, JOB, sequence);
@@ -187,4 +237,19 @@ export function startKernelWorker(module: object, memory: object, names: readonl
       return { here, worker: ctl[TAKEN]! };
     },
   };
+}
+
+/**
+ * Runs kernel `name` of `kernels` over the chunks of `range`: shared with
+ * `worker` when there is one, else in order on this thread. Either way the same
+ * chunks, so the result has the same bits.
+ */
+export function runChunked(worker: KernelWorker | undefined, kernels: object, name: string, args: number[], range: SharedRange): void {
+  if (worker) {
+    worker.share(name, args, range);
+    return;
+  }
+  const kernel = (kernels as Record<string, unknown>)[name];
+  if (typeof kernel !== 'function') throw new Error(`no course kernel ${name}`);
+  runInChunks(kernel as (...a: number[]) => void, args, range);
 }

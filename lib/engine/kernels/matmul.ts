@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { courseKernelsOn, courseWorkerOn, heapOffsets } from './course-wasm';
-import { splitWorth } from './kernel-worker';
+import { runChunked, splitWorth } from './kernel-worker';
 import type { WasmHeapBackend } from './wasm-heap';
 import { SIMD_MATMUL_MAX_WORK } from '../thresholds';
 
@@ -42,15 +42,16 @@ export function simdBatchMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: 
   const out = (backend as WasmHeapBackend).makeOutput([...batchShape, m, n], 'float32');
   const [aAt, bAt, outAt] = heapOffsets(backend, a, b, out) as [number, number, number];
   const [ams, aks] = transposeA ? [1, m] : [k, 1];
-  // Large products: both threads take chunks of c's rows (positions 8-9 of a · b's arguments,
-  // 6-7 of a · bᵀ's).
-  const worker = splitWorth(m * k * n) && m >= 8 ? courseWorkerOn(backend) : undefined;
+  // Large products: fixed chunks of c's rows (positions 8-9 of a · b's arguments, 6-7 of
+  // a · bᵀ's), shared with the worker if any; the same chunks on one thread.
+  const split = splitWorth(m * k * n) && m >= 8;
+  const worker = split ? courseWorkerOn(backend) : undefined;
   for (let i = 0; i < batch; i++) {
     const aMat = aAt + (aBatch === 1 ? 0 : i * m * k) * 4;
     const bMat = bAt + (bBatch === 1 ? 0 : i * k * n) * 4;
     const cMat = outAt + i * m * n * 4;
     const [name, args] = transposeB ? ['matmul_nt', [aMat, bMat, cMat, m, k, n, 0, m]] as const : ['matmul_kn', [aMat, bMat, cMat, m, k, n, ams, aks, 0, m]] as const;
-    if (worker) worker.share(name, [...args], [...args], { firstAt: args.length - 2, endAt: args.length - 1, low: 0, high: m });
+    if (split) runChunked(worker, kernels, name, [...args], { firstAt: args.length - 2, endAt: args.length - 1, low: 0, high: m });
     else (kernels as unknown as Record<string, (...a: number[]) => void>)[name]!(...args);
   }
   return out;

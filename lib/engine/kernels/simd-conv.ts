@@ -18,7 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, courseKernelsOn, courseWorkerOn, heapOffsets, type ConvGeometry } from './course-wasm';
-import { splitWorth, type Shares } from './kernel-worker';
+import { chunkPlan, runChunked, splitWorth, type SharedRange } from './kernel-worker';
 import type { WasmHeapBackend } from './wasm-heap';
 
 /** The backend frees scratch tensors it allocated for a kernel. */
@@ -52,18 +52,51 @@ function isolatedScratch(heap: Heap, count: number): { at(): number; free(): voi
   };
 }
 
+/** Floats of partial sums a split reduction may take on the heap (16 MB). */
+const PARTIAL_SUMS_BUDGET = 4_000_000;
+/** At most this many partial sums: enough for two threads to even out their shares. */
+const MAX_PARTIAL_SUMS = 8;
+
+/** A kernel that sums rows [first, end) of its range into the output at argument `outputAt`. */
+interface Reduction {
+  name: 'filter_grad' | 'input_grad';
+  /** The kernel's arguments, given its output's byte offset. */
+  args(out: number): number[];
+  /** Positions of the rows' first and end, the zero flag and the output pointer. */
+  firstAt: number;
+  zeroAt: number;
+  outputAt: number;
+}
+
 /**
- * Joins the two threads' sums: the worker's buffer at byte offset `from` is
- * added into this thread's at `into`, or copied where this thread took no
- * chunk (it has not zeroed its buffer), or left out where the worker took none.
+ * Runs a reduction over rows [0, rows) into `count` floats at `into()`, cut into
+ * a fixed number of chunks (2-8: fewer for large outputs) that depends only on
+ * those sizes. Chunk c sums its rows into buffer c of a scratch area, whichever
+ * thread runs it, and the buffers are added in chunk order (in float64, rounded
+ * once, by `sum_rows`): the same bits from run to run, and on one or two threads.
+ * `into` and `reduction.args` read heap offsets: they are called after the
+ * scratch area is allocated (growing the heap replaces its buffer).
  */
-function joinSums(heap: Heap, like: tf.TensorInfo, into: number, from: number, count: number, shares: Shares): void {
-  if (shares.worker === 0) return;
-  const buffer = heap.typedArrayFromHeap(like).buffer;
-  const target = new Float32Array(buffer, into, count);
-  const source = new Float32Array(buffer, from, count);
-  if (shares.here === 0) target.set(source);
-  else for (let i = 0; i < count; i++) target[i]! += source[i]!;
+function reduceInChunks(heap: Heap, backend: unknown, rows: number, count: number, reduction: Reduction, into: () => number): void {
+  const kernels = courseKernelsOn(backend)!;
+  const range: SharedRange = {
+    firstAt: reduction.firstAt,
+    endAt: reduction.firstAt + 1,
+    low: 0,
+    high: rows,
+    chunks: Math.max(2, Math.min(MAX_PARTIAL_SUMS, Math.floor(PARTIAL_SUMS_BUDGET / count))),
+    zero: { at: reduction.zeroAt },
+    output: { at: reduction.outputAt, stride: count * 4 },
+  };
+  const chunks = chunkPlan(range).count;
+  const scratch = isolatedScratch(heap, chunks * count);
+  try {
+    const at = scratch.at();
+    runChunked(courseWorkerOn(backend), kernels, reduction.name, reduction.args(at), range);
+    kernels.sum_rows(at, into(), chunks, count);
+  } finally {
+    scratch.free();
+  }
 }
 
 /**
@@ -85,29 +118,21 @@ export function simdConv2dBackpropFilter(
   const dw = heap.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
   const count = size(dw.shape);
   const rows = batchSize * outHeight;
-  const worker = splitWorth(rows * outWidth * count) && rows >= 2 ? courseWorkerOn(backend) : undefined;
-  // With a second thread, each sums the chunks of dy's rows it takes into its own dW; the two are added.
-  const partial = worker ? isolatedScratch(heap, count) : undefined;
-  try {
-    // Offsets after the allocations: growing the heap replaces its buffer (not the addresses).
-    const [xAt, dyAt, dwAt] = heapOffsets(backend, x, dy, dw) as [number, number, number];
-    if (size(x.shape) === 0 || size(dy.shape) === 0) {
-      (heap.typedArrayFromHeap(dw) as Float32Array).fill(0);
-      return dw;
-    }
-    // Pointers and geometry, then the range of dy's rows and the zero flag.
-    const args = (out: number): Parameters<typeof kernels.filter_grad> => [xAt, dyAt, out, ...convGeometry(info), 0, rows, 1];
-    if (!worker || !partial) {
-      kernels.filter_grad(...args(dwAt));
-      return dw;
-    }
-    const other = partial.at();
-    const range = { firstAt: AFTER_3, endAt: AFTER_3 + 1, low: 0, high: rows, zero: { at: AFTER_3 + 2, everyChunk: false } };
-    const shares = worker.share('filter_grad', args(other), args(dwAt), range);
-    joinSums(heap, dw, dwAt, other, count, shares);
-  } finally {
-    partial?.free();
+  if (size(x.shape) === 0 || size(dy.shape) === 0) {
+    (heap.typedArrayFromHeap(dw) as Float32Array).fill(0);
+    return dw;
   }
+  // Pointers and geometry, then the range of dy's rows and the zero flag.
+  const args = (out: number): Parameters<typeof kernels.filter_grad> => {
+    const [xAt, dyAt] = heapOffsets(backend, x, dy) as [number, number];
+    return [xAt, dyAt, out, ...convGeometry(info), 0, rows, 1];
+  };
+  const dwAt = () => heapOffsets(backend, dw)[0]!;
+  // Large ones: partial sums over fixed chunks of dy's rows, shared with the worker if any.
+  if (splitWorth(rows * outWidth * count) && rows >= 2) {
+    const reduction: Reduction = { name: 'filter_grad', args, firstAt: AFTER_3, zeroAt: AFTER_3 + 2, outputAt: 2 };
+    reduceInChunks(heap, backend, rows, count, reduction, dwAt);
+  } else kernels.filter_grad(...args(dwAt()));
   return dw;
 }
 
@@ -132,10 +157,9 @@ export function simdConv2dBackpropInput(
   // The filter with each tap's matrix transposed, [KH, KW, Co, Ci]: rows of input channels.
   const taps = filterHeight * filterWidth;
   const transposed = heap.makeOutput([taps, outChannels, inChannels], 'float32');
-  // Both threads take chunks of the images; for one image, chunks of dy's rows, each into its
-  // own dx (the images of a batch lie apart; the rows of one image reach overlapping rows of dx).
-  const worker = splitWorth((size(dy.shape) / outChannels) * size(filter.shape)) && (batchSize >= 2 || outHeight >= 2) ? courseWorkerOn(backend) : undefined;
-  const partial = worker && batchSize === 1 ? isolatedScratch(heap, count) : undefined;
+  // Large ones: fixed chunks of the images, each zeroing and writing its own images of dx; for
+  // one image, partial sums over fixed chunks of dy's rows (they reach overlapping rows of dx).
+  const split = splitWorth((size(dy.shape) / outChannels) * size(filter.shape)) && (batchSize >= 2 || outHeight >= 2);
   try {
     const w = heap.typedArrayFromHeap(filter) as Float32Array;
     const wt = heap.typedArrayFromHeap(transposed) as Float32Array;
@@ -148,24 +172,22 @@ export function simdConv2dBackpropInput(
       (heap.typedArrayFromHeap(dx) as Float32Array).fill(0);
       return dx;
     }
-    const [dyAt, wAt, wtAt, dxAt] = heapOffsets(backend, dy, filter, transposed, dx) as [number, number, number, number];
     // Pointers and geometry, then the ranges of images and of dy's rows and the zero flag.
-    const args = (out: number): Parameters<typeof kernels.input_grad> => [dyAt, wAt, wtAt, out, ...convGeometry(info), 0, batchSize, 0, outHeight, 1];
-    if (!worker) kernels.input_grad(...args(dxAt));
-    else if (!partial) {
-      // Chunks of images: each zeroes and writes its own images of dx.
-      const range = { firstAt: AFTER_4, endAt: AFTER_4 + 1, low: 0, high: batchSize, zero: { at: AFTER_4 + 4, everyChunk: true } };
-      worker.share('input_grad', args(dxAt), args(dxAt), range);
+    const args = (out: number): Parameters<typeof kernels.input_grad> => {
+      const [dyAt, wAt, wtAt] = heapOffsets(backend, dy, filter, transposed) as [number, number, number];
+      return [dyAt, wAt, wtAt, out, ...convGeometry(info), 0, batchSize, 0, outHeight, 1];
+    };
+    const dxAt = () => heapOffsets(backend, dx)[0]!;
+    if (!split) kernels.input_grad(...args(dxAt()));
+    else if (batchSize >= 2) {
+      const range = { firstAt: AFTER_4, endAt: AFTER_4 + 1, low: 0, high: batchSize, zero: { at: AFTER_4 + 4 } };
+      runChunked(courseWorkerOn(backend), kernels, 'input_grad', args(dxAt()), range);
     } else {
-      // One image: chunks of dy's rows, each thread into its own dx.
-      const other = partial.at();
-      const range = { firstAt: AFTER_4 + 2, endAt: AFTER_4 + 3, low: 0, high: outHeight, zero: { at: AFTER_4 + 4, everyChunk: false } };
-      const shares = worker.share('input_grad', args(other), args(dxAt), range);
-      joinSums(heap, dx, dxAt, other, count, shares);
+      const reduction: Reduction = { name: 'input_grad', args, firstAt: AFTER_4 + 2, zeroAt: AFTER_4 + 4, outputAt: 3 };
+      reduceInChunks(heap, backend, outHeight, count, reduction, dxAt);
     }
   } finally {
     heap.disposeData(transposed.dataId);
-    partial?.free();
   }
   return dx;
 }
@@ -202,10 +224,10 @@ export function simdConv2d(x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.bac
   const [xAt, wAt, yAt] = heapOffsets(backend, x, filter, y) as [number, number, number];
   // Pointers and geometry, then the ranges of images and of y's rows.
   const args: Parameters<typeof kernels.conv2d> = [xAt, wAt, yAt, ...convGeometry(info), 0, batchSize, 0, outHeight];
-  // Both threads take chunks of the images, or of one image's rows (different rows of y).
-  const worker = splitWorth((size(y.shape) / outChannels) * size(filter.shape)) && (batchSize >= 2 || outHeight >= 2) ? courseWorkerOn(backend) : undefined;
-  if (!worker) kernels.conv2d(...args);
-  else if (batchSize >= 2) worker.share('conv2d', args, args, { firstAt: AFTER_3, endAt: AFTER_3 + 1, low: 0, high: batchSize });
-  else worker.share('conv2d', args, args, { firstAt: AFTER_3 + 2, endAt: AFTER_3 + 3, low: 0, high: outHeight });
+  // Large ones: fixed chunks of the images, or of one image's rows (different rows of y),
+  // shared with the worker if any.
+  if (!(splitWorth((size(y.shape) / outChannels) * size(filter.shape)) && (batchSize >= 2 || outHeight >= 2))) kernels.conv2d(...args);
+  else if (batchSize >= 2) runChunked(courseWorkerOn(backend), kernels, 'conv2d', args, { firstAt: AFTER_3, endAt: AFTER_3 + 1, low: 0, high: batchSize });
+  else runChunked(courseWorkerOn(backend), kernels, 'conv2d', args, { firstAt: AFTER_3 + 2, endAt: AFTER_3 + 3, low: 0, high: outHeight });
   return y;
 }
