@@ -7,7 +7,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../lib/paths';
-import { wantedWasmThreads } from '../../lib/wasm-threads';
+import { wantedWasmThreads } from '../../lib/engine/wasm-threads';
 import { runAudit } from './audit';
 import { AUDIT_USAGE, AuditUsageError, parseAuditArgs, type AuditOptions } from './options';
 import type { Launcher } from './run-one';
