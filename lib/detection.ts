@@ -9,6 +9,7 @@
  * x runs to the right, y downwards; any unit works (pixels or fractions of the image).
  */
 import * as tf from '@tensorflow/tfjs';
+import { denseKernelToConv } from './layers/fc-as-conv';
 
 /** Four numbers describing a box; see {@link BoxFormat}. */
 export type Box = [number, number, number, number];
@@ -464,8 +465,7 @@ export function convolutionalize(model: tf.LayersModel, inputShape: [number, num
       const [kh, kw, kc] = seenDense ? [1, 1, kernel!.shape[0]!] : (flattenedFrom as [number, number, number]);
       seenDense = true;
       replacement = tf.layers.conv2d({ filters: config.units, kernelSize: [kh, kw], activation: config.activation as 'linear', useBias: config.useBias, padding: 'valid', name: `${layer.name}_as_conv` });
-      // Flatten walks [h, w, c] in row-major order: the Dense kernel's rows reshape to a conv kernel.
-      weights = [tf.reshape(kernel!, [kh, kw, kc, config.units]), ...(bias ? [bias] : [])];
+      weights = [denseKernelToConv(kernel as tf.Tensor2D, [kh, kw, kc]), ...(bias ? [bias] : [])];
     } else if (SPATIAL_LAYERS.has(name)) {
       const entry = classMap[name];
       if (!entry) throw new Error(`layer class ${name} is not registered`);
