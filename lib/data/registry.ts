@@ -42,6 +42,13 @@ const npm = (packageName: string, version: string, file: string): AssetSource =>
 });
 const CIFAR_HOME = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 const DARKNET_PHOTOS = new Set(['dog.jpg', 'eagle.jpg', 'horses.jpg', 'person.jpg']);
+// The 26 pets whose masks are palette PNGs (GitHub StanCDev/oxford-pet-segmentation); the other
+// 240 come with Oxford's original greyscale trimaps.
+const PALETTE_PETS = new Set(['Abyssinian_1', 'Abyssinian_11', 'Bengal_185', 'Bombay_182', 'Maine_Coon_201',
+  'american_bulldog_136', ...[102, 103, 104, 105, 106, 107, 108].map((n) => `British_Shorthair_${n}`),
+  ...[203, 204, 205, 206, 207, 208].map((n) => `Maine_Coon_${n}`),
+  ...[174, 175, 176, 177, 178, 179, 180].map((n) => `great_pyrenees_${n}`)]);
+const isPaletteMask = (f: string): boolean => PALETTE_PETS.has(f.replace(/^(images|masks)\//, '').replace(/\.(jpg|png)$/, ''));
 
 // The longest matching prefix wins.
 const RULES: Rule[] = [
@@ -118,8 +125,15 @@ const RULES: Rule[] = [
   {
     prefix: 'pets-seg/',
     licence: 'CC BY-SA 4.0',
-    describe: (f) => f.startsWith('masks/') ? `Oxford-IIIT Pet trimap (palette PNG) ${f.slice(6)}` : `Oxford-IIIT Pet photo ${f.slice(7)}`,
-    source: (f) => ({ kind: 'url', url: raw('StanCDev/oxford-pet-segmentation', 'main', `test/res/${f.replace(/^(images|masks)\//, '')}`) }),
+    describe: (f) => !f.startsWith('masks/') ? `Oxford-IIIT Pet photo ${f.slice(7)}`
+      : isPaletteMask(f) ? `Oxford-IIIT Pet mask (palette PNG: 0 background, 1 cat, 2 dog, 255 boundary) ${f.slice(6)}`
+        : `Oxford-IIIT Pet trimap (original greyscale PNG: 1 pet, 2 background, 3 boundary) ${f.slice(6)}`,
+    source: (f) => {
+      const file = f.replace(/^(images|masks)\//, '');
+      if (isPaletteMask(f)) return { kind: 'url', url: raw('StanCDev/oxford-pet-segmentation', 'main', `test/res/${file}`) };
+      // a 600-image, 3-breed copy of the Oxford release (images/, annotations/trimaps/), pinned
+      return { kind: 'url', url: raw('Naveen-Dodda/Sample_Pets_dataset', '9281626', `${f.startsWith('masks/') ? 'trimaps' : 'images'}/${file}`) };
+    },
   },
 ];
 
