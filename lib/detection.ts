@@ -358,6 +358,79 @@ export function decodeYoloOutput(output: tf.Tensor, options: YoloDecodeOptions):
   return out;
 }
 
+/** One scale of an anchor-free, NanoDet-style head: per cell, class scores and box-side distributions. */
+export interface NanoDetLevel {
+  /** [1?, cells, classes]: class probabilities (already through a sigmoid), cells row by row. */
+  scores: tf.Tensor;
+  /** [1?, cells, 4 × (regMax + 1)]: logits of the distances to the left, top, right, bottom sides, in strides. */
+  distances: tf.Tensor;
+  /** Input pixels per cell: 8, 16, 32 for NanoDet's three scales. */
+  stride: number;
+}
+
+/** Options of {@link decodeNanoDet}. */
+export interface NanoDetDecodeOptions {
+  /** The network's square input size in pixels (NanoDet: 416). */
+  inputSize: number;
+  /** Highest distance bin (NanoDet: 10, so 11 bins a side). */
+  regMax?: number;
+  /** Keep cells whose best class score is > this (default 0.35). */
+  scoreThreshold?: number;
+  /** Class names for `label`. */
+  labels?: readonly string[];
+}
+
+/**
+ * Decodes the raw outputs of an anchor-free detector with distribution-based box regression
+ * (NanoDet, after Generalized Focal Loss): a cell at (row, col) of a level with stride s has its
+ * centre at ((col + 0.5) s, (row + 0.5) s); each box side's distance is the expected value of a
+ * softmax over the bins 0…regMax, times s; the class is the highest of the cell's class scores.
+ * Boxes come out in corners format, in fractions of the input; run
+ * {@link nonMaxSuppressionPerClass} on them next.
+ */
+export function decodeNanoDet(levels: readonly NanoDetLevel[], options: NanoDetDecodeOptions): Detection[] {
+  const bins = (options.regMax ?? 10) + 1;
+  const threshold = options.scoreThreshold ?? 0.35;
+  const size = options.inputSize;
+  const out: Detection[] = [];
+  for (const level of levels) {
+    const grid = size / level.stride;
+    const scoreShape = level.scores.shape.length === 3 && level.scores.shape[0] === 1 ? level.scores.shape.slice(1) : level.scores.shape;
+    const distShape = level.distances.shape.length === 3 && level.distances.shape[0] === 1 ? level.distances.shape.slice(1) : level.distances.shape;
+    if (!Number.isInteger(grid) || scoreShape.length !== 2 || scoreShape[0] !== grid * grid || distShape.length !== 2
+      || distShape[0] !== grid * grid || distShape[1] !== 4 * bins) {
+      throw new Error(`decodeNanoDet: stride ${level.stride} on a ${size}-pixel input needs scores [${grid * grid}, classes] and distances [${grid * grid}, ${4 * bins}], got [${level.scores.shape}] and [${level.distances.shape}]`);
+    }
+    const classes = scoreShape[1]!;
+    const scores = level.scores.dataSync();
+    const dist = level.distances.dataSync();
+    for (let cell = 0; cell < grid * grid; cell++) {
+      let classId = 0;
+      for (let c = 1; c < classes; c++) if (scores[cell * classes + c]! > scores[cell * classes + classId]!) classId = c;
+      const score = scores[cell * classes + classId]!;
+      if (!(score > threshold)) continue;
+      const cx = ((cell % grid) + 0.5) * level.stride, cy = (Math.floor(cell / grid) + 0.5) * level.stride;
+      const side = [0, 1, 2, 3].map((k) => {
+        const base = cell * 4 * bins + k * bins;
+        let max = -Infinity;
+        for (let b = 0; b < bins; b++) max = Math.max(max, dist[base + b]!);
+        let sum = 0, expected = 0;
+        for (let b = 0; b < bins; b++) {
+          const e = Math.exp(dist[base + b]! - max);
+          sum += e;
+          expected += b * e;
+        }
+        return (expected / sum) * level.stride;
+      });
+      const clip = (v: number) => Math.min(1, Math.max(0, v / size));
+      const d: Detection = { box: [clip(cx - side[0]!), clip(cy - side[1]!), clip(cx + side[2]!), clip(cy + side[3]!)], score, classId };
+      if (options.labels) d.label = options.labels[classId];
+      out.push(d);
+    }
+  }
+  return out;
+}
+
 /**
  * Score filtering of a decoded YOLO grid (the assignment's "filter boxes"): each
  * slot's score is its box confidence times the probability of its most probable

