@@ -40,6 +40,11 @@ export interface ConvertOptions {
   maxLineChars?: number;
   /** HTML, Markdown and LaTeX outputs longer than this (sanitised) are shown as their cut plain text instead (default 500,000 characters). */
   maxHtmlChars?: number;
+  /**
+   * The notebook did not run to the end: the page opens with a banner saying so, linking to
+   * the cell that failed (`#failed-cell`); `summary` is one line naming the cell and the error.
+   */
+  failure?: { summary: string };
 }
 
 /** How much of an output is kept. */
@@ -246,6 +251,30 @@ function sourceHidden(cell: Cell): boolean {
   return Boolean(cell.metadata.jupyter?.source_hidden) || tagsOf(cell).includes('hide-input');
 }
 
+/**
+ * The cell a failed run stopped at: the last executed code cell with an error output that
+ * was not expected (tag `raises-exception`); undefined when there is none.
+ */
+export function failedCellOf(nb: Notebook): Cell | undefined {
+  const failed = nb.cells.filter(
+    (c) => c.cell_type === 'code' && c.execution_count !== null && !tagsOf(c).includes('raises-exception') && c.outputs.some((o) => o.output_type === 'error'),
+  );
+  return failed.at(-1);
+}
+
+/** The banner on the page of a notebook that did not run to the end. */
+function failureBanner(summary: string, hasAnchor: boolean): string {
+  const where = hasAnchor ? 'at [the cell marked below](#failed-cell)' : 'before its first cell ran';
+  return [
+    ':::danger[This notebook did not run to the end]',
+    '',
+    `The site's build ran it and it stopped ${where}: ${escapeMarkdownInline(summary)}. Outputs above that cell are`
+      + ' from this run; the cells after it did not run. The other notebooks are published as usual.',
+    '',
+    ':::',
+  ].join('\n');
+}
+
 async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits): Promise<string> {
   const tags = tagsOf(cell);
   if (tags.includes('remove-cell') || tags.includes('injected-parameters')) return '';
@@ -350,13 +379,19 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
   if (options.notebooksDir) links.push(`<a class="nb-download" href="pathname://${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb" download="${name}.ipynb">Download .ipynb</a>`);
   if (options.sourceUrlBase) links.push(`<a class="nb-source" href="${options.sourceUrlBase.replace(/\/$/, '')}/${name}.ipynb">View source</a>`);
   const body: string[] = [];
+  const failedCell = options.failure ? failedCellOf(nb) : undefined;
+  const banner = options.failure ? failureBanner(options.failure.summary, failedCell !== undefined) : undefined;
   for (const cell of nb.cells) {
     const rendered = await renderCell(cell, assets, limits);
     if (!rendered.trim()) continue;
     body.push(rendered.trim());
-    // The links go right under the notebook's title.
-    if (links.length && body.length === 1) body.push(`<div class="nb-links">${links.join(' ')}</div>`);
+    // The links go right under the notebook's title, then the banner of a failed run.
+    if (body.length === 1) {
+      if (links.length) body.push(`<div class="nb-links">${links.join(' ')}</div>`);
+      if (banner) body.push(banner);
+    }
   }
+  if (banner && body.length === 0) body.push(banner);
   mkdirSync(resolve(options.docsDir), { recursive: true });
   const page = join(resolve(options.docsDir), `${name}.md`);
   writeFileSync(page, `${front.join('\n')}\n\n${body.join('\n\n')}\n`);
