@@ -275,7 +275,27 @@ function failureBanner(summary: string, hasAnchor: boolean): string {
   ].join('\n');
 }
 
-async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits): Promise<string> {
+/**
+ * The execution counts a page shows: the run's own, less the injected parameters cells
+ * executed before (they are not on the page, so the counts go on without a gap).
+ */
+export function shownCounts(nb: Notebook): Map<Cell, number> {
+  const shown = new Map<Cell, number>();
+  let injected = 0;
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'code' || !cell.execution_count) continue;
+    if (tagsOf(cell).includes('injected-parameters')) injected++;
+    else shown.set(cell, cell.execution_count - injected);
+  }
+  return shown;
+}
+
+/** The notebook without the cells a run injected (the parameters of that run). */
+function withoutInjected(nb: Notebook): Notebook {
+  return { ...nb, cells: nb.cells.filter((c) => !tagsOf(c).includes('injected-parameters')) };
+}
+
+async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits, count?: number): Promise<string> {
   const tags = tagsOf(cell);
   if (tags.includes('remove-cell') || tags.includes('injected-parameters')) return '';
   const source = joinSource(cell.source);
@@ -290,7 +310,7 @@ async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits): Prom
   if (cell.cell_type !== 'code') return '';
   const parts: string[] = [];
   if (!tags.includes('remove-input') && source.trim() !== '') {
-    const title = cell.execution_count ? `[${cell.execution_count}]` : '[ ]';
+    const title = count ? `[${count}]` : '[ ]';
     // An exercise shows the learner's version; its solution is folded (hidden tests never show).
     const shown = releaseSource(source, gradeIdOf(cell), `cell ${cell.id}`);
     const block = fence(shown, `ts title="${title}"`);
@@ -369,7 +389,7 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
     mkdirSync(resolve(options.notebooksDir), { recursive: true });
     const target = join(resolve(options.notebooksDir), `${name}.ipynb`);
     // The download is what a learner opens: the learner's version (no solutions, no hidden tests).
-    writeFileSync(target, serializeNotebook(releaseNotebook(stripOutputs(nb), notebookPath)));
+    writeFileSync(target, serializeNotebook(releaseNotebook(stripOutputs(withoutInjected(nb)), notebookPath)));
     front.push(`download: ${frontMatterValue(`${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb`)}`);
   }
   if (options.editUrlBase) front.push(`custom_edit_url: ${frontMatterValue(`${options.editUrlBase.replace(/\/$/, '')}/${name}.ipynb`)}`);
@@ -381,10 +401,11 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
   const body: string[] = [];
   const failedCell = options.failure ? failedCellOf(nb) : undefined;
   const banner = options.failure ? failureBanner(options.failure.summary, failedCell !== undefined) : undefined;
+  const counts = shownCounts(nb);
   for (const cell of nb.cells) {
-    const rendered = await renderCell(cell, assets, limits);
+    const rendered = await renderCell(cell, assets, limits, counts.get(cell));
     if (!rendered.trim()) continue;
-    body.push(rendered.trim());
+    body.push(cell === failedCell ? `<a id="failed-cell"></a>\n\n${rendered.trim()}` : rendered.trim());
     // The links go right under the notebook's title, then the banner of a failed run.
     if (body.length === 1) {
       if (links.length) body.push(`<div class="nb-links">${links.join(' ')}</div>`);
