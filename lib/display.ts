@@ -20,7 +20,11 @@ import { lineChart, type Series, type VegaLiteSpec } from './viz/charts';
 import { renderSvgSync } from './viz/svg-sync';
 import { annotateSvg, type DrawOptions, type LabelledBox } from './viz/draw';
 
-/** The MIME type JupyterLab renders Vega-Lite v5 specs with. */
+/**
+ * The MIME type front ends render Vega-Lite with (JupyterLab's, VS Code's and nbconvert's
+ * renderers register this one). The specs themselves say Vega-Lite v6 (lib/viz/charts),
+ * the version the course's static SVG and site draw them with; their features are v5's too.
+ */
 export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
 
 /** A MIME bundle: MIME type → data (JSON types as objects, binary as base64). */

@@ -2,7 +2,13 @@
  * Builds the course site: executes the notebooks (cached by content), converts
  * them into pages, generates the library reference, runs `docusaurus build`.
  *
- *   npm run site:build [-- --profile full|ci] [--executed-dir DIR [--no-execute]] [--serve] [--port N]
+ *   npm run site:build [-- --profile full|ci] [--executed-dir DIR [--no-execute]] [--record-times] [--serve] [--port N]
+ *
+ * A notebook that fails does not stop the build: its page shows the error where it happened
+ * under a banner, the others are published, and the command ends with a summary (the executed
+ * copy, the command that reruns just that notebook) and exit status 1. `--record-times` writes
+ * the notebooks' run times (those not taken from the cache) into notebooks/run-times.json,
+ * which the progress line's estimates, CI's shards and `npm run nb:times` read.
  *
  * `--no-execute` takes the executed notebooks already in `--executed-dir` (e.g. merged from
  * CI's shards by `nbconvert-ts merge --out-dir`) and fails when one is missing.
@@ -15,7 +21,9 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { projectRoot } from '../lib/paths';
 import { convertNotebook } from './nbconvert-ts/convert';
-import { displayPath, executeNotebook, type NotebookReport } from './nbconvert-ts/execute';
+import { displayPath, executeNotebook, type ExecuteOptions, type NotebookReport } from './nbconvert-ts/execute';
+import { NotebookProgress, type ProgressStream } from './nbconvert-ts/progress';
+import { readRunTimes, recordRunTimes } from './nbconvert-ts/shard';
 import { courseConvertOptions, courseExecuteOptions } from './course-notebooks';
 import { serveStatic } from './static-server';
 
@@ -31,33 +39,62 @@ const paths = {
 };
 
 /** The course's notebooks in syllabus order. */
-export function courseNotebooks(): string[] {
-  return readdirSync(paths.notebooks)
+export function courseNotebooks(dir = paths.notebooks): string[] {
+  return readdirSync(dir)
     .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
     .sort()
-    .map((f) => join(paths.notebooks, f));
+    .map((f) => join(dir, f));
 }
 
+/** The file of recorded run times (per profile) that estimates and shards read. */
+export const RUN_TIMES_FILE = join(paths.notebooks, 'run-times.json');
+
 /** Executes one notebook in `profile` into `executedDir`, reusing a cached run when nothing changed. */
-export function executeCourseNotebook(notebook: string, profile: 'ci' | 'full', executedDir: string): Promise<NotebookReport> {
+export function executeCourseNotebook(notebook: string, profile: 'ci' | 'full', executedDir: string, onCell?: ExecuteOptions['onCell']): Promise<NotebookReport> {
   return executeNotebook(notebook, {
     outputPath: join(executedDir, basename(notebook)),
     parameters: { profile },
     cacheDir: paths.cache,
     // This checkout's course kernel (whatever kernelspecs are installed), cache inputs and environment.
     ...courseExecuteOptions(),
+    onCell,
   });
+}
+
+/** How {@link executeCourse} runs: which notebooks, where progress goes, the recorded times. */
+export interface CourseRunOptions {
+  /** Default: {@link courseNotebooks}. */
+  notebooks?: string[];
+  /** Default: stderr (a live status line on a terminal, one line per notebook elsewhere). */
+  progress?: ProgressStream;
+  /** Default: {@link RUN_TIMES_FILE}; the estimates shown are this file's times of the profile. */
+  timesFile?: string;
+}
+
+/** Seconds of each notebook's last recorded run in `profile`, by file name; empty when none is recorded. */
+export function recordedTimes(timesFile: string, profile: string): Record<string, number> {
+  try {
+    return readRunTimes(timesFile)[profile] ?? {};
+  } catch {
+    return {};
+  }
 }
 
 /**
  * Executes every course notebook in `profile` into `executedDir`, one after the other,
- * printing a line per notebook. Returns the reports; failures do not stop the others.
+ * showing which notebook and cell runs and a line per notebook when it ends. Returns the
+ * reports; failures do not stop the others.
  */
-export async function executeCourse(profile: 'ci' | 'full', executedDir: string): Promise<NotebookReport[]> {
+export async function executeCourse(profile: 'ci' | 'full', executedDir: string, options: CourseRunOptions = {}): Promise<NotebookReport[]> {
+  const notebooks = options.notebooks ?? courseNotebooks();
+  const times = recordedTimes(options.timesFile ?? RUN_TIMES_FILE, profile);
+  const progress = new NotebookProgress(options.progress ?? process.stderr);
   const reports: NotebookReport[] = [];
-  for (const notebook of courseNotebooks()) {
-    const r = await executeCourseNotebook(notebook, profile, executedDir);
-    console.log(`${r.status === 'ok' ? 'ok    ' : 'FAILED'} ${displayPath(r.notebook)} ${r.cached ? '(cached)' : `${r.seconds.toFixed(1)} s`}`);
+  for (const [i, notebook] of notebooks.entries()) {
+    const counter = `[${i + 1}/${notebooks.length}]`;
+    progress.start(counter, basename(notebook), times[basename(notebook)]);
+    const r = await executeCourseNotebook(notebook, profile, executedDir, (position, total) => progress.cell(position, total));
+    progress.finish(`${r.status === 'ok' ? 'ok    ' : 'FAILED'} ${counter} ${displayPath(r.notebook)} ${r.cached ? '(cached)' : `${r.seconds.toFixed(1)} s`}`);
     reports.push(r);
   }
   return reports;
@@ -87,27 +124,89 @@ export function executedNotebooks(reports: NotebookReport[], executedDir: string
   return reports.filter((r) => r.status === 'ok').map((r) => join(executedDir, basename(r.notebook)));
 }
 
+/** A page to publish: an executed notebook, and its failure when it did not run to the end. */
+export interface PageSource {
+  executed: string;
+  failure?: NotebookReport;
+}
+
+/**
+ * What the site publishes: every notebook that has an executed copy, in syllabus order; a
+ * failed one with its failure (its page shows the error where it happened, under a banner).
+ */
+export function pagesToPublish(reports: NotebookReport[], executedDir: string): PageSource[] {
+  return reports.flatMap((r) => {
+    const executed = join(executedDir, basename(r.notebook));
+    if (r.status === 'ok') return [{ executed }];
+    return existsSync(executed) && r.outputPath ? [{ executed, failure: r }] : [];
+  });
+}
+
+/** The command that executes just `notebook` again, as the site build does (a success is then cached for it). */
+export function rerunCommand(notebook: string, executedDir: string, profile: 'ci' | 'full'): string {
+  return `npm run nbconvert-ts -- execute ${displayPath(notebook)} --out-dir ${displayPath(executedDir)} --profile ${profile}`;
+}
+
+/** One line saying where and how a notebook failed. */
+export function failureLine(r: NotebookReport): string {
+  const cell = r.failedCell;
+  if (cell) return `cell ${cell.index ?? '(injected parameters)'}: ${cell.ename}: ${cell.evalue}`.split('\n')[0]!;
+  return (r.message ?? r.status).split('\n')[0]!;
+}
+
+/**
+ * What a build with failed notebooks prints at its end: each failure, where its executed
+ * copy is, and the command that reruns just that notebook.
+ */
+export function failureSummary(failed: NotebookReport[], total: number, executedDir: string, profile: 'ci' | 'full'): string {
+  const lines = [`${failed.length} of ${total} notebook(s) failed; their pages show the error where it happened, the others are published:`];
+  for (const r of failed) {
+    lines.push(`  ${basename(r.notebook)}: ${failureLine(r)}`);
+    const copy = join(executedDir, basename(r.notebook));
+    lines.push(`    executed copy: ${r.outputPath && existsSync(copy) ? displayPath(copy) : `none (${displayPath(copy)} was not written)`}`);
+    lines.push(`    rerun just it: ${rerunCommand(r.notebook, executedDir, profile)}`);
+  }
+  lines.push('A notebook that then runs is taken from the cache by the next build.');
+  return lines.join('\n');
+}
+
+/** Where {@link writePages} writes: the pages, their assets and the download copies. */
+export interface PageDirs {
+  docs: string;
+  assets: string;
+  downloads: string;
+}
+
+/** Converts the executed notebooks into pages, removing stale pages of earlier builds first. */
+export async function writePages(pages: PageSource[], dirs: PageDirs = paths): Promise<string[]> {
+  for (const dir of [dirs.docs, dirs.assets, dirs.downloads]) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dirs.docs, { recursive: true });
+  const repository = process.env.COURSE_REPOSITORY_URL ?? 'https://github.com/cnn-course-ts/cnn-course-ts';
+  const written: string[] = [];
+  for (const { executed, failure } of pages) {
+    if (!existsSync(executed)) throw new Error(`no executed notebook at ${displayPath(executed)}`);
+    written.push(await convertNotebook(executed, {
+      docsDir: dirs.docs,
+      assetsDir: dirs.assets,
+      // The pages' own <img> and chart tags are not rewritten by Docusaurus: they carry the base.
+      assetsUrl: `${siteBaseUrl()}nb-assets/`,
+      notebooksDir: dirs.downloads,
+      editUrlBase: `${repository}/edit/main/notebooks`,
+      sourceUrlBase: `${repository}/blob/main/notebooks`,
+      failure: failure ? { summary: failureLine(failure) } : undefined,
+      ...courseConvertOptions(),
+    }));
+  }
+  return written;
+}
+
 /**
  * Converts the executed notebooks into pages (stale pages from earlier builds are removed
  * first), generates the library reference and builds the site into build/site.
  */
-export async function buildSite(executed: string[]): Promise<string> {
-  for (const dir of [paths.docs, paths.assets, paths.downloads, paths.api]) rmSync(dir, { recursive: true, force: true });
-  mkdirSync(paths.docs, { recursive: true });
-  const repository = process.env.COURSE_REPOSITORY_URL ?? 'https://github.com/cnn-course-ts/cnn-course-ts';
-  for (const notebook of executed) {
-    if (!existsSync(notebook)) throw new Error(`no executed notebook at ${displayPath(notebook)}`);
-    await convertNotebook(notebook, {
-      docsDir: paths.docs,
-      assetsDir: paths.assets,
-      // The pages' own <img> and chart tags are not rewritten by Docusaurus: they carry the base.
-      assetsUrl: `${siteBaseUrl()}nb-assets/`,
-      notebooksDir: paths.downloads,
-      editUrlBase: `${repository}/edit/main/notebooks`,
-      sourceUrlBase: `${repository}/blob/main/notebooks`,
-      ...courseConvertOptions(),
-    });
-  }
+export async function buildSite(executed: Array<string | PageSource>): Promise<string> {
+  rmSync(paths.api, { recursive: true, force: true });
+  await writePages(executed.map((e) => (typeof e === 'string' ? { executed: e } : e)));
   run('npx', ['typedoc', '--logLevel', 'Error']);
   run('npx', ['docusaurus', 'build', '--out-dir', paths.out]);
   return paths.out;
@@ -118,12 +217,13 @@ function run(command: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit status ${result.status}`);
 }
 
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<number> {
   let profile: 'ci' | 'full' = 'full';
   let executedDir = join(root, 'build', 'executed');
   let serve = false;
   let execute = true;
   let port = 3000;
+  let recordTimes = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--profile') {
@@ -133,6 +233,7 @@ async function main(argv: string[]): Promise<void> {
     } else if (arg === '--executed-dir') executedDir = argv[++i]!;
     else if (arg === '--serve') serve = true;
     else if (arg === '--no-execute') execute = false;
+    else if (arg === '--record-times') recordTimes = true;
     else if (arg === '--port') {
       port = Number(argv[++i]);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port is a port number, got ${argv[i]}`);
@@ -142,20 +243,35 @@ async function main(argv: string[]): Promise<void> {
   if (execute) console.log(`Executing the notebooks (profile ${profile}; unchanged ones come from the cache)...`);
   else console.log(`Taking the executed notebooks from ${displayPath(executedDir)} (--no-execute)`);
   const reports = execute ? await executeCourse(profile, executedDir) : executedInDir(executedDir);
+  if (recordTimes) {
+    const recorded = recordRunTimes(RUN_TIMES_FILE, profile, reports);
+    console.log(`Recorded ${recorded.length} run time(s) of profile ${profile} in ${displayPath(RUN_TIMES_FILE)} (npm run nb:times writes them into the notebooks)`);
+  }
   const failed = reports.filter((r) => r.status !== 'ok');
-  if (failed.length) throw new Error(`${failed.length} notebook(s) failed; the site is not built:\n${failed.map((r) => r.message ?? r.notebook).join('\n')}`);
-  const out = await buildSite(executedNotebooks(reports, executedDir));
+  const out = await buildSite(pagesToPublish(reports, executedDir));
   console.log(`Site built in ${displayPath(out)}`);
+  const summary = failed.length ? failureSummary(failed, reports.length, executedDir, profile) : undefined;
   if (serve) {
     const { url } = await serveStatic(out, port).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use; pick another with: npm start -- --port N`) : error;
     });
-    console.log(`Serving the course at ${url}/ (Ctrl+C stops it)`);
+    if (summary) console.error(`site: ${summary}`);
+    console.log(`Serving the course at ${url}/ (Ctrl+C stops it${summary ? '; the command then exits with status 1, as notebooks failed' : ''})`);
+    // Ctrl+C ends the server; the exit status still says whether every notebook ran.
+    process.once('SIGINT', () => process.exit(summary ? 1 : 0));
+    return 0;
   }
+  if (summary) {
+    console.error(`site: ${summary}`);
+    return 1;
+  }
+  return 0;
 }
 
 if (process.argv[1]?.endsWith('site-build.ts')) {
-  main(process.argv.slice(2)).catch((error: Error) => {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, (error: Error) => {
     console.error(`site: ${error.message}`);
     process.exit(1);
   });

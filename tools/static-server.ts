@@ -35,3 +35,24 @@ export function serveStatic(root: string, port = 0): Promise<{ server: Server; u
     });
   });
 }
+
+/**
+ * `npm run serve [-- --port N]`: serves the site last built into build/site (what
+ * Docusaurus's closing hint of a build suggests), without building anything.
+ */
+async function main(argv: string[]): Promise<void> {
+  const at = argv.indexOf('--port');
+  const port = at >= 0 ? Number(argv[at + 1]) : 3000;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port is a port number, got ${argv[at + 1]}`);
+  const root = join(process.cwd(), 'build', 'site');
+  if (!existsSync(join(root, 'index.html'))) throw new Error(`no site in ${root}: build it with npm run site:build (or npm start)`);
+  const { url } = await serveStatic(root, port);
+  console.log(`Serving build/site at ${url}/ (Ctrl+C stops it)`);
+}
+
+if (process.argv[1]?.endsWith('static-server.ts')) {
+  main(process.argv.slice(2)).catch((error: Error) => {
+    console.error(`serve: ${error.message}`);
+    process.exit(1);
+  });
+}

@@ -7,7 +7,13 @@
 /** A Vega-Lite specification (kept loose: it is JSON handed to Vega-Lite). */
 export type VegaLiteSpec = Record<string, unknown>;
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+/**
+ * The Vega-Lite version that draws these specs everywhere the course draws them: the
+ * static SVG (lib/viz/svg) and the site (vega-embed) both run vega-lite 6 (package.json);
+ * a spec saying v5 makes vega-embed warn on every chart. Front ends still receive it
+ * under the v5 MIME type (lib/display's VEGA_LITE_MIME), the key their renderers dispatch on.
+ */
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 /** One named series of (x, y) points. */
 export interface Series {

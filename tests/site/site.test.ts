@@ -34,7 +34,27 @@ interface PageReport {
   editUrl: string | null;
   downloads: string[];
   sources: string[];
+  /** The page's scroll width and the widest elements that stick out of the viewport. */
+  width: PageWidth;
 }
+
+/** How wide a page is laid out, against its viewport. */
+interface PageWidth {
+  viewport: number;
+  scrollWidth: number;
+  /** Elements reaching past the viewport's right edge (outermost first), to say what to fix. */
+  overflowing: string[];
+}
+
+/** What a visit at a phone's width saw. */
+interface NarrowReport {
+  width: PageWidth;
+  /** Whether the navbar's menu button opened the sidebar menu with its links. */
+  menuOpens: boolean;
+  errors: string[];
+}
+
+const PHONE_WIDTH = 390;
 
 let server: Server | undefined;
 let base = '';
@@ -42,12 +62,13 @@ let browser: Browser | undefined;
 let routes: string[] = [];
 let reports: NotebookReport[] = [];
 const seen = new Map<string, PageReport>();
+const seenNarrow = new Map<string, NarrowReport>();
 
 const notebookRoutes = () => routes.filter((p) => p.startsWith('/notebooks/'));
 const mdOf = (route: string) => readFileSync(join(docsDir, `${route === '/' ? 'index' : route.slice(1)}.md`), 'utf8');
 
-async function open(path: string, colorScheme: 'light' | 'dark' = 'light'): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 }, colorScheme });
+async function open(path: string, colorScheme: 'light' | 'dark' = 'light', width = 1280): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser!.newPage({ viewport: { width, height: 900 }, colorScheme });
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console: ${message.text()} ${message.location().url}`);
@@ -59,6 +80,49 @@ async function open(path: string, colorScheme: 'light' | 'dark' = 'light'): Prom
   });
   await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
   return { page, errors };
+}
+
+/**
+ * The page's layout width, and the outermost elements reaching past the viewport (not those
+ * inside a box that scrolls or clips). A script string: the tests compile without DOM types.
+ */
+const MEASURE_WIDTH = `(() => {
+  const viewport = document.documentElement.clientWidth;
+  const clipped = (el) => {
+    for (let e = el.parentElement; e && e !== document.body; e = e.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(e).overflowX)) return true;
+    }
+    return false;
+  };
+  const past = (el) => el && el.getBoundingClientRect().right > viewport + 1;
+  const overflowing = [...document.querySelectorAll('body *')]
+    .filter((el) => past(el) && !past(el.parentElement) && !clipped(el))
+    .slice(0, 5)
+    .map((el) => el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '')
+      + ' (right edge ' + Math.round(el.getBoundingClientRect().right) + ' px)');
+  return { viewport, scrollWidth: document.documentElement.scrollWidth, overflowing };
+})()`;
+
+function measureWidth(page: Page): Promise<PageWidth> {
+  return page.evaluate(MEASURE_WIDTH) as Promise<PageWidth>;
+}
+
+/** A notebook page at a phone's width: its layout width, and whether its menu opens. */
+async function visitNarrow(path: string): Promise<NarrowReport> {
+  const { page, errors } = await open(path, 'light', PHONE_WIDTH);
+  const width = await measureWidth(page);
+  let menuOpens = false;
+  try {
+    await page.locator('button.navbar__toggle').click({ timeout: 5_000 });
+    await page.locator('.navbar-sidebar .menu__link[href^="/notebooks/"]').first().waitFor({ state: 'visible', timeout: 5_000 });
+    menuOpens = true;
+  } catch {
+    menuOpens = false;
+  }
+  const name = path.replace(/^\//, '').replace(/\//g, '_');
+  await page.screenshot({ path: join(screenshots, `phone_${name}.png`) });
+  await page.close();
+  return { width, menuOpens, errors };
 }
 
 async function visit(path: string): Promise<PageReport> {
@@ -82,6 +146,7 @@ async function visit(path: string): Promise<PageReport> {
     editUrl: await page.$eval('a.theme-edit-this-page', (a) => a.getAttribute('href')).catch(() => null),
     downloads: await hrefs('a.nb-download, a.nb-footer-download'),
     sources: await hrefs('a.nb-source, a.nb-footer-source'),
+    width: await measureWidth(page),
   };
   const name = path === '/' ? 'home' : path.replace(/^\//, '').replace(/\//g, '_');
   await page.screenshot({ path: join(screenshots, `${name}.png`) });
@@ -102,6 +167,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   mkdirSync(screenshots, { recursive: true });
   for (const route of routes) seen.set(route, await visit(route));
+  for (const route of notebookRoutes()) seenNarrow.set(route, await visitNarrow(route));
 }, 1_800_000);
 
 afterAll(async () => {
@@ -138,6 +204,18 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
     expect(routes.length).toBeGreaterThan(3);
     const problems = routes.flatMap((route) => seen.get(route)!.errors.map((e) => `${route}: ${e}`));
     expect(problems).toEqual([]);
+  });
+
+  it('fits every notebook page in the window at 1280 and 390 px: wide math, code and outputs scroll in their own box', () => {
+    const tooWide = (route: string, w: PageWidth) => (w.scrollWidth > w.viewport ? [`${route} at ${w.viewport} px is ${w.scrollWidth} px wide: ${w.overflowing.join('; ')}`] : []);
+    const problems = notebookRoutes().flatMap((route) => [...tooWide(route, seen.get(route)!.width), ...tooWide(route, seenNarrow.get(route)!.width)]);
+    expect(problems).toEqual([]);
+    expect(seenNarrow.size).toBe(notebookRoutes().length);
+  });
+
+  it('opens the menu on every notebook page at 390 px, without errors', () => {
+    expect(notebookRoutes().filter((route) => !seenNarrow.get(route)!.menuOpens), 'pages whose menu does not open').toEqual([]);
+    expect(notebookRoutes().flatMap((route) => seenNarrow.get(route)!.errors.map((e) => `${route} at 390 px: ${e}`))).toEqual([]);
   });
 
   it('loads every image (natural width > 0)', () => {

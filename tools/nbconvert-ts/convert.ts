@@ -45,6 +45,11 @@ export interface ConvertOptions {
    * page shows its title and that there is no static picture.
    */
   renderChart?: (spec: unknown) => Promise<string>;
+  /**
+   * The notebook did not run to the end: the page opens with a banner saying so, linking to
+   * the cell that failed (`#failed-cell`); `summary` is one line naming the cell and the error.
+   */
+  failure?: { summary: string };
 }
 
 /** How much of an output is kept, and how charts are drawn. */
@@ -253,7 +258,51 @@ function sourceHidden(cell: Cell): boolean {
   return Boolean(cell.metadata.jupyter?.source_hidden) || tagsOf(cell).includes('hide-input');
 }
 
-async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits): Promise<string> {
+/**
+ * The cell a failed run stopped at: the last executed code cell with an error output that
+ * was not expected (tag `raises-exception`); undefined when there is none.
+ */
+export function failedCellOf(nb: Notebook): Cell | undefined {
+  const failed = nb.cells.filter(
+    (c) => c.cell_type === 'code' && c.execution_count !== null && !tagsOf(c).includes('raises-exception') && c.outputs.some((o) => o.output_type === 'error'),
+  );
+  return failed.at(-1);
+}
+
+/** The banner on the page of a notebook that did not run to the end. */
+function failureBanner(summary: string, hasAnchor: boolean): string {
+  const where = hasAnchor ? 'at [the cell marked below](#failed-cell)' : 'before its first cell ran';
+  return [
+    ':::danger[This notebook did not run to the end]',
+    '',
+    `The site's build ran it and it stopped ${where}: ${escapeMarkdownInline(summary)}. Outputs above that cell are`
+      + ' from this run; the cells after it did not run. The other notebooks are published as usual.',
+    '',
+    ':::',
+  ].join('\n');
+}
+
+/**
+ * The execution counts a page shows: the run's own, less the injected parameters cells
+ * executed before (they are not on the page, so the counts go on without a gap).
+ */
+export function shownCounts(nb: Notebook): Map<Cell, number> {
+  const shown = new Map<Cell, number>();
+  let injected = 0;
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'code' || !cell.execution_count) continue;
+    if (tagsOf(cell).includes('injected-parameters')) injected++;
+    else shown.set(cell, cell.execution_count - injected);
+  }
+  return shown;
+}
+
+/** The notebook without the cells a run injected (the parameters of that run). */
+function withoutInjected(nb: Notebook): Notebook {
+  return { ...nb, cells: nb.cells.filter((c) => !tagsOf(c).includes('injected-parameters')) };
+}
+
+async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits, count?: number): Promise<string> {
   const tags = tagsOf(cell);
   if (tags.includes('remove-cell') || tags.includes('injected-parameters')) return '';
   const source = joinSource(cell.source);
@@ -268,7 +317,7 @@ async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits): Prom
   if (cell.cell_type !== 'code') return '';
   const parts: string[] = [];
   if (!tags.includes('remove-input') && source.trim() !== '') {
-    const title = cell.execution_count ? `[${cell.execution_count}]` : '[ ]';
+    const title = count ? `[${count}]` : '[ ]';
     // An exercise shows the learner's version; its solution is folded (hidden tests never show).
     const shown = releaseSource(source, gradeIdOf(cell), `cell ${cell.id}`);
     const block = fence(shown, `ts title="${title}"`);
@@ -347,7 +396,7 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
     mkdirSync(resolve(options.notebooksDir), { recursive: true });
     const target = join(resolve(options.notebooksDir), `${name}.ipynb`);
     // The download is what a learner opens: the learner's version (no solutions, no hidden tests).
-    writeFileSync(target, serializeNotebook(releaseNotebook(stripOutputs(nb), notebookPath)));
+    writeFileSync(target, serializeNotebook(releaseNotebook(stripOutputs(withoutInjected(nb)), notebookPath)));
     front.push(`download: ${frontMatterValue(`${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb`)}`);
   }
   if (options.editUrlBase) front.push(`custom_edit_url: ${frontMatterValue(`${options.editUrlBase.replace(/\/$/, '')}/${name}.ipynb`)}`);
@@ -357,13 +406,20 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
   if (options.notebooksDir) links.push(`<a class="nb-download" href="pathname://${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb" download="${name}.ipynb">Download .ipynb</a>`);
   if (options.sourceUrlBase) links.push(`<a class="nb-source" href="${options.sourceUrlBase.replace(/\/$/, '')}/${name}.ipynb">View source</a>`);
   const body: string[] = [];
+  const failedCell = options.failure ? failedCellOf(nb) : undefined;
+  const banner = options.failure ? failureBanner(options.failure.summary, failedCell !== undefined) : undefined;
+  const counts = shownCounts(nb);
   for (const cell of nb.cells) {
-    const rendered = await renderCell(cell, assets, limits);
+    const rendered = await renderCell(cell, assets, limits, counts.get(cell));
     if (!rendered.trim()) continue;
-    body.push(rendered.trim());
-    // The links go right under the notebook's title.
-    if (links.length && body.length === 1) body.push(`<div class="nb-links">${links.join(' ')}</div>`);
+    body.push(cell === failedCell ? `<a id="failed-cell"></a>\n\n${rendered.trim()}` : rendered.trim());
+    // The links go right under the notebook's title, then the banner of a failed run.
+    if (body.length === 1) {
+      if (links.length) body.push(`<div class="nb-links">${links.join(' ')}</div>`);
+      if (banner) body.push(banner);
+    }
   }
+  if (banner && body.length === 0) body.push(banner);
   mkdirSync(resolve(options.docsDir), { recursive: true });
   const page = join(resolve(options.docsDir), `${name}.md`);
   writeFileSync(page, `${front.join('\n')}\n\n${body.join('\n\n')}\n`);

@@ -75,6 +75,8 @@ export interface ExecuteOptions {
   heartbeatSeconds?: number;
   /** Seconds to wait for a cell's idle status after its execute_reply while no message comes (default 4). */
   iopubSeconds?: number;
+  /** Called as each code cell starts: its 1-based position among the cells that run, and their count. */
+  onCell?: (position: number, total: number) => void;
 }
 
 export interface CellReport {
@@ -429,6 +431,9 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
     report.message = `${cellName(first.cell)}: an asynchronous error ${when}: ${first.ename}: ${first.evalue}\n    A callback (setTimeout, an event handler) threw, or a promise was rejected and never awaited: await it, or catch the error where it is scheduled.\n${indent(firstLines(source))}`;
     return true;
   };
+  const runs = (cell: Cell) => cell.cell_type === 'code' && !tagsOf(cell).includes('skip-execution') && joinSource(cell.source).trim() !== '';
+  const total = nb.cells.filter(runs).length;
+  let position = 0;
   try {
     for (const cell of nb.cells) {
       if (cell.cell_type !== 'code') continue;
@@ -446,6 +451,7 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
       // tslab aborts every request that arrives within 200 ms of an error.
       const sinceFailure = Date.now() - lastFailedAt;
       if (sinceFailure < 300) await new Promise((r) => setTimeout(r, 300 - sinceFailure));
+      options.onCell?.(++position, total);
       collector.begin(cell);
       cell.execution_count = ++executionCount;
       const cellStart = Date.now();

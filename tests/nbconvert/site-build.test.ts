@@ -1,0 +1,96 @@
+// The site build with a notebook that fails: its page shows the error where it happened under
+// a banner, the others are published, and the summary says where the executed copy is and how
+// to rerun just that notebook. Also the progress line the build shows while notebooks run.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { NotebookReport } from '../../tools/nbconvert-ts/execute';
+import { clock, NotebookProgress, progressText } from '../../tools/nbconvert-ts/progress';
+import { executeCourse, failureSummary, pagesToPublish, writePages } from '../../tools/site-build';
+import { fixture } from './fixtures';
+
+const work = mkdtempSync(join(tmpdir(), 'site-build-'));
+const executedDir = join(work, 'executed');
+const dirs = { docs: join(work, 'docs'), assets: join(work, 'assets'), downloads: join(work, 'downloads') };
+const written: string[] = [];
+let reports: NotebookReport[] = [];
+let failingPage = '';
+
+beforeAll(async () => {
+  const timesFile = join(work, 'run-times.json');
+  writeFileSync(timesFile, JSON.stringify({ ci: { 'failing.ipynb': 75 } }));
+  const notebooks = [fixture('failing'), fixture('params')];
+  // Not a terminal (a CI log): one line per notebook, nothing else.
+  const progress = { write: (text: string) => written.push(text), isTTY: false };
+  reports = await executeCourse('ci', executedDir, { notebooks, progress, timesFile });
+  await writePages(pagesToPublish(reports, executedDir), dirs);
+  failingPage = readFileSync(join(dirs.docs, 'failing.md'), 'utf8');
+}, 120_000);
+
+describe('a site build with a failing notebook', () => {
+  it('publishes every page, the failing one with a banner linking to the error where it happened', () => {
+    expect(reports.map((r) => r.status)).toEqual(['cell-failed', 'ok']);
+    expect(readFileSync(join(dirs.docs, 'params.md'), 'utf8')).not.toContain('did not run to the end');
+    const banner = failingPage.indexOf(':::danger[This notebook did not run to the end]');
+    const anchor = failingPage.indexOf('<a id="failed-cell"></a>');
+    const thrower = failingPage.indexOf("throw new RangeError('boom at cell two');");
+    const error = failingPage.indexOf('**RangeError**: boom at cell two');
+    const notRun = failingPage.indexOf("console.log('must not run');");
+    expect(banner).toBeGreaterThan(0);
+    expect(failingPage.slice(banner, anchor)).toContain('cell 2: RangeError: boom at cell two');
+    // Banner, anchor, the failing cell's code, its error, then the cell that did not run (no count).
+    expect([banner, anchor, thrower, error, notRun].every((at, i, all) => at > 0 && (i === 0 || at > all[i - 1]!))).toBe(true);
+    expect(failingPage).toContain('```ts title="[ ]"\nconsole.log(\'must not run\');');
+    expect(failingPage).not.toContain('must not run\n```\n\n```text');
+  });
+
+  it('ends with a summary naming the executed copy and the command that reruns just that notebook', () => {
+    const summary = failureSummary(reports.filter((r) => r.status !== 'ok'), reports.length, executedDir, 'ci');
+    expect(summary).toContain('1 of 2 notebook(s) failed');
+    expect(summary).toContain('failing.ipynb: cell 2: RangeError: boom at cell two');
+    expect(summary).toContain(`executed copy: ${join(executedDir, 'failing.ipynb')}`);
+    expect(summary).toMatch(/rerun just it: npm run nbconvert-ts -- execute \S*failing\.ipynb --out-dir \S*executed --profile ci\n/);
+    expect(readFileSync(join(executedDir, 'failing.ipynb'), 'utf8')).toContain('boom at cell two');
+  });
+
+  it('numbers the cells on the page without the injected parameters cell, and leaves it out of the download', () => {
+    const executed = JSON.parse(readFileSync(join(executedDir, 'params.ipynb'), 'utf8'));
+    expect(executed.cells.map((c: { execution_count: number }) => c.execution_count)).toEqual([1, 2, 3]);
+    const page = readFileSync(join(dirs.docs, 'params.md'), 'utf8');
+    expect([...page.matchAll(/title="(\[\d+\])"/g)].map((m) => m[1])).toEqual(['[1]', '[2]']);
+    expect(page).toContain('profile=ci epochs=10');
+    const download = JSON.parse(readFileSync(join(dirs.downloads, 'params.ipynb'), 'utf8'));
+    expect(download.cells.map((c: { metadata: { tags?: string[] } }) => c.metadata.tags ?? [])).toEqual([['parameters'], []]);
+  });
+
+  it('prints one line per notebook when the output is not a terminal', () => {
+    // (params.ipynb comes from the build cache when an earlier run left it there.)
+    expect(written.join('')).toMatch(/^FAILED \[1\/2\] \S*failing\.ipynb \d+\.\d s\nok     \[2\/2\] \S*params\.ipynb (\d+\.\d s|\(cached\))\n$/);
+  });
+});
+
+describe('the progress line', () => {
+  it('says which notebook, which cell of how many, the time spent and the last run', () => {
+    expect(clock(0)).toBe('0:00');
+    expect(clock(75.4)).toBe('1:15');
+    expect(clock(3 * 3600 + 61)).toBe('3:01:01');
+    expect(progressText('[2/14]', '01-images-knn.ipynb', { position: 3, total: 40 }, 65, 100)).toBe('[2/14] 01-images-knn.ipynb  cell 3/40  1:05, last run 1:40');
+    expect(progressText('[1/1]', 'x.ipynb', undefined, 2)).toBe('[1/1] x.ipynb  starting the kernel  0:02');
+  });
+
+  it('redraws one line in place on a terminal and leaves the final line', () => {
+    const out: string[] = [];
+    let now = 1_000;
+    const progress = new NotebookProgress({ write: (t: string) => out.push(t), isTTY: true, columns: 80 }, () => now);
+    progress.start('[1/2]', 'a.ipynb', 30);
+    now += 5_000;
+    progress.cell(2, 9);
+    progress.finish('ok     [1/2] a.ipynb 5.0 s');
+    expect(out).toEqual([
+      '\r\x1b[K[1/2] a.ipynb  starting the kernel  0:00, last run 0:30',
+      '\r\x1b[K[1/2] a.ipynb  cell 2/9  0:05, last run 0:30',
+      '\r\x1b[Kok     [1/2] a.ipynb 5.0 s\n',
+    ]);
+  });
+});
