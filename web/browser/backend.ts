@@ -104,8 +104,8 @@ async function startWasm(): Promise<BackendProbe> {
       if (threads > 1) wasm.setThreadsCount(threads);
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
       const running = threads > 1 ? wasm.getThreadsCount() : 1;
-      wasmThreading = running > 1
-        ? `${running} threads (the page is cross-origin isolated)`
+      wasmThreading = threads > 1
+        ? `threaded build, ${running} of ${threads} threads asked for (the page is cross-origin isolated)`
         : `1 thread (${isolated ? 'one asked for' : 'the page is not cross-origin isolated: its server sends no COOP/COEP headers'})`;
     } else if (!(await tf.setBackend('wasm'))) {
       throw new Error('the wasm backend failed to initialise');

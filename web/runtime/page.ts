@@ -104,11 +104,13 @@ export function mountRunner(root: HTMLElement, cells: PageCell[], options: Mount
   });
 
   let backendShown = false;
+  let backendLine = '';
   const showBackend = async () => {
     if (backendShown) return;
     const choice = await initBackend();
     backendShown = true;
-    status.textContent = describeBackend(choice).slice(0, 2).join(' — ');
+    backendLine = describeBackend(choice).slice(0, 2).join(' — ');
+    status.textContent = backendLine;
     status.dataset.backend = choice.name;
   };
 
@@ -122,6 +124,7 @@ export function mountRunner(root: HTMLElement, cells: PageCell[], options: Mount
       isParameters: cell.parameters ?? index === 0,
       onStatus: (text) => (status.textContent = text),
     });
+    if (backendShown) status.textContent = backendLine;
     entry.status = result;
     entry.element.dataset.status = result;
     if (!backendShown) await showBackend().catch(() => undefined);
