@@ -19,6 +19,7 @@ import { projectCacheInputs } from './nbconvert-ts/bin';
 import { displayPath, executeNotebook, type NotebookReport } from './nbconvert-ts/execute';
 import { COURSE_KERNEL_NAME, courseKernelSpec } from './kernel/spec';
 import { serveStatic } from './static-server';
+import { buildRuntime } from '../web/build';
 
 const root = projectRoot();
 const paths = {
@@ -109,6 +110,9 @@ export async function buildSite(executed: string[]): Promise<string> {
       sourceUrlBase: `${repository}/blob/main/notebooks`,
     });
   }
+  // "Run in your browser": the page runtime, tfjs's wasm files and the published data.
+  const runtime = await buildRuntime(join(root, 'site', 'static', 'run'));
+  console.log(`page runtime: code ${(runtime.bundleBytes / 1e6).toFixed(1)} MB, data ${(runtime.dataBytes / 1e6).toFixed(1)} MB (fetched per notebook)`);
   run('npx', ['typedoc', '--logLevel', 'Error']);
   run('npx', ['docusaurus', 'build', '--out-dir', paths.out]);
   return paths.out;

@@ -7,7 +7,7 @@
  *   npx tsx web/build.ts [--out-dir DIR]     (default site/static/run)
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -110,7 +110,10 @@ export async function buildRuntime(outDir = join(root, 'site', 'static', 'run'))
     copyFileSync(join(wasmDist, file), join(outDir, 'wasm', file));
   }
   const katexCss = join(root, 'node_modules', 'katex', 'dist', 'katex.min.css');
-  if (existsSync(katexCss)) copyFileSync(katexCss, join(outDir, 'katex.min.css'));
+  if (existsSync(katexCss)) {
+    copyFileSync(katexCss, join(outDir, 'katex.min.css'));
+    cpSync(join(dirname(katexCss), 'fonts'), join(outDir, 'fonts'), { recursive: true });
+  }
   const dataBytes = writeData(join(outDir, 'data'));
   const bundleBytes = Object.values(meta.outputs).reduce((n, o) => n + o.bytes, 0);
   return { outDir, bundleBytes, dataBytes };
