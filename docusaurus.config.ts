@@ -23,7 +23,7 @@ const config: Config = {
   markdown: { format: 'detect', hooks: { onBrokenMarkdownLinks: 'throw' } },
   i18n: { defaultLocale: 'en', locales: ['en'] },
   staticDirectories: ['site/static'],
-  clientModules: ['./site/src/clientModules/vega.ts'],
+  clientModules: ['./site/src/clientModules/vega.ts', './site/src/clientModules/run-in-browser.ts'],
   stylesheets: [],
   presets: [
     [

@@ -26,6 +26,7 @@ import { NotebookProgress, type ProgressStream } from './nbconvert-ts/progress';
 import { readRunTimes, recordRunTimes } from './nbconvert-ts/shard';
 import { courseConvertOptions, courseExecuteOptions } from './course-notebooks';
 import { serveStatic } from './static-server';
+import { buildRuntime } from '../web/build';
 
 const root = projectRoot();
 const paths = {
@@ -207,6 +208,9 @@ export async function writePages(pages: PageSource[], dirs: PageDirs = paths): P
 export async function buildSite(executed: Array<string | PageSource>): Promise<string> {
   rmSync(paths.api, { recursive: true, force: true });
   await writePages(executed.map((e) => (typeof e === 'string' ? { executed: e } : e)));
+  // "Run in your browser": the page runtime, tfjs's wasm files and the published data.
+  const runtime = await buildRuntime(join(root, 'site', 'static', 'run'));
+  console.log(`page runtime: code ${(runtime.bundleBytes / 1e6).toFixed(1)} MB, data ${(runtime.dataBytes / 1e6).toFixed(1)} MB (fetched per notebook)`);
   run('npx', ['typedoc', '--logLevel', 'Error']);
   run('npx', ['docusaurus', 'build', '--out-dir', paths.out]);
   return paths.out;

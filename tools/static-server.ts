@@ -1,6 +1,8 @@
 /**
  * A small static file server for the built site (tests and `npm start`):
  * `/page` serves `page.html` the way the site was built (trailingSlash: false).
+ * By default it makes the site cross-origin isolated (COOP/COEP headers), which lets
+ * "Run in your browser" use WebAssembly threads (SharedArrayBuffer needs isolation).
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -9,7 +11,7 @@ import { extname, join, normalize } from 'node:path';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
   '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.gif': 'image/gif', '.ipynb': 'application/x-ipynb+json',
-  '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.xml': 'application/xml', '.txt': 'text/plain',
+  '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.xml': 'application/xml', '.txt': 'text/plain',
 };
 
 function resolveFile(root: string, urlPath: string): string | undefined {
@@ -18,13 +20,20 @@ function resolveFile(root: string, urlPath: string): string | undefined {
   return candidates.find((file) => file.startsWith(root) && existsSync(file) && statSync(file).isFile());
 }
 
-/** Serves `root` on 127.0.0.1; port 0 picks a free one. Resolves once listening. */
-export function serveStatic(root: string, port = 0): Promise<{ server: Server; url: string }> {
+/** The headers that make a page cross-origin isolated (everything it loads is same-origin). */
+export const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/**
+ * Serves `root` on 127.0.0.1; port 0 picks a free one. Resolves once listening.
+ * `isolated: false` leaves out the COOP/COEP headers (the page then runs wasm on one thread).
+ */
+export function serveStatic(root: string, port = 0, options: { isolated?: boolean } = {}): Promise<{ server: Server; url: string }> {
+  const isolation = options.isolated === false ? {} : ISOLATION_HEADERS;
   const server = createServer((request, response) => {
     const file = resolveFile(root, request.url ?? '/');
     const status = file ? 200 : 404;
     const body = file ?? join(root, '404.html');
-    response.writeHead(status, { 'content-type': TYPES[extname(body)] ?? 'application/octet-stream' });
+    response.writeHead(status, { 'content-type': TYPES[extname(body)] ?? 'application/octet-stream', ...isolation });
     createReadStream(body).pipe(response);
   });
   return new Promise((resolve, reject) => {

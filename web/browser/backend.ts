@@ -1,0 +1,174 @@
+/**
+ * Browser implementation of lib/backend's API (initBackend, describeBackend, …): WebGPU
+ * when `navigator.gpu` gives an adapter, else the wasm backend with the course's SIMD
+ * training kernels (lib/engine, the same module Node uses), on several threads only
+ * where the page is cross-origin isolated, else pure JavaScript. The page may force
+ * one (its backend menu, or `?backend=wasm` in the address).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerCourseKernels } from '../../lib/engine/register-kernels';
+import { runtimeBase } from './data-hub';
+import { wantedWasmThreads } from './wasm-threads';
+
+/** The backends the page knows, in order of preference. */
+export const BACKEND_ORDER = ['webgpu', 'wasm', 'cpu'] as const;
+
+/** A backend name the page can select. */
+export type BackendName = (typeof BACKEND_ORDER)[number];
+
+/** Kept for the API lib/backend has; on the page the address's `?backend=` plays its part. */
+export const BACKEND_ENV_VAR = 'COURSE_BACKEND';
+
+/** Why one backend was or was not taken. */
+export interface BackendProbe {
+  name: BackendName;
+  available: boolean;
+  detail: string;
+}
+
+/** What runs, why, and with which versions. */
+export interface BackendChoice {
+  name: BackendName;
+  forced: boolean;
+  reason: string;
+  probes: BackendProbe[];
+  versions: Record<string, string>;
+}
+
+/** Raised when a forced backend cannot start. */
+export class BackendUnavailableError extends Error {
+  constructor(
+    readonly backend: BackendName,
+    detail: string,
+  ) {
+    super(`The '${backend}' backend is not available: ${detail}`);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+let current: BackendChoice | undefined;
+let pending: Promise<BackendChoice> | undefined;
+let pageChoice: BackendName | undefined;
+
+/** The page's backend menu: forces `name` for the next initBackend (undefined: the best one). */
+export function setPageBackend(name: BackendName | undefined): void {
+  pageChoice = name;
+}
+
+/** The backend asked for by the page's menu or `?backend=` in its address. */
+export function requestedBackend(): BackendName | undefined {
+  const raw = pageChoice ?? (typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('backend'));
+  if (!raw) return undefined;
+  if ((BACKEND_ORDER as readonly string[]).includes(raw)) return raw as BackendName;
+  throw new Error(`backend=${raw} is not a backend the page can run; use one of ${BACKEND_ORDER.join(', ')}`);
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 240);
+}
+
+interface GpuAdapter {
+  info?: { vendor?: string; architecture?: string; description?: string };
+  isFallbackAdapter?: boolean;
+}
+
+async function startWebgpu(): Promise<BackendProbe> {
+  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<GpuAdapter | null> } }).gpu;
+  if (!gpu) return { name: 'webgpu', available: false, detail: 'this browser has no WebGPU (navigator.gpu is missing)' };
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { name: 'webgpu', available: false, detail: 'WebGPU found no adapter (no usable GPU, or WebGPU disabled)' };
+    await import('@tensorflow/tfjs-backend-webgpu');
+    if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend failed to initialise');
+    const info = adapter.info ?? {};
+    const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'a GPU';
+    const fallback = adapter.isFallbackAdapter || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+    return { name: 'webgpu', available: true, detail: `WebGPU adapter: ${name}${fallback ? ' (a software fallback adapter)' : ''}` };
+  } catch (error) {
+    return { name: 'webgpu', available: false, detail: messageOf(error) };
+  }
+}
+
+let wasmThreading: string | undefined;
+
+async function startWasm(): Promise<BackendProbe> {
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    if (wasmThreading === undefined) {
+      wasm.setWasmPaths(`${runtimeBase()}wasm/`);
+      const threads = wantedWasmThreads();
+      const isolated = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+      if (threads > 1) wasm.setThreadsCount(threads);
+      if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+      const running = threads > 1 ? wasm.getThreadsCount() : 1;
+      wasmThreading = threads > 1
+        ? `threaded build, ${running} of ${threads} threads asked for (the page is cross-origin isolated)`
+        : `1 thread (${isolated ? 'one asked for' : 'the page is not cross-origin isolated: its server sends no COOP/COEP headers'})`;
+    } else if (!(await tf.setBackend('wasm'))) {
+      throw new Error('the wasm backend failed to initialise');
+    }
+    // The course's split kernels get one thread on the page (no kernel worker there).
+    registerCourseKernels('wasm', { threads: 1 });
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    return { name: 'wasm', available: true, detail: `WebAssembly (XNNPACK${simd ? ', SIMD' : ''}, ${wasmThreading}) with the course's training kernels` };
+  } catch (error) {
+    return { name: 'wasm', available: false, detail: messageOf(error) };
+  }
+}
+
+async function startCpu(): Promise<BackendProbe> {
+  const ok = await tf.setBackend('cpu');
+  return { name: 'cpu', available: ok, detail: ok ? 'pure JavaScript (slow: for checks only)' : 'failed to initialise' };
+}
+
+const STARTERS: Record<BackendName, () => Promise<BackendProbe>> = { webgpu: startWebgpu, wasm: startWasm, cpu: startCpu };
+
+function versions(): Record<string, string> {
+  return { browser: navigator.userAgent, 'tfjs-core': tf.version_core };
+}
+
+/** Starts the best backend the page has (or the one asked for); later calls return the same choice. */
+export async function initBackend(options: { backend?: BackendName } = {}): Promise<BackendChoice> {
+  const wanted = options.backend ?? requestedBackend();
+  if (current && (!wanted || wanted === current.name)) return current;
+  if (pending && !wanted) return pending;
+  const run = chooseBackend(wanted);
+  pending = run;
+  try {
+    current = await run;
+    return current;
+  } finally {
+    pending = undefined;
+  }
+}
+
+async function chooseBackend(wanted: BackendName | undefined): Promise<BackendChoice> {
+  if (wanted) {
+    const probe = await STARTERS[wanted]();
+    if (!probe.available) throw new BackendUnavailableError(wanted, probe.detail);
+    return { name: wanted, forced: true, reason: `${wanted}: chosen on the page; ${probe.detail}`, probes: [probe], versions: versions() };
+  }
+  const probes: BackendProbe[] = [];
+  for (const name of BACKEND_ORDER) {
+    const probe = await STARTERS[name]();
+    probes.push(probe);
+    if (probe.available) {
+      const passed = probes.filter((p) => !p.available).map((p) => `${p.name} unavailable (${p.detail})`);
+      return { name, forced: false, reason: [`${name}: ${probe.detail}`, ...passed].join('; '), probes, versions: versions() };
+    }
+  }
+  throw new Error(`No TensorFlow.js backend could start: ${probes.map((p) => `${p.name}: ${p.detail}`).join('; ')}`);
+}
+
+/** The backend chosen by the last initBackend, if any. */
+export function currentBackend(): BackendChoice | undefined {
+  return current;
+}
+
+/** One line per fact: the backend, the reason and the versions. */
+export function describeBackend(choice: BackendChoice): string[] {
+  const lines = [`backend: ${choice.name}${choice.forced ? ' (forced)' : ''}`, `why: ${choice.reason}`];
+  for (const [pkg, version] of Object.entries(choice.versions)) lines.push(`${pkg}: ${version}`);
+  return lines;
+}
