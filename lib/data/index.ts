@@ -16,3 +16,6 @@ export { createRng, type Rng } from './random';
 export { readTarGz } from './tar';
 export { decodeIndexedPng, type IndexedImage } from './png-index';
 export { loadMnist, type DigitSet, type MnistOptions } from './mnist';
+export { decodeWav, toMono, type WavAudio } from './wav';
+export { decodeNifti, type NiftiVolume } from './nifti';
+export * from './speech';

@@ -62,6 +62,28 @@ const PALETTE_PETS = new Set(['Abyssinian_1', 'Abyssinian_11', 'Bengal_185', 'Bo
   ...[203, 204, 205, 206, 207, 208].map((n) => `Maine_Coon_${n}`),
   ...[174, 175, 176, 177, 178, 179, 180].map((n) => `great_pyrenees_${n}`)]);
 const isPaletteMask = (f: string): boolean => PALETTE_PETS.has(f.replace(/^(images|masks)\//, '').replace(/\.(jpg|png)$/, ''));
+// Speech Commands clips: 10 per word from one copy of the dataset, 50 more of nine, right and zero
+// from another; these are the 30 of nine/right/zero that come from the first (checked blob by blob).
+const SPEECH_REPO = 'vinsis/speech-commands-recognition';
+const SPEECH_EXTRA_REPO = 'a-n-rose/mini-audio-datasets';
+const SPEECH_EXTRA_COMMIT = '9b42f28db945dae521af677e26996338127d2c0b';
+const SPEECH_FROM_FIRST_COPY = new Set([
+  'nine/2f813234_nohash_1.wav', 'nine/439c84f4_nohash_1.wav', 'nine/51055bda_nohash_4.wav', 'nine/563aa4e6_nohash_2.wav',
+  'nine/6a27a9bf_nohash_0.wav', 'nine/93ec8b84_nohash_0.wav', 'nine/97f4c236_nohash_2.wav', 'nine/a7545b9f_nohash_1.wav',
+  'nine/a9abc695_nohash_1.wav', 'nine/b87bdb22_nohash_1.wav',
+  'right/1eddce1d_nohash_3.wav', 'right/2f813234_nohash_1.wav', 'right/439c84f4_nohash_1.wav', 'right/51055bda_nohash_4.wav',
+  'right/563aa4e6_nohash_2.wav', 'right/6272b231_nohash_1.wav', 'right/93ec8b84_nohash_0.wav', 'right/97f4c236_nohash_2.wav',
+  'right/988e2f9a_nohash_0.wav', 'right/b87bdb22_nohash_1.wav',
+  'zero/2f813234_nohash_1.wav', 'zero/439c84f4_nohash_1.wav', 'zero/51055bda_nohash_4.wav', 'zero/563aa4e6_nohash_2.wav',
+  'zero/5fe4a278_nohash_0.wav', 'zero/6a27a9bf_nohash_0.wav', 'zero/93ec8b84_nohash_0.wav', 'zero/97f4c236_nohash_2.wav',
+  'zero/988e2f9a_nohash_0.wav', 'zero/b87bdb22_nohash_1.wav',
+]);
+const EXTRA_WORDS = new Set(['nine', 'right', 'zero']);
+const FREESOUND_BACKGROUNDS: Record<string, string> = {
+  'cafe.wav': 'freesound.org sound 387030 (antonybk)',
+  'fridge.wav': 'freesound.org sound 237399 (squareal)',
+  'traffic.wav': 'freesound.org sound 261344 (ivolipa)',
+};
 
 // The longest matching prefix wins.
 const RULES: Rule[] = [
@@ -148,6 +170,38 @@ const RULES: Rule[] = [
       // a 600-image, 3-breed copy of the Oxford release (images/, annotations/trimaps/), pinned
       return { kind: 'url', url: raw('Naveen-Dodda/Sample_Pets_dataset', '9281626', `${f.startsWith('masks/') ? 'trimaps' : 'images'}/${file}`) };
     },
+  },
+  {
+    prefix: 'speech/_background_noise_/',
+    licence: 'Speech Commands recordings CC BY 4.0; freesound clips CC0',
+    describe: (f) => FREESOUND_BACKGROUNDS[f]
+      ? `Background noise: 10 s, 16 kHz stereo WAV cut from ${FREESOUND_BACKGROUNDS[f]}`
+      : `Background noise: Speech Commands' real recording ${f} (16 kHz mono WAV)`,
+    source: (f) => ({
+      kind: 'url',
+      url: FREESOUND_BACKGROUNDS[f]
+        ? raw(SPEECH_EXTRA_REPO, SPEECH_EXTRA_COMMIT, `background_samples/${f}`)
+        : raw('chaeyoung-lee/wids_tutorial', '7d028e7211c846244903eb59664087f1fb3e4c07', `data/_background_noise_/${f}`),
+    }),
+  },
+  {
+    prefix: 'speech/',
+    licence: 'CC BY 4.0 (Speech Commands, Warden 2017)',
+    describe: (f) => `Speech Commands v0.01: one speaker saying "${f.split('/')[0]}", 16 kHz mono 16-bit WAV`,
+    source: (f) => ({
+      kind: 'url',
+      url: EXTRA_WORDS.has(f.split('/')[0]!) && !SPEECH_FROM_FIRST_COPY.has(f)
+        ? raw(SPEECH_EXTRA_REPO, SPEECH_EXTRA_COMMIT, `speech_commands/${f}`)
+        : raw(SPEECH_REPO, '53317d51bc2c75de6118ede48b0da06a412a1341', `speech_commands_v0.01/${f}`),
+    }),
+  },
+  {
+    prefix: 'volumes/',
+    licence: 'MIT (NiBabel documentation files)',
+    describe: (f) => f.includes('anatomy')
+      ? 'Brain MRI, T1 anatomy: gzipped NIfTI-1, uint8, 57x67x56 voxels of 2.75 mm'
+      : 'Brain MRI, EPI (functional) volume: gzipped NIfTI-1, uint8, 53x61x33 voxels of 3 mm',
+    source: (f) => ({ kind: 'url', url: raw('nipy/nibabel', '4704d904b1bd50edb4c2429db1ab8cecd3e4ec2a', `doc/source/downloads/${f}`) }),
   },
 ];
 

@@ -1,10 +1,9 @@
 /**
- * Generated 1D data for the 1D-convolution and trigger-word lesson: labelled
- * waveforms, and short audio-like clips in which a "trigger word" (a fixed
- * rising two-tone chirp) appears among "distractor words" (other tone patterns)
- * over background noise, with per-time-step labels; plus a spectrogram built on
- * a small radix-2 FFT. Seeded and deterministic. There is no real speech corpus
- * in the course's mirror, so these clips stand in for recorded audio.
+ * 1D data for the 1D-convolution and trigger-word lesson: a spectrogram built on a small
+ * radix-2 FFT; trigger-word clips mixed from real recordings (spoken words pasted onto real
+ * background noise, see ./speech) with per-time-step labels; and, for tests and quick
+ * experiments, generated stand-ins (labelled waveforms; clips whose "words" are tone patterns).
+ * Seeded and deterministic.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng } from './random';
@@ -218,8 +217,6 @@ export function generateTriggerClips(options: TriggerClipOptions): TriggerClipBa
   const rng = createRng(options.seed ?? 0);
   const noise = options.noise ?? 0.05;
   const clips: TriggerClip[] = [];
-  let frames = 0, bins = 0;
-  const specs: Float32Array[] = [];
   for (let n = 0; n < count; n++) {
     const audio = new Float32Array(samples);
     for (let i = 0; i < samples; i++) audio[i] = noise * rng.normal();
@@ -238,18 +235,22 @@ export function generateTriggerClips(options: TriggerClipOptions): TriggerClipBa
       else distractor(rng, sampleRate, audio, start, wordLength, gain);
       return { kind, start, end: start + wordLength };
     });
-    const spec = spectrogram(audio, { frameLength, hop });
-    frames = spec.frames; bins = spec.bins;
-    const labels = new Float32Array(frames);
-    for (const w of words) {
-      if (w.kind !== 'trigger') continue;
-      // the first frame that starts at or after the word's end
-      const first = Math.ceil(w.end / hop);
-      for (let t = first; t < Math.min(frames, first + labelFrames); t++) labels[t] = 1;
-    }
-    specs.push(spec.data);
-    clips.push({ audio, words, labels });
+    clips.push({ audio, words, labels: new Float32Array(0) });
   }
+  return clipBatch(clips, sampleRate, frameLength, hop, labelFrames);
+}
+
+/** Spectrograms and per-frame labels of placed clips (labels filled in here), as tensors. */
+function clipBatch(clips: TriggerClip[], sampleRate: number, frameLength: number, hop: number, labelFrames: number): TriggerClipBatch {
+  let frames = 0, bins = 0;
+  const specs: Float32Array[] = [];
+  for (const clip of clips) {
+    const spec = spectrogram(clip.audio, { frameLength, hop });
+    frames = spec.frames; bins = spec.bins;
+    clip.labels = triggerFrameLabels(clip.words, frames, hop, labelFrames);
+    specs.push(spec.data);
+  }
+  const count = clips.length;
   const all = new Float32Array(count * frames * bins);
   specs.forEach((s, i) => all.set(s, i * frames * bins));
   const labelData = new Float32Array(count * frames);
@@ -259,4 +260,156 @@ export function generateTriggerClips(options: TriggerClipOptions): TriggerClipBa
     labels: tf.tensor2d(labelData, [count, frames]),
     clips, sampleRate, frameLength, hop,
   };
+}
+
+/**
+ * Per spectrogram frame: 1 during the `labelFrames` frames that start at or after the end of a
+ * trigger word, else 0 (frame t starts at sample t·hop).
+ */
+export function triggerFrameLabels(words: PlacedWord[], frames: number, hop: number, labelFrames: number): Float32Array {
+  const labels = new Float32Array(frames);
+  for (const w of words) {
+    if (w.kind !== 'trigger') continue;
+    const first = Math.ceil(w.end / hop);
+    for (let t = first; t < Math.min(frames, first + labelFrames); t++) labels[t] = 1;
+  }
+  return labels;
+}
+
+// ---------------------------------------------------------------- real recordings
+
+/**
+ * Low-pass and decimate: the mean of each run of `factor` samples (a box filter, which
+ * attenuates what would fold back above the new Nyquist frequency), so 16 kHz speech becomes
+ * 8 kHz with `factor` 2. A trailing partial run is dropped.
+ */
+export function downsample(signal: Float32Array, factor: number): Float32Array {
+  if (!Number.isInteger(factor) || factor < 1) throw new Error(`downsample: factor must be a positive integer, got ${factor}`);
+  const out = new Float32Array(Math.floor(signal.length / factor));
+  for (let i = 0; i < out.length; i++) {
+    let sum = 0;
+    for (let k = 0; k < factor; k++) sum += signal[i * factor + k]!;
+    out[i] = sum / factor;
+  }
+  return out;
+}
+
+/** Root mean square of a signal (0 for an empty one). */
+export function rms(signal: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < signal.length; i++) sum += signal[i]! * signal[i]!;
+  return signal.length ? Math.sqrt(sum / signal.length) : 0;
+}
+
+/**
+ * Where the speech is in a one-word recording: the first and one-past-last sample of the run
+ * of frames (of `frameLength` samples) around the loudest one whose RMS stays above
+ * floor + `threshold` · (peak − floor), the floor being the quietest tenth of the frames'
+ * median RMS; quiet gaps up to `maxGap` frames inside the word are bridged. Speech Commands
+ * clips are one second long with the word somewhere in them and background around it; this
+ * finds the word, hence when it ends.
+ */
+export function speechSpan(samples: Float32Array, frameLength: number, threshold = 0.15, maxGap = 4): { start: number; end: number } {
+  if (!Number.isInteger(frameLength) || frameLength < 1) throw new Error(`speechSpan: frameLength must be a positive integer, got ${frameLength}`);
+  const frames = Math.floor(samples.length / frameLength);
+  if (frames === 0) throw new Error(`speechSpan: ${samples.length} samples, shorter than one frame (${frameLength})`);
+  const level = Array.from({ length: frames }, (_, t) => rms(samples.subarray(t * frameLength, (t + 1) * frameLength)));
+  const sorted = [...level].sort((x, y) => x - y);
+  const floor = sorted[Math.floor(frames / 20)]!;
+  const peakAt = level.indexOf(sorted[frames - 1]!);
+  const peak = level[peakAt]!;
+  if (peak === 0) throw new Error('speechSpan: the recording is silent');
+  const loud = level.map((l) => l >= floor + threshold * (peak - floor));
+  const extend = (from: number, step: number): number => {
+    let last = from, quiet = 0;
+    for (let t = from + step; t >= 0 && t < frames; t += step) {
+      if (loud[t]) { last = t; quiet = 0; } else if (++quiet > maxGap) break;
+    }
+    return last;
+  };
+  return { start: extend(peakAt, -1) * frameLength, end: (extend(peakAt, 1) + 1) * frameLength };
+}
+
+/** Options for {@link mixTriggerClips}. */
+export interface MixOptions {
+  count: number;
+  /** Recordings of the trigger word, already cut to the spoken part (see {@link speechSpan}). */
+  triggers: Float32Array[];
+  /** Recordings of other words, cut the same way. */
+  negatives: Float32Array[];
+  /** Background recordings, each at least one clip long. */
+  backgrounds: Float32Array[];
+  sampleRate: number;
+  /** Clip length in seconds. */
+  seconds: number;
+  /** Trigger words per clip, inclusive range (default [0, 2]). */
+  triggersPerClip?: [number, number];
+  /** Other words per clip, inclusive range (default [0, 2]). */
+  negativesPerClip?: [number, number];
+  /** Speech-to-background ratio in dB (RMS of the word over RMS of the background), range (default [0, 15]). */
+  snrDb?: [number, number];
+  /** Smallest silence between two words, in seconds (default 0.1). */
+  gap?: number;
+  /** Spectrogram frame length (default 256) and hop (default 128). */
+  frameLength?: number;
+  hop?: number;
+  /** Spectrogram frames labelled 1 after each trigger word ends (default 25). */
+  labelFrames?: number;
+  seed: number;
+}
+
+/**
+ * Trigger-word training clips from real recordings: a random stretch of a random background
+ * recording, with trigger words and other words pasted at random non-overlapping times, each
+ * at a random speech-to-background ratio; then the log spectrogram and the per-frame labels
+ * (ones right after each trigger word ends). The caller disposes the tensors.
+ *
+ * @throws Error when the words asked for cannot fit in a clip, a list is empty, or a background is too short.
+ */
+export function mixTriggerClips(options: MixOptions): TriggerClipBatch {
+  const { count, triggers, negatives, backgrounds, sampleRate } = options;
+  const samples = Math.round(options.seconds * sampleRate);
+  const frameLength = options.frameLength ?? 256;
+  const hop = options.hop ?? frameLength / 2;
+  const [minT, maxT] = options.triggersPerClip ?? [0, 2];
+  const [minN, maxN] = options.negativesPerClip ?? [0, 2];
+  const [snrLo, snrHi] = options.snrDb ?? [0, 15];
+  const gap = Math.round((options.gap ?? 0.1) * sampleRate);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`mixTriggerClips: count must be a positive integer, got ${count}`);
+  if (triggers.length === 0 || (maxN > 0 && negatives.length === 0) || backgrounds.length === 0) {
+    throw new Error(`mixTriggerClips: needs trigger recordings (${triggers.length}), negatives (${negatives.length}) and backgrounds (${backgrounds.length})`);
+  }
+  const longest = Math.max(...triggers.map((t) => t.length), ...negatives.map((t) => t.length));
+  if ((maxT + maxN) * (longest + gap) > samples) {
+    throw new Error(`mixTriggerClips: ${maxT + maxN} words of up to ${(longest / sampleRate).toFixed(2)} s do not fit in ${options.seconds} s`);
+  }
+  const short = backgrounds.findIndex((b) => b.length < samples);
+  if (short >= 0) throw new Error(`mixTriggerClips: background ${short} has ${backgrounds[short]!.length} samples, fewer than one clip (${samples})`);
+  const rng = createRng(options.seed);
+  const clips: TriggerClip[] = [];
+  for (let n = 0; n < count; n++) {
+    const bg = rng.pick(backgrounds);
+    const offset = rng.int(0, bg.length - samples);
+    const audio = Float32Array.from(bg.subarray(offset, offset + samples));
+    const bgLevel = Math.max(rms(audio), 1e-4);
+    const picked: Array<{ kind: 'trigger' | 'distractor'; wave: Float32Array }> = [
+      ...Array.from({ length: rng.int(minT, maxT) }, () => ({ kind: 'trigger' as const, wave: rng.pick(triggers) })),
+      ...Array.from({ length: rng.int(minN, maxN) }, () => ({ kind: 'distractor' as const, wave: rng.pick(negatives) })),
+    ];
+    for (let i = picked.length - 1; i > 0; i--) { const j = rng.int(0, i); [picked[i], picked[j]] = [picked[j]!, picked[i]!]; }
+    // share the free time randomly between the gaps before, between and after the words
+    const free = samples - picked.reduce((s, p) => s + p.wave.length + gap, 0);
+    const cuts = Array.from({ length: picked.length }, () => Math.floor(rng.next() * free)).sort((a, b) => a - b);
+    let used = 0;
+    const words: PlacedWord[] = picked.map((p, i) => {
+      const start = cuts[i]! + used;
+      used += p.wave.length + gap;
+      const snr = rng.uniform(snrLo, snrHi);
+      const gain = (bgLevel * 10 ** (snr / 20)) / Math.max(rms(p.wave), 1e-6);
+      for (let k = 0; k < p.wave.length; k++) audio[start + k] = audio[start + k]! + gain * p.wave[k]!;
+      return { kind: p.kind, start, end: start + p.wave.length };
+    });
+    clips.push({ audio, words, labels: new Float32Array(0) });
+  }
+  return clipBatch(clips, sampleRate, frameLength, hop, options.labelFrames ?? 25);
 }
