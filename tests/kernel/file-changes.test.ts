@@ -49,5 +49,5 @@ describe('the kernel beside changing files', () => {
       compiler.executor.close();
       process.chdir(root);
     }
-  }, 60_000);
+  }, 180_000);
 });

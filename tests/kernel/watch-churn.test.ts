@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/paths';
-import { executeNotebook } from '../../tools/nbconvert-ts/execute';
+import { executeNotebook } from '../nbconvert/course';
 import { read, text } from '../nbconvert/fixtures';
 
 const fixtures = join(projectRoot(), 'tests', 'fixtures', 'notebooks');
