@@ -22,7 +22,7 @@ interface ConvConfig {
   kernelSize: number | number[];
   strides?: number | number[];
   padding?: 'valid' | 'same' | 'causal';
-  dilationRate?: number | number[];
+  dilationRate?: number | [number, number];
   useBias?: boolean;
   activation?: string;
 }
