@@ -27,6 +27,44 @@ export function receptiveFields(layers: SizeStride[]): FieldAfter[] {
   });
 }
 
+/** A convolution or pooling layer of a model, with the receptive field and jump of its units. */
+export interface LayerField {
+  layer: string;
+  r: number;
+  jump: number;
+}
+
+/** What {@link modelReceptiveFields} reads of a layer (a tfjs layer has it). */
+interface SizedLayer {
+  name: string;
+  getConfig(): unknown;
+}
+
+const firstOf = (value: unknown): number | undefined => (Array.isArray(value) ? Number(value[0]) : typeof value === 'number' ? value : undefined);
+
+/**
+ * The receptive field and jump of the units of every convolution and pooling layer of a plain
+ * stack of layers (`model.layers` in order, along the first spatial axis; other layers do not
+ * change them). A dilated filter counts with its effective size d·(f − 1) + 1.
+ * @param model a model whose `layers` form one chain from the input (a tfjs Sequential, or a
+ *   functional model without branches).
+ * @param fieldsOf computes the fields from the sizes and strides: {@link receptiveFields} by
+ *   default (a notebook passes its exercise's version).
+ */
+export function modelReceptiveFields(model: { layers: SizedLayer[] }, fieldsOf: (layers: SizeStride[]) => FieldAfter[] = receptiveFields): LayerField[] {
+  const sized = model.layers.flatMap((layer) => {
+    const config = layer.getConfig() as { kernelSize?: unknown; poolSize?: unknown; strides?: unknown; dilationRate?: unknown };
+    const f = firstOf(config.kernelSize ?? config.poolSize);
+    if (f === undefined) return [];
+    const dilation = firstOf(config.dilationRate) ?? 1;
+    const stride = firstOf(config.strides) ?? (config.poolSize !== undefined ? f : 1);
+    return [{ name: layer.name, size: dilation * (f - 1) + 1, stride: stride }];
+  });
+  const fields = fieldsOf(sized.map((l) => ({ size: l.size, stride: l.stride })));
+  if (fields.length !== sized.length) throw new Error(`modelReceptiveFields: ${sized.length} conv/pool layers but ${fields.length} fields computed`);
+  return fields.map((field, i) => ({ layer: sized[i]!.name, r: field.r, jump: field.jump }));
+}
+
 /** Where one photo excites a unit most: the unit's position in its feature map and the value there. */
 export interface Hit {
   photo: number;

@@ -4,6 +4,7 @@
  * (Zeiler and Fergus' visualisation).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Hit } from '../receptive-field';
 
 /** Receptive field of the units of a layer, in input pixels (per axis: [rows, cols]). */
 export interface ReceptiveField {
@@ -148,11 +149,12 @@ export function topActivatingPatches(model: tf.LayersModel, layerName: string, u
 
 /**
  * Cuts the patches out of the images at their full receptive-field size;
- * parts outside the image are filled with `fill`.
+ * parts outside the image are filled with `fill`. Only `image` and `box` of each patch are read,
+ * so a box computed another way (e.g. from lib/receptive-field's topPatches) works too.
  *
  * @returns [patches, size_h, size_w, c].
  */
-export function cropPatches(images: tf.Tensor4D, patches: Patch[], fill = 0.5): tf.Tensor4D {
+export function cropPatches<P extends Pick<Patch, 'image' | 'box'>>(images: tf.Tensor4D, patches: P[], fill = 0.5): tf.Tensor4D {
   if (patches.length === 0) throw new Error('cropPatches needs at least one patch');
   const [, h, w, c] = images.shape;
   return tf.tidy(() => {
@@ -164,4 +166,24 @@ export function cropPatches(images: tf.Tensor4D, patches: Patch[], fill = 0.5): 
     });
     return tf.stack(crops) as tf.Tensor4D;
   });
+}
+
+/**
+ * Where each image excites each channel most, for a batch of feature maps (the raw material of
+ * Zeiler and Fergus' top patches): `result[channel][n]` is image n's peak of that channel, with
+ * its position in the feature map (the first one where values tie) and the value there.
+ * @param activations [n, h, w, channels], a layer's output for n images.
+ * @param firstImage the index of the batch's first image in the whole set (its `photo` field).
+ */
+export function channelPeaks(activations: tf.Tensor4D, firstImage = 0): Hit[][] {
+  if (activations.rank !== 4) throw new Error(`channelPeaks expects [n, h, w, channels], got [${activations.shape}]`);
+  const [n, h, w, c] = activations.shape;
+  const [where, best] = tf.tidy(() => {
+    const flat = activations.reshape([n, h * w, c]);
+    return [flat.argMax(1).dataSync(), flat.max(1).dataSync()];
+  });
+  return Array.from({ length: c }, (_, ch) => Array.from({ length: n }, (_, i) => {
+    const position = where[i * c + ch]!;
+    return { photo: firstImage + i, y: Math.floor(position / w), x: position % w, value: best[i * c + ch]! };
+  }));
 }
