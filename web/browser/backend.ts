@@ -6,60 +6,33 @@
  * one (its backend menu, or `?backend=wasm` in the address).
  */
 import * as tf from '@tensorflow/tfjs';
+import { BACKEND_ENV_VAR, BackendUnavailableError, type BackendChoice, type BackendName, type BackendProbe } from '../../lib/engine/choice';
 import { registerCourseKernels } from '../../lib/engine/register-kernels';
 import { runtimeBase } from './data-hub';
 import { wantedWasmThreads } from './wasm-threads';
 
-/** The backends the page knows, in order of preference. */
+/** The backends the page can run, in order of preference (the course's names, less tensorflow). */
 export const BACKEND_ORDER = ['webgpu', 'wasm', 'cpu'] as const;
 
-/** A backend name the page can select. */
-export type BackendName = (typeof BACKEND_ORDER)[number];
+export { BACKEND_ENV_VAR, BackendUnavailableError, type BackendChoice, type BackendName, type BackendProbe };
 
-/** Kept for the API lib/backend has; on the page the address's `?backend=` plays its part. */
-export const BACKEND_ENV_VAR = 'COURSE_BACKEND';
-
-/** Why one backend was or was not taken. */
-export interface BackendProbe {
-  name: BackendName;
-  available: boolean;
-  detail: string;
-}
-
-/** What runs, why, and with which versions. */
-export interface BackendChoice {
-  name: BackendName;
-  forced: boolean;
-  reason: string;
-  probes: BackendProbe[];
-  versions: Record<string, string>;
-}
-
-/** Raised when a forced backend cannot start. */
-export class BackendUnavailableError extends Error {
-  constructor(
-    readonly backend: BackendName,
-    detail: string,
-  ) {
-    super(`The '${backend}' backend is not available: ${detail}`);
-    this.name = 'BackendUnavailableError';
-  }
-}
+/** A backend the page can run. */
+export type PageBackend = (typeof BACKEND_ORDER)[number];
 
 let current: BackendChoice | undefined;
 let pending: Promise<BackendChoice> | undefined;
-let pageChoice: BackendName | undefined;
+let pageChoice: PageBackend | undefined;
 
 /** The page's backend menu: forces `name` for the next initBackend (undefined: the best one). */
-export function setPageBackend(name: BackendName | undefined): void {
+export function setPageBackend(name: PageBackend | undefined): void {
   pageChoice = name;
 }
 
 /** The backend asked for by the page's menu or `?backend=` in its address. */
-export function requestedBackend(): BackendName | undefined {
+export function requestedBackend(): PageBackend | undefined {
   const raw = pageChoice ?? (typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('backend'));
   if (!raw) return undefined;
-  if ((BACKEND_ORDER as readonly string[]).includes(raw)) return raw as BackendName;
+  if ((BACKEND_ORDER as readonly string[]).includes(raw)) return raw as PageBackend;
   throw new Error(`backend=${raw} is not a backend the page can run; use one of ${BACKEND_ORDER.join(', ')}`);
 }
 
@@ -122,7 +95,7 @@ async function startCpu(): Promise<BackendProbe> {
   return { name: 'cpu', available: ok, detail: ok ? 'pure JavaScript (slow: for checks only)' : 'failed to initialise' };
 }
 
-const STARTERS: Record<BackendName, () => Promise<BackendProbe>> = { webgpu: startWebgpu, wasm: startWasm, cpu: startCpu };
+const STARTERS: Record<PageBackend, () => Promise<BackendProbe>> = { webgpu: startWebgpu, wasm: startWasm, cpu: startCpu };
 
 function versions(): Record<string, string> {
   return { browser: navigator.userAgent, 'tfjs-core': tf.version_core };
@@ -130,6 +103,7 @@ function versions(): Record<string, string> {
 
 /** Starts the best backend the page has (or the one asked for); later calls return the same choice. */
 export async function initBackend(options: { backend?: BackendName } = {}): Promise<BackendChoice> {
+  if (options.backend === 'tensorflow') throw new BackendUnavailableError('tensorflow', 'the page has no native TensorFlow; it runs webgpu, wasm or cpu');
   const wanted = options.backend ?? requestedBackend();
   if (current && (!wanted || wanted === current.name)) return current;
   if (pending && !wanted) return pending;
@@ -143,7 +117,7 @@ export async function initBackend(options: { backend?: BackendName } = {}): Prom
   }
 }
 
-async function chooseBackend(wanted: BackendName | undefined): Promise<BackendChoice> {
+async function chooseBackend(wanted: PageBackend | undefined): Promise<BackendChoice> {
   if (wanted) {
     const probe = await STARTERS[wanted]();
     if (!probe.available) throw new BackendUnavailableError(wanted, probe.detail);

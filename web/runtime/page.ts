@@ -5,7 +5,7 @@
  */
 import { javascript } from '@codemirror/lang-javascript';
 import { EditorView, basicSetup } from 'codemirror';
-import { describeBackend, initBackend, setPageBackend, type BackendName } from '../browser/backend';
+import { describeBackend, initBackend, setPageBackend, type PageBackend } from '../browser/backend';
 import { setRuntimeBase } from '../browser/data-hub';
 import { NotebookRunner, type CellStatus } from './runner';
 
@@ -73,7 +73,7 @@ export function mountRunner(root: HTMLElement, cells: PageCell[], options: Mount
   status.className = 'nb-run-status';
   status.style.fontSize = '0.85em';
   status.textContent = 'Ready: the first run starts the backend (WebGPU if this browser has it, else WebAssembly).';
-  const backendMenu = select(['auto', 'webgpu', 'wasm', 'cpu'], 'auto', (v) => setPageBackend(v === 'auto' ? undefined : (v as BackendName)));
+  const backendMenu = select(['auto', 'webgpu', 'wasm', 'cpu'], 'auto', (v) => setPageBackend(v === 'auto' ? undefined : (v as PageBackend)));
   const profileMenu = select(['ci', 'full'], profile, (v) => {
     profile = v as 'ci' | 'full';
     runner.parameters = { profile };

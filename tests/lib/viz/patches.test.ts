@@ -106,7 +106,7 @@ describe('channelPeaks', () => {
       [{ photo: 7, y: 1, x: 2, value: 5 }, { photo: 8, y: 1, x: 2, value: 15 }],
       [{ photo: 7, y: 0, x: 0, value: -1 }, { photo: 8, y: 0, x: 1, value: 5 }],
     ]);
-    expect(() => channelPeaks(tf.zeros([2, 3]) as unknown as tf.Tensor4D)).toThrow(/\[n, h, w, channels\], got \[2,3\]/);
+    expect(() => tf.tidy(() => channelPeaks(tf.zeros([2, 3]) as unknown as tf.Tensor4D))).toThrow(/\[n, h, w, channels\], got \[2,3\]/);
     activations.dispose();
   });
 });
