@@ -37,7 +37,8 @@ const config: Config = {
           rehypePlugins: [rehypeKatex],
           // Hand-written pages link to their source; notebook pages carry their own
           // custom_edit_url (the .ipynb); the generated library reference has none.
-          editUrl: ({ docPath }) => (docPath.startsWith('api/') ? undefined : `${repository}/edit/main/site/docs/${docPath}`),
+          editUrl: ({ docPath }) =>
+            docPath.startsWith('api/') ? undefined : `${repository}/edit/main/site/docs/${docPath}`,
         },
         blog: false,
         pages: false,
@@ -47,7 +48,10 @@ const config: Config = {
   ],
   plugins: [
     // The site's own theme components (site/src/theme), e.g. the notebook links in the doc footer.
-    () => ({ name: 'course-theme', getThemePath: () => fileURLToPath(new URL('./site/src/theme', import.meta.url)) }),
+    () => ({
+      name: 'course-theme',
+      getThemePath: () => fileURLToPath(new URL('./site/src/theme', import.meta.url)),
+    }),
     // The project's package.json says "type": "module", so webpack would parse the
     // generated route registry as strict ESM and leave its require.resolveWeak
     // calls unresolved; it is CommonJS-style code, so parse it as such.
@@ -85,7 +89,8 @@ const config: Config = {
     },
     footer: {
       style: 'dark',
-      copyright: 'Course text and code: MIT. Lecture outline after Stanford CS230/CS231n and the Deep Learning Specialization.',
+      copyright:
+        'Course text and code: MIT. Lecture outline after Stanford CS230/CS231n and the Deep Learning Specialization.',
     },
     prism: { additionalLanguages: ['bash', 'json'] },
   } satisfies Preset.ThemeConfig,

@@ -14,7 +14,10 @@ export default defineConfig({
     poolOptions: { forks: { maxForks: forks, minForks: 1 } },
     // The forks (and the notebook kernels they start) divide the cores between them:
     // wasm threads that outnumber the cores wait for each other.
-    env: { COURSE_WASM_THREADS: process.env.COURSE_WASM_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / forks))) },
+    env: {
+      COURSE_WASM_THREADS:
+        process.env.COURSE_WASM_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / forks))),
+    },
     // What a test prints (expected-failure runs' FAILED lines, TensorFlow.js's Node banner from
     // each fork) is shown for the tests that fail, with their failure, and not for those that pass.
     silent: 'passed-only',

@@ -46,10 +46,17 @@ async function styleStep(steps: number): Promise<number> {
   const generated = tf.variable(content.clone());
   const optimizer = tf.train.adam(0.02);
   const result = await timed(steps, 1, async () => {
-    const cost = optimizer.minimize(() => {
-      const out = features(generated as unknown as tf.Tensor4D);
-      return tf.add(tf.mul(10, contentCost(targets.content, out[3]!)), tf.mul(40, styleCost(targets.style, out.slice(0, 3))));
-    }, true, [generated]);
+    const cost = optimizer.minimize(
+      () => {
+        const out = features(generated as unknown as tf.Tensor4D);
+        return tf.add(
+          tf.mul(10, contentCost(targets.content, out[3]!)),
+          tf.mul(40, styleCost(targets.style, out.slice(0, 3))),
+        );
+      },
+      true,
+      [generated],
+    );
     await cost!.data();
     cost!.dispose();
   });
@@ -64,7 +71,11 @@ async function unetStep(steps: number): Promise<number> {
   const net = unet({ inputShape: [UNET.size, UNET.size, 3], classes: UNET.classes, filters: UNET.filters });
   net.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const x = tf.randomUniform([UNET.batch, UNET.size, UNET.size, 3]);
-  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([UNET.batch, UNET.size, UNET.size], 0, UNET.classes, 'int32'), UNET.classes).toFloat());
+  const y = tf.tidy(() =>
+    tf
+      .oneHot(tf.randomUniform([UNET.batch, UNET.size, UNET.size], 0, UNET.classes, 'int32'), UNET.classes)
+      .toFloat(),
+  );
   const result = await timed(steps, UNET.batch, async () => {
     await net.trainOnBatch(x, y);
   });

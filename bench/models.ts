@@ -30,12 +30,23 @@ function lenet5(): tf.Sequential {
 /** A small VGG on 64x64x3: two blocks of two 3x3 convs, one of one, dense 256 and 10. */
 function vgg64(): tf.Sequential {
   const conv = (filters: number, first = false) =>
-    tf.layers.conv2d({ ...(first ? { inputShape: [64, 64, 3] } : {}), filters, kernelSize: 3, padding: 'same', activation: 'relu' });
+    tf.layers.conv2d({
+      ...(first ? { inputShape: [64, 64, 3] } : {}),
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+    });
   return tf.sequential({
     layers: [
-      conv(32, true), conv(32), tf.layers.maxPooling2d({ poolSize: 2 }),
-      conv(64), conv(64), tf.layers.maxPooling2d({ poolSize: 2 }),
-      conv(128), tf.layers.maxPooling2d({ poolSize: 2 }),
+      conv(32, true),
+      conv(32),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      conv(64),
+      conv(64),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      conv(128),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 256, activation: 'relu' }),
       tf.layers.dense({ units: 10, activation: 'softmax' }),

@@ -21,8 +21,9 @@ const MODELS = [...BENCH_MODELS, ...EXTRA_MODELS] as const;
 const model = arg('--model') as BenchModel | ExtraModel;
 if (!(MODELS as readonly string[]).includes(model)) throw new Error(`--model is one of ${MODELS.join(', ')}`);
 const isExtra = (m: string): m is ExtraModel => (EXTRA_MODELS as readonly string[]).includes(m);
-const backend = (arg('--backend', 'wasm') as BackendName);
-if (!(BACKEND_ORDER as readonly string[]).includes(backend)) throw new Error(`--backend is one of ${BACKEND_ORDER.join(', ')}`);
+const backend = arg('--backend', 'wasm') as BackendName;
+if (!(BACKEND_ORDER as readonly string[]).includes(backend))
+  throw new Error(`--backend is one of ${BACKEND_ORDER.join(', ')}`);
 const steps = Number(arg('--steps', model === 'lenet5' ? '20' : model === 'unet' ? '2' : '3'));
 
 /** Wraps every kernel of the backend; returns the table of totals. */
@@ -81,9 +82,13 @@ async function main(): Promise<void> {
   }
   const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const kernelMs = rows.reduce((s, [, v]) => s + v.ms, 0);
-  console.log(`${model} on ${backend}: ${(wall / timedSteps).toFixed(1)} ms/step, kernels ${(kernelMs / timedSteps).toFixed(1)} ms/step`);
+  console.log(
+    `${model} on ${backend}: ${(wall / timedSteps).toFixed(1)} ms/step, kernels ${(kernelMs / timedSteps).toFixed(1)} ms/step`,
+  );
   for (const [name, { ms, calls }] of rows.slice(0, 25)) {
-    console.log(`${name.padEnd(28)} ${(ms / timedSteps).toFixed(2).padStart(9)} ms/step ${((100 * ms) / kernelMs).toFixed(1).padStart(5)}% ${String(calls / timedSteps).padStart(5)} calls/step`);
+    console.log(
+      `${name.padEnd(28)} ${(ms / timedSteps).toFixed(2).padStart(9)} ms/step ${((100 * ms) / kernelMs).toFixed(1).padStart(5)}% ${String(calls / timedSteps).padStart(5)} calls/step`,
+    );
   }
 }
 

@@ -39,9 +39,15 @@ export function describeConfig(config: TorchConfig): string {
 }
 
 /** One PyTorch run: images (or updates) per second and the device it ran on. */
-export function runTorch(python: string, model: string, steps: number, config: TorchConfig): { imgPerS: number; device: string } {
+export function runTorch(
+  python: string,
+  model: string,
+  steps: number,
+  config: TorchConfig,
+): { imgPerS: number; device: string } {
   const env = { ...process.env };
-  if (config.openblasHints === 'unset') for (const key of Object.keys(env)) if (key.startsWith('OPENBLAS_')) delete env[key];
+  if (config.openblasHints === 'unset')
+    for (const key of Object.keys(env)) if (key.startsWith('OPENBLAS_')) delete env[key];
   const script = join(projectRoot(), 'bench', 'torch_bench.py');
   const args = [script, '--model', model, '--steps', String(steps), '--threads', String(config.threads)];
   const result = spawnSync(python, args, { encoding: 'utf8', env });

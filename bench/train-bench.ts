@@ -21,7 +21,14 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ORDER, initBackend, type BackendName } from '../lib/backend';
 import { EXTRA_MODELS, EXTRA_STEPS, measureExtra, type ExtraModel } from './extra';
 import { BENCH_MODELS, buildBenchModel, INPUT_SIZE, type BenchModel } from './models';
-import { describeConfig, runTorch, summarise, torchConfigs, torchPython, type TorchConfig } from './torch-reference';
+import {
+  describeConfig,
+  runTorch,
+  summarise,
+  torchConfigs,
+  torchPython,
+  type TorchConfig,
+} from './torch-reference';
 
 const ALL_MODELS = [...BENCH_MODELS, ...EXTRA_MODELS] as const;
 type AnyModel = BenchModel | ExtraModel;
@@ -48,11 +55,13 @@ function parseArgs(argv: string[]): Options {
     };
     if (arg === '--model') {
       const m = value();
-      if (!(ALL_MODELS as readonly string[]).includes(m)) throw new Error(`--model is one of ${ALL_MODELS.join(', ')}, got ${m}`);
+      if (!(ALL_MODELS as readonly string[]).includes(m))
+        throw new Error(`--model is one of ${ALL_MODELS.join(', ')}, got ${m}`);
       options.model = m as AnyModel;
     } else if (arg === '--backend') {
       const b = value();
-      if (!(BACKEND_ORDER as readonly string[]).includes(b)) throw new Error(`--backend is one of ${BACKEND_ORDER.join(', ')}, got ${b}`);
+      if (!(BACKEND_ORDER as readonly string[]).includes(b))
+        throw new Error(`--backend is one of ${BACKEND_ORDER.join(', ')}, got ${b}`);
       options.backend = b as BackendName;
     } else if (arg === '--steps') {
       const n = Number(value());
@@ -63,13 +72,16 @@ function parseArgs(argv: string[]): Options {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1) throw new Error('--rounds must be a positive integer');
       options.rounds = n;
-    }
-    else throw new Error(`unknown argument ${arg}`);
+    } else throw new Error(`unknown argument ${arg}`);
   }
   if (!options.model) throw new Error('--model is required');
   // LeNet-5 steps take ~10 ms: 20 of them (0.2 s) measured the warm-up more than the
   // training (the JIT, the kernel worker's own copy of the code), on both sides.
-  options.steps ??= isExtra(options.model) ? EXTRA_STEPS[options.model] : options.model === 'lenet5' ? 200 : 4;
+  options.steps ??= isExtra(options.model)
+    ? EXTRA_STEPS[options.model]
+    : options.model === 'lenet5'
+      ? 200
+      : 4;
   return options as Options;
 }
 
@@ -102,12 +114,15 @@ async function main(): Promise<void> {
   } else {
     const model = buildBenchModel(options.model);
     const size = INPUT_SIZE[options.model];
-    console.log(`model ${options.model}: ${model.countParams().toLocaleString('en-US')} parameters, batch ${BATCH}, ${options.steps} steps after ${options.steps} warm-up steps`);
+    console.log(
+      `model ${options.model}: ${model.countParams().toLocaleString('en-US')} parameters, batch ${BATCH}, ${options.steps} steps after ${options.steps} warm-up steps`,
+    );
     ours = () => measure(model, size, options.steps);
     release = () => model.dispose();
   }
   const python = options.compareTorch ? torchPython() : undefined;
-  if (options.compareTorch && !python) console.log('RATIO skipped: no python3 that imports torch (Debian: apt-get install python3-torch)');
+  if (options.compareTorch && !python)
+    console.log('RATIO skipped: no python3 that imports torch (Debian: apt-get install python3-torch)');
   if (!python) {
     const imgPerS = await ours();
     release();
@@ -122,7 +137,9 @@ async function main(): Promise<void> {
     if (!best || run.imgPerS > best.imgPerS) best = { config, ...run };
   }
   const reference = best!;
-  console.log(`torch reference: ${describeConfig(reference.config)} (fastest probe), device ${reference.device}`);
+  console.log(
+    `torch reference: ${describeConfig(reference.config)} (fastest probe), device ${reference.device}`,
+  );
   const mine: number[] = [];
   const theirs: number[] = [];
   for (let round = 1; round <= options.rounds; round++) {

@@ -21,9 +21,23 @@ export function adamState(size: number): AdamState {
  * m ← β1 m + (1 − β1) g; v ← β2 v + (1 − β2) g²; t ← t + 1;
  * θ ← θ − lr · (m / (1 − β1ᵗ)) / (√(v / (1 − β2ᵗ)) + ε).
  */
-export function adamStep(params: number[], grads: number[], state: AdamState, learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7): number[] {
-  if (grads.length !== params.length || state.m.length !== params.length || state.v.length !== params.length) {
-    throw new Error(`adamStep: params (${params.length}), grads (${grads.length}) and the state's moments (${state.m.length}, ${state.v.length}) must have one entry each`);
+export function adamStep(
+  params: number[],
+  grads: number[],
+  state: AdamState,
+  learningRate: number,
+  beta1 = 0.9,
+  beta2 = 0.999,
+  epsilon = 1e-7,
+): number[] {
+  if (
+    grads.length !== params.length ||
+    state.m.length !== params.length ||
+    state.v.length !== params.length
+  ) {
+    throw new Error(
+      `adamStep: params (${params.length}), grads (${grads.length}) and the state's moments (${state.m.length}, ${state.v.length}) must have one entry each`,
+    );
   }
   state.t += 1;
   return params.map((p, i) => {

@@ -28,12 +28,21 @@ export function randomFlipLeftRight(image: tf.Tensor3D, seed: number): tf.Tensor
  */
 export function randomCropWithPadding(image: tf.Tensor3D, pad: number, seed: number): tf.Tensor3D {
   checkImage(image, 'randomCropWithPadding');
-  if (!Number.isInteger(pad) || pad < 0) throw new Error(`randomCropWithPadding: pad must be an integer ≥ 0, got ${pad}`);
+  if (!Number.isInteger(pad) || pad < 0)
+    throw new Error(`randomCropWithPadding: pad must be an integer ≥ 0, got ${pad}`);
   const [h, w, c] = image.shape;
   return tf.tidy(() => {
     const [u, v] = Array.from(tf.randomUniform([2], 0, 1, 'float32', seed).dataSync());
     const top = Math.floor(u! * (2 * pad + 1));
     const left = Math.floor(v! * (2 * pad + 1));
-    return tf.slice(tf.pad(image, [[pad, pad], [pad, pad], [0, 0]]), [top, left, 0], [h, w, c]);
+    return tf.slice(
+      tf.pad(image, [
+        [pad, pad],
+        [pad, pad],
+        [0, 0],
+      ]),
+      [top, left, 0],
+      [h, w, c],
+    );
   });
 }

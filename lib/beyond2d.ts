@@ -9,7 +9,10 @@
  * sides: ⌊(n + 2·pad − f) / stride⌋ + 1 outputs.
  */
 export function conv1d(signal: number[], filter: number[], stride = 1, pad = 0): number[] {
-  if (filter.length === 0 || !(stride >= 1) || !(pad >= 0)) throw new Error(`conv1d: needs a filter, stride >= 1 and pad >= 0, got f = ${filter.length}, stride ${stride}, pad ${pad}`);
+  if (filter.length === 0 || !(stride >= 1) || !(pad >= 0))
+    throw new Error(
+      `conv1d: needs a filter, stride >= 1 and pad >= 0, got f = ${filter.length}, stride ${stride}, pad ${pad}`,
+    );
   const padded = [...new Array(pad).fill(0), ...signal, ...new Array(pad).fill(0)];
   const out: number[] = [];
   for (let i = 0; i + filter.length <= padded.length; i += stride) {
@@ -61,10 +64,21 @@ export interface DetectionScores {
  * @param rings ring times per clip (seconds).
  * @param triggerEnds trigger-word end times per clip (seconds), same number of clips.
  */
-export function detectionScores(rings: number[][], triggerEnds: number[][], before: number, after: number): DetectionScores {
-  if (rings.length !== triggerEnds.length) throw new Error(`detectionScores: ${rings.length} clips of rings but ${triggerEnds.length} of trigger ends`);
+export function detectionScores(
+  rings: number[][],
+  triggerEnds: number[][],
+  before: number,
+  after: number,
+): DetectionScores {
+  if (rings.length !== triggerEnds.length)
+    throw new Error(
+      `detectionScores: ${rings.length} clips of rings but ${triggerEnds.length} of trigger ends`,
+    );
   const near = (r: number, end: number) => r > end - before && r <= end + after;
-  let correctRings = 0, foundTriggers = 0, total = 0, triggers = 0;
+  let correctRings = 0,
+    foundTriggers = 0,
+    total = 0,
+    triggers = 0;
   rings.forEach((clipRings, i) => {
     const ends = triggerEnds[i]!;
     total += clipRings.length;
@@ -72,5 +86,12 @@ export function detectionScores(rings: number[][], triggerEnds: number[][], befo
     correctRings += clipRings.filter((r) => ends.some((e) => near(r, e))).length;
     foundTriggers += ends.filter((e) => clipRings.some((r) => near(r, e))).length;
   });
-  return { precision: correctRings / total, recall: foundTriggers / triggers, rings: total, correctRings, triggers, foundTriggers };
+  return {
+    precision: correctRings / total,
+    recall: foundTriggers / triggers,
+    rings: total,
+    correctRings,
+    triggers,
+    foundTriggers,
+  };
 }

@@ -24,22 +24,26 @@ export interface ConvParams {
 }
 
 function checkSize(name: string, value: number, min = 1): void {
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${value}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`${name} must be an integer ≥ ${min}, got ${value}`);
 }
 
 /** A volume of the given shape (zeros, or the given values). */
 export function volume(shape: [number, number, number, number], values?: ArrayLike<number>): Volume {
-  if (!Array.isArray(shape) || shape.length !== 4) throw new Error(`a volume has rank 4 [examples, height, width, channels], got shape [${shape}]`);
+  if (!Array.isArray(shape) || shape.length !== 4)
+    throw new Error(`a volume has rank 4 [examples, height, width, channels], got shape [${shape}]`);
   shape.forEach((d, i) => checkSize(`dimension ${i} of [${shape}]`, d));
   const size = shape[0] * shape[1] * shape[2] * shape[3];
-  if (values && values.length !== size) throw new Error(`volume of shape [${shape}] needs ${size} values, got ${values.length}`);
+  if (values && values.length !== size)
+    throw new Error(`volume of shape [${shape}] needs ${size} values, got ${values.length}`);
   return { shape, data: values ? Float64Array.from(values) : new Float64Array(size) };
 }
 
 /** A single-channel image (one example) from a matrix of rows: shape [1, rows, cols, 1]. */
 export function fromMatrix(rows: number[][]): Volume {
   const width = rows[0]?.length ?? 0;
-  if (rows.length === 0 || rows.some((r) => r.length !== width)) throw new Error('fromMatrix expects a non-empty rectangular matrix');
+  if (rows.length === 0 || rows.some((r) => r.length !== width))
+    throw new Error('fromMatrix expects a non-empty rectangular matrix');
   return volume([1, rows.length, width, 1], rows.flat());
 }
 
@@ -53,17 +57,21 @@ export function filterFromMatrix(rows: number[][]): Filters {
 /** Channel `c` of example `m` as a matrix of rows. */
 export function toMatrix(v: Volume, m = 0, c = 0): number[][] {
   const [, h, w, channels] = v.shape;
-  return Array.from({ length: h }, (_, i) => Array.from({ length: w }, (_, j) => v.data[((m * h + i) * w + j) * channels + c]!));
+  return Array.from({ length: h }, (_, i) =>
+    Array.from({ length: w }, (_, j) => v.data[((m * h + i) * w + j) * channels + c]!),
+  );
 }
 
 /** Checks a hand-built volume or filter bank: rank 4 and as many values as its shape says. */
 function checkTensor(name: string, t: { shape: readonly number[]; data: ArrayLike<number> }): void {
   if (t.shape.length !== 4) throw new Error(`${name} must have rank 4, got shape [${t.shape}]`);
   const size = t.shape.reduce((a, b) => a * b, 1);
-  if (t.data.length !== size) throw new Error(`${name} of shape [${t.shape}] needs ${size} values, has ${t.data.length}`);
+  if (t.data.length !== size)
+    throw new Error(`${name} of shape [${t.shape}] needs ${size} values, has ${t.data.length}`);
 }
 
-const at = (shape: readonly number[], m: number, i: number, j: number, c: number) => ((m * shape[1]! + i) * shape[2]! + j) * shape[3]! + c;
+const at = (shape: readonly number[], m: number, i: number, j: number, c: number) =>
+  ((m * shape[1]! + i) * shape[2]! + j) * shape[3]! + c;
 
 /** Output side of a convolution or pooling: ⌊(n + 2p − f) / s⌋ + 1. */
 export function convOutputSize(n: number, f: number, pad: number, stride: number): number {
@@ -95,13 +103,15 @@ export function zeroPad(x: Volume, pad: number): Volume {
   for (let e = 0; e < m; e++)
     for (let i = 0; i < h; i++)
       for (let j = 0; j < w; j++)
-        for (let k = 0; k < c; k++) out.data[at(out.shape, e, i + pad, j + pad, k)] = x.data[at(x.shape, e, i, j, k)]!;
+        for (let k = 0; k < c; k++)
+          out.data[at(out.shape, e, i + pad, j + pad, k)] = x.data[at(x.shape, e, i, j, k)]!;
   return out;
 }
 
 /** One step of a convolution: Σ slice ⊙ weights + bias, over an f×f×c window. */
 export function convSingleStep(slice: ArrayLike<number>, weights: ArrayLike<number>, bias: number): number {
-  if (slice.length !== weights.length) throw new Error(`convSingleStep: the slice has ${slice.length} values, the weights ${weights.length}`);
+  if (slice.length !== weights.length)
+    throw new Error(`convSingleStep: the slice has ${slice.length} values, the weights ${weights.length}`);
   let sum = bias;
   for (let i = 0; i < slice.length; i++) sum += slice[i]! * weights[i]!;
   return sum;
@@ -119,13 +129,21 @@ export interface ConvCache {
  * A convolution layer's forward pass: Z[m, i, j, c] = Σ A_prev(window) ⊙ W[..., c] + b[c]
  * (cross-correlation, as deep-learning libraries compute it).
  */
-export function convForward(input: Volume, filters: Filters, bias: ArrayLike<number>, params: ConvParams): { output: Volume; cache: ConvCache } {
+export function convForward(
+  input: Volume,
+  filters: Filters,
+  bias: ArrayLike<number>,
+  params: ConvParams,
+): { output: Volume; cache: ConvCache } {
   checkTensor('the input', input);
   checkTensor('the filters', filters);
   const [m, h, w, cPrev] = input.shape;
   const [f, f2, fIn, cOut] = filters.shape;
   if (f !== f2) throw new Error(`filters must be square, got shape [${filters.shape}]`);
-  if (fIn !== cPrev) throw new Error(`filters of shape [${filters.shape}] expect ${fIn} input channels, the input [${input.shape}] has ${cPrev}`);
+  if (fIn !== cPrev)
+    throw new Error(
+      `filters of shape [${filters.shape}] expect ${fIn} input channels, the input [${input.shape}] has ${cPrev}`,
+    );
   if (bias.length !== cOut) throw new Error(`bias has ${bias.length} values for ${cOut} filters`);
   const { stride, pad } = params;
   const outH = convOutputSize(h, f, pad, stride);
@@ -140,7 +158,9 @@ export function convForward(input: Volume, filters: Filters, bias: ArrayLike<num
           for (let di = 0; di < f; di++)
             for (let dj = 0; dj < f; dj++)
               for (let k = 0; k < cPrev; k++)
-                sum += padded.data[at(padded.shape, e, i * stride + di, j * stride + dj, k)]! * filters.data[at(filters.shape, di, dj, k, c)]!;
+                sum +=
+                  padded.data[at(padded.shape, e, i * stride + di, j * stride + dj, k)]! *
+                  filters.data[at(filters.shape, di, dj, k, c)]!;
           output.data[at(output.shape, e, i, j, c)] = sum;
         }
   return { output, cache: { input, filters, bias: Float64Array.from(bias), params } };
@@ -150,12 +170,18 @@ export function convForward(input: Volume, filters: Filters, bias: ArrayLike<num
  * The backward pass of {@link convForward}: from dZ, the gradients of the cost
  * with respect to the layer's input, filters and bias.
  */
-export function convBackward(dZ: Volume, cache: ConvCache): { dInput: Volume; dFilters: Filters; dBias: Float64Array } {
+export function convBackward(
+  dZ: Volume,
+  cache: ConvCache,
+): { dInput: Volume; dFilters: Filters; dBias: Float64Array } {
   const { input, filters, params } = cache;
   const [m, , , cPrev] = input.shape;
   const [f, , , cOut] = filters.shape;
   const [dm, outH, outW, dc] = dZ.shape;
-  if (dm !== m || dc !== cOut) throw new Error(`dZ of shape [${dZ.shape}] does not match the layer's output channels ${cOut} and ${m} examples`);
+  if (dm !== m || dc !== cOut)
+    throw new Error(
+      `dZ of shape [${dZ.shape}] does not match the layer's output channels ${cOut} and ${m} examples`,
+    );
   const { stride, pad } = params;
   const padded = zeroPad(input, pad);
   const dPadded = volume(padded.shape);
@@ -181,7 +207,9 @@ export function convBackward(dZ: Volume, cache: ConvCache): { dInput: Volume; dF
   for (let e = 0; e < m; e++)
     for (let i = 0; i < h; i++)
       for (let j = 0; j < w; j++)
-        for (let k = 0; k < cPrev; k++) dInput.data[at(dInput.shape, e, i, j, k)] = dPadded.data[at(dPadded.shape, e, i + pad, j + pad, k)]!;
+        for (let k = 0; k < cPrev; k++)
+          dInput.data[at(dInput.shape, e, i, j, k)] =
+            dPadded.data[at(dPadded.shape, e, i + pad, j + pad, k)]!;
   return { dInput, dFilters, dBias };
 }
 
@@ -229,7 +257,8 @@ export function poolBackward(dA: Volume, cache: PoolCache): Volume {
   const { input, params } = cache;
   const { f, stride, mode } = params;
   const [m, outH, outW, c] = dA.shape;
-  if (m !== input.shape[0] || c !== input.shape[3]) throw new Error(`dA of shape [${dA.shape}] does not match the pooled input [${input.shape}]`);
+  if (m !== input.shape[0] || c !== input.shape[3])
+    throw new Error(`dA of shape [${dA.shape}] does not match the pooled input [${input.shape}]`);
   const dInput = volume(input.shape);
   for (let e = 0; e < m; e++)
     for (let i = 0; i < outH; i++)
@@ -238,7 +267,8 @@ export function poolBackward(dA: Volume, cache: PoolCache): Volume {
           const g = dA.data[at(dA.shape, e, i, j, k)]!;
           if (mode === 'average') {
             for (let di = 0; di < f; di++)
-              for (let dj = 0; dj < f; dj++) dInput.data[at(input.shape, e, i * stride + di, j * stride + dj, k)] += g / (f * f);
+              for (let dj = 0; dj < f; dj++)
+                dInput.data[at(input.shape, e, i * stride + di, j * stride + dj, k)] += g / (f * f);
             continue;
           }
           let best = -Infinity;
@@ -267,7 +297,10 @@ export function poolBackward(dA: Volume, cache: PoolCache): Volume {
 export function transposedConvByZeroInsertion(input: Volume, filters: Filters, params: ConvParams): Volume {
   const [m, h, w, cIn] = input.shape;
   const [f, , cOut, fIn] = filters.shape;
-  if (fIn !== cIn) throw new Error(`transposed-convolution filters of shape [${filters.shape}] expect ${fIn} input channels, the input [${input.shape}] has ${cIn}`);
+  if (fIn !== cIn)
+    throw new Error(
+      `transposed-convolution filters of shape [${filters.shape}] expect ${fIn} input channels, the input [${input.shape}] has ${cIn}`,
+    );
   const { stride, pad } = params;
   const outH = transposedConvOutputSize(h, f, pad, stride);
   const outW = transposedConvOutputSize(w, f, pad, stride);
@@ -277,14 +310,19 @@ export function transposedConvByZeroInsertion(input: Volume, filters: Filters, p
   for (let e = 0; e < m; e++)
     for (let i = 0; i < h; i++)
       for (let j = 0; j < w; j++)
-        for (let k = 0; k < cIn; k++) spread.data[at(spread.shape, e, border + i * stride, border + j * stride, k)] = input.data[at(input.shape, e, i, j, k)]!;
+        for (let k = 0; k < cIn; k++)
+          spread.data[at(spread.shape, e, border + i * stride, border + j * stride, k)] =
+            input.data[at(input.shape, e, i, j, k)]!;
   const flipped: Filters = { shape: [f, f, cIn, cOut], data: new Float64Array(filters.data.length) };
   for (let di = 0; di < f; di++)
     for (let dj = 0; dj < f; dj++)
       for (let o = 0; o < cOut; o++)
-        for (let k = 0; k < cIn; k++) flipped.data[at(flipped.shape, f - 1 - di, f - 1 - dj, k, o)] = filters.data[at(filters.shape, di, dj, o, k)]!;
+        for (let k = 0; k < cIn; k++)
+          flipped.data[at(flipped.shape, f - 1 - di, f - 1 - dj, k, o)] =
+            filters.data[at(filters.shape, di, dj, o, k)]!;
   const { output } = convForward(spread, flipped, new Float64Array(cOut), { stride: 1, pad: 0 });
-  if (output.shape[1] !== outH || output.shape[2] !== outW) throw new Error(`internal: transposed convolution produced [${output.shape}], expected ${outH}x${outW}`);
+  if (output.shape[1] !== outH || output.shape[2] !== outW)
+    throw new Error(`internal: transposed convolution produced [${output.shape}], expected ${outH}x${outW}`);
   return output;
 }
 
@@ -301,7 +339,8 @@ export function convolutionMatrix(n: number, kernel: number[][], stride = 1): nu
   for (let i = 0; i < out; i++)
     for (let j = 0; j < out; j++) {
       const row = new Array<number>(n * n).fill(0);
-      for (let di = 0; di < f; di++) for (let dj = 0; dj < f; dj++) row[(i * stride + di) * n + j * stride + dj] = kernel[di]![dj]!;
+      for (let di = 0; di < f; di++)
+        for (let dj = 0; dj < f; dj++) row[(i * stride + di) * n + j * stride + dj] = kernel[di]![dj]!;
       matrix.push(row);
     }
   return matrix;
@@ -315,7 +354,8 @@ export function transpose(matrix: number[][]): number[][] {
 /** Matrix × vector. */
 export function matVec(matrix: number[][], vector: number[]): number[] {
   return matrix.map((row) => {
-    if (row.length !== vector.length) throw new Error(`matVec: a row has ${row.length} entries, the vector ${vector.length}`);
+    if (row.length !== vector.length)
+      throw new Error(`matVec: a row has ${row.length} entries, the vector ${vector.length}`);
     return row.reduce((s, v, i) => s + v * vector[i]!, 0);
   });
 }
@@ -335,9 +375,21 @@ export function transposedConvByMatrix(input: number[][], kernel: number[][], st
 }
 
 /** Multiplications a convolution layer performs: outH·outW·C_out · f·f·C_in per example. */
-export function convMultiplies(inputShape: [number, number, number], f: number, channelsOut: number, params: ConvParams): number {
+export function convMultiplies(
+  inputShape: [number, number, number],
+  f: number,
+  channelsOut: number,
+  params: ConvParams,
+): number {
   const [h, w, c] = inputShape;
-  return convOutputSize(h, f, params.pad, params.stride) * convOutputSize(w, f, params.pad, params.stride) * channelsOut * f * f * c;
+  return (
+    convOutputSize(h, f, params.pad, params.stride) *
+    convOutputSize(w, f, params.pad, params.stride) *
+    channelsOut *
+    f *
+    f *
+    c
+  );
 }
 
 /**
@@ -346,7 +398,8 @@ export function convMultiplies(inputShape: [number, number, number], f: number, 
  */
 export function maxPoolMask(window: number[][]): number[][] {
   const width = window[0]?.length ?? 0;
-  if (window.length === 0 || width === 0 || window.some((row) => row.length !== width)) throw new Error('maxPoolMask expects a non-empty rectangular window');
+  if (window.length === 0 || width === 0 || window.some((row) => row.length !== width))
+    throw new Error('maxPoolMask expects a non-empty rectangular window');
   let largest = -Infinity;
   for (const row of window) for (const v of row) if (v > largest) largest = v;
   return window.map((row) => row.map((v) => (v === largest ? 1 : 0)));

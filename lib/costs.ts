@@ -5,7 +5,8 @@
  */
 
 function checkPositive(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got ${value}`);
 }
 
 /** A convolution described by its output volume and its filters. */
@@ -25,8 +26,19 @@ export interface ConvCostSpec {
  * costs f·f·C_in products.
  */
 export function convCost(spec: ConvCostSpec): number {
-  const { output: [h, w], f, channelsIn, channelsOut } = spec;
-  [['output height', h], ['output width', w], ['f', f], ['channelsIn', channelsIn], ['channelsOut', channelsOut]].forEach(([n, v]) => checkPositive(n as string, v as number));
+  const {
+    output: [h, w],
+    f,
+    channelsIn,
+    channelsOut,
+  } = spec;
+  [
+    ['output height', h],
+    ['output width', w],
+    ['f', f],
+    ['channelsIn', channelsIn],
+    ['channelsOut', channelsOut],
+  ].forEach(([n, v]) => checkPositive(n as string, v as number));
   return h * w * channelsOut * f * f * channelsIn;
 }
 
@@ -50,7 +62,13 @@ export interface BottleneckCost {
  * channels first. The notes' example (28×28×192 → 28×28×32, f = 5, bottleneck 16)
  * gives 120,422,400 against 2,408,448 + 10,035,200 = 12,443,648 multiplications.
  */
-export function bottleneckCost(size: [number, number], channelsIn: number, channelsOut: number, f: number, bottleneck: number): BottleneckCost {
+export function bottleneckCost(
+  size: [number, number],
+  channelsIn: number,
+  channelsOut: number,
+  f: number,
+  bottleneck: number,
+): BottleneckCost {
   checkPositive('bottleneck', bottleneck);
   const direct = convCost({ output: size, f, channelsIn, channelsOut });
   const reduce = convCost({ output: size, f: 1, channelsIn, channelsOut: bottleneck });
@@ -77,7 +95,12 @@ export interface SeparableCost {
  */
 export function separableCost(spec: ConvCostSpec): SeparableCost {
   const normal = convCost(spec);
-  const { output: [h, w], f, channelsIn, channelsOut } = spec;
+  const {
+    output: [h, w],
+    f,
+    channelsIn,
+    channelsOut,
+  } = spec;
   const depthwise = h * w * channelsIn * f * f;
   const pointwise = h * w * channelsOut * channelsIn;
   const separable = depthwise + pointwise;
@@ -108,10 +131,20 @@ export interface CompoundScale {
  * Compound scaling: depth α^φ, width β^φ, resolution γ^φ, chosen so that
  * α·β²·γ² ≈ 2 and each step of φ roughly doubles the FLOPs.
  */
-export function compoundScaling(phi: number, base: { alpha: number; beta: number; gamma: number } = EFFICIENTNET_BASE): CompoundScale {
-  if (!Number.isFinite(phi) || phi < 0) throw new Error(`the compound coefficient φ must be a finite number ≥ 0, got ${phi}`);
+export function compoundScaling(
+  phi: number,
+  base: { alpha: number; beta: number; gamma: number } = EFFICIENTNET_BASE,
+): CompoundScale {
+  if (!Number.isFinite(phi) || phi < 0)
+    throw new Error(`the compound coefficient φ must be a finite number ≥ 0, got ${phi}`);
   const { alpha, beta, gamma } = base;
-  return { phi, depth: alpha ** phi, width: beta ** phi, resolution: gamma ** phi, flops: (alpha * beta * beta * gamma * gamma) ** phi };
+  return {
+    phi,
+    depth: alpha ** phi,
+    width: beta ** phi,
+    resolution: gamma ** phi,
+    flops: (alpha * beta * beta * gamma * gamma) ** phi,
+  };
 }
 
 /** One EfficientNet variant's published multipliers and input size. */

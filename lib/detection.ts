@@ -18,14 +18,21 @@ export type Box = [number, number, number, number];
 export type BoxFormat = 'corners' | 'center';
 
 function checkBox(box: readonly number[], format: BoxFormat, what = 'box'): void {
-  if (!Array.isArray(box) || box.length !== 4 || box.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+  if (
+    !Array.isArray(box) ||
+    box.length !== 4 ||
+    box.some((v) => typeof v !== 'number' || !Number.isFinite(v))
+  ) {
     throw new Error(`${what} must be 4 finite numbers in ${format} format, got ${JSON.stringify(box)}`);
   }
   if (format === 'corners') {
-    if (box[2]! < box[0]!) throw new Error(`${what} [${box}] has x2 < x1 (negative width) in corners format [x1, y1, x2, y2]`);
-    if (box[3]! < box[1]!) throw new Error(`${what} [${box}] has y2 < y1 (negative height) in corners format [x1, y1, x2, y2]`);
+    if (box[2]! < box[0]!)
+      throw new Error(`${what} [${box}] has x2 < x1 (negative width) in corners format [x1, y1, x2, y2]`);
+    if (box[3]! < box[1]!)
+      throw new Error(`${what} [${box}] has y2 < y1 (negative height) in corners format [x1, y1, x2, y2]`);
   } else if (format === 'center') {
-    if (box[2]! < 0 || box[3]! < 0) throw new Error(`${what} [${box}] has a negative width or height in center format [cx, cy, w, h]`);
+    if (box[2]! < 0 || box[3]! < 0)
+      throw new Error(`${what} [${box}] has a negative width or height in center format [cx, cy, w, h]`);
   } else {
     throw new Error(`unknown box format "${String(format)}": use 'corners' or 'center'`);
   }
@@ -86,10 +93,17 @@ export interface NmsOptions {
  *
  * @returns indices of the kept boxes, highest score first.
  */
-export function nonMaxSuppression(boxes: ReadonlyArray<readonly number[]>, scores: ArrayLike<number>, options: NmsOptions = {}, format: BoxFormat = 'corners'): number[] {
-  if (boxes.length !== scores.length) throw new Error(`nonMaxSuppression got ${boxes.length} boxes but ${scores.length} scores`);
+export function nonMaxSuppression(
+  boxes: ReadonlyArray<readonly number[]>,
+  scores: ArrayLike<number>,
+  options: NmsOptions = {},
+  format: BoxFormat = 'corners',
+): number[] {
+  if (boxes.length !== scores.length)
+    throw new Error(`nonMaxSuppression got ${boxes.length} boxes but ${scores.length} scores`);
   const { maxBoxes = Infinity, iouThreshold = 0.5, scoreThreshold = -Infinity } = options;
-  if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new Error(`iouThreshold must be in [0, 1], got ${iouThreshold}`);
+  if (!(iouThreshold >= 0 && iouThreshold <= 1))
+    throw new Error(`iouThreshold must be in [0, 1], got ${iouThreshold}`);
   if (!(maxBoxes >= 0)) throw new Error(`maxBoxes must be >= 0, got ${maxBoxes}`);
   const corners = boxes.map((b) => toCorners(b, format));
   // Stable order: equal scores keep their input order.
@@ -120,15 +134,23 @@ export interface Detection {
  * @param options.maxBoxes - applies per class; `maxTotal` caps the merged result.
  * @returns the kept detections, highest score first.
  */
-export function nonMaxSuppressionPerClass(detections: readonly Detection[], options: NmsOptions & { maxTotal?: number } = {}): Detection[] {
+export function nonMaxSuppressionPerClass(
+  detections: readonly Detection[],
+  options: NmsOptions & { maxTotal?: number } = {},
+): Detection[] {
   const byClass = new Map<number, Detection[]>();
   for (const d of detections) {
-    if (!Number.isInteger(d.classId)) throw new Error(`detection classId must be an integer, got ${d.classId}`);
+    if (!Number.isInteger(d.classId))
+      throw new Error(`detection classId must be an integer, got ${d.classId}`);
     (byClass.get(d.classId) ?? byClass.set(d.classId, []).get(d.classId)!).push(d);
   }
   const kept: Detection[] = [];
   for (const group of byClass.values()) {
-    const keep = nonMaxSuppression(group.map((d) => d.box), group.map((d) => d.score), options);
+    const keep = nonMaxSuppression(
+      group.map((d) => d.box),
+      group.map((d) => d.score),
+      options,
+    );
     for (const i of keep) kept.push(group[i]!);
   }
   kept.sort((a, b) => b.score - a.score);
@@ -175,7 +197,8 @@ export type GridSize = number | [number, number];
 
 function gridDims(grid: GridSize): [number, number] {
   const [rows, cols] = typeof grid === 'number' ? [grid, grid] : grid;
-  if (!(Number.isInteger(rows) && rows > 0 && Number.isInteger(cols) && cols > 0)) throw new Error(`grid size must be positive integers, got ${JSON.stringify(grid)}`);
+  if (!(Number.isInteger(rows) && rows > 0 && Number.isInteger(cols) && cols > 0))
+    throw new Error(`grid size must be positive integers, got ${JSON.stringify(grid)}`);
   return [rows, cols];
 }
 
@@ -187,10 +210,17 @@ function gridDims(grid: GridSize): [number, number] {
  * @param box - corners format, in fractions of the image (0..1).
  * @param anchors - shapes in grid-cell units; empty means one implicit anchor.
  */
-export function assignAnchor(box: readonly number[], grid: GridSize, anchors: readonly Anchor[]): AnchorAssignment {
+export function assignAnchor(
+  box: readonly number[],
+  grid: GridSize,
+  anchors: readonly Anchor[],
+): AnchorAssignment {
   const [rows, cols] = gridDims(grid);
   const [cx, cy, w, h] = toCenter(box);
-  if (cx < 0 || cx > 1 || cy < 0 || cy > 1) throw new Error(`box [${box}] has its midpoint (${cx}, ${cy}) outside the image: coordinates must be fractions 0..1`);
+  if (cx < 0 || cx > 1 || cy < 0 || cy > 1)
+    throw new Error(
+      `box [${box}] has its midpoint (${cx}, ${cy}) outside the image: coordinates must be fractions 0..1`,
+    );
   // A midpoint exactly on the right/bottom edge belongs to the last cell.
   const col = Math.min(cols - 1, Math.floor(cx * cols));
   const row = Math.min(rows - 1, Math.floor(cy * rows));
@@ -242,7 +272,10 @@ export function encodeYoloTargets(objects: readonly GroundTruth[], options: Yolo
     const { row, col, anchor } = assignAnchor(obj.box, [rows, cols], anchors);
     const [cx, cy, w, h] = toCenter(obj.box);
     const base = ((row * cols + col) * slots + anchor) * depth;
-    if (data[base] === 1) throw new Error(`two objects fall in grid cell (${row}, ${col}) with anchor ${anchor}: the encoding holds one object per slot`);
+    if (data[base] === 1)
+      throw new Error(
+        `two objects fall in grid cell (${row}, ${col}) with anchor ${anchor}: the encoding holds one object per slot`,
+      );
     data[base] = 1;
     data[base + 1] = cx * cols - col;
     data[base + 2] = cy * rows - row;
@@ -258,13 +291,19 @@ export function encodeYoloTargets(objects: readonly GroundTruth[], options: Yolo
  * detections: slots with p_c > `scoreThreshold` become boxes in fractions of
  * the image; the score is p_c × the largest class value.
  */
-export function decodeYoloTargets(volume: tf.Tensor, options: YoloGridOptions & { scoreThreshold?: number }): Detection[] {
+export function decodeYoloTargets(
+  volume: tf.Tensor,
+  options: YoloGridOptions & { scoreThreshold?: number },
+): Detection[] {
   const [rows, cols] = gridDims(options.grid);
   const slots = Math.max(1, options.anchors?.length ?? 0);
   const depth = 5 + options.numClasses;
   const expected = [rows, cols, slots * depth];
   const shape = volume.rank === 4 && volume.shape[0] === 1 ? volume.shape.slice(1) : volume.shape;
-  if (shape.join() !== expected.join()) throw new Error(`decodeYoloTargets expects shape [${expected}] (or [1, ${expected}]), got [${volume.shape}]`);
+  if (shape.join() !== expected.join())
+    throw new Error(
+      `decodeYoloTargets expects shape [${expected}] (or [1, ${expected}]), got [${volume.shape}]`,
+    );
   const v = volume.dataSync();
   const threshold = options.scoreThreshold ?? 0.5;
   const out: Detection[] = [];
@@ -279,9 +318,14 @@ export function decodeYoloTargets(volume: tf.Tensor, options: YoloGridOptions & 
         const h = v[base + 3]! / rows;
         const w = v[base + 4]! / cols;
         let classId = 0;
-        for (let c = 1; c < options.numClasses; c++) if (v[base + 5 + c]! > v[base + 5 + classId]!) classId = c;
+        for (let c = 1; c < options.numClasses; c++)
+          if (v[base + 5 + c]! > v[base + 5 + classId]!) classId = c;
         const classScore = options.numClasses > 0 ? v[base + 5 + classId]! : 1;
-        out.push({ box: toCorners([cx, cy, Math.max(0, w), Math.max(0, h)], 'center'), score: pc * classScore, classId });
+        out.push({
+          box: toCorners([cx, cy, Math.max(0, w), Math.max(0, h)], 'center'),
+          score: pc * classScore,
+          classId,
+        });
       }
     }
   }
@@ -321,7 +365,9 @@ export function decodeYoloOutput(output: tf.Tensor, options: YoloDecodeOptions):
   const depth = 5 + numClasses;
   const shape = output.rank === 4 && output.shape[0] === 1 ? output.shape.slice(1) : output.shape;
   if (shape.length !== 3 || shape[2] !== anchors.length * depth) {
-    throw new Error(`decodeYoloOutput expects [rows, cols, ${anchors.length} anchors × ${depth}] = [rows, cols, ${anchors.length * depth}] (optionally with a batch of 1), got [${output.shape}]`);
+    throw new Error(
+      `decodeYoloOutput expects [rows, cols, ${anchors.length} anchors × ${depth}] = [rows, cols, ${anchors.length * depth}] (optionally with a batch of 1), got [${output.shape}]`,
+    );
   }
   const [rows, cols] = shape as [number, number, number];
   const v = output.dataSync();
@@ -395,26 +441,43 @@ export function decodeNanoDet(levels: readonly NanoDetLevel[], options: NanoDetD
   const out: Detection[] = [];
   for (const level of levels) {
     const grid = size / level.stride;
-    const scoreShape = level.scores.shape.length === 3 && level.scores.shape[0] === 1 ? level.scores.shape.slice(1) : level.scores.shape;
-    const distShape = level.distances.shape.length === 3 && level.distances.shape[0] === 1 ? level.distances.shape.slice(1) : level.distances.shape;
-    if (!Number.isInteger(grid) || scoreShape.length !== 2 || scoreShape[0] !== grid * grid || distShape.length !== 2
-      || distShape[0] !== grid * grid || distShape[1] !== 4 * bins) {
-      throw new Error(`decodeNanoDet: stride ${level.stride} on a ${size}-pixel input needs scores [${grid * grid}, classes] and distances [${grid * grid}, ${4 * bins}], got [${level.scores.shape}] and [${level.distances.shape}]`);
+    const scoreShape =
+      level.scores.shape.length === 3 && level.scores.shape[0] === 1
+        ? level.scores.shape.slice(1)
+        : level.scores.shape;
+    const distShape =
+      level.distances.shape.length === 3 && level.distances.shape[0] === 1
+        ? level.distances.shape.slice(1)
+        : level.distances.shape;
+    if (
+      !Number.isInteger(grid) ||
+      scoreShape.length !== 2 ||
+      scoreShape[0] !== grid * grid ||
+      distShape.length !== 2 ||
+      distShape[0] !== grid * grid ||
+      distShape[1] !== 4 * bins
+    ) {
+      throw new Error(
+        `decodeNanoDet: stride ${level.stride} on a ${size}-pixel input needs scores [${grid * grid}, classes] and distances [${grid * grid}, ${4 * bins}], got [${level.scores.shape}] and [${level.distances.shape}]`,
+      );
     }
     const classes = scoreShape[1]!;
     const scores = level.scores.dataSync();
     const dist = level.distances.dataSync();
     for (let cell = 0; cell < grid * grid; cell++) {
       let classId = 0;
-      for (let c = 1; c < classes; c++) if (scores[cell * classes + c]! > scores[cell * classes + classId]!) classId = c;
+      for (let c = 1; c < classes; c++)
+        if (scores[cell * classes + c]! > scores[cell * classes + classId]!) classId = c;
       const score = scores[cell * classes + classId]!;
       if (!(score > threshold)) continue;
-      const cx = ((cell % grid) + 0.5) * level.stride, cy = (Math.floor(cell / grid) + 0.5) * level.stride;
+      const cx = ((cell % grid) + 0.5) * level.stride,
+        cy = (Math.floor(cell / grid) + 0.5) * level.stride;
       const side = [0, 1, 2, 3].map((k) => {
         const base = cell * 4 * bins + k * bins;
         let max = -Infinity;
         for (let b = 0; b < bins; b++) max = Math.max(max, dist[base + b]!);
-        let sum = 0, expected = 0;
+        let sum = 0,
+          expected = 0;
         for (let b = 0; b < bins; b++) {
           const e = Math.exp(dist[base + b]! - max);
           sum += e;
@@ -423,7 +486,11 @@ export function decodeNanoDet(levels: readonly NanoDetLevel[], options: NanoDetD
         return (expected / sum) * level.stride;
       });
       const clip = (v: number) => Math.min(1, Math.max(0, v / size));
-      const d: Detection = { box: [clip(cx - side[0]!), clip(cy - side[1]!), clip(cx + side[2]!), clip(cy + side[3]!)], score, classId };
+      const d: Detection = {
+        box: [clip(cx - side[0]!), clip(cy - side[1]!), clip(cx + side[2]!), clip(cy + side[3]!)],
+        score,
+        classId,
+      };
       if (options.labels) d.label = options.labels[classId];
       out.push(d);
     }
@@ -441,20 +508,36 @@ export function decodeNanoDet(levels: readonly NanoDetLevel[], options: NanoDetD
  * @param boxConfidence - [rows, cols, anchors, 1], e.g. σ(t_o).
  * @param classProbs - [rows, cols, anchors, classes] (ones of [.., 1] for a single-class detector).
  */
-export function filterBoxes(boxes: tf.Tensor, boxConfidence: tf.Tensor, classProbs: tf.Tensor, threshold: number): Detection[] {
+export function filterBoxes(
+  boxes: tf.Tensor,
+  boxConfidence: tf.Tensor,
+  classProbs: tf.Tensor,
+  threshold: number,
+): Detection[] {
   const lead = boxes.shape.slice(0, -1).join();
-  if (boxes.rank !== 4 || boxes.shape[3] !== 4) throw new Error(`filterBoxes: boxes must be [rows, cols, anchors, 4], got [${boxes.shape}]`);
-  if (boxConfidence.shape.join() !== `${lead},1`) throw new Error(`filterBoxes: boxConfidence must be [${lead},1] for boxes [${boxes.shape}], got [${boxConfidence.shape}]`);
-  if (classProbs.rank !== 4 || classProbs.shape.slice(0, -1).join() !== lead || classProbs.shape[3]! < 1) throw new Error(`filterBoxes: classProbs must be [${lead},classes] for boxes [${boxes.shape}], got [${classProbs.shape}]`);
-  const b = boxes.dataSync(), conf = boxConfidence.dataSync(), probs = classProbs.dataSync();
+  if (boxes.rank !== 4 || boxes.shape[3] !== 4)
+    throw new Error(`filterBoxes: boxes must be [rows, cols, anchors, 4], got [${boxes.shape}]`);
+  if (boxConfidence.shape.join() !== `${lead},1`)
+    throw new Error(
+      `filterBoxes: boxConfidence must be [${lead},1] for boxes [${boxes.shape}], got [${boxConfidence.shape}]`,
+    );
+  if (classProbs.rank !== 4 || classProbs.shape.slice(0, -1).join() !== lead || classProbs.shape[3]! < 1)
+    throw new Error(
+      `filterBoxes: classProbs must be [${lead},classes] for boxes [${boxes.shape}], got [${classProbs.shape}]`,
+    );
+  const b = boxes.dataSync(),
+    conf = boxConfidence.dataSync(),
+    probs = classProbs.dataSync();
   const classes = classProbs.shape[3]!;
   const out: Detection[] = [];
   for (let slot = 0; slot < conf.length; slot++) {
     let classId = 0;
-    for (let c = 1; c < classes; c++) if (probs[slot * classes + c]! > probs[slot * classes + classId]!) classId = c;
+    for (let c = 1; c < classes; c++)
+      if (probs[slot * classes + c]! > probs[slot * classes + classId]!) classId = c;
     // float32 product, as the same computation with tensor ops gives.
     const score = Math.fround(conf[slot]! * probs[slot * classes + classId]!);
-    if (score >= threshold) out.push({ box: [b[4 * slot]!, b[4 * slot + 1]!, b[4 * slot + 2]!, b[4 * slot + 3]!], score, classId });
+    if (score >= threshold)
+      out.push({ box: [b[4 * slot]!, b[4 * slot + 1]!, b[4 * slot + 2]!, b[4 * slot + 3]!], score, classId });
   }
   return out;
 }
@@ -468,14 +551,20 @@ export interface Window {
 }
 
 /** All positions of a `size` window sliding over an image with the given stride (rows first). */
-export function slidingWindows(imageSize: [number, number], size: [number, number], stride: number | [number, number]): Window[] {
+export function slidingWindows(
+  imageSize: [number, number],
+  size: [number, number],
+  stride: number | [number, number],
+): Window[] {
   const [H, W] = imageSize;
   const [h, w] = size;
   const [sy, sx] = typeof stride === 'number' ? [stride, stride] : stride;
-  if (!(h > 0 && w > 0 && h <= H && w <= W)) throw new Error(`window [${size}] must be positive and fit in the image [${imageSize}]`);
+  if (!(h > 0 && w > 0 && h <= H && w <= W))
+    throw new Error(`window [${size}] must be positive and fit in the image [${imageSize}]`);
   if (!(sy > 0 && sx > 0)) throw new Error(`stride must be positive, got ${JSON.stringify(stride)}`);
   const out: Window[] = [];
-  for (let y = 0; y + h <= H; y += sy) for (let x = 0; x + w <= W; x += sx) out.push({ y, x, height: h, width: w });
+  for (let y = 0; y + h <= H; y += sy)
+    for (let x = 0; x + w <= W; x += sx) out.push({ y, x, height: h, width: w });
   return out;
 }
 
@@ -489,7 +578,8 @@ export function slidingWindows(imageSize: [number, number], size: [number, numbe
 export function slidingWindowPredict(model: tf.LayersModel, image: tf.Tensor3D, stride: number): tf.Tensor3D {
   const inShape = model.inputs[0]!.shape;
   const [h, w] = [inShape[1]!, inShape[2]!];
-  if (image.shape[2] !== inShape[3]) throw new Error(`image has ${image.shape[2]} channels but the model expects ${inShape[3]}`);
+  if (image.shape[2] !== inShape[3])
+    throw new Error(`image has ${image.shape[2]} channels but the model expects ${inShape[3]}`);
   const windows = slidingWindows([image.shape[0], image.shape[1]], [h, w], stride);
   const rows = Math.floor((image.shape[0] - h) / stride) + 1;
   const cols = Math.floor((image.shape[1] - w) / stride) + 1;
@@ -501,7 +591,20 @@ export function slidingWindowPredict(model: tf.LayersModel, image: tf.Tensor3D, 
 }
 
 // Layers that carry over unchanged to a larger input.
-const SPATIAL_LAYERS = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'MaxPooling2D', 'AveragePooling2D', 'ZeroPadding2D', 'BatchNormalization', 'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax']);
+const SPATIAL_LAYERS = new Set([
+  'Conv2D',
+  'DepthwiseConv2D',
+  'SeparableConv2D',
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'ZeroPadding2D',
+  'BatchNormalization',
+  'Activation',
+  'ReLU',
+  'LeakyReLU',
+  'ELU',
+  'Softmax',
+]);
 
 /**
  * The convolutional implementation of sliding windows: rebuilds a classifier
@@ -514,7 +617,10 @@ const SPATIAL_LAYERS = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 
  *
  * @param inputShape - [H, W, C] of the larger image.
  */
-export function convolutionalize(model: tf.LayersModel, inputShape: [number, number, number]): tf.LayersModel {
+export function convolutionalize(
+  model: tf.LayersModel,
+  inputShape: [number, number, number],
+): tf.LayersModel {
   const classMap = tf.serialization.SerializationMap.getMap().classNameMap;
   const input = tf.input({ shape: inputShape });
   let x = input as tf.SymbolicTensor;
@@ -532,12 +638,24 @@ export function convolutionalize(model: tf.LayersModel, inputShape: [number, num
     let replacement: tf.layers.Layer;
     let weights = layer.getWeights();
     if (name === 'Dense') {
-      if (!flattenedFrom) throw new Error(`Dense layer "${layer.name}" comes before any Flatten: the model must be conv/pool layers, Flatten, then Dense`);
+      if (!flattenedFrom)
+        throw new Error(
+          `Dense layer "${layer.name}" comes before any Flatten: the model must be conv/pool layers, Flatten, then Dense`,
+        );
       const config = layer.getConfig() as { units: number; activation: string; useBias: boolean };
       const [kernel, bias] = weights as [tf.Tensor, tf.Tensor?];
-      const [kh, kw, kc] = seenDense ? [1, 1, kernel!.shape[0]!] : (flattenedFrom as [number, number, number]);
+      const [kh, kw, kc] = seenDense
+        ? [1, 1, kernel!.shape[0]!]
+        : (flattenedFrom as [number, number, number]);
       seenDense = true;
-      replacement = tf.layers.conv2d({ filters: config.units, kernelSize: [kh, kw], activation: config.activation as 'linear', useBias: config.useBias, padding: 'valid', name: `${layer.name}_as_conv` });
+      replacement = tf.layers.conv2d({
+        filters: config.units,
+        kernelSize: [kh, kw],
+        activation: config.activation as 'linear',
+        useBias: config.useBias,
+        padding: 'valid',
+        name: `${layer.name}_as_conv`,
+      });
       weights = [denseKernelToConv(kernel as tf.Tensor2D, [kh, kw, kc]), ...(bias ? [bias] : [])];
     } else if (SPATIAL_LAYERS.has(name)) {
       const entry = classMap[name];
@@ -580,10 +698,18 @@ export interface ImageGroundTruth extends GroundTruth {
  * positive; AP is the area under the precision-recall curve with precision
  * made monotone. NaN when the class has no ground truth.
  */
-export function averagePrecision(predictions: readonly ImageDetection[], truths: readonly ImageGroundTruth[], classId: number, iouThreshold = 0.5): number {
+export function averagePrecision(
+  predictions: readonly ImageDetection[],
+  truths: readonly ImageGroundTruth[],
+  classId: number,
+  iouThreshold = 0.5,
+): number {
   const gts = truths.filter((t) => t.classId === classId);
   if (gts.length === 0) return NaN;
-  const preds = predictions.filter((p) => p.classId === classId).slice().sort((a, b) => b.score - a.score);
+  const preds = predictions
+    .filter((p) => p.classId === classId)
+    .slice()
+    .sort((a, b) => b.score - a.score);
   const matched = new Set<ImageGroundTruth>();
   const tp: number[] = [];
   for (const p of preds) {
@@ -619,10 +745,16 @@ export function averagePrecision(predictions: readonly ImageDetection[], truths:
  *
  * @returns the mean and each class's AP.
  */
-export function meanAveragePrecision(predictions: readonly ImageDetection[], truths: readonly ImageGroundTruth[], iouThreshold = 0.5): { map: number; perClass: Map<number, number> } {
+export function meanAveragePrecision(
+  predictions: readonly ImageDetection[],
+  truths: readonly ImageGroundTruth[],
+  iouThreshold = 0.5,
+): { map: number; perClass: Map<number, number> } {
   const classes = [...new Set(truths.map((t) => t.classId))].sort((a, b) => a - b);
   if (classes.length === 0) throw new Error('meanAveragePrecision needs at least one ground-truth object');
-  const perClass = new Map(classes.map((c) => [c, averagePrecision(predictions, truths, c, iouThreshold)] as [number, number]));
+  const perClass = new Map(
+    classes.map((c) => [c, averagePrecision(predictions, truths, c, iouThreshold)] as [number, number]),
+  );
   const map = [...perClass.values()].reduce((a, b) => a + b, 0) / classes.length;
   return { map, perClass };
 }

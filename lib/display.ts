@@ -35,7 +35,10 @@ const MAX_KEPT = 1000;
 /** Bundles shown while no kernel was listening (tests and scripts read these; the last 1000 are kept). */
 export const displayed: Array<{ bundle: MimeBundle; displayId?: string; update: boolean }> = [];
 
-type DisplayWriter = (message: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+type DisplayWriter = (
+  message: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> },
+  update: boolean,
+) => void;
 
 let jupyterModule: { lastWriteDisplayData: unknown } | undefined;
 
@@ -74,7 +77,8 @@ export function inKernel(): boolean {
  * @throws with Vega-Lite's message when the bundle's spec is invalid.
  */
 export function showBundle(bundle: MimeBundle, options: { displayId?: string; update?: boolean } = {}): void {
-  if (bundle[VEGA_LITE_MIME] && !('image/svg+xml' in bundle)) bundle = { ...bundle, 'image/svg+xml': renderSvgSync(bundle[VEGA_LITE_MIME] as VegaLiteSpec) };
+  if (bundle[VEGA_LITE_MIME] && !('image/svg+xml' in bundle))
+    bundle = { ...bundle, 'image/svg+xml': renderSvgSync(bundle[VEGA_LITE_MIME] as VegaLiteSpec) };
   const update = options.update ?? false;
   const writer = kernelWriter();
   if (!writer) {
@@ -83,7 +87,10 @@ export function showBundle(bundle: MimeBundle, options: { displayId?: string; up
     if (displayed.length > MAX_KEPT) displayed.splice(0, displayed.length - MAX_KEPT);
     return;
   }
-  writer({ data: bundle, metadata: {}, transient: options.displayId ? { display_id: options.displayId } : {} }, update);
+  writer(
+    { data: bundle, metadata: {}, transient: options.displayId ? { display_id: options.displayId } : {} },
+    update,
+  );
 }
 
 /** Shows HTML. */
@@ -98,7 +105,7 @@ export function showMarkdown(markdown: string): void {
 
 function chartText(spec: VegaLiteSpec): string {
   const t = spec.title as string | { text?: string } | undefined;
-  const title = typeof t === 'string' ? t : t?.text ?? 'chart';
+  const title = typeof t === 'string' ? t : (t?.text ?? 'chart');
   return `[Vega-Lite chart: ${title}]`;
 }
 
@@ -140,12 +147,15 @@ export interface ShowImageOptions {
  * style transfer).
  */
 export async function imageBundle(image: tf.Tensor, options: ShowImageOptions = {}): Promise<MimeBundle> {
-  if (image.rank !== 2 && image.rank !== 3) throw new Error(`showImage expects [h, w] or [h, w, c], got shape [${image.shape}]`);
+  if (image.rank !== 2 && image.rank !== 3)
+    throw new Error(`showImage expects [h, w] or [h, w, c], got shape [${image.shape}]`);
   const [height, width] = image.shape as [number, number];
   const scale = options.scale ?? Math.max(1, Math.floor(192 / Math.max(height, width)));
   const enlarged = tf.tidy(() => {
     const rgb = image.rank === 2 ? tf.expandDims(image, 2) : image;
-    return scale > 1 ? tf.image.resizeNearestNeighbor(rgb as tf.Tensor3D, [height * scale, width * scale]) : rgb.clone();
+    return scale > 1
+      ? tf.image.resizeNearestNeighbor(rgb as tf.Tensor3D, [height * scale, width * scale])
+      : rgb.clone();
   });
   try {
     const png = await encodePng(enlarged, options.range ?? (image.dtype === 'int32' ? '0-255' : '0-1'));
@@ -162,7 +172,8 @@ export async function showImage(image: tf.Tensor, options: ShowImageOptions = {}
 
 /** Shows an SVG document (e.g. from `renderSvg` or `annotateSvg`). */
 export function showSvg(svg: string, description = 'SVG picture'): void {
-  if (!svg.trimStart().startsWith('<svg')) throw new Error('showSvg expects an SVG document starting with <svg');
+  if (!svg.trimStart().startsWith('<svg'))
+    throw new Error('showSvg expects an SVG document starting with <svg');
   showBundle({ 'image/svg+xml': svg, 'text/plain': `[${description}]` });
 }
 
@@ -170,23 +181,50 @@ export function showSvg(svg: string, description = 'SVG picture'): void {
  * Shows an image with boxes and labels drawn over it (an SVG overlay, so
  * labels stay sharp); the plain-text fallback lists the boxes.
  */
-export async function showDetections(image: tf.Tensor3D, boxes: readonly LabelledBox[], options: DrawOptions & { displayWidth?: number } = {}): Promise<void> {
+export async function showDetections(
+  image: tf.Tensor3D,
+  boxes: readonly LabelledBox[],
+  options: DrawOptions & { displayWidth?: number } = {},
+): Promise<void> {
   const svg = await annotateSvg(image, boxes, options);
-  const lines = boxes.map((b) => `${b.label ?? (b.classId !== undefined ? `class ${b.classId}` : 'box')}${b.score !== undefined ? ` ${b.score.toFixed(2)}` : ''} [${b.box.map((v) => +v.toFixed(3)).join(', ')}]`);
-  showBundle({ 'image/svg+xml': svg, 'text/plain': [`[image ${image.shape[1]}x${image.shape[0]} with ${boxes.length} boxes]`, ...lines].join('\n') });
+  const lines = boxes.map(
+    (b) =>
+      `${b.label ?? (b.classId !== undefined ? `class ${b.classId}` : 'box')}${b.score !== undefined ? ` ${b.score.toFixed(2)}` : ''} [${b.box.map((v) => +v.toFixed(3)).join(', ')}]`,
+  );
+  showBundle({
+    'image/svg+xml': svg,
+    'text/plain': [`[image ${image.shape[1]}x${image.shape[0]} with ${boxes.length} boxes]`, ...lines].join(
+      '\n',
+    ),
+  });
 }
 
 /** Shows rows of values as an HTML table (with a plain-text copy). */
-export function showTable(rows: Array<Record<string, unknown>>, options: { caption?: string; digits?: number } = {}): void {
+export function showTable(
+  rows: Array<Record<string, unknown>>,
+  options: { caption?: string; digits?: number } = {},
+): void {
   if (rows.length === 0) throw new Error('showTable needs at least one row');
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const format = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? v.toLocaleString('en-US') : String(Number(v.toPrecision(options.digits ?? 4)))) : String(v ?? ''));
+  const format = (v: unknown) =>
+    typeof v === 'number'
+      ? Number.isInteger(v)
+        ? v.toLocaleString('en-US')
+        : String(Number(v.toPrecision(options.digits ?? 4)))
+      : String(v ?? '');
   const escape = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
   const head = `<tr>${columns.map((c) => `<th>${escape(c)}</th>`).join('')}</tr>`;
-  const body = rows.map((r) => `<tr>${columns.map((c) => `<td>${escape(format(r[c]))}</td>`).join('')}</tr>`).join('');
+  const body = rows
+    .map((r) => `<tr>${columns.map((c) => `<td>${escape(format(r[c]))}</td>`).join('')}</tr>`)
+    .join('');
   const caption = options.caption ? `<caption>${escape(options.caption)}</caption>` : '';
-  const text = [columns.join('\t'), ...rows.map((r) => columns.map((c) => format(r[c])).join('\t'))].join('\n');
-  showBundle({ 'text/html': `<table>${caption}<thead>${head}</thead><tbody>${body}</tbody></table>`, 'text/plain': text });
+  const text = [columns.join('\t'), ...rows.map((r) => columns.map((c) => format(r[c])).join('\t'))].join(
+    '\n',
+  );
+  showBundle({
+    'text/html': `<table>${caption}<thead>${head}</thead><tbody>${body}</tbody></table>`,
+    'text/plain': text,
+  });
 }
 
 /** A display that can be redrawn in place. */
@@ -234,7 +272,10 @@ export function progressBar(total: number, label = ''): ProgressBar {
   const bar: ProgressBar = {
     display,
     update(done: number, text = label) {
-      display.update({ 'text/html': progressHtml(done, total, `${done}/${total} ${text}`.trim()), 'text/plain': progressText(done, total, text) });
+      display.update({
+        'text/html': progressHtml(done, total, `${done}/${total} ${text}`.trim()),
+        'text/plain': progressText(done, total, text),
+      });
     },
   };
   bar.update(0);
@@ -276,16 +317,29 @@ function isAccuracy(metric: string): boolean {
 function trainingSpec(series: Series[], title: string, subtitle: string): VegaLiteSpec {
   const accuracies = series.filter((s) => isAccuracy(s.name));
   const others = series.filter((s) => !isAccuracy(s.name));
-  const yTitle = (group: Series[]) => (group === accuracies ? 'accuracy' : group.every((s) => /loss/i.test(s.name)) ? 'loss' : 'value');
+  const yTitle = (group: Series[]) =>
+    group === accuracies ? 'accuracy' : group.every((s) => /loss/i.test(s.name)) ? 'loss' : 'value';
   const heading = { text: title, subtitle };
   if (accuracies.length === 0 || others.length === 0) {
-    return { ...lineChart(series, { xTitle: 'epoch', yTitle: yTitle(accuracies.length ? accuracies : others) }), title: heading };
+    return {
+      ...lineChart(series, { xTitle: 'epoch', yTitle: yTitle(accuracies.length ? accuracies : others) }),
+      title: heading,
+    };
   }
   const panel = (group: Series[]) => {
-    const { $schema: _schema, ...spec } = lineChart(group, { xTitle: 'epoch', yTitle: yTitle(group), height: 150 });
+    const { $schema: _schema, ...spec } = lineChart(group, {
+      xTitle: 'epoch',
+      yTitle: yTitle(group),
+      height: 150,
+    });
     return spec;
   };
-  return { $schema: lineChart(series).$schema, title: heading, vconcat: [panel(others), panel(accuracies)], resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } } };
+  return {
+    $schema: lineChart(series).$schema,
+    title: heading,
+    vconcat: [panel(others), panel(accuracies)],
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+  };
 }
 
 /**
@@ -295,7 +349,9 @@ function trainingSpec(series: Series[], title: string, subtitle: string): VegaLi
  * HTML with the progress bar above the SVG (what JupyterLab and classic
  * Notebook show). The recorded history stays available as `history`.
  */
-export function trainingChart(options: TrainingChartOptions = {}): tf.CustomCallbackArgs & { history: Record<string, number[]> } {
+export function trainingChart(
+  options: TrainingChartOptions = {},
+): tf.CustomCallbackArgs & { history: Record<string, number[]> } {
   const display = liveDisplay();
   const history: Record<string, number[]> = {};
   const title = options.title ?? 'Training';
@@ -310,8 +366,17 @@ export function trainingChart(options: TrainingChartOptions = {}): tf.CustomCall
   const draw = (progress: string, final: boolean) => {
     lastProgress = progress;
     const names = (options.metrics ?? Object.keys(history)).filter((m) => history[m]?.length);
-    const series: Series[] = names.map((name) => ({ name, x: history[name]!.map((_, i) => i + 1), y: history[name]! }));
-    if (batchLoss.length > 1) series.push({ name: 'loss (this epoch, per batch)', x: batchLoss.map((_, i) => epoch + (i + 1) / batchLoss.length), y: batchLoss });
+    const series: Series[] = names.map((name) => ({
+      name,
+      x: history[name]!.map((_, i) => i + 1),
+      y: history[name]!,
+    }));
+    if (batchLoss.length > 1)
+      series.push({
+        name: 'loss (this epoch, per batch)',
+        x: batchLoss.map((_, i) => epoch + (i + 1) / batchLoss.length),
+        y: batchLoss,
+      });
     const status = (options.epochs ? progressText(epoch, options.epochs) + ' ' : '') + progress;
     const bundle: MimeBundle = {};
     if (series.length) {
@@ -325,8 +390,11 @@ export function trainingChart(options: TrainingChartOptions = {}): tf.CustomCall
       bundle[VEGA_LITE_MIME] = spec;
       bundle['image/svg+xml'] = svg;
     }
-    const progressLine = options.epochs ? progressHtml(epoch, options.epochs, progress) : `<div><code>${escapeHtml(progress)}</code></div>`;
-    bundle['text/html'] = `<div class="course-live-chart">${progressLine}${svg ? `<div>${svg}</div>` : ''}</div>`;
+    const progressLine = options.epochs
+      ? progressHtml(epoch, options.epochs, progress)
+      : `<div><code>${escapeHtml(progress)}</code></div>`;
+    bundle['text/html'] =
+      `<div class="course-live-chart">${progressLine}${svg ? `<div>${svg}</div>` : ''}</div>`;
     bundle['text/plain'] = status;
     display.update(bundle);
   };
@@ -335,13 +403,20 @@ export function trainingChart(options: TrainingChartOptions = {}): tf.CustomCall
     onBatchEnd: async (batch, logs) => {
       if (!options.everyBatches || !logs || typeof logs.loss !== 'number') return;
       batchLoss.push(logs.loss);
-      if ((batch + 1) % options.everyBatches === 0) draw(`epoch ${epoch + 1}${options.epochs ? `/${options.epochs}` : ''}, batch ${batch + 1}: loss ${logs.loss.toFixed(4)}`, false);
+      if ((batch + 1) % options.everyBatches === 0)
+        draw(
+          `epoch ${epoch + 1}${options.epochs ? `/${options.epochs}` : ''}, batch ${batch + 1}: loss ${logs.loss.toFixed(4)}`,
+          false,
+        );
     },
     onEpochEnd: async (_epoch, logs) => {
       epoch++;
       batchLoss = [];
-      for (const [key, value] of Object.entries(logs ?? {})) if (typeof value === 'number') (history[key] ??= []).push(value);
-      const summary = Object.entries(logs ?? {}).map(([k, v]) => `${k} ${Number(v).toFixed(4)}`).join(', ');
+      for (const [key, value] of Object.entries(logs ?? {}))
+        if (typeof value === 'number') (history[key] ??= []).push(value);
+      const summary = Object.entries(logs ?? {})
+        .map(([k, v]) => `${k} ${Number(v).toFixed(4)}`)
+        .join(', ');
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       draw(`epoch ${epoch}${options.epochs ? `/${options.epochs}` : ''} (${seconds} s): ${summary}`, false);
     },

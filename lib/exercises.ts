@@ -12,7 +12,9 @@ export class NotImplementedError extends Error {
   /** The exercise's id, e.g. `03.2`. */
   readonly exerciseId: string;
   constructor(exerciseId: string) {
-    super(`exercise ${exerciseId} is not written yet: replace the 'YOUR CODE HERE' line and the throw below it with your code`);
+    super(
+      `exercise ${exerciseId} is not written yet: replace the 'YOUR CODE HERE' line and the throw below it with your code`,
+    );
     this.name = 'NotImplementedError';
     this.exerciseId = exerciseId;
   }
@@ -66,7 +68,11 @@ function report(exerciseId: string, title: string, error: unknown): void {
 // It returns nothing (a promise of nothing for an async body), so a check cell shows only its line.
 export function check(exerciseId: string, title: string, body: () => void): void;
 export function check(exerciseId: string, title: string, body: () => Promise<void>): Promise<void>;
-export function check(exerciseId: string, title: string, body: () => void | Promise<void>): void | Promise<void> {
+export function check(
+  exerciseId: string,
+  title: string,
+  body: () => void | Promise<void>,
+): void | Promise<void> {
   let result: void | Promise<void>;
   try {
     result = body();
@@ -89,7 +95,11 @@ const noticed = new Set<string>();
  * of a notebook runs before an exercise is done. Says once per exercise which one is used.
  * Errors other than "not implemented" are the learner's to see and are thrown as they are.
  */
-export function orReference<A extends unknown[], R>(exerciseId: string, learner: (...args: A) => R, reference: (...args: A) => R): (...args: A) => R {
+export function orReference<A extends unknown[], R>(
+  exerciseId: string,
+  learner: (...args: A) => R,
+  reference: (...args: A) => R,
+): (...args: A) => R {
   return (...args: A): R => {
     try {
       return learner(...args);
@@ -114,18 +124,23 @@ interface Flat {
 
 function flatten(value: NumericValue, what: string): Flat {
   if (value instanceof tf.Tensor) {
-    if (value.isDisposed) throw new Error(`${what} is a disposed tensor (return a tensor that is still alive)`);
+    if (value.isDisposed)
+      throw new Error(`${what} is a disposed tensor (return a tensor that is still alive)`);
     return { shape: value.shape.slice(), values: Array.from(value.dataSync() as ArrayLike<number>) };
   }
   if (typeof value === 'number') return { shape: [], values: [value] };
   if (typeof value === 'boolean') return { shape: [], values: [value ? 1 : 0] };
-  if (value === null || value === undefined) throw new Error(`${what} is ${value} (did the function return its result?)`);
+  if (value === null || value === undefined)
+    throw new Error(`${what} is ${value} (did the function return its result?)`);
   const items = Array.from(value as ArrayLike<NumericValue>);
   if (items.length === 0) return { shape: [0], values: [] };
   const parts = items.map((item, i) => flatten(item, `${what}[${i}]`));
   const inner = parts[0]!.shape;
   for (let i = 1; i < parts.length; i++) {
-    if (parts[i]!.shape.join(',') !== inner.join(',')) throw new Error(`${what} is ragged: ${what}[0] has shape [${inner}] but ${what}[${i}] has shape [${parts[i]!.shape}]`);
+    if (parts[i]!.shape.join(',') !== inner.join(','))
+      throw new Error(
+        `${what} is ragged: ${what}[0] has shape [${inner}] but ${what}[${i}] has shape [${parts[i]!.shape}]`,
+      );
   }
   return { shape: [items.length, ...inner], values: parts.flatMap((p) => p.values) };
 }
@@ -153,12 +168,18 @@ export interface CloseOptions {
  * Fails with "`what`: expected … at [i, j], got …" when `got` and `want` differ in shape or
  * in any value by more than the tolerance. Both may be numbers, nested arrays or tensors.
  */
-export function expectClose(what: string, got: NumericValue, want: NumericValue, options: CloseOptions = {}): void {
+export function expectClose(
+  what: string,
+  got: NumericValue,
+  want: NumericValue,
+  options: CloseOptions = {},
+): void {
   const tolerance = options.tolerance ?? 1e-4;
   const hint = options.hint ? ` Hint: ${options.hint}` : '';
   const g = flatten(got, what);
   const w = flatten(want, 'the expected value');
-  if (g.shape.join(',') !== w.shape.join(',')) throw new Error(`${what}: expected shape [${w.shape.join(', ')}], got [${g.shape.join(', ')}].${hint}`);
+  if (g.shape.join(',') !== w.shape.join(','))
+    throw new Error(`${what}: expected shape [${w.shape.join(', ')}], got [${g.shape.join(', ')}].${hint}`);
   let mismatches = 0;
   let first = -1;
   for (let i = 0; i < w.values.length; i++) {
@@ -173,7 +194,9 @@ export function expectClose(what: string, got: NumericValue, want: NumericValue,
   if (mismatches === 0) return;
   const at = g.shape.length ? ` at ${indexOf(first, g.shape)}` : '';
   const more = mismatches > 1 ? ` (${mismatches} of ${w.values.length} values differ)` : '';
-  throw new Error(`${what}: expected ${show(w.values[first]!)}${at}, got ${show(g.values[first]!)}${more}.${hint}`);
+  throw new Error(
+    `${what}: expected ${show(w.values[first]!)}${at}, got ${show(g.values[first]!)}${more}.${hint}`,
+  );
 }
 
 /** Fails with "`what`: expected X, got Y" unless `got` and `want` are deeply equal (JSON-comparable values). */

@@ -64,8 +64,12 @@ export class FaceDatabase {
   add(name: string, encoding: Encoding): this {
     if (typeof name !== 'string' || name.trim() === '') throw new Error('a face needs a non-empty name');
     const values = Array.from(encoding);
-    if (values.length === 0 || values.some((v) => !Number.isFinite(v))) throw new Error(`encoding for "${name}" must be a non-empty vector of finite numbers`);
-    if (this.dim !== undefined && values.length !== this.dim) throw new Error(`encoding for "${name}" has length ${values.length}; this database holds length ${this.dim}`);
+    if (values.length === 0 || values.some((v) => !Number.isFinite(v)))
+      throw new Error(`encoding for "${name}" must be a non-empty vector of finite numbers`);
+    if (this.dim !== undefined && values.length !== this.dim)
+      throw new Error(
+        `encoding for "${name}" has length ${values.length}; this database holds length ${this.dim}`,
+      );
     this.dim = values.length;
     this.list.push({ name, encoding: values });
     return this;
@@ -85,7 +89,8 @@ export class FaceDatabase {
 
   /** Entries sorted by distance to `encoding`, nearest first. */
   nearest(encoding: Encoding, k = Infinity): Array<FaceEntry & { distance: number }> {
-    if (this.dim !== undefined && encoding.length !== this.dim) throw new Error(`query encoding has length ${encoding.length}; this database holds length ${this.dim}`);
+    if (this.dim !== undefined && encoding.length !== this.dim)
+      throw new Error(`query encoding has length ${encoding.length}; this database holds length ${this.dim}`);
     return this.list
       .map((e) => ({ ...e, distance: euclideanDistance(e.encoding, encoding) }))
       .sort((a, b) => a.distance - b.distance)
@@ -101,11 +106,14 @@ export class FaceDatabase {
   static fromJSON(json: unknown): FaceDatabase {
     const data = json as Partial<FaceDatabaseJson>;
     if (!data || data.format !== 'face-encodings' || data.version !== 1 || !Array.isArray(data.entries)) {
-      throw new Error('not a face-encodings database (expected {format: "face-encodings", version: 1, entries: [...]})');
+      throw new Error(
+        'not a face-encodings database (expected {format: "face-encodings", version: 1, entries: [...]})',
+      );
     }
     const db = new FaceDatabase();
     data.entries.forEach((e, i) => {
-      if (!e || typeof e.name !== 'string' || !Array.isArray(e.encoding)) throw new Error(`entry ${i} must be {name, encoding}`);
+      if (!e || typeof e.name !== 'string' || !Array.isArray(e.encoding))
+        throw new Error(`entry ${i} must be {name, encoding}`);
       db.add(e.name, e.encoding);
     });
     return db;
@@ -122,7 +130,9 @@ export class FaceDatabase {
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8'));
     } catch (error) {
-      throw new Error(`cannot read face database ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `cannot read face database ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return FaceDatabase.fromJSON(parsed);
   }
@@ -158,7 +168,11 @@ export interface Identification {
  * the smaller summed distance); if none is within the threshold the face is
  * "not recognized" (name null).
  */
-export function identify(db: FaceDatabase, encoding: Encoding, options: { threshold: number; k?: number }): Identification {
+export function identify(
+  db: FaceDatabase,
+  encoding: Encoding,
+  options: { threshold: number; k?: number },
+): Identification {
   if (db.size === 0) throw new Error('identify needs a non-empty face database');
   const k = options.k ?? 1;
   if (!(Number.isInteger(k) && k >= 1)) throw new Error(`k must be a positive integer, got ${k}`);
@@ -168,9 +182,15 @@ export function identify(db: FaceDatabase, encoding: Encoding, options: { thresh
   const votes = new Map<string, { count: number; total: number; best: number }>();
   for (const n of close) {
     const v = votes.get(n.name) ?? { count: 0, total: 0, best: Infinity };
-    votes.set(n.name, { count: v.count + 1, total: v.total + n.distance, best: Math.min(v.best, n.distance) });
+    votes.set(n.name, {
+      count: v.count + 1,
+      total: v.total + n.distance,
+      best: Math.min(v.best, n.distance),
+    });
   }
-  const [name, v] = [...votes.entries()].sort((a, b) => b[1].count - a[1].count || a[1].total - b[1].total)[0]!;
+  const [name, v] = [...votes.entries()].sort(
+    (a, b) => b[1].count - a[1].count || a[1].total - b[1].total,
+  )[0]!;
   return { name, distance: v.best, neighbours };
 }
 
@@ -215,7 +235,11 @@ function squaredDistances(embeddings: tf.Tensor2D | number[][]): number[][] {
  * @param embeddings - [n, d], one row per image.
  * @param labels - identity of each row.
  */
-export function selectHardTriplets(embeddings: tf.Tensor2D | number[][], labels: ArrayLike<number | string>, options: { margin: number; mode?: 'batch-hard' | 'semi-hard' }): Triplet[] {
+export function selectHardTriplets(
+  embeddings: tf.Tensor2D | number[][],
+  labels: ArrayLike<number | string>,
+  options: { margin: number; mode?: 'batch-hard' | 'semi-hard' },
+): Triplet[] {
   const d = squaredDistances(embeddings);
   if (d.length !== labels.length) throw new Error(`${d.length} embeddings but ${labels.length} labels`);
   const { margin, mode = 'batch-hard' } = options;

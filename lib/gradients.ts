@@ -39,15 +39,24 @@ export function layerGradientNorms(
       if (select(w.originalName)) owners.push({ layer: layer.name, variable: w.read() as tf.Variable }); // read() is the variable itself
     }
   }
-  if (owners.length === 0) throw new Error(`layerGradientNorms: no trainable weight of model ${model.name} was selected`);
+  if (owners.length === 0)
+    throw new Error(`layerGradientNorms: no trainable weight of model ${model.name} was selected`);
   return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => {
-      const prediction = model.apply(x, { training: true }) as tf.Tensor;
-      const l = loss(y, prediction);
-      if (l.rank !== 0) throw new Error(`layerGradientNorms: the loss must be a scalar, got shape [${l.shape}]`);
-      return l as tf.Scalar;
-    }, owners.map((o) => o.variable));
+    const { value, grads } = tf.variableGrads(
+      () => {
+        const prediction = model.apply(x, { training: true }) as tf.Tensor;
+        const l = loss(y, prediction);
+        if (l.rank !== 0)
+          throw new Error(`layerGradientNorms: the loss must be a scalar, got shape [${l.shape}]`);
+        return l as tf.Scalar;
+      },
+      owners.map((o) => o.variable),
+    );
     value.dispose();
-    return owners.map((o) => ({ layer: o.layer, weight: o.variable.name, norm: tf.norm(grads[o.variable.name]).dataSync()[0] }));
+    return owners.map((o) => ({
+      layer: o.layer,
+      weight: o.variable.name,
+      norm: tf.norm(grads[o.variable.name]).dataSync()[0],
+    }));
   });
 }

@@ -18,9 +18,13 @@ import * as tf from '@tensorflow/tfjs';
  */
 export function differenceHashes(images: tf.Tensor4D, size = 8): Uint8Array[] {
   if (images.rank !== 4) throw new Error(`differenceHashes expects [n, h, w, c], got [${images.shape}]`);
-  if (!Number.isInteger(size) || size < 1) throw new Error(`differenceHashes: size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new Error(`differenceHashes: size must be a positive integer, got ${size}`);
   const [n, h, w] = images.shape;
-  if (h < size || w < size + 1) throw new Error(`differenceHashes: images of ${h}×${w} are smaller than the ${size}×${size + 1} thumbnail`);
+  if (h < size || w < size + 1)
+    throw new Error(
+      `differenceHashes: images of ${h}×${w} are smaller than the ${size}×${size + 1} thumbnail`,
+    );
   const block = 4; // bilinear resize to 4× the thumbnail, then 4×4 means: an area average
   const bits = tf.tidy(() => {
     const grey = tf.mean(images, 3, true) as tf.Tensor4D;
@@ -28,9 +32,14 @@ export function differenceHashes(images: tf.Tensor4D, size = 8): Uint8Array[] {
     const thumb = tf.avgPool(large, block, block, 'valid');
     const left = thumb.slice([0, 0, 0, 0], [n, size, size, 1]);
     const right = thumb.slice([0, 0, 1, 0], [n, size, size, 1]);
-    return tf.greater(left, right).reshape([n, size * size]).dataSync();
+    return tf
+      .greater(left, right)
+      .reshape([n, size * size])
+      .dataSync();
   });
-  return Array.from({ length: n }, (_, i) => Uint8Array.from(bits.subarray(i * size * size, (i + 1) * size * size)));
+  return Array.from({ length: n }, (_, i) =>
+    Uint8Array.from(bits.subarray(i * size * size, (i + 1) * size * size)),
+  );
 }
 
 /** The number of positions where two hashes differ. */
@@ -72,8 +81,13 @@ export function nearDuplicateGroups(hashes: Uint8Array[], maxDistance: number): 
  * @param random uniform numbers in [0, 1) (a seeded generator's `next`).
  * @returns the image indices of each side, in increasing order.
  */
-export function splitByGroups(groups: number[], testFraction: number, random: () => number): { train: number[]; test: number[] } {
-  if (!(testFraction > 0 && testFraction < 1)) throw new Error(`splitByGroups: testFraction must be between 0 and 1, got ${testFraction}`);
+export function splitByGroups(
+  groups: number[],
+  testFraction: number,
+  random: () => number,
+): { train: number[]; test: number[] } {
+  if (!(testFraction > 0 && testFraction < 1))
+    throw new Error(`splitByGroups: testFraction must be between 0 and 1, got ${testFraction}`);
   const ids = [...new Set(groups)];
   for (let i = ids.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

@@ -21,7 +21,8 @@ export type ImageFormat = 'png' | 'jpeg';
 
 /** Recognises PNG and JPEG from their first bytes. */
 export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47)
+    return 'png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
   return undefined;
 }
@@ -38,16 +39,24 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): RgbaImage {
   try {
     if (format === 'png') {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+      return {
+        width: png.width,
+        height: png.height,
+        data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength),
+      };
     }
     if (format === 'jpeg') {
       const decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
       return { width: decoded.width, height: decoded.height, data: decoded.data };
     }
   } catch (error) {
-    throw new Error(`Cannot decode ${name} as ${format}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `Cannot decode ${name} as ${format}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  throw new Error(`${name} is neither PNG nor JPEG (first bytes ${Array.from(bytes.slice(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ')})`);
+  throw new Error(
+    `${name} is neither PNG nor JPEG (first bytes ${Array.from(bytes.slice(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ')})`,
+  );
 }
 
 /** Reads and decodes an image file from disk. */
@@ -65,7 +74,9 @@ export function imageToTensor(image: RgbaImage, channels: 1 | 3 | 4 = 3): tf.Ten
   const pixels = width * height;
   const out = new Int32Array(pixels * channels);
   for (let i = 0; i < pixels; i++) {
-    const r = data[i * 4]!, g = data[i * 4 + 1]!, b = data[i * 4 + 2]!;
+    const r = data[i * 4]!,
+      g = data[i * 4 + 1]!,
+      b = data[i * 4 + 2]!;
     if (channels === 1) out[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
     else {
       out[i * channels] = r;
@@ -106,11 +117,16 @@ export function loadImageTensor(path: string, options: LoadImageOptions = {}): t
  * @param image - [height, width] or [height, width, 1|3|4]; float values are read as 0..1
  *   unless `range` says 0..255; values are clipped.
  */
-export async function encodePng(image: tf.Tensor, range: '0-1' | '0-255' = image.dtype === 'int32' ? '0-255' : '0-1'): Promise<Uint8Array> {
-  if (image.rank !== 2 && image.rank !== 3) throw new Error(`encodePng expects [h, w] or [h, w, c], got shape [${image.shape}]`);
+export async function encodePng(
+  image: tf.Tensor,
+  range: '0-1' | '0-255' = image.dtype === 'int32' ? '0-255' : '0-1',
+): Promise<Uint8Array> {
+  if (image.rank !== 2 && image.rank !== 3)
+    throw new Error(`encodePng expects [h, w] or [h, w, c], got shape [${image.shape}]`);
   const [height, width] = image.shape as [number, number];
   const channels = image.rank === 3 ? image.shape[2]! : 1;
-  if (![1, 3, 4].includes(channels)) throw new Error(`encodePng expects 1, 3 or 4 channels, got shape [${image.shape}]`);
+  if (![1, 3, 4].includes(channels))
+    throw new Error(`encodePng expects 1, 3 or 4 channels, got shape [${image.shape}]`);
   const values = await image.data();
   const scale = range === '0-1' ? 255 : 1;
   const png = new PNG({ width, height });
@@ -119,7 +135,8 @@ export async function encodePng(image: tf.Tensor, range: '0-1' | '0-255' = image
       const v = values[i * channels + (channels === 1 ? 0 : c)]! * scale;
       png.data[i * 4 + c] = Math.max(0, Math.min(255, Math.round(v)));
     }
-    png.data[i * 4 + 3] = channels === 4 ? Math.max(0, Math.min(255, Math.round(values[i * 4 + 3]! * scale))) : 255;
+    png.data[i * 4 + 3] =
+      channels === 4 ? Math.max(0, Math.min(255, Math.round(values[i * 4 + 3]! * scale))) : 255;
   }
   return new Uint8Array(PNG.sync.write(png));
 }

@@ -44,9 +44,14 @@ export interface KMeansResult {
  * centroid is a point drawn with probability proportional to its squared
  * distance to the nearest centroid chosen so far.
  */
-export function kMeans(points: ReadonlyArray<ArrayLike<number>>, k: number, options: KMeansOptions = {}): KMeansResult {
+export function kMeans(
+  points: ReadonlyArray<ArrayLike<number>>,
+  k: number,
+  options: KMeansOptions = {},
+): KMeansResult {
   const n = points.length;
-  if (!(Number.isInteger(k) && k >= 1 && k <= n)) throw new Error(`k must be an integer in 1..${n} (the number of points), got ${k}`);
+  if (!(Number.isInteger(k) && k >= 1 && k <= n))
+    throw new Error(`k must be an integer in 1..${n} (the number of points), got ${k}`);
   const dim = points[0]!.length;
   points.forEach((p, i) => {
     if (p.length !== dim) throw new Error(`point ${i} has ${p.length} values, point 0 has ${dim}`);
@@ -60,7 +65,12 @@ export function kMeans(points: ReadonlyArray<ArrayLike<number>>, k: number, opti
   return best!;
 }
 
-function initialCentroids(points: ReadonlyArray<ArrayLike<number>>, k: number, init: 'kmeans++' | 'random', rand: () => number): number[][] {
+function initialCentroids(
+  points: ReadonlyArray<ArrayLike<number>>,
+  k: number,
+  init: 'kmeans++' | 'random',
+  rand: () => number,
+): number[][] {
   const n = points.length;
   if (init === 'random') {
     const idx = Array.from({ length: n }, (_, i) => i);
@@ -88,7 +98,12 @@ function initialCentroids(points: ReadonlyArray<ArrayLike<number>>, k: number, i
   return centroids;
 }
 
-function lloyd(points: ReadonlyArray<ArrayLike<number>>, k: number, options: KMeansOptions, rand: () => number): KMeansResult {
+function lloyd(
+  points: ReadonlyArray<ArrayLike<number>>,
+  k: number,
+  options: KMeansOptions,
+  rand: () => number,
+): KMeansResult {
   const centroids = initialCentroids(points, k, options.init ?? 'kmeans++', rand);
   const assignments = new Array<number>(points.length).fill(-1);
   const maxIterations = options.maxIterations ?? 100;
@@ -112,7 +127,11 @@ function lloyd(points: ReadonlyArray<ArrayLike<number>>, k: number, options: KMe
 }
 
 /** Inertia for each k (the elbow curve), with `restarts` starts per k. */
-export function elbowCurve(points: ReadonlyArray<ArrayLike<number>>, ks: number[], options: KMeansOptions = {}): Array<{ k: number; inertia: number }> {
+export function elbowCurve(
+  points: ReadonlyArray<ArrayLike<number>>,
+  ks: number[],
+  options: KMeansOptions = {},
+): Array<{ k: number; inertia: number }> {
   return ks.map((k) => ({ k, inertia: kMeans(points, k, { restarts: 5, ...options }).inertia }));
 }
 
@@ -122,12 +141,16 @@ export function elbowCurve(points: ReadonlyArray<ArrayLike<number>>, ks: number[
  */
 export function elbowPoint(curve: Array<{ k: number; inertia: number }>): number {
   if (curve.length < 3) throw new Error('an elbow needs at least 3 points on the curve');
-  const xs = curve.map((c) => c.k), ys = curve.map((c) => c.inertia);
-  const [x0, x1] = [Math.min(...xs), Math.max(...xs)], [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  const nx = (x: number) => (x - x0) / (x1 - x0 || 1), ny = (y: number) => (y - y0) / (y1 - y0 || 1);
+  const xs = curve.map((c) => c.k),
+    ys = curve.map((c) => c.inertia);
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)],
+    [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  const nx = (x: number) => (x - x0) / (x1 - x0 || 1),
+    ny = (y: number) => (y - y0) / (y1 - y0 || 1);
   const [ax, ay, bx, by] = [nx(xs[0]!), ny(ys[0]!), nx(xs[xs.length - 1]!), ny(ys[ys.length - 1]!)];
   const len = Math.hypot(bx - ax, by - ay) || 1;
-  let bestK = curve[0]!.k, bestD = -1;
+  let bestK = curve[0]!.k,
+    bestD = -1;
   curve.forEach((c) => {
     const d = Math.abs((bx - ax) * (ay - ny(c.inertia)) - (ax - nx(c.k)) * (by - ay)) / len;
     if (d > bestD) [bestK, bestD] = [c.k, d];

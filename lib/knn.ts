@@ -7,7 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 
 function checkRows(fn: string, a: tf.Tensor, b: tf.Tensor): void {
   if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[1]) {
-    throw new Error(`${fn}: a and b must be [m, D] and [n, D] with the same D, got [${a.shape}] and [${b.shape}]`);
+    throw new Error(
+      `${fn}: a and b must be [m, D] and [n, D] with the same D, got [${a.shape}] and [${b.shape}]`,
+    );
   }
 }
 
@@ -19,7 +21,8 @@ export function l1Distances(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   checkRows('l1Distances', a, b);
   const rows: tf.Tensor[] = [];
   try {
-    for (let i = 0; i < a.shape[0]; i++) rows.push(tf.tidy(() => tf.sum(tf.abs(tf.sub(a.slice([i, 0], [1, -1]), b)), 1)));
+    for (let i = 0; i < a.shape[0]; i++)
+      rows.push(tf.tidy(() => tf.sum(tf.abs(tf.sub(a.slice([i, 0], [1, -1]), b)), 1)));
     return tf.stack(rows) as tf.Tensor2D;
   } finally {
     tf.dispose(rows);
@@ -44,7 +47,8 @@ export function squaredL2Distances(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D 
  * indices, closest first); a tie goes to the tied class whose member comes first (is closest).
  */
 export function knnVote(neighbours: number[], labels: number[], k: number): number {
-  if (!(k >= 1) || k > neighbours.length) throw new Error(`knnVote: k must be in 1..${neighbours.length} (the neighbours given), got ${k}`);
+  if (!(k >= 1) || k > neighbours.length)
+    throw new Error(`knnVote: k must be in 1..${neighbours.length} (the neighbours given), got ${k}`);
   const counts = new Map<number, number>();
   for (const n of neighbours.slice(0, k)) counts.set(labels[n], (counts.get(labels[n]) || 0) + 1);
   let best = 0;

@@ -12,7 +12,8 @@ function sameShape(fn: string, a: tf.Tensor, b: tf.Tensor, names = ['yTrue', 'yP
 }
 
 function rank(fn: string, name: string, t: tf.Tensor, expected: number): void {
-  if (t.rank !== expected) throw new Error(`${fn}: ${name} must have rank ${expected}, got shape [${t.shape}]`);
+  if (t.rank !== expected)
+    throw new Error(`${fn}: ${name} must have rank ${expected}, got shape [${t.shape}]`);
 }
 
 /** Keeps probabilities away from 0 and 1 so that log stays finite. */
@@ -23,7 +24,9 @@ export function binaryCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scala
   sameShape('binaryCrossEntropy', yTrue, yPred);
   return tf.tidy(() => {
     const p = tf.clipByValue(yPred, EPSILON, 1 - EPSILON);
-    return tf.neg(tf.mean(tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p)))))) as tf.Scalar;
+    return tf.neg(
+      tf.mean(tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p))))),
+    ) as tf.Scalar;
   });
 }
 
@@ -31,7 +34,9 @@ export function binaryCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scala
 export function categoricalCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   sameShape('categoricalCrossEntropy', yTrue, yPred);
   if (yTrue.rank < 1) throw new Error('categoricalCrossEntropy: expects at least a class axis, got a scalar');
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, EPSILON, 1))), -1))) as tf.Scalar);
+  return tf.tidy(
+    () => tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, EPSILON, 1))), -1))) as tf.Scalar,
+  );
 }
 
 /**
@@ -39,21 +44,30 @@ export function categoricalCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.
  * pixels: categorical for C > 1 (softmax masks), binary for C = 1 (sigmoid masks).
  * Optional per-class weights counter class imbalance (each pixel weighted by its true class's weight).
  */
-export function pixelwiseCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor, options: { classWeights?: number[] } = {}): tf.Scalar {
+export function pixelwiseCrossEntropy(
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  options: { classWeights?: number[] } = {},
+): tf.Scalar {
   sameShape('pixelwiseCrossEntropy', yTrue, yPred);
   rank('pixelwiseCrossEntropy', 'yTrue', yTrue, 4);
   const c = yTrue.shape[3]!;
   const weights = options.classWeights;
-  if (weights && weights.length !== c) throw new Error(`pixelwiseCrossEntropy: ${weights.length} class weights for ${c} classes (masks of shape [${yTrue.shape}])`);
+  if (weights && weights.length !== c)
+    throw new Error(
+      `pixelwiseCrossEntropy: ${weights.length} class weights for ${c} classes (masks of shape [${yTrue.shape}])`,
+    );
   return tf.tidy(() => {
     const p = tf.clipByValue(yPred, EPSILON, 1 - EPSILON);
     let perPixel: tf.Tensor;
-    if (c === 1) perPixel = tf.neg(tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p)))));
+    if (c === 1)
+      perPixel = tf.neg(tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p)))));
     else perPixel = tf.neg(tf.sum(tf.mul(yTrue, tf.log(p)), -1, true));
     if (weights) {
-      const w = c === 1
-        ? tf.add(tf.mul(yTrue, weights[0]!), tf.sub(1, yTrue))
-        : tf.sum(tf.mul(yTrue, tf.tensor1d(weights)), -1, true);
+      const w =
+        c === 1
+          ? tf.add(tf.mul(yTrue, weights[0]!), tf.sub(1, yTrue))
+          : tf.sum(tf.mul(yTrue, tf.tensor1d(weights)), -1, true);
       perPixel = tf.mul(perPixel, w);
     }
     return tf.mean(perPixel);
@@ -68,7 +82,10 @@ export function pixelwiseCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor, option
 export function localizationLoss(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   sameShape('localizationLoss', yTrue, yPred);
   rank('localizationLoss', 'yTrue', yTrue, 2);
-  if (yTrue.shape[1]! < 5) throw new Error(`localizationLoss: y needs p_c, 4 box values and at least one class (≥ 6 values), got shape [${yTrue.shape}]`);
+  if (yTrue.shape[1]! < 5)
+    throw new Error(
+      `localizationLoss: y needs p_c, 4 box values and at least one class (≥ 6 values), got shape [${yTrue.shape}]`,
+    );
   return tf.tidy(() => {
     const sq = tf.square(tf.sub(yPred, yTrue));
     const pc = tf.slice(yTrue, [0, 0], [-1, 1]);
@@ -121,16 +138,25 @@ function anchorAxis(t: tf.Tensor, anchors: number): tf.Tensor {
  * √ is taken of max(w, 1e-9) so that gradients stay finite at 0.
  * The caller disposes the returned scalars.
  */
-export function yoloLossTerms(yTrueIn: tf.Tensor, yPredIn: tf.Tensor, options: YoloLossOptions = {}): YoloLossTerms {
+export function yoloLossTerms(
+  yTrueIn: tf.Tensor,
+  yPredIn: tf.Tensor,
+  options: YoloLossOptions = {},
+): YoloLossTerms {
   sameShape('yoloLoss', yTrueIn, yPredIn);
-  if (yTrueIn.rank !== 4 && yTrueIn.rank !== 5) throw new Error(`yoloLoss: yTrue must have rank 5 [batch, S, S, B, 5 + C] (or 4 with options.anchors), got shape [${yTrueIn.shape}]`);
+  if (yTrueIn.rank !== 4 && yTrueIn.rank !== 5)
+    throw new Error(
+      `yoloLoss: yTrue must have rank 5 [batch, S, S, B, 5 + C] (or 4 with options.anchors), got shape [${yTrueIn.shape}]`,
+    );
   const anchors = options.anchors ?? 1;
   const yTrue = anchorAxis(yTrueIn, anchors);
   const yPred = anchorAxis(yPredIn, anchors);
   const depth = yTrue.shape[4]!;
   if (depth < 6) {
     if (yTrue !== yTrueIn) tf.dispose([yTrue, yPred]);
-    throw new Error(`yoloLoss: the last axis needs p_c, x, y, w, h and at least one class (≥ 6), got shape [${yTrue.shape}]`);
+    throw new Error(
+      `yoloLoss: the last axis needs p_c, x, y, w, h and at least one class (≥ 6), got shape [${yTrue.shape}]`,
+    );
   }
   const lambdaCoord = options.lambdaCoord ?? 5;
   const lambdaNoobj = options.lambdaNoobj ?? 0.5;
@@ -142,8 +168,14 @@ export function yoloLossTerms(yTrueIn: tf.Tensor, yPredIn: tf.Tensor, options: Y
     const noobj = tf.sub(1, obj);
     const perExample = (t: tf.Tensor) => tf.div(tf.sum(t), batch) as tf.Scalar;
     const root = (t: tf.Tensor) => tf.sqrt(tf.maximum(t, 1e-9));
-    const coordinates = tf.mul(lambdaCoord, perExample(tf.mul(obj, tf.square(tf.sub(xy!, xyHat!))))) as tf.Scalar;
-    const sizes = tf.mul(lambdaCoord, perExample(tf.mul(obj, tf.square(tf.sub(root(wh!), root(whHat!)))))) as tf.Scalar;
+    const coordinates = tf.mul(
+      lambdaCoord,
+      perExample(tf.mul(obj, tf.square(tf.sub(xy!, xyHat!)))),
+    ) as tf.Scalar;
+    const sizes = tf.mul(
+      lambdaCoord,
+      perExample(tf.mul(obj, tf.square(tf.sub(root(wh!), root(whHat!))))),
+    ) as tf.Scalar;
     const confidenceError = tf.square(tf.sub(pc!, pcHat!));
     const objectConfidence = perExample(tf.mul(obj, confidenceError));
     const noObjectConfidence = tf.mul(lambdaNoobj, perExample(tf.mul(noobj, confidenceError))) as tf.Scalar;
@@ -164,7 +196,12 @@ export function yoloLoss(yTrue: tf.Tensor, yPred: tf.Tensor, options: YoloLossOp
  * The triplet loss: max(‖f(A) − f(P)‖² − ‖f(A) − f(N)‖² + α, 0) per triplet, over
  * embeddings of shape [batch, d]; summed (FaceNet's J) or averaged over the batch.
  */
-export function tripletLoss(anchor: tf.Tensor, positive: tf.Tensor, negative: tf.Tensor, options: { margin?: number; reduction?: 'sum' | 'mean' } = {}): tf.Scalar {
+export function tripletLoss(
+  anchor: tf.Tensor,
+  positive: tf.Tensor,
+  negative: tf.Tensor,
+  options: { margin?: number; reduction?: 'sum' | 'mean' } = {},
+): tf.Scalar {
   sameShape('tripletLoss', anchor, positive, ['anchor', 'positive']);
   sameShape('tripletLoss', anchor, negative, ['anchor', 'negative']);
   rank('tripletLoss', 'anchor', anchor, 2);
@@ -183,13 +220,25 @@ export function tripletLoss(anchor: tf.Tensor, positive: tf.Tensor, negative: tf
  * ŷ = σ(Σ_k w_k · d_k + b) with d_k = |f(x_i)_k − f(x_j)_k| ('l1') or
  * (f(x_i)_k − f(x_j)_k)² / (f(x_i)_k + f(x_j)_k) ('chiSquared'). Returns ŷ, shape [batch].
  */
-export function siameseLogistic(fA: tf.Tensor, fB: tf.Tensor, weights: tf.Tensor, bias: number | tf.Tensor, options: { form?: 'l1' | 'chiSquared' } = {}): tf.Tensor1D {
+export function siameseLogistic(
+  fA: tf.Tensor,
+  fB: tf.Tensor,
+  weights: tf.Tensor,
+  bias: number | tf.Tensor,
+  options: { form?: 'l1' | 'chiSquared' } = {},
+): tf.Tensor1D {
   sameShape('siameseLogistic', fA, fB, ['f(x_i)', 'f(x_j)']);
   rank('siameseLogistic', 'f(x_i)', fA, 2);
-  if (weights.rank !== 1 || weights.shape[0] !== fA.shape[1]) throw new Error(`siameseLogistic: weights of shape [${weights.shape}] for embeddings of shape [${fA.shape}]`);
+  if (weights.rank !== 1 || weights.shape[0] !== fA.shape[1])
+    throw new Error(
+      `siameseLogistic: weights of shape [${weights.shape}] for embeddings of shape [${fA.shape}]`,
+    );
   return tf.tidy(() => {
     const diff = tf.sub(fA, fB);
-    const d = (options.form ?? 'l1') === 'l1' ? tf.abs(diff) : tf.div(tf.square(diff), tf.maximum(tf.add(fA, fB), EPSILON));
+    const d =
+      (options.form ?? 'l1') === 'l1'
+        ? tf.abs(diff)
+        : tf.div(tf.square(diff), tf.maximum(tf.add(fA, fB), EPSILON));
     return tf.sigmoid(tf.add(tf.sum(tf.mul(d, weights), -1), bias)) as tf.Tensor1D;
   });
 }
@@ -206,8 +255,28 @@ export function totalVariation(images: tf.Tensor, options: { power?: 1 | 2 } = {
   return tf.tidy(() => {
     const f = power === 1 ? tf.abs : tf.square;
     const terms: tf.Tensor[] = [];
-    if (h! > 1) terms.push(tf.sum(f(tf.sub(tf.slice(images, [0, 1, 0, 0], [-1, -1, -1, -1]), tf.slice(images, [0, 0, 0, 0], [-1, h! - 1, -1, -1])))));
-    if (w! > 1) terms.push(tf.sum(f(tf.sub(tf.slice(images, [0, 0, 1, 0], [-1, -1, -1, -1]), tf.slice(images, [0, 0, 0, 0], [-1, -1, w! - 1, -1])))));
+    if (h! > 1)
+      terms.push(
+        tf.sum(
+          f(
+            tf.sub(
+              tf.slice(images, [0, 1, 0, 0], [-1, -1, -1, -1]),
+              tf.slice(images, [0, 0, 0, 0], [-1, h! - 1, -1, -1]),
+            ),
+          ),
+        ),
+      );
+    if (w! > 1)
+      terms.push(
+        tf.sum(
+          f(
+            tf.sub(
+              tf.slice(images, [0, 0, 1, 0], [-1, -1, -1, -1]),
+              tf.slice(images, [0, 0, 0, 0], [-1, -1, w! - 1, -1]),
+            ),
+          ),
+        ),
+      );
     return (terms.length ? tf.addN(terms) : tf.scalar(0)) as tf.Scalar;
   });
 }

@@ -20,11 +20,16 @@ export interface PcaResult {
  * on the covariance matrix: the way to draw 128-d face encodings as a 2-D
  * scatter plot (coloured by identity or by k-means cluster).
  */
-export function pca(points: ReadonlyArray<ArrayLike<number>>, dims = 2, options: { iterations?: number; seed?: number } = {}): PcaResult {
+export function pca(
+  points: ReadonlyArray<ArrayLike<number>>,
+  dims = 2,
+  options: { iterations?: number; seed?: number } = {},
+): PcaResult {
   const n = points.length;
   if (n < 2) throw new Error(`pca needs at least 2 points, got ${n}`);
   const d = points[0]!.length;
-  if (!(Number.isInteger(dims) && dims >= 1 && dims <= d)) throw new Error(`dims must be an integer in 1..${d}, got ${dims}`);
+  if (!(Number.isInteger(dims) && dims >= 1 && dims <= d))
+    throw new Error(`dims must be an integer in 1..${d}, got ${dims}`);
   points.forEach((p, i) => {
     if (p.length !== d) throw new Error(`point ${i} has ${p.length} values, point 0 has ${d}`);
   });
@@ -32,7 +37,8 @@ export function pca(points: ReadonlyArray<ArrayLike<number>>, dims = 2, options:
   for (const p of points) for (let j = 0; j < d; j++) mean[j]! += p[j]! / n;
   const centred = points.map((p) => Array.from({ length: d }, (_, j) => p[j]! - mean[j]!));
   const cov = Array.from({ length: d }, () => new Float64Array(d));
-  for (const x of centred) for (let a = 0; a < d; a++) for (let b = a; b < d; b++) cov[a]![b]! += (x[a]! * x[b]!) / (n - 1);
+  for (const x of centred)
+    for (let a = 0; a < d; a++) for (let b = a; b < d; b++) cov[a]![b]! += (x[a]! * x[b]!) / (n - 1);
   for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) cov[a]![b] = cov[b]![a]!;
   const rand = clusteringRandom(options.seed ?? 7);
   const components: number[][] = [];

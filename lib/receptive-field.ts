@@ -40,7 +40,8 @@ interface SizedLayer {
   getConfig(): unknown;
 }
 
-const firstOf = (value: unknown): number | undefined => (Array.isArray(value) ? Number(value[0]) : typeof value === 'number' ? value : undefined);
+const firstOf = (value: unknown): number | undefined =>
+  Array.isArray(value) ? Number(value[0]) : typeof value === 'number' ? value : undefined;
 
 /**
  * The receptive field and jump of the units of every convolution and pooling layer of a plain
@@ -51,9 +52,17 @@ const firstOf = (value: unknown): number | undefined => (Array.isArray(value) ? 
  * @param fieldsOf computes the fields from the sizes and strides: {@link receptiveFields} by
  *   default (a notebook passes its exercise's version).
  */
-export function modelReceptiveFields(model: { layers: SizedLayer[] }, fieldsOf: (layers: SizeStride[]) => FieldAfter[] = receptiveFields): LayerField[] {
+export function modelReceptiveFields(
+  model: { layers: SizedLayer[] },
+  fieldsOf: (layers: SizeStride[]) => FieldAfter[] = receptiveFields,
+): LayerField[] {
   const sized = model.layers.flatMap((layer) => {
-    const config = layer.getConfig() as { kernelSize?: unknown; poolSize?: unknown; strides?: unknown; dilationRate?: unknown };
+    const config = layer.getConfig() as {
+      kernelSize?: unknown;
+      poolSize?: unknown;
+      strides?: unknown;
+      dilationRate?: unknown;
+    };
     const f = firstOf(config.kernelSize ?? config.poolSize);
     if (f === undefined) return [];
     const dilation = firstOf(config.dilationRate) ?? 1;
@@ -61,7 +70,10 @@ export function modelReceptiveFields(model: { layers: SizedLayer[] }, fieldsOf: 
     return [{ name: layer.name, size: dilation * (f - 1) + 1, stride: stride }];
   });
   const fields = fieldsOf(sized.map((l) => ({ size: l.size, stride: l.stride })));
-  if (fields.length !== sized.length) throw new Error(`modelReceptiveFields: ${sized.length} conv/pool layers but ${fields.length} fields computed`);
+  if (fields.length !== sized.length)
+    throw new Error(
+      `modelReceptiveFields: ${sized.length} conv/pool layers but ${fields.length} fields computed`,
+    );
   return fields.map((field, i) => ({ layer: sized[i]!.name, r: field.r, jump: field.jump }));
 }
 
@@ -88,11 +100,18 @@ export interface Patch {
  * input pixels, as "same" padding keeps it) and moved inside the image. `hits` is not changed.
  */
 export function topPatches(hits: Hit[], k: number, r: number, jump: number, imageSize: number): Patch[] {
-  const corner = (unit: number) => Math.max(0, Math.min(imageSize - r, Math.round(unit * jump + jump / 2 - r / 2)));
+  const corner = (unit: number) =>
+    Math.max(0, Math.min(imageSize - r, Math.round(unit * jump + jump / 2 - r / 2)));
   return [...hits]
     .sort((a, b) => b.value - a.value)
     .slice(0, k)
-    .map((h) => ({ photo: h.photo, y0: corner(h.y), x0: corner(h.x), size: Math.min(r, imageSize), value: h.value }));
+    .map((h) => ({
+      photo: h.photo,
+      y0: corner(h.y),
+      x0: corner(h.x),
+      size: Math.min(r, imageSize),
+      value: h.value,
+    }));
 }
 
 /**

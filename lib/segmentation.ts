@@ -10,7 +10,8 @@ export type LabelMap = tf.Tensor | ArrayLike<number>;
 
 function labelValues(labels: LabelMap, what: string): ArrayLike<number> {
   if (labels instanceof tf.Tensor) return labels.dataSync();
-  if (labels == null || typeof (labels as ArrayLike<number>).length !== 'number') throw new Error(`${what} must be a tensor or an array of class indices`);
+  if (labels == null || typeof (labels as ArrayLike<number>).length !== 'number')
+    throw new Error(`${what} must be a tensor or an array of class indices`);
   return labels;
 }
 
@@ -27,9 +28,19 @@ export interface ConfusionOptions {
  * @param truth - true class per pixel (any shape).
  * @param predicted - predicted class per pixel, same number of pixels.
  */
-export function confusionMatrix(truth: LabelMap, predicted: LabelMap, numClasses: number, options: ConfusionOptions = {}): number[][] {
-  if (!(Number.isInteger(numClasses) && numClasses > 0)) throw new Error(`numClasses must be a positive integer, got ${numClasses}`);
-  if (truth instanceof tf.Tensor && predicted instanceof tf.Tensor && truth.shape.join() !== predicted.shape.join()) {
+export function confusionMatrix(
+  truth: LabelMap,
+  predicted: LabelMap,
+  numClasses: number,
+  options: ConfusionOptions = {},
+): number[][] {
+  if (!(Number.isInteger(numClasses) && numClasses > 0))
+    throw new Error(`numClasses must be a positive integer, got ${numClasses}`);
+  if (
+    truth instanceof tf.Tensor &&
+    predicted instanceof tf.Tensor &&
+    truth.shape.join() !== predicted.shape.join()
+  ) {
     throw new Error(`truth has shape [${truth.shape}] but predictions have shape [${predicted.shape}]`);
   }
   const t = labelValues(truth, 'truth');
@@ -40,8 +51,10 @@ export function confusionMatrix(truth: LabelMap, predicted: LabelMap, numClasses
     const ti = t[i]!;
     if (ti === options.ignoreLabel) continue;
     const pi = p[i]!;
-    if (!(Number.isInteger(ti) && ti >= 0 && ti < numClasses)) throw new Error(`true label ${ti} at pixel ${i} is outside 0..${numClasses - 1}`);
-    if (!(Number.isInteger(pi) && pi >= 0 && pi < numClasses)) throw new Error(`predicted label ${pi} at pixel ${i} is outside 0..${numClasses - 1}`);
+    if (!(Number.isInteger(ti) && ti >= 0 && ti < numClasses))
+      throw new Error(`true label ${ti} at pixel ${i} is outside 0..${numClasses - 1}`);
+    if (!(Number.isInteger(pi) && pi >= 0 && pi < numClasses))
+      throw new Error(`predicted label ${pi} at pixel ${i} is outside 0..${numClasses - 1}`);
     m[ti]![pi]!++;
   }
   return m;
@@ -87,10 +100,18 @@ export interface SegmentationReport {
  * `truth`) or scores/logits with one more trailing axis of size `numClasses`
  * (argmax is taken).
  */
-export function evaluateSegmentation(truth: tf.Tensor, predicted: tf.Tensor, numClasses: number, options: ConfusionOptions = {}): SegmentationReport {
+export function evaluateSegmentation(
+  truth: tf.Tensor,
+  predicted: tf.Tensor,
+  numClasses: number,
+  options: ConfusionOptions = {},
+): SegmentationReport {
   let labels: tf.Tensor = predicted;
   if (predicted.rank === truth.rank + 1) {
-    if (predicted.shape[predicted.rank - 1] !== numClasses) throw new Error(`scores have ${predicted.shape[predicted.rank - 1]} channels but numClasses is ${numClasses}`);
+    if (predicted.shape[predicted.rank - 1] !== numClasses)
+      throw new Error(
+        `scores have ${predicted.shape[predicted.rank - 1]} channels but numClasses is ${numClasses}`,
+      );
     labels = tf.argMax(predicted, -1);
   }
   try {
@@ -99,7 +120,14 @@ export function evaluateSegmentation(truth: tf.Tensor, predicted: tf.Tensor, num
     const dice = perClassDice(confusion);
     const total = confusion.flat().reduce((a, b) => a + b, 0);
     const correct = confusion.reduce((a, row, k) => a + row[k]!, 0);
-    return { confusion, iou, dice, meanIou: nanMean(iou), meanDice: nanMean(dice), pixelAccuracy: total ? correct / total : NaN };
+    return {
+      confusion,
+      iou,
+      dice,
+      meanIou: nanMean(iou),
+      meanDice: nanMean(dice),
+      pixelAccuracy: total ? correct / total : NaN,
+    };
   } finally {
     if (labels !== predicted) labels.dispose();
   }
@@ -107,8 +135,20 @@ export function evaluateSegmentation(truth: tf.Tensor, predicted: tf.Tensor, num
 
 /** A colour per class, RGB bytes. The first is black-ish background, then well-separated hues. */
 export const DEFAULT_PALETTE: ReadonlyArray<readonly [number, number, number]> = [
-  [0, 0, 0], [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75],
-  [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207], [174, 199, 232], [255, 187, 120], [152, 223, 138],
+  [0, 0, 0],
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+  [127, 127, 127],
+  [188, 189, 34],
+  [23, 190, 207],
+  [174, 199, 232],
+  [255, 187, 120],
+  [152, 223, 138],
 ];
 
 /**
@@ -116,15 +156,26 @@ export const DEFAULT_PALETTE: ReadonlyArray<readonly [number, number, number]> =
  *
  * @returns float32 [h, w, 3] in 0..1.
  */
-export function colorizeMask(labels: tf.Tensor, palette: ReadonlyArray<readonly [number, number, number]> = DEFAULT_PALETTE): tf.Tensor3D {
+export function colorizeMask(
+  labels: tf.Tensor,
+  palette: ReadonlyArray<readonly [number, number, number]> = DEFAULT_PALETTE,
+): tf.Tensor3D {
   const mask = labels.rank === 3 && labels.shape[2] === 1 ? labels.shape.slice(0, 2) : labels.shape;
-  if (mask.length !== 2) throw new Error(`colorizeMask expects a label map [h, w] or [h, w, 1], got [${labels.shape}]`);
+  if (mask.length !== 2)
+    throw new Error(`colorizeMask expects a label map [h, w] or [h, w, 1], got [${labels.shape}]`);
   const values = labels.dataSync();
   let max = 0;
   for (const v of values) max = Math.max(max, v);
-  if (max >= palette.length) throw new Error(`label ${max} has no colour: the palette has ${palette.length} colours`);
+  if (max >= palette.length)
+    throw new Error(`label ${max} has no colour: the palette has ${palette.length} colours`);
   return tf.tidy(() => {
-    const table = tf.div(tf.tensor2d(palette.map((c) => [...c]), [palette.length, 3]), 255);
+    const table = tf.div(
+      tf.tensor2d(
+        palette.map((c) => [...c]),
+        [palette.length, 3],
+      ),
+      255,
+    );
     const idx = tf.cast(tf.reshape(labels, [-1]), 'int32');
     return tf.reshape(tf.gather(table, idx), [mask[0]!, mask[1]!, 3]) as tf.Tensor3D;
   });
@@ -146,21 +197,27 @@ export interface OverlayOptions {
  * @param image - float [h, w, 3] in 0..1.
  * @param labels - [h, w] class indices.
  */
-export function overlayMask(image: tf.Tensor3D, labels: tf.Tensor, options: OverlayOptions = {}): tf.Tensor3D {
+export function overlayMask(
+  image: tf.Tensor3D,
+  labels: tf.Tensor,
+  options: OverlayOptions = {},
+): tf.Tensor3D {
   const alpha = options.alpha ?? 0.5;
   if (!(alpha >= 0 && alpha <= 1)) throw new Error(`alpha must be in [0, 1], got ${alpha}`);
   const [h, w] = image.shape;
-  if (image.rank !== 3 || image.shape[2] !== 3) throw new Error(`overlayMask expects an RGB image [h, w, 3], got [${image.shape}]`);
-  if (labels.shape[0] !== h || labels.shape[1] !== w) throw new Error(`mask [${labels.shape}] does not match image [${image.shape}]`);
+  if (image.rank !== 3 || image.shape[2] !== 3)
+    throw new Error(`overlayMask expects an RGB image [h, w, 3], got [${image.shape}]`);
+  if (labels.shape[0] !== h || labels.shape[1] !== w)
+    throw new Error(`mask [${labels.shape}] does not match image [${image.shape}]`);
   const transparent = options.transparent ?? [0];
   const colours = colorizeMask(labels, options.palette);
   try {
     return tf.tidy(() => {
-    const flat = tf.reshape(tf.cast(labels, 'int32'), [h, w, 1]);
-    let opaque = tf.onesLike(flat).asType('bool');
-    for (const c of transparent) opaque = tf.logicalAnd(opaque, tf.notEqual(flat, c));
-    const a = tf.mul(tf.cast(opaque, 'float32'), alpha);
-    return tf.add(tf.mul(image, tf.sub(1, a)), tf.mul(colours, a)) as tf.Tensor3D;
+      const flat = tf.reshape(tf.cast(labels, 'int32'), [h, w, 1]);
+      let opaque = tf.onesLike(flat).asType('bool');
+      for (const c of transparent) opaque = tf.logicalAnd(opaque, tf.notEqual(flat, c));
+      const a = tf.mul(tf.cast(opaque, 'float32'), alpha);
+      return tf.add(tf.mul(image, tf.sub(1, a)), tf.mul(colours, a)) as tf.Tensor3D;
     });
   } finally {
     colours.dispose();

@@ -14,7 +14,8 @@ function volume(a: tf.Tensor, what: string): tf.Tensor3D {
 }
 
 function sameShape(a: tf.Tensor, b: tf.Tensor, what: string): void {
-  if (a.shape.join() !== b.shape.join()) throw new Error(`${what}: activations have different shapes [${a.shape}] and [${b.shape}]`);
+  if (a.shape.join() !== b.shape.join())
+    throw new Error(`${what}: activations have different shapes [${a.shape}] and [${b.shape}]`);
 }
 
 /**
@@ -41,7 +42,11 @@ export type ContentNormalization = 'half' | 'volume';
  * `'half'` (default, the notes): ½ ‖a(C) − a(G)‖²;
  * `'volume'`: 1 / (4 n_H n_W n_C) · ‖a(C) − a(G)‖² (the programming exercise's variant).
  */
-export function contentCost(contentActivations: tf.Tensor, generatedActivations: tf.Tensor, normalization: ContentNormalization = 'half'): tf.Scalar {
+export function contentCost(
+  contentActivations: tf.Tensor,
+  generatedActivations: tf.Tensor,
+  normalization: ContentNormalization = 'half',
+): tf.Scalar {
   sameShape(contentActivations, generatedActivations, 'contentCost');
   return tf.tidy(() => {
     const c = volume(contentActivations, 'content activations');
@@ -54,10 +59,16 @@ export function contentCost(contentActivations: tf.Tensor, generatedActivations:
 }
 
 /** Style cost of one layer from precomputed Gram matrices (see {@link layerStyleCost}). */
-export function gramStyleCost(styleGram: tf.Tensor, generatedGram: tf.Tensor, shape: [number, number, number]): tf.Scalar {
+export function gramStyleCost(
+  styleGram: tf.Tensor,
+  generatedGram: tf.Tensor,
+  shape: [number, number, number],
+): tf.Scalar {
   sameShape(styleGram, generatedGram, 'gramStyleCost');
   const [h, w, c] = shape;
-  return tf.tidy(() => tf.div(tf.sum(tf.squaredDifference(styleGram, generatedGram)), (2 * h * w * c) ** 2) as tf.Scalar);
+  return tf.tidy(
+    () => tf.div(tf.sum(tf.squaredDifference(styleGram, generatedGram)), (2 * h * w * c) ** 2) as tf.Scalar,
+  );
 }
 
 /**
@@ -77,11 +88,26 @@ export function layerStyleCost(styleActivations: tf.Tensor, generatedActivations
  *
  * @param weights - λ per layer (default: equal weights summing to 1).
  */
-export function styleCost(styleActivations: tf.Tensor[], generatedActivations: tf.Tensor[], weights?: number[]): tf.Scalar {
+export function styleCost(
+  styleActivations: tf.Tensor[],
+  generatedActivations: tf.Tensor[],
+  weights?: number[],
+): tf.Scalar {
   const n = styleActivations.length;
-  if (n === 0 || generatedActivations.length !== n) throw new Error(`styleCost needs the same non-zero number of style and generated layers, got ${n} and ${generatedActivations.length}`);
-  if (weights && weights.length !== n) throw new Error(`styleCost got ${weights.length} weights for ${n} layers`);
-  return tf.tidy(() => tf.addN(styleActivations.map((s, l) => tf.mul(layerStyleCost(s, generatedActivations[l]!), weights ? weights[l]! : 1 / n))) as tf.Scalar);
+  if (n === 0 || generatedActivations.length !== n)
+    throw new Error(
+      `styleCost needs the same non-zero number of style and generated layers, got ${n} and ${generatedActivations.length}`,
+    );
+  if (weights && weights.length !== n)
+    throw new Error(`styleCost got ${weights.length} weights for ${n} layers`);
+  return tf.tidy(
+    () =>
+      tf.addN(
+        styleActivations.map((s, l) =>
+          tf.mul(layerStyleCost(s, generatedActivations[l]!), weights ? weights[l]! : 1 / n),
+        ),
+      ) as tf.Scalar,
+  );
 }
 
 /**
@@ -90,8 +116,16 @@ export function styleCost(styleActivations: tf.Tensor[], generatedActivations: t
  * @param contentCostValue - J_content, a scalar.
  * @param styleCostValue - J_style, a scalar.
  */
-export function totalCost(contentCostValue: tf.Scalar, styleCostValue: tf.Scalar, alpha = 10, beta = 40): tf.Scalar {
-  if (contentCostValue.rank !== 0 || styleCostValue.rank !== 0) throw new Error(`totalCost takes two scalars, got shapes [${contentCostValue.shape}] and [${styleCostValue.shape}]`);
+export function totalCost(
+  contentCostValue: tf.Scalar,
+  styleCostValue: tf.Scalar,
+  alpha = 10,
+  beta = 40,
+): tf.Scalar {
+  if (contentCostValue.rank !== 0 || styleCostValue.rank !== 0)
+    throw new Error(
+      `totalCost takes two scalars, got shapes [${contentCostValue.shape}] and [${styleCostValue.shape}]`,
+    );
   return tf.tidy(() => tf.add(tf.mul(contentCostValue, alpha), tf.mul(styleCostValue, beta)) as tf.Scalar);
 }
 
@@ -104,8 +138,18 @@ export function totalVariation(image: tf.Tensor): tf.Scalar {
     const x = volume(image, 'totalVariation input');
     const [h, w, c] = x.shape;
     if (h < 2 && w < 2) return tf.scalar(0);
-    const dy = h > 1 ? tf.sum(tf.square(tf.sub(tf.slice(x, [1, 0, 0], [h - 1, w, c]), tf.slice(x, [0, 0, 0], [h - 1, w, c])))) : tf.scalar(0);
-    const dx = w > 1 ? tf.sum(tf.square(tf.sub(tf.slice(x, [0, 1, 0], [h, w - 1, c]), tf.slice(x, [0, 0, 0], [h, w - 1, c])))) : tf.scalar(0);
+    const dy =
+      h > 1
+        ? tf.sum(
+            tf.square(tf.sub(tf.slice(x, [1, 0, 0], [h - 1, w, c]), tf.slice(x, [0, 0, 0], [h - 1, w, c]))),
+          )
+        : tf.scalar(0);
+    const dx =
+      w > 1
+        ? tf.sum(
+            tf.square(tf.sub(tf.slice(x, [0, 1, 0], [h, w - 1, c]), tf.slice(x, [0, 0, 0], [h, w - 1, c]))),
+          )
+        : tf.scalar(0);
     return tf.add(dy, dx) as tf.Scalar;
   });
 }
@@ -120,7 +164,10 @@ export function layerTap(model: tf.LayersModel, layerNames: string[]): tf.Layers
   if (layerNames.length === 0) throw new Error('layerTap needs at least one layer name');
   const outputs = layerNames.map((name) => {
     const layer = model.layers.find((l) => l.name === name);
-    if (!layer) throw new Error(`model has no layer "${name}"; its layers are: ${model.layers.map((l) => l.name).join(', ')}`);
+    if (!layer)
+      throw new Error(
+        `model has no layer "${name}"; its layers are: ${model.layers.map((l) => l.name).join(', ')}`,
+      );
     return layer.output as tf.SymbolicTensor;
   });
   return tf.model({ inputs: model.inputs, outputs });
@@ -136,7 +183,8 @@ export function layerTap(model: tf.LayersModel, layerNames: string[]): tf.Layers
  */
 export async function withInputSize(model: tf.LayersModel, size: [number, number]): Promise<tf.LayersModel> {
   const [h, w] = size;
-  if (!(Number.isInteger(h) && h > 0 && Number.isInteger(w) && w > 0)) throw new Error(`input size must be two positive integers, got [${size}]`);
+  if (!(Number.isInteger(h) && h > 0 && Number.isInteger(w) && w > 0))
+    throw new Error(`input size must be two positive integers, got [${size}]`);
   const topology = model.toJSON(null, false) as unknown as Record<string, unknown>;
   let replaced = 0;
   const visit = (node: unknown): void => {
@@ -158,7 +206,9 @@ export async function withInputSize(model: tf.LayersModel, size: [number, number
     rebuilt.setWeights(weights);
   } catch (error) {
     rebuilt.dispose();
-    throw new Error(`the model's weights depend on its input size, so it cannot be rebuilt for ${h}x${w}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `the model's weights depend on its input size, so it cannot be rebuilt for ${h}x${w}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return rebuilt;
 }
@@ -225,21 +275,30 @@ export interface StyleTransferResult {
  * @param content - [h, w, 3] in `range`.
  * @param style - [h', w', 3]; resized to the content's size.
  */
-export async function styleTransfer(content: tf.Tensor3D, style: tf.Tensor3D, options: StyleTransferOptions): Promise<StyleTransferResult> {
+export async function styleTransfer(
+  content: tf.Tensor3D,
+  style: tf.Tensor3D,
+  options: StyleTransferOptions,
+): Promise<StyleTransferResult> {
   const { model, contentLayer, styleLayers, steps } = options;
   const alpha = options.alpha ?? 10;
   const beta = options.beta ?? 40;
   const tvWeight = options.variationWeight ?? 0;
   const [lo, hi] = options.range ?? [0, 1];
   const every = options.every ?? 10;
-  if (content.rank !== 3 || content.shape[2] !== 3) throw new Error(`content image must be [h, w, 3], got [${content.shape}]`);
-  if (style.rank !== 3 || style.shape[2] !== 3) throw new Error(`style image must be [h, w, 3], got [${style.shape}]`);
-  if (!(Number.isInteger(steps) && steps >= 0)) throw new Error(`steps must be a non-negative integer, got ${steps}`);
+  if (content.rank !== 3 || content.shape[2] !== 3)
+    throw new Error(`content image must be [h, w, 3], got [${content.shape}]`);
+  if (style.rank !== 3 || style.shape[2] !== 3)
+    throw new Error(`style image must be [h, w, 3], got [${style.shape}]`);
+  if (!(Number.isInteger(steps) && steps >= 0))
+    throw new Error(`steps must be a non-negative integer, got ${steps}`);
   if (styleLayers.length === 0) throw new Error('styleTransfer needs at least one style layer');
   const [h, w] = content.shape;
   const inShape = model.inputs[0]!.shape;
   if ((inShape[1] != null && inShape[1] !== h) || (inShape[2] != null && inShape[2] !== w)) {
-    throw new Error(`the model takes ${inShape[1]}x${inShape[2]} images but the content image is ${h}x${w}: resize it, or rebuild the model for this size with withInputSize`);
+    throw new Error(
+      `the model takes ${inShape[1]}x${inShape[2]} images but the content image is ${h}x${w}: resize it, or rebuild the model for this size with withInputSize`,
+    );
   }
   // A layer may serve both content and style: tap each once.
   const wanted = [contentLayer, ...styleLayers.map((l) => l.name)];
@@ -254,14 +313,18 @@ export async function styleTransfer(content: tf.Tensor3D, style: tf.Tensor3D, op
   // Targets computed once: a(C) at the content layer, G(S) at each style layer.
   const targets = tf.tidy(() => {
     const [aC] = run(content);
-    const styleImage = style.shape[0] === h && style.shape[1] === w ? style : tf.image.resizeBilinear(style, [h, w]);
-    const grams = run(styleImage).slice(1).map((a) => gramMatrix(a));
+    const styleImage =
+      style.shape[0] === h && style.shape[1] === w ? style : tf.image.resizeBilinear(style, [h, w]);
+    const grams = run(styleImage)
+      .slice(1)
+      .map((a) => gramMatrix(a));
     return { aC: aC!, grams };
   });
   const start = tf.tidy(() => {
     const init = options.init ?? { noiseRatio: 0.6 };
     if (init instanceof tf.Tensor) {
-      if (init.shape.join() !== content.shape.join()) throw new Error(`init image [${init.shape}] must match the content image [${content.shape}]`);
+      if (init.shape.join() !== content.shape.join())
+        throw new Error(`init image [${init.shape}] must match the content image [${content.shape}]`);
       return tf.clipByValue(init, lo, hi);
     }
     const noise = tf.randomUniform(content.shape, lo, hi, 'float32', options.seed ?? 0);
@@ -278,7 +341,16 @@ export async function styleTransfer(content: tf.Tensor3D, style: tf.Tensor3D, op
   const parts = (image: tf.Tensor3D) => {
     const acts = run(image);
     const jc = contentCost(targets.aC, acts[0]!, options.contentNormalization);
-    const js = tf.addN(acts.slice(1).map((a, l) => tf.mul(gramStyleCost(targets.grams[l]!, gramMatrix(a), volume(a, 'activations').shape), weights[l]!)));
+    const js = tf.addN(
+      acts
+        .slice(1)
+        .map((a, l) =>
+          tf.mul(
+            gramStyleCost(targets.grams[l]!, gramMatrix(a), volume(a, 'activations').shape),
+            weights[l]!,
+          ),
+        ),
+    );
     const tv = tvWeight > 0 ? totalVariation(image) : tf.scalar(0);
     const j = tf.addN([tf.mul(jc, alpha), tf.mul(js, beta), tf.mul(tv, tvWeight)]) as tf.Scalar;
     return { j, jc, js, tv };
@@ -291,7 +363,14 @@ export async function styleTransfer(content: tf.Tensor3D, style: tf.Tensor3D, op
     });
     const image = G.clone() as tf.Tensor3D;
     try {
-      await options.onStep({ step, cost: values[0]!, content: values[1]!, style: values[2]!, variation: values[3]!, image });
+      await options.onStep({
+        step,
+        cost: values[0]!,
+        content: values[1]!,
+        style: values[2]!,
+        variation: values[3]!,
+        image,
+      });
     } finally {
       image.dispose();
     }

@@ -35,7 +35,8 @@ const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 /** Multiply-adds of one layer for one example (convolutions and dense layers; 0 for the rest). */
 export function layerMultiplyAdds(layer: tf.layers.Layer): number {
   // A model used as a layer (the Siamese encoder): its own layers, counted once.
-  if (layer instanceof tf.LayersModel) return layer.layers.reduce((sum, inner) => sum + layerMultiplyAdds(inner), 0);
+  if (layer instanceof tf.LayersModel)
+    return layer.layers.reduce((sum, inner) => sum + layerMultiplyAdds(inner), 0);
   const config = layer.getConfig() as Record<string, unknown>;
   const out = firstShape(layer.outputShape);
   const input = Array.isArray(layer.input) ? layer.input[0]! : layer.input;
@@ -51,7 +52,9 @@ export function layerMultiplyAdds(layer: tf.layers.Layer): number {
     case 'SeparableConv2D': {
       const depthMultiplier = (config.depthMultiplier as number | undefined) ?? 1;
       const spatial = out[0]! * out[1]!;
-      return spatial * inChannels * depthMultiplier * kh! * kw! + spatial * inChannels * depthMultiplier * out[2]!;
+      return (
+        spatial * inChannels * depthMultiplier * kh! * kw! + spatial * inChannels * depthMultiplier * out[2]!
+      );
     }
     case 'Conv2DTranspose':
       return product(inShape) * kh! * kw! * out[out.length - 1]!;
@@ -91,24 +94,46 @@ export function summary(model: tf.LayersModel): ModelSummary {
 /** The summary as rows of plain values, for `showTable`. */
 export function summaryTable(s: ModelSummary): Array<Record<string, unknown>> {
   return [
-    ...s.rows.map((r) => ({ layer: r.name, type: r.type, 'output shape': `(${r.outputShape.join(', ')})`, 'activation size': r.activationSize, parameters: r.params, 'multiply-adds': r.multiplyAdds })),
-    { layer: 'total', type: '', 'output shape': '', 'activation size': '', parameters: s.totalParams, 'multiply-adds': s.totalMultiplyAdds },
+    ...s.rows.map((r) => ({
+      layer: r.name,
+      type: r.type,
+      'output shape': `(${r.outputShape.join(', ')})`,
+      'activation size': r.activationSize,
+      parameters: r.params,
+      'multiply-adds': r.multiplyAdds,
+    })),
+    {
+      layer: 'total',
+      type: '',
+      'output shape': '',
+      'activation size': '',
+      parameters: s.totalParams,
+      'multiply-adds': s.totalMultiplyAdds,
+    },
   ];
 }
 
 /** The summary as aligned text. */
 export function summaryText(s: ModelSummary): string {
-  const table = summaryTable(s).map((r) => Object.values(r).map((v) => (typeof v === 'number' ? v.toLocaleString('en-US') : String(v))));
+  const table = summaryTable(s).map((r) =>
+    Object.values(r).map((v) => (typeof v === 'number' ? v.toLocaleString('en-US') : String(v))),
+  );
   const header = ['layer', 'type', 'output shape', 'activation size', 'parameters', 'multiply-adds'];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [line(header), ...table.map(line)].join('\n');
 }
 
 /** The summary as a Markdown table (for notebook Markdown output and the site). */
 export function summaryMarkdown(s: ModelSummary): string {
   const header = ['layer', 'type', 'output shape', 'activation size', 'parameters', 'multiply-adds'];
-  const fmt = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : String(v)).replace(/\|/g, '\\|');
+  const fmt = (v: unknown) =>
+    (typeof v === 'number' ? v.toLocaleString('en-US') : String(v)).replace(/\|/g, '\\|');
   const rows = summaryTable(s).map((r) => `| ${Object.values(r).map(fmt).join(' | ')} |`);
-  return [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i >= 3 ? '---:' : '---')).join(' | ')} |`, ...rows].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map((_, i) => (i >= 3 ? '---:' : '---')).join(' | ')} |`,
+    ...rows,
+  ].join('\n');
 }

@@ -10,7 +10,10 @@ import * as tf from '@tensorflow/tfjs';
  */
 export function unfreezeFrom(model: tf.LayersModel, layerName: string): void {
   const first = model.layers.findIndex((layer) => layer.name === layerName);
-  if (first < 0) throw new Error(`unfreezeFrom: the model has no layer named '${layerName}' (its layers: ${model.layers.map((l) => l.name).join(', ')})`);
+  if (first < 0)
+    throw new Error(
+      `unfreezeFrom: the model has no layer named '${layerName}' (its layers: ${model.layers.map((l) => l.name).join(', ')})`,
+    );
   model.layers.forEach((layer, i) => {
     layer.trainable = i >= first;
   });
@@ -55,7 +58,9 @@ export function foldedCopy(layers: tf.layers.Layer[], inputShape: number[]): tf.
         const next = layers[i + 1];
         const bn = next !== undefined && next.getClassName() === 'BatchNormalization' ? next : undefined;
         if (bn && config.activation !== undefined && config.activation !== 'linear') {
-          throw new Error(`foldedCopy: '${layer.name}' has activation '${config.activation}' before batch normalisation '${bn.name}': cannot fold`);
+          throw new Error(
+            `foldedCopy: '${layer.name}' has activation '${config.activation}' before batch normalisation '${bn.name}': cannot fold`,
+          );
         }
         const [kernel, bias] = layer.getWeights();
         const [newKernel, newBias] = tf.tidy(() => {
@@ -66,24 +71,42 @@ export function foldedCopy(layers: tf.layers.Layer[], inputShape: number[]): tf.
         });
         pending.push(newKernel!, newBias!);
         const conv = tf.layers.conv2d({
-          ...first, filters: config.filters, kernelSize: config.kernelSize, strides: config.strides,
-          padding: config.padding, dilationRate: config.dilationRate, useBias: true,
-          activation: (bn ? 'linear' : config.activation ?? 'linear') as 'linear', name: `${layer.name}_folded`,
+          ...first,
+          filters: config.filters,
+          kernelSize: config.kernelSize,
+          strides: config.strides,
+          padding: config.padding,
+          dilationRate: config.dilationRate,
+          useBias: true,
+          activation: (bn ? 'linear' : (config.activation ?? 'linear')) as 'linear',
+          name: `${layer.name}_folded`,
         });
         copy.add(conv);
         conv.setWeights([newKernel!, newBias!]);
         if (bn) i++;
       } else if (kind === 'LeakyReLU') {
-        copy.add(tf.layers.leakyReLU({ ...first, alpha: (layer.getConfig() as { alpha: number }).alpha, name: `${layer.name}_copy` }));
+        copy.add(
+          tf.layers.leakyReLU({
+            ...first,
+            alpha: (layer.getConfig() as { alpha: number }).alpha,
+            name: `${layer.name}_copy`,
+          }),
+        );
       } else if (kind === 'ReLU') {
         copy.add(tf.layers.reLU({ ...first, name: `${layer.name}_copy` }));
       } else if (kind === 'Activation') {
         const activation = (layer.getConfig() as { activation: string }).activation;
-        copy.add(tf.layers.activation({ ...first, activation: activation as 'relu', name: `${layer.name}_copy` }));
+        copy.add(
+          tf.layers.activation({ ...first, activation: activation as 'relu', name: `${layer.name}_copy` }),
+        );
       } else if (kind === 'BatchNormalization') {
-        throw new Error(`foldedCopy: batch normalisation '${layer.name}' does not follow a Conv2D: nothing to fold it into`);
+        throw new Error(
+          `foldedCopy: batch normalisation '${layer.name}' does not follow a Conv2D: nothing to fold it into`,
+        );
       } else {
-        throw new Error(`foldedCopy: cannot copy '${layer.name}' (${kind}); supported: Conv2D, BatchNormalization after a Conv2D, LeakyReLU, ReLU, Activation`);
+        throw new Error(
+          `foldedCopy: cannot copy '${layer.name}' (${kind}); supported: Conv2D, BatchNormalization after a Conv2D, LeakyReLU, ReLU, Activation`,
+        );
       }
     }
   } catch (error) {
@@ -97,9 +120,17 @@ export function foldedCopy(layers: tf.layers.Layer[], inputShape: number[]): tf.
 
 /** Batch normalisation in inference mode as y = x·scale + shift, per channel. */
 function bnAffine(bn: tf.layers.Layer): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
-  const config = bn.getConfig() as { epsilon: number; center: boolean; scale: boolean; axis: number | number[] };
+  const config = bn.getConfig() as {
+    epsilon: number;
+    center: boolean;
+    scale: boolean;
+    axis: number | number[];
+  };
   const axis = Array.isArray(config.axis) ? config.axis[0] : config.axis;
-  if (axis !== -1 && axis !== 3) throw new Error(`foldedCopy: batch normalisation '${bn.name}' normalises axis ${axis}, not the channels (-1)`);
+  if (axis !== -1 && axis !== 3)
+    throw new Error(
+      `foldedCopy: batch normalisation '${bn.name}' normalises axis ${axis}, not the channels (-1)`,
+    );
   const weights = bn.getWeights();
   let k = 0;
   const gamma = config.scale ? weights[k++]! : undefined;

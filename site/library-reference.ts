@@ -13,10 +13,49 @@ export interface LibraryGroup {
 export const LIBRARY_GROUPS: LibraryGroup[] = [
   { label: 'Every notebook', modules: ['backend', 'seed', 'display', 'exercises'] },
   { label: 'Data and images', modules: ['data/index', 'image', 'image-hash', 'augment'] },
-  { label: 'Building blocks', modules: ['conv', 'losses', 'costs', 'adam', 'gradients', 'summary', 'receptive-field', 'layers/inception', 'layers/resnet', 'layers/mobilenet', 'layers/mbconv', 'layers/unet', 'layers/fc-as-conv', 'layers/custom'] },
-  { label: 'Models', modules: ['models/lenet', 'models/alexnet', 'models/vgg', 'models/resnet', 'models/googlenet', 'models/mobilenet', 'models/efficientnet', 'models/day-night', 'models/yolo', 'models/unet', 'models/siamese'] },
-  { label: 'Tasks', modules: ['knn', 'transfer', 'detection', 'segmentation', 'face', 'kmeans', 'pca', 'style', 'beyond2d'] },
-  { label: 'Charts and pictures', modules: ['viz/charts', 'viz/images', 'viz/draw', 'viz/patches', 'viz/diagrams'] },
+  {
+    label: 'Building blocks',
+    modules: [
+      'conv',
+      'losses',
+      'costs',
+      'adam',
+      'gradients',
+      'summary',
+      'receptive-field',
+      'layers/inception',
+      'layers/resnet',
+      'layers/mobilenet',
+      'layers/mbconv',
+      'layers/unet',
+      'layers/fc-as-conv',
+      'layers/custom',
+    ],
+  },
+  {
+    label: 'Models',
+    modules: [
+      'models/lenet',
+      'models/alexnet',
+      'models/vgg',
+      'models/resnet',
+      'models/googlenet',
+      'models/mobilenet',
+      'models/efficientnet',
+      'models/day-night',
+      'models/yolo',
+      'models/unet',
+      'models/siamese',
+    ],
+  },
+  {
+    label: 'Tasks',
+    modules: ['knn', 'transfer', 'detection', 'segmentation', 'face', 'kmeans', 'pca', 'style', 'beyond2d'],
+  },
+  {
+    label: 'Charts and pictures',
+    modules: ['viz/charts', 'viz/images', 'viz/draw', 'viz/patches', 'viz/diagrams'],
+  },
 ];
 
 /** The reference page's doc id of a module, as typedoc-plugin-markdown names its file under site/docs/api. */

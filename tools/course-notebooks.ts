@@ -46,8 +46,16 @@ export function courseKernel(): KernelChoice {
 }
 
 /** The course's part of every notebook run's options: its kernel, cache inputs and environment. */
-export function courseExecuteOptions(): Pick<ExecuteOptions, 'defaultKernel' | 'kernelHint' | 'cacheInputs' | 'cacheEnv'> {
-  return { defaultKernel: courseKernel(), kernelHint: COURSE_KERNEL_HINT, cacheInputs: projectCacheInputs(), cacheEnv: COURSE_CACHE_ENV };
+export function courseExecuteOptions(): Pick<
+  ExecuteOptions,
+  'defaultKernel' | 'kernelHint' | 'cacheInputs' | 'cacheEnv'
+> {
+  return {
+    defaultKernel: courseKernel(),
+    kernelHint: COURSE_KERNEL_HINT,
+    cacheInputs: projectCacheInputs(),
+    cacheEnv: COURSE_CACHE_ENV,
+  };
 }
 
 /** The course's part of every conversion's options: the chart renderer. */

@@ -5,7 +5,13 @@
  * when the total deadline has passed, so an offline machine finishes in seconds
  * instead of spending the retries of every asset.
  */
-import { DataHubError, type AssetOrigin, type FetchLike, type HubOptions, resolveAsset } from '../lib/data/hub';
+import {
+  DataHubError,
+  type AssetOrigin,
+  type FetchLike,
+  type HubOptions,
+  resolveAsset,
+} from '../lib/data/hub';
 import { getAsset } from '../lib/data/registry';
 
 export interface FetchAllOptions {
@@ -33,8 +39,19 @@ export interface FetchAllResult {
 /** The kind of a connection failure (the system's code, or `timeout`), undefined for other errors (HTTP status, checksum). */
 export function connectionFailureKind(error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: unknown; name?: unknown } } | undefined)?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
-  if (code && /^(ENOTFOUND|EAI_AGAIN|EAI_FAIL|ECONNREFUSED|ECONNRESET|ENETUNREACH|EHOSTUNREACH|ENETDOWN|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_SOCKET)$/.test(code)) return code;
+  const code =
+    typeof cause?.code === 'string'
+      ? cause.code
+      : typeof (error as { code?: unknown })?.code === 'string'
+        ? (error as { code: string }).code
+        : undefined;
+  if (
+    code &&
+    /^(ENOTFOUND|EAI_AGAIN|EAI_FAIL|ECONNREFUSED|ECONNRESET|ENETUNREACH|EHOSTUNREACH|ENETDOWN|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_SOCKET)$/.test(
+      code,
+    )
+  )
+    return code;
   const name = (error as { name?: unknown } | undefined)?.name;
   if (name === 'AbortError' || name === 'TimeoutError') return 'timeout';
   return undefined;
@@ -58,26 +75,30 @@ export async function fetchAll(names: string[], options: FetchAllOptions = {}): 
   let streak = { kind: '', count: 0 };
 
   // Watches the connections: a run of failures of one kind means there is no network.
-  const watched: FetchLike | null = base && (async (url, init) => {
-    if (stoppedBecause) throw new Error(stoppedBecause);
-    try {
-      const response = await base(url, init);
-      streak = { kind: '', count: 0 };
-      return response;
-    } catch (error) {
-      const kind = connectionFailureKind(error);
-      if (kind) {
-        streak = kind === streak.kind ? { kind, count: streak.count + 1 } : { kind, count: 1 };
-        if (streak.count >= giveUpAfter) stoppedBecause = `the network looks absent (${streak.count} connections in a row failed with ${kind})`;
+  const watched: FetchLike | null =
+    base &&
+    (async (url, init) => {
+      if (stoppedBecause) throw new Error(stoppedBecause);
+      try {
+        const response = await base(url, init);
+        streak = { kind: '', count: 0 };
+        return response;
+      } catch (error) {
+        const kind = connectionFailureKind(error);
+        if (kind) {
+          streak = kind === streak.kind ? { kind, count: streak.count + 1 } : { kind, count: 1 };
+          if (streak.count >= giveUpAfter)
+            stoppedBecause = `the network looks absent (${streak.count} connections in a row failed with ${kind})`;
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    });
 
   const result: FetchAllResult = { verified: new Map(), failed: new Map(), skipped: [] };
   const width = String(names.length).length;
   for (const [index, name] of names.entries()) {
-    if (!stoppedBecause && Date.now() - started >= deadlineMs) stoppedBecause = `the deadline of ${Math.round(deadlineMs / 1000)} s passed`;
+    if (!stoppedBecause && Date.now() - started >= deadlineMs)
+      stoppedBecause = `the deadline of ${Math.round(deadlineMs / 1000)} s passed`;
     const offline = stoppedBecause !== undefined;
     const t0 = Date.now();
     const head = `[${String(index + 1).padStart(width)}/${names.length}] ${name}`;
@@ -87,9 +108,10 @@ export async function fetchAll(names: string[], options: FetchAllOptions = {}): 
       log(`${head}: ${r.origin} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const why = offline && error instanceof DataHubError && error.code === 'missing'
-        ? `not in the cache or any mirror, and not downloaded: ${stoppedBecause}`
-        : message;
+      const why =
+        offline && error instanceof DataHubError && error.code === 'missing'
+          ? `not in the cache or any mirror, and not downloaded: ${stoppedBecause}`
+          : message;
       result.failed.set(name, why);
       log(`${head}: FAILED (${((Date.now() - t0) / 1000).toFixed(1)} s)${offline ? ', not downloaded' : ''}`);
     }

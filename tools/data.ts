@@ -40,10 +40,13 @@ async function fetchAll(prefix: string | undefined, deadlineMin: number): Promis
   const names = selected(prefix);
   for (const problem of mirrorProblems()) console.error(`warning: ${problem}`);
   const r = await fetchEvery(names, { deadlineMs: deadlineMin * 60_000 });
-  for (const name of r.skipped) console.log(`skipped ${name}: not needed, ${getAsset(name).alternative} is present`);
+  for (const name of r.skipped)
+    console.log(`skipped ${name}: not needed, ${getAsset(name).alternative} is present`);
   const origins = new Map<string, number>();
   for (const origin of r.verified.values()) origins.set(origin, (origins.get(origin) ?? 0) + 1);
-  console.log(`${r.verified.size}/${names.length} assets verified (${[...origins].map(([o, n]) => `${n} from ${o}`).join(', ') || 'none'})`);
+  console.log(
+    `${r.verified.size}/${names.length} assets verified (${[...origins].map(([o, n]) => `${n} from ${o}`).join(', ') || 'none'})`,
+  );
   if (r.stoppedBecause) console.log(`downloads stopped early: ${r.stoppedBecause}`);
   for (const [name, why] of r.failed) console.error(`FAILED ${name}: ${why}`);
   return r.failed.size ? 1 : 0;
@@ -52,8 +55,17 @@ async function fetchAll(prefix: string | undefined, deadlineMin: number): Promis
 function info(name: string | undefined): void {
   if (!name) throw new Error('info needs an asset name, e.g. photos/chelsea.png');
   const a = getAsset(name);
-  console.log([`name:        ${a.name}`, `size:        ${a.size} bytes (${formatBytes(a.size)})`, `sha256:      ${a.sha256}`,
-    `source:      ${describeSource(a.source)}`, `licence:     ${a.licence}`, `description: ${a.description}`, `state:       ${assetState(name)}`].join('\n'));
+  console.log(
+    [
+      `name:        ${a.name}`,
+      `size:        ${a.size} bytes (${formatBytes(a.size)})`,
+      `sha256:      ${a.sha256}`,
+      `source:      ${describeSource(a.source)}`,
+      `licence:     ${a.licence}`,
+      `description: ${a.description}`,
+      `state:       ${assetState(name)}`,
+    ].join('\n'),
+  );
 }
 
 // `list | head` closes the pipe early: that is not an error
@@ -66,7 +78,8 @@ function deadlineOption(argv: string[]): { rest: string[]; minutes: number } {
   const at = argv.indexOf('--deadline-min');
   if (at === -1) return { rest: argv, minutes: 30 };
   const minutes = Number(argv[at + 1]);
-  if (!Number.isFinite(minutes) || minutes < 0) throw new Error(`--deadline-min needs a number of minutes, got "${argv[at + 1] ?? ''}"`);
+  if (!Number.isFinite(minutes) || minutes < 0)
+    throw new Error(`--deadline-min needs a number of minutes, got "${argv[at + 1] ?? ''}"`);
   return { rest: [...argv.slice(0, at), ...argv.slice(at + 2)], minutes };
 }
 
@@ -74,16 +87,28 @@ async function main(argv: string[]): Promise<number> {
   const { rest, minutes } = deadlineOption(argv);
   const [command, arg] = rest;
   switch (command) {
-    case 'list': list(arg); return 0;
-    case 'fetch-all': return fetchAll(arg, minutes);
-    case 'info': info(arg); return 0;
+    case 'list':
+      list(arg);
+      return 0;
+    case 'fetch-all':
+      return fetchAll(arg, minutes);
+    case 'info':
+      info(arg);
+      return 0;
     default:
-      console.error('usage: tsx tools/data.ts list [prefix] | fetch-all [prefix] [--deadline-min N] | info <name>');
+      console.error(
+        'usage: tsx tools/data.ts list [prefix] | fetch-all [prefix] [--deadline-min N] | info <name>',
+      );
       return 2;
   }
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  },
+);

@@ -10,7 +10,12 @@
  */
 import { join, resolve } from 'node:path';
 import { userJupyterDataDir } from './jupyter/paths';
-import { COURSE_KERNEL_DISPLAY_NAME, COURSE_KERNEL_NAME, installKernelSpec, KernelSpecConflictError } from './kernel/spec';
+import {
+  COURSE_KERNEL_DISPLAY_NAME,
+  COURSE_KERNEL_NAME,
+  installKernelSpec,
+  KernelSpecConflictError,
+} from './kernel/spec';
 
 export { courseKernelSpec, installKernelSpec } from './kernel/spec';
 
@@ -35,7 +40,9 @@ export function main(argv: string[]): number {
     const result = installKernelSpec({ name, dataDir, replace });
     if (result.backup) console.log(`Moved the kernelspec that was there to ${result.backup}`);
     console.log(`${result.refreshed ? 'Updated' : 'Installed'} the course kernel '${name}' in ${result.dir}`);
-    console.log(`Start JupyterLab in the notebooks folder (jupyter lab notebooks/) and pick "${name === COURSE_KERNEL_NAME ? COURSE_KERNEL_DISPLAY_NAME : `${COURSE_KERNEL_DISPLAY_NAME} [${name}]`}".`);
+    console.log(
+      `Start JupyterLab in the notebooks folder (jupyter lab notebooks/) and pick "${name === COURSE_KERNEL_NAME ? COURSE_KERNEL_DISPLAY_NAME : `${COURSE_KERNEL_DISPLAY_NAME} [${name}]`}".`,
+    );
     return 0;
   } catch (error) {
     console.error(`kernel:install: ${(error as Error).message}`);
@@ -43,4 +50,5 @@ export function main(argv: string[]): number {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]).endsWith(join('tools', 'kernel-install.ts'))) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && resolve(process.argv[1]).endsWith(join('tools', 'kernel-install.ts')))
+  process.exitCode = main(process.argv.slice(2));

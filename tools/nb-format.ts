@@ -39,4 +39,5 @@ function main(argv: string[]): number {
   return bad ? 1 : 0;
 }
 
-if (process.argv[1] && resolve(process.argv[1]).endsWith(join('tools', 'nb-format.ts'))) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && resolve(process.argv[1]).endsWith(join('tools', 'nb-format.ts')))
+  process.exitCode = main(process.argv.slice(2));

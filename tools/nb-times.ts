@@ -36,10 +36,12 @@ export function withMeasuredTime(path: string, times: RunTimes): string {
   const name = basename(path);
   const full = times.full?.[name];
   const ci = times.ci?.[name];
-  if (full === undefined || ci === undefined) throw new Error(`${name}: no recorded ${full === undefined ? 'full' : 'ci'} time in ${RUN_TIMES_FILE}`);
+  if (full === undefined || ci === undefined)
+    throw new Error(`${name}: no recorded ${full === undefined ? 'full' : 'ci'} time in ${RUN_TIMES_FILE}`);
   const first = nb.cells[0];
   const source = first ? joinSource(first.source) : '';
-  if (!first || !TIME_NOTE.test(source)) throw new Error(`${name}: the first cell has no "*Time on a 2-core laptop …*" note`);
+  if (!first || !TIME_NOTE.test(source))
+    throw new Error(`${name}: the first cell has no "*Time on a 2-core laptop …*" note`);
   first.source = splitLines(source.replace(TIME_NOTE, timeNote(full, ci)));
   return serializeNotebook(nb);
 }
@@ -62,4 +64,5 @@ function main(argv: string[]): number {
   return check && differ ? 1 : 0;
 }
 
-if (process.argv[1] && resolve(process.argv[1]).endsWith(join('tools', 'nb-times.ts'))) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && resolve(process.argv[1]).endsWith(join('tools', 'nb-times.ts')))
+  process.exitCode = main(process.argv.slice(2));

@@ -34,13 +34,20 @@ function describe(d: unknown): string {
  */
 export function typecheckNotebooks(files: string[], cwd: string): CellTypeError[] {
   process.chdir(cwd);
-  const converter = createCourseConverter(projectRoot(), { strict: process.env.COURSE_KERNEL_STRICT !== '0' });
+  const converter = createCourseConverter(projectRoot(), {
+    strict: process.env.COURSE_KERNEL_STRICT !== '0',
+  });
   const errors: CellTypeError[] = [];
   try {
     for (const file of files) {
       let prevDecl = '';
       readNotebook(file).cells.forEach((cell, index) => {
-        if (cell.cell_type !== 'code' || tagsOf(cell).includes('skip-execution') || tagsOf(cell).includes('raises-exception')) return;
+        if (
+          cell.cell_type !== 'code' ||
+          tagsOf(cell).includes('skip-execution') ||
+          tagsOf(cell).includes('raises-exception')
+        )
+          return;
         const result = converter.convert(prevDecl, joinSource(cell.source));
         if (result.diagnostics.length > 0) {
           errors.push({ notebook: file, cell: index, messages: result.diagnostics.map(describe) });

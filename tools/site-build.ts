@@ -21,7 +21,12 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { projectRoot } from '../lib/paths';
 import { convertNotebook } from './nbconvert-ts/convert';
-import { displayPath, executeNotebook, type ExecuteOptions, type NotebookReport } from './nbconvert-ts/execute';
+import {
+  displayPath,
+  executeNotebook,
+  type ExecuteOptions,
+  type NotebookReport,
+} from './nbconvert-ts/execute';
 import { NotebookProgress, type ProgressStream } from './nbconvert-ts/progress';
 import { readRunTimes, recordRunTimes } from './nbconvert-ts/shard';
 import { courseConvertOptions, courseExecuteOptions } from './course-notebooks';
@@ -51,7 +56,12 @@ export function courseNotebooks(dir = paths.notebooks): string[] {
 export const RUN_TIMES_FILE = join(paths.notebooks, 'run-times.json');
 
 /** Executes one notebook in `profile` into `executedDir`, reusing a cached run when nothing changed. */
-export function executeCourseNotebook(notebook: string, profile: 'ci' | 'full', executedDir: string, onCell?: ExecuteOptions['onCell']): Promise<NotebookReport> {
+export function executeCourseNotebook(
+  notebook: string,
+  profile: 'ci' | 'full',
+  executedDir: string,
+  onCell?: ExecuteOptions['onCell'],
+): Promise<NotebookReport> {
   return executeNotebook(notebook, {
     outputPath: join(executedDir, basename(notebook)),
     parameters: { profile },
@@ -86,7 +96,11 @@ export function recordedTimes(timesFile: string, profile: string): Record<string
  * showing which notebook and cell runs and a line per notebook when it ends. Returns the
  * reports; failures do not stop the others.
  */
-export async function executeCourse(profile: 'ci' | 'full', executedDir: string, options: CourseRunOptions = {}): Promise<NotebookReport[]> {
+export async function executeCourse(
+  profile: 'ci' | 'full',
+  executedDir: string,
+  options: CourseRunOptions = {},
+): Promise<NotebookReport[]> {
   const notebooks = options.notebooks ?? courseNotebooks();
   const times = recordedTimes(options.timesFile ?? RUN_TIMES_FILE, profile);
   const progress = new NotebookProgress(options.progress ?? process.stderr);
@@ -94,8 +108,12 @@ export async function executeCourse(profile: 'ci' | 'full', executedDir: string,
   for (const [i, notebook] of notebooks.entries()) {
     const counter = `[${i + 1}/${notebooks.length}]`;
     progress.start(counter, basename(notebook), times[basename(notebook)]);
-    const r = await executeCourseNotebook(notebook, profile, executedDir, (position, total) => progress.cell(position, total));
-    progress.finish(`${r.status === 'ok' ? 'ok    ' : 'FAILED'} ${counter} ${displayPath(r.notebook)} ${r.cached ? '(cached)' : `${r.seconds.toFixed(1)} s`}`);
+    const r = await executeCourseNotebook(notebook, profile, executedDir, (position, total) =>
+      progress.cell(position, total),
+    );
+    progress.finish(
+      `${r.status === 'ok' ? 'ok    ' : 'FAILED'} ${counter} ${displayPath(r.notebook)} ${r.cached ? '(cached)' : `${r.seconds.toFixed(1)} s`}`,
+    );
     reports.push(r);
   }
   return reports;
@@ -108,9 +126,23 @@ export async function executeCourse(profile: 'ci' | 'full', executedDir: string,
 export function executedInDir(executedDir: string): NotebookReport[] {
   return courseNotebooks().map((notebook) => {
     const copy = join(executedDir, basename(notebook));
-    const report: NotebookReport = { notebook, status: 'ok', exitCode: 0, seconds: 0, cached: true, outputPath: copy, cells: [] };
+    const report: NotebookReport = {
+      notebook,
+      status: 'ok',
+      exitCode: 0,
+      seconds: 0,
+      cached: true,
+      outputPath: copy,
+      cells: [],
+    };
     if (existsSync(copy)) return report;
-    return { ...report, status: 'bad-input', exitCode: 4, outputPath: undefined, message: `${displayPath(notebook)}: no executed copy at ${displayPath(copy)}` };
+    return {
+      ...report,
+      status: 'bad-input',
+      exitCode: 4,
+      outputPath: undefined,
+      message: `${displayPath(notebook)}: no executed copy at ${displayPath(copy)}`,
+    };
   });
 }
 
@@ -151,7 +183,8 @@ export function rerunCommand(notebook: string, executedDir: string, profile: 'ci
 /** One line saying where and how a notebook failed. */
 export function failureLine(r: NotebookReport): string {
   const cell = r.failedCell;
-  if (cell) return `cell ${cell.index ?? '(injected parameters)'}: ${cell.ename}: ${cell.evalue}`.split('\n')[0]!;
+  if (cell)
+    return `cell ${cell.index ?? '(injected parameters)'}: ${cell.ename}: ${cell.evalue}`.split('\n')[0]!;
   return (r.message ?? r.status).split('\n')[0]!;
 }
 
@@ -159,12 +192,21 @@ export function failureLine(r: NotebookReport): string {
  * What a build with failed notebooks prints at its end: each failure, where its executed
  * copy is, and the command that reruns just that notebook.
  */
-export function failureSummary(failed: NotebookReport[], total: number, executedDir: string, profile: 'ci' | 'full'): string {
-  const lines = [`${failed.length} of ${total} notebook(s) failed; their pages show the error where it happened, the others are published:`];
+export function failureSummary(
+  failed: NotebookReport[],
+  total: number,
+  executedDir: string,
+  profile: 'ci' | 'full',
+): string {
+  const lines = [
+    `${failed.length} of ${total} notebook(s) failed; their pages show the error where it happened, the others are published:`,
+  ];
   for (const r of failed) {
     lines.push(`  ${basename(r.notebook)}: ${failureLine(r)}`);
     const copy = join(executedDir, basename(r.notebook));
-    lines.push(`    executed copy: ${r.outputPath && existsSync(copy) ? displayPath(copy) : `none (${displayPath(copy)} was not written)`}`);
+    lines.push(
+      `    executed copy: ${r.outputPath && existsSync(copy) ? displayPath(copy) : `none (${displayPath(copy)} was not written)`}`,
+    );
     lines.push(`    rerun just it: ${rerunCommand(r.notebook, executedDir, profile)}`);
   }
   lines.push('A notebook that then runs is taken from the cache by the next build.');
@@ -186,17 +228,19 @@ export async function writePages(pages: PageSource[], dirs: PageDirs = paths): P
   const written: string[] = [];
   for (const { executed, failure } of pages) {
     if (!existsSync(executed)) throw new Error(`no executed notebook at ${displayPath(executed)}`);
-    written.push(await convertNotebook(executed, {
-      docsDir: dirs.docs,
-      assetsDir: dirs.assets,
-      // The pages' own <img> and chart tags are not rewritten by Docusaurus: they carry the base.
-      assetsUrl: `${siteBaseUrl()}nb-assets/`,
-      notebooksDir: dirs.downloads,
-      editUrlBase: `${repository}/edit/main/notebooks`,
-      sourceUrlBase: `${repository}/blob/main/notebooks`,
-      failure: failure ? { summary: failureLine(failure) } : undefined,
-      ...courseConvertOptions(),
-    }));
+    written.push(
+      await convertNotebook(executed, {
+        docsDir: dirs.docs,
+        assetsDir: dirs.assets,
+        // The pages' own <img> and chart tags are not rewritten by Docusaurus: they carry the base.
+        assetsUrl: `${siteBaseUrl()}nb-assets/`,
+        notebooksDir: dirs.downloads,
+        editUrlBase: `${repository}/edit/main/notebooks`,
+        sourceUrlBase: `${repository}/blob/main/notebooks`,
+        failure: failure ? { summary: failureLine(failure) } : undefined,
+        ...courseConvertOptions(),
+      }),
+    );
   }
   return written;
 }
@@ -210,7 +254,9 @@ export async function buildSite(executed: Array<string | PageSource>): Promise<s
   await writePages(executed.map((e) => (typeof e === 'string' ? { executed: e } : e)));
   // "Run in your browser": the page runtime, tfjs's wasm files and the published data.
   const runtime = await buildRuntime(join(root, 'site', 'static', 'run'));
-  console.log(`page runtime: code ${(runtime.bundleBytes / 1e6).toFixed(1)} MB, data ${(runtime.dataBytes / 1e6).toFixed(1)} MB (fetched per notebook)`);
+  console.log(
+    `page runtime: code ${(runtime.bundleBytes / 1e6).toFixed(1)} MB, data ${(runtime.dataBytes / 1e6).toFixed(1)} MB (fetched per notebook)`,
+  );
   run('npx', ['typedoc', '--logLevel', 'Error']);
   run('npx', ['docusaurus', 'build', '--out-dir', paths.out]);
   return paths.out;
@@ -218,7 +264,8 @@ export async function buildSite(executed: Array<string | PageSource>): Promise<s
 
 function run(command: string, args: string[]): void {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit status ${result.status}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed with exit status ${result.status}`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -240,16 +287,19 @@ async function main(argv: string[]): Promise<number> {
     else if (arg === '--record-times') recordTimes = true;
     else if (arg === '--port') {
       port = Number(argv[++i]);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port is a port number, got ${argv[i]}`);
-    }
-    else throw new Error(`unknown argument ${arg}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`--port is a port number, got ${argv[i]}`);
+    } else throw new Error(`unknown argument ${arg}`);
   }
-  if (execute) console.log(`Executing the notebooks (profile ${profile}; unchanged ones come from the cache)...`);
+  if (execute)
+    console.log(`Executing the notebooks (profile ${profile}; unchanged ones come from the cache)...`);
   else console.log(`Taking the executed notebooks from ${displayPath(executedDir)} (--no-execute)`);
   const reports = execute ? await executeCourse(profile, executedDir) : executedInDir(executedDir);
   if (recordTimes) {
     const recorded = recordRunTimes(RUN_TIMES_FILE, profile, reports);
-    console.log(`Recorded ${recorded.length} run time(s) of profile ${profile} in ${displayPath(RUN_TIMES_FILE)} (npm run nb:times writes them into the notebooks)`);
+    console.log(
+      `Recorded ${recorded.length} run time(s) of profile ${profile} in ${displayPath(RUN_TIMES_FILE)} (npm run nb:times writes them into the notebooks)`,
+    );
   }
   const failed = reports.filter((r) => r.status !== 'ok');
   const out = await buildSite(pagesToPublish(reports, executedDir));
@@ -257,10 +307,14 @@ async function main(argv: string[]): Promise<number> {
   const summary = failed.length ? failureSummary(failed, reports.length, executedDir, profile) : undefined;
   if (serve) {
     const { url } = await serveStatic(out, port).catch((error: NodeJS.ErrnoException) => {
-      throw error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use; pick another with: npm start -- --port N`) : error;
+      throw error.code === 'EADDRINUSE'
+        ? new Error(`port ${port} is in use; pick another with: npm start -- --port N`)
+        : error;
     });
     if (summary) console.error(`site: ${summary}`);
-    console.log(`Serving the course at ${url}/ (Ctrl+C stops it${summary ? '; the command then exits with status 1, as notebooks failed' : ''})`);
+    console.log(
+      `Serving the course at ${url}/ (Ctrl+C stops it${summary ? '; the command then exits with status 1, as notebooks failed' : ''})`,
+    );
     // Ctrl+C ends the server; the exit status still says whether every notebook ran.
     process.once('SIGINT', () => process.exit(summary ? 1 : 0));
     return 0;
@@ -273,10 +327,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1]?.endsWith('site-build.ts')) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  }, (error: Error) => {
-    console.error(`site: ${error.message}`);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: Error) => {
+      console.error(`site: ${error.message}`);
+      process.exit(1);
+    },
+  );
 }

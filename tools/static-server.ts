@@ -9,9 +9,22 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.gif': 'image/gif', '.ipynb': 'application/x-ipynb+json',
-  '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.xml': 'application/xml', '.txt': 'text/plain',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.ipynb': 'application/x-ipynb+json',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.xml': 'application/xml',
+  '.txt': 'text/plain',
 };
 
 function resolveFile(root: string, urlPath: string): string | undefined {
@@ -21,26 +34,39 @@ function resolveFile(root: string, urlPath: string): string | undefined {
 }
 
 /** The headers that make a page cross-origin isolated (everything it loads is same-origin). */
-export const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
 
 /**
  * Serves `root` on 127.0.0.1; port 0 picks a free one. Resolves once listening.
  * `isolated: false` leaves out the COOP/COEP headers (the page then runs wasm on one thread).
  */
-export function serveStatic(root: string, port = 0, options: { isolated?: boolean } = {}): Promise<{ server: Server; url: string }> {
+export function serveStatic(
+  root: string,
+  port = 0,
+  options: { isolated?: boolean } = {},
+): Promise<{ server: Server; url: string }> {
   const isolation = options.isolated === false ? {} : ISOLATION_HEADERS;
   const server = createServer((request, response) => {
     const file = resolveFile(root, request.url ?? '/');
     const status = file ? 200 : 404;
     const body = file ?? join(root, '404.html');
-    response.writeHead(status, { 'content-type': TYPES[extname(body)] ?? 'application/octet-stream', ...isolation });
+    response.writeHead(status, {
+      'content-type': TYPES[extname(body)] ?? 'application/octet-stream',
+      ...isolation,
+    });
     createReadStream(body).pipe(response);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}` });
+      resolve({
+        server,
+        url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`,
+      });
     });
   });
 }
@@ -52,9 +78,11 @@ export function serveStatic(root: string, port = 0, options: { isolated?: boolea
 async function main(argv: string[]): Promise<void> {
   const at = argv.indexOf('--port');
   const port = at >= 0 ? Number(argv[at + 1]) : 3000;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port is a port number, got ${argv[at + 1]}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port is a port number, got ${argv[at + 1]}`);
   const root = join(process.cwd(), 'build', 'site');
-  if (!existsSync(join(root, 'index.html'))) throw new Error(`no site in ${root}: build it with npm run site:build (or npm start)`);
+  if (!existsSync(join(root, 'index.html')))
+    throw new Error(`no site in ${root}: build it with npm run site:build (or npm start)`);
   const { url } = await serveStatic(root, port);
   console.log(`Serving build/site at ${url}/ (Ctrl+C stops it)`);
 }

@@ -36,7 +36,11 @@ function swapPlugin(): esbuild.Plugin {
         return swap ? { path: join(web, swap.by) } : undefined;
       });
       build.onResolve({ filter: /^node:/ }, (args) => ({
-        errors: [{ text: `${args.path} (imported by ${relative(root, args.importer)}) has no browser implementation: add it to web/swaps.ts` }],
+        errors: [
+          {
+            text: `${args.path} (imported by ${relative(root, args.importer)}) has no browser implementation: add it to web/swaps.ts`,
+          },
+        ],
       }));
     },
   };
@@ -65,7 +69,10 @@ export async function bundleRuntime(outDir: string): Promise<esbuild.Metafile> {
 
 /** Packs the `mnist` package's digits (see web/browser/mnist-package.ts for the layout). */
 function packMnist(): Uint8Array {
-  const mnist = createRequire(join(root, 'package.json'))('mnist') as Record<string, { length: number; get(i: number): number[] }>;
+  const mnist = createRequire(join(root, 'package.json'))('mnist') as Record<
+    string,
+    { length: number; get(i: number): number[] }
+  >;
   const counts = Array.from({ length: 10 }, (_, d) => mnist[String(d)]!.length);
   const total = counts.reduce((a, b) => a + b, 0);
   const out = new Uint8Array(40 + total * 784 * 2);
@@ -76,7 +83,8 @@ function packMnist(): Uint8Array {
     for (let i = 0; i < counts[d]!; i++) {
       for (const v of mnist[String(d)]!.get(i)) {
         const k = Math.round(v * 1000);
-        if (k / 1000 !== v) throw new Error(`mnist digit ${d} image ${i} has a value ${v} that is not in thousandths`);
+        if (k / 1000 !== v)
+          throw new Error(`mnist digit ${d} image ${i} has a value ${v} that is not in thousandths`);
         view.setUint16(at, k, true);
         at += 2;
       }
@@ -92,21 +100,38 @@ export function writeData(dir: string): number {
   for (const [name, bytes] of [['mnist-digits', packMnist()]] as const) {
     const file = `${name}.bin`;
     writeFileSync(join(dir, file), bytes);
-    assets[name] = { file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength };
+    assets[name] = {
+      file,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      bytes: bytes.byteLength,
+    };
   }
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify({ assets }, null, 2)}\n`);
   const total = Object.values(assets).reduce((n, a) => n + a.bytes, 0);
-  if (total > DATA_BUDGET_BYTES) throw new Error(`the published data takes ${(total / 1e6).toFixed(1)} MB, over the ${DATA_BUDGET_BYTES / 1e6} MB budget`);
+  if (total > DATA_BUDGET_BYTES)
+    throw new Error(
+      `the published data takes ${(total / 1e6).toFixed(1)} MB, over the ${DATA_BUDGET_BYTES / 1e6} MB budget`,
+    );
   return total;
 }
 
 /** Builds the whole `run/` folder. */
-export async function buildRuntime(outDir = join(root, 'site', 'static', 'run')): Promise<{ outDir: string; bundleBytes: number; dataBytes: number }> {
+export async function buildRuntime(
+  outDir = join(root, 'site', 'static', 'run'),
+): Promise<{ outDir: string; bundleBytes: number; dataBytes: number }> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, 'wasm'), { recursive: true });
   const meta = await bundleRuntime(outDir);
-  const wasmDist = dirname(createRequire(join(root, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-  for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+  const wasmDist = dirname(
+    createRequire(join(root, 'package.json')).resolve(
+      '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm',
+    ),
+  );
+  for (const file of [
+    'tfjs-backend-wasm.wasm',
+    'tfjs-backend-wasm-simd.wasm',
+    'tfjs-backend-wasm-threaded-simd.wasm',
+  ]) {
     copyFileSync(join(wasmDist, file), join(outDir, 'wasm', file));
   }
   const katexCss = join(root, 'node_modules', 'katex', 'dist', 'katex.min.css');
@@ -122,7 +147,10 @@ export async function buildRuntime(outDir = join(root, 'site', 'static', 'run'))
 if (process.argv[1]?.endsWith('web/build.ts')) {
   const at = process.argv.indexOf('--out-dir');
   buildRuntime(at > 0 ? resolve(process.argv[at + 1]!) : undefined).then(
-    (r) => console.log(`runtime in ${relative(root, r.outDir)}: code ${(r.bundleBytes / 1e6).toFixed(1)} MB, data ${(r.dataBytes / 1e6).toFixed(1)} MB`),
+    (r) =>
+      console.log(
+        `runtime in ${relative(root, r.outDir)}: code ${(r.bundleBytes / 1e6).toFixed(1)} MB, data ${(r.dataBytes / 1e6).toFixed(1)} MB`,
+      ),
     (error: Error) => {
       console.error(`web build: ${error.message}`);
       process.exit(1);

@@ -20,7 +20,9 @@ export async function assetFile(name: string): Promise<string> {
 
 /** Local paths of the registered assets under `prefix` whose names match `pattern`, sorted by name. */
 export async function assetFiles(prefix: string, pattern: RegExp = /./): Promise<string[]> {
-  const names = assetsUnder(prefix).filter((n) => pattern.test(n.slice(n.lastIndexOf('/') + 1))).sort();
+  const names = assetsUnder(prefix)
+    .filter((n) => pattern.test(n.slice(n.lastIndexOf('/') + 1)))
+    .sort();
   if (names.length === 0) throw new Error(`no registered assets under "${prefix}" match ${pattern}`);
   // One at a time: on a first run each may be a download, and hundreds at once would be refused upstream.
   const paths: string[] = [];
@@ -30,7 +32,10 @@ export async function assetFiles(prefix: string, pattern: RegExp = /./): Promise
 
 /** Lines of a registered text asset (e.g. class names), blank lines dropped. */
 export async function assetLines(name: string): Promise<string[]> {
-  return readFileSync(await assetFile(name), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+  return readFileSync(await assetFile(name), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -45,12 +50,15 @@ export async function loadAssetLayersModel(folder: string): Promise<tfTypes.Laye
   };
   const specs = json.weightsManifest.flatMap((group) => group.weights);
   const shards: Buffer[] = [];
-  for (const group of json.weightsManifest) for (const p of group.paths) shards.push(readFileSync(await assetFile(`${folder}/${p}`)));
+  for (const group of json.weightsManifest)
+    for (const p of group.paths) shards.push(readFileSync(await assetFile(`${folder}/${p}`)));
   const bytes = new Uint8Array(shards.reduce((n, s) => n + s.length, 0));
   let offset = 0;
   for (const s of shards) {
     bytes.set(s, offset);
     offset += s.length;
   }
-  return tf.loadLayersModel({ load: async () => ({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: bytes.buffer }) });
+  return tf.loadLayersModel({
+    load: async () => ({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: bytes.buffer }),
+  });
 }

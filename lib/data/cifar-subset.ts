@@ -23,11 +23,22 @@ function labelsOf(set: CifarSet): CifarSplit {
  * mirror's subset the classes interleave, so any prefix is balanced; the full set
  * keeps its original (shuffled) order. The caller disposes the images.
  */
-export async function loadCifarSubset(train: number, test: number): Promise<{ train: CifarSplit; test: CifarSplit; classes: string[] }> {
+export async function loadCifarSubset(
+  train: number,
+  test: number,
+): Promise<{ train: CifarSplit; test: CifarSplit; classes: string[] }> {
   const data = await loadCifar10({ train, test });
-  const short = ([['training', data.train, train], ['test', data.test, test]] as const)
+  const short = (
+    [
+      ['training', data.train, train],
+      ['test', data.test, test],
+    ] as const
+  )
     .filter(([, set, count]) => set.labels.shape[0] < count)
-    .map(([what, set, count]) => `${what} set: asked for ${count} records, the data holds ${set.labels.shape[0]}`);
+    .map(
+      ([what, set, count]) =>
+        `${what} set: asked for ${count} records, the data holds ${set.labels.shape[0]}`,
+    );
   if (short.length > 0) {
     tf.dispose([data.train.images, data.train.labels, data.test.images, data.test.labels]);
     throw new Error(`CIFAR-10 ${short.join('; ')}`);

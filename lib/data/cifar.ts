@@ -11,7 +11,18 @@ import { type HubOptions, resolveAsset } from './hub';
 import { readTarGz } from './tar';
 
 /** The ten classes, in label order. */
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+] as const;
 
 /** Bytes in one record. */
 export const CIFAR_RECORD_BYTES = 1 + 3 * 1024;
@@ -31,7 +42,9 @@ export interface CifarSet {
  */
 export function decodeCifarRecords(bytes: Uint8Array, limit = Infinity): CifarSet {
   if (bytes.length % CIFAR_RECORD_BYTES !== 0) {
-    throw new Error(`CIFAR data of ${bytes.length} bytes is not a whole number of ${CIFAR_RECORD_BYTES}-byte records`);
+    throw new Error(
+      `CIFAR data of ${bytes.length} bytes is not a whole number of ${CIFAR_RECORD_BYTES}-byte records`,
+    );
   }
   const n = Math.min(bytes.length / CIFAR_RECORD_BYTES, limit);
   const pixels = new Float32Array(n * 3072);
@@ -82,13 +95,15 @@ const FULL_TEST = 'cifar-10-batches-bin/test_batch.bin';
 export async function readCifarTarball(path: string): Promise<{ train: Buffer; test: Buffer }> {
   const members = await readTarGz(path, (name) => FULL_TRAIN.includes(name) || name === FULL_TEST);
   const missing = [...FULL_TRAIN, FULL_TEST].filter((m) => !members.has(m));
-  if (missing.length) throw new Error(`${path} is not the CIFAR-10 binary tarball: it lacks ${missing.join(', ')}`);
+  if (missing.length)
+    throw new Error(`${path} is not the CIFAR-10 binary tarball: it lacks ${missing.join(', ')}`);
   return { train: Buffer.concat(FULL_TRAIN.map((m) => members.get(m)!)), test: members.get(FULL_TEST)! };
 }
 
 function checkCount(value: number | undefined, what: string): number {
   if (value === undefined) return Infinity;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`loadCifar10: ${what} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`loadCifar10: ${what} must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -104,7 +119,10 @@ export async function loadCifar10(options: CifarOptions = {}): Promise<Cifar10> 
   let testBytes: Uint8Array;
   let source: 'subset' | 'full';
   const subset = async () => {
-    const [a, b] = await Promise.all([resolveAsset('cifar10/data_batch_subset.bin', options), resolveAsset('cifar10/test_batch_subset.bin', options)]);
+    const [a, b] = await Promise.all([
+      resolveAsset('cifar10/data_batch_subset.bin', options),
+      resolveAsset('cifar10/test_batch_subset.bin', options),
+    ]);
     return { train: readFileSync(a.path), test: readFileSync(b.path) };
   };
   if (mode === 'subset') {
@@ -120,5 +138,10 @@ export async function loadCifar10(options: CifarOptions = {}): Promise<Cifar10> 
     }
     ({ train: trainBytes, test: testBytes } = got);
   }
-  return { train: decodeCifarRecords(trainBytes, train), test: decodeCifarRecords(testBytes, test), classes: CIFAR10_CLASSES, source };
+  return {
+    train: decodeCifarRecords(trainBytes, train),
+    test: decodeCifarRecords(testBytes, test),
+    classes: CIFAR10_CLASSES,
+    source,
+  };
 }

@@ -49,25 +49,37 @@ export function faceApi(): FaceApiModule {
   const require = projectRequire();
   const loaded = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApiModule;
   if (loaded.tf.engine() !== tf.engine()) {
-    throw new Error('@vladmandic/face-api loaded a second TensorFlow.js instance; its tensors would not mix with ours. ' +
-      'Check that node_modules holds one @tensorflow/tfjs (npm ls @tensorflow/tfjs).');
+    throw new Error(
+      '@vladmandic/face-api loaded a second TensorFlow.js instance; its tensors would not mix with ours. ' +
+        'Check that node_modules holds one @tensorflow/tfjs (npm ls @tensorflow/tfjs).',
+    );
   }
   loadedModule = loaded;
   return loaded;
 }
 
 /** Reads a face-api weight manifest and its binary files (verified) into named tensors. */
-export async function loadFaceApiWeights(model: string, options: HubOptions = {}): Promise<tf.NamedTensorMap> {
+export async function loadFaceApiWeights(
+  model: string,
+  options: HubOptions = {},
+): Promise<tf.NamedTensorMap> {
   const manifestName = `face-api/${model}-weights_manifest.json`;
-  const manifest = JSON.parse(await readAssetText(manifestName, options)) as Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
+  const manifest = JSON.parse(await readAssetText(manifestName, options)) as Array<{
+    paths: string[];
+    weights: tf.io.WeightsManifestEntry[];
+  }>;
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Buffer[] = [];
   for (const group of manifest) {
     specs.push(...group.weights);
-    for (const path of group.paths) buffers.push(readFileSync((await resolveAsset(`face-api/${path}`, options)).path));
+    for (const path of group.paths)
+      buffers.push(readFileSync((await resolveAsset(`face-api/${path}`, options)).path));
   }
   const all = Buffer.concat(buffers);
-  return tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer, specs);
+  return tf.io.decodeWeights(
+    all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer,
+    specs,
+  );
 }
 
 /** The face descriptor network, ready to embed aligned face crops. */
@@ -89,7 +101,8 @@ export async function loadFaceDescriber(options: HubOptions = {}): Promise<FaceD
   net.loadFromWeightMap(await loadFaceApiWeights('face_recognition_model', options));
   return {
     async describe(face) {
-      if (face.rank !== 3 || face.shape[2] !== 3) throw new Error(`describe expects an RGB face [h, w, 3], got [${face.shape}]`);
+      if (face.rank !== 3 || face.shape[2] !== 3)
+        throw new Error(`describe expects an RGB face [h, w, 3], got [${face.shape}]`);
       const pixels = tf.tidy(() => tf.mul(face, 255) as tf.Tensor3D);
       try {
         const out = await net.computeFaceDescriptor(pixels);
@@ -135,7 +148,8 @@ export async function loadTinyFaceDetector(options: HubOptions = {}): Promise<Fa
   const anchors = net.anchors.map((a) => [a.x, a.y] as [number, number]);
   return {
     async grid(image) {
-      if (image.rank !== 3 || image.shape[2] !== 3) throw new Error(`the face detector expects an RGB image [h, w, 3], got [${image.shape}]`);
+      if (image.rank !== 3 || image.shape[2] !== 3)
+        throw new Error(`the face detector expects an RGB image [h, w, 3], got [${image.shape}]`);
       const [height, width] = image.shape as [number, number, number];
       const pixels = tf.tidy(() => tf.mul(image, 255) as tf.Tensor3D);
       try {
@@ -144,7 +158,13 @@ export async function loadTinyFaceDetector(options: HubOptions = {}): Promise<Fa
         const cells = out.shape[1];
         const grid = tf.tidy(() => out.reshape([cells, cells, anchors.length, 5]) as tf.Tensor4D);
         out.dispose();
-        return { grid, anchors, inputSize: 416, paddedSide: Math.max(height, width), imageSize: [height, width] };
+        return {
+          grid,
+          anchors,
+          inputSize: 416,
+          paddedSide: Math.max(height, width),
+          imageSize: [height, width],
+        };
       } finally {
         pixels.dispose();
       }

@@ -8,14 +8,31 @@
  * place once verified, so no process ever sees half a file.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { type Stats, closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, statfsSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  type Stats,
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  statfsSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { projectRoot, projectRequire } from '../paths';
 import { type Asset, describeSource, getAsset } from './registry';
 
 /** The fetch function the hub uses; tests inject failing or fake ones. */
-export type FetchLike = (url: string, init?: { signal?: AbortSignal }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init?: { signal?: AbortSignal },
+) => Promise<{
   ok: boolean;
   status: number;
   statusText: string;
@@ -49,7 +66,10 @@ export type DataHubErrorCode = 'missing' | 'checksum' | 'no-space' | 'download' 
 
 /** An error from the data hub; `code` says which kind. */
 export class DataHubError extends Error {
-  constructor(readonly code: DataHubErrorCode, message: string) {
+  constructor(
+    readonly code: DataHubErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'DataHubError';
   }
@@ -108,7 +128,10 @@ export function mirrorProblems(options: HubOptions = {}): string[] {
   const source = options.mirrors ? 'the mirrors option' : 'COURSE_DATA_MIRROR';
   return [...new Set(requestedMirrors(options).map((d) => resolve(d)))]
     .filter((d) => !isDirectory(d))
-    .map((d) => `${source} names ${d}, which ${existsSync(d) ? 'is not a folder' : 'does not exist'}: create it with the data in it, or correct ${source}`);
+    .map(
+      (d) =>
+        `${source} names ${d}, which ${existsSync(d) ? 'is not a folder' : 'does not exist'}: create it with the data in it, or correct ${source}`,
+    );
 }
 
 // ---------------------------------------------------------------- verification
@@ -203,13 +226,17 @@ function progressReporter(asset: Asset, threshold: number): (done: number, end?:
     if (tty) {
       const width = 30;
       const filled = Math.round(fraction * width);
-      process.stderr.write(`\r${asset.name} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${formatBytes(done)}/${formatBytes(asset.size)} ${formatBytes(speed)}/s${end ? '\n' : ''}`);
+      process.stderr.write(
+        `\r${asset.name} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${formatBytes(done)}/${formatBytes(asset.size)} ${formatBytes(speed)}/s${end ? '\n' : ''}`,
+      );
     } else {
       // logs and notebooks: one line every 10%
       const tenth = Math.floor(fraction * 10);
       if (tenth !== lastTenth) {
         lastTenth = tenth;
-        process.stderr.write(`${asset.name}: ${(fraction * 100).toFixed(0)}% of ${formatBytes(asset.size)}\n`);
+        process.stderr.write(
+          `${asset.name}: ${(fraction * 100).toFixed(0)}% of ${formatBytes(asset.size)}\n`,
+        );
       }
     }
   };
@@ -225,9 +252,11 @@ function freeBytes(dir: string): number | undefined {
 }
 
 function noSpace(asset: Asset, dir: string, free?: number): DataHubError {
-  return new DataHubError('no-space',
+  return new DataHubError(
+    'no-space',
     `Out of disk space for ${asset.name} (${formatBytes(asset.size)}) in ${dir}${free === undefined ? '' : ` (${formatBytes(free)} free)`}. ` +
-    'Free some space, or point COURSE_CACHE_DIR at a disk with room. Nothing was kept.');
+      'Free some space, or point COURSE_CACHE_DIR at a disk with room. Nothing was kept.',
+  );
 }
 
 function isNoSpace(error: unknown): boolean {
@@ -239,16 +268,22 @@ function isNoSpace(error: unknown): boolean {
 const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'EISDIR', 'ENOENT']);
 
 function unwritable(asset: Asset, dir: string, error: unknown): DataHubError {
-  return new DataHubError('unwritable',
+  return new DataHubError(
+    'unwritable',
     `The cache folder ${dir} cannot be written (${errorText(error)}), so ${asset.name} cannot be downloaded into it. ` +
-    `Point COURSE_CACHE_DIR at a folder you can write, or put a copy of ${asset.name} in a folder named by COURSE_DATA_MIRROR.`);
+      `Point COURSE_CACHE_DIR at a folder you can write, or put a copy of ${asset.name} in a folder named by COURSE_DATA_MIRROR.`,
+  );
 }
 
 /** The reason of a failed fetch, with the system's code (ENOTFOUND, ECONNREFUSED, …) when there is one. */
 export function fetchFailure(error: unknown): string {
-  const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+  const cause =
+    typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
   const code = errorCode(cause) ?? errorCode(error);
-  const detail = cause instanceof Error && cause.message && !errorText(error).includes(cause.message) ? `: ${cause.message}` : '';
+  const detail =
+    cause instanceof Error && cause.message && !errorText(error).includes(cause.message)
+      ? `: ${cause.message}`
+      : '';
   return `${errorText(error)}${code && !errorText(error).includes(code) && !detail.includes(code) ? ` (${code})` : ''}${detail}`;
 }
 
@@ -264,11 +299,19 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
  * within `connectMs`, or sends nothing for `idleMs`, fails the attempt (the request
  * is aborted; an injected fetch that ignores the signal is abandoned all the same).
  */
-async function streamTo(fetchFn: FetchLike, url: string, tmp: string, onBytes: (n: number) => void, timeouts: Timeouts): Promise<number> {
+async function streamTo(
+  fetchFn: FetchLike,
+  url: string,
+  tmp: string,
+  onBytes: (n: number) => void,
+  timeouts: Timeouts,
+): Promise<number> {
   const controller = new AbortController();
   let reason = '';
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new Error(reason))));
+  const expired = new Promise<never>((_, reject) =>
+    controller.signal.addEventListener('abort', () => reject(new Error(reason))),
+  );
   expired.catch(() => undefined);
   const arm = (ms: number, why: () => string) => {
     clearTimeout(timer);
@@ -288,8 +331,14 @@ async function streamTo(fetchFn: FetchLike, url: string, tmp: string, onBytes: (
   arm(timeouts.connectMs, () => `no answer from ${host} within ${seconds(timeouts.connectMs)}`);
   try {
     const response = await Promise.race([fetchFn(url, { signal: controller.signal }), expired]);
-    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
-    const idle = () => arm(timeouts.idleMs, () => `the download from ${host} stalled: no data for ${seconds(timeouts.idleMs)} after ${formatBytes(bytes)}`);
+    if (!response.ok || !response.body)
+      throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+    const idle = () =>
+      arm(
+        timeouts.idleMs,
+        () =>
+          `the download from ${host} stalled: no data for ${seconds(timeouts.idleMs)} after ${formatBytes(bytes)}`,
+      );
     idle();
     const out = createWriteStream(tmp);
     const failed = new Promise<never>((_, reject) => out.on('error', reject));
@@ -300,7 +349,8 @@ async function streamTo(fetchFn: FetchLike, url: string, tmp: string, onBytes: (
         const { done, value } = await Promise.race([reader.read(), failed, expired]);
         if (done) break;
         bytes += value.byteLength;
-        if (!out.write(value)) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failed]);
+        if (!out.write(value))
+          await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failed]);
         onBytes(bytes);
         idle();
       }
@@ -321,7 +371,13 @@ function keepFirstLines(path: string, lines: number): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function download(asset: Asset, url: string, cacheDir: string, options: HubOptions, fetchFn: FetchLike): Promise<string> {
+async function download(
+  asset: Asset,
+  url: string,
+  cacheDir: string,
+  options: HubOptions,
+  fetchFn: FetchLike,
+): Promise<string> {
   const target = join(cacheDir, asset.name);
   const dir = dirname(target);
   try {
@@ -335,7 +391,10 @@ async function download(asset: Asset, url: string, cacheDir: string, options: Hu
     if (UNWRITABLE.has(errorCode(error) ?? '')) throw unwritable(asset, dir, error);
     throw error;
   }
-  const timeouts: Timeouts = { connectMs: options.connectTimeoutMs ?? 30_000, idleMs: options.idleTimeoutMs ?? 60_000 };
+  const timeouts: Timeouts = {
+    connectMs: options.connectTimeoutMs ?? 30_000,
+    idleMs: options.idleTimeoutMs ?? 60_000,
+  };
   const free = freeBytes(dir);
   if (free !== undefined && free < asset.size) throw noSpace(asset, dir, free);
   const attempts = Math.max(1, options.attempts ?? 3);
@@ -347,7 +406,8 @@ async function download(asset: Asset, url: string, cacheDir: string, options: Hu
     try {
       const bytes = await streamTo(fetchFn, url, tmp, (n) => progress(n), timeouts);
       progress(bytes, true);
-      if (asset.source.kind === 'url' && asset.source.firstLines) keepFirstLines(tmp, asset.source.firstLines);
+      if (asset.source.kind === 'url' && asset.source.firstLines)
+        keepFirstLines(tmp, asset.source.firstLines);
       const sha = await sha256File(tmp);
       const size = statSync(tmp).size;
       if (sha === asset.sha256 && size === asset.size) {
@@ -363,9 +423,11 @@ async function download(asset: Asset, url: string, cacheDir: string, options: Hu
       if (size < asset.size && attempt < attempts) {
         unlinkSync(tmp);
       } else {
-        throw new DataHubError('checksum',
+        throw new DataHubError(
+          'checksum',
           `Checksum mismatch for ${asset.name} downloaded from ${url}: expected SHA-256 ${asset.sha256} (${asset.size} bytes), ` +
-          `got ${sha} (${size} bytes). The file ${setAside(tmp)}, and was not used.`);
+            `got ${sha} (${size} bytes). The file ${setAside(tmp)}, and was not used.`,
+        );
       }
       reasons.push(`attempt ${attempt}: got ${size} of ${asset.size} bytes`);
     } catch (error) {
@@ -376,7 +438,8 @@ async function download(asset: Asset, url: string, cacheDir: string, options: Hu
       }
       if (error instanceof DataHubError) throw error;
       if (isNoSpace(error)) throw noSpace(asset, dir, freeBytes(dir));
-      if (UNWRITABLE.has(errorCode(error) ?? '') && typeof (error as { path?: unknown }).path === 'string') throw unwritable(asset, dir, error);
+      if (UNWRITABLE.has(errorCode(error) ?? '') && typeof (error as { path?: unknown }).path === 'string')
+        throw unwritable(asset, dir, error);
       reasons.push(`attempt ${attempt}: ${fetchFailure(error)}`);
     }
     if (attempt < attempts) {
@@ -434,7 +497,8 @@ export async function resolveAsset(name: string, options: HubOptions = {}): Prom
       problems.push(`the cached copy had ${problem} and ${setAside(cached)}`);
     } catch (error) {
       // set aside by another process between the look and the check: as if absent
-      if (errorCode(error) !== 'ENOENT') problems.push(`the cached copy ${cached} could not be read (${errorText(error)})`);
+      if (errorCode(error) !== 'ENOENT')
+        problems.push(`the cached copy ${cached} could not be read (${errorText(error)})`);
     }
   }
 
@@ -458,29 +522,40 @@ export async function resolveAsset(name: string, options: HubOptions = {}): Prom
   }
 
   const badMirrors = mirrorProblems(options);
-  const where = `Put a copy at ${cached}, or set COURSE_DATA_MIRROR to a folder holding ${asset.name}` +
+  const where =
+    `Put a copy at ${cached}, or set COURSE_DATA_MIRROR to a folder holding ${asset.name}` +
     `${mirrors.length ? ` (searched: ${mirrors.join(', ')})` : ' (no mirror directory found)'}.` +
     `${badMirrors.length ? ` Note: ${badMirrors.join('; ')}.` : ''}`;
   const seen = problems.length ? ` Also: ${problems.join('; ')}.` : '';
   if (asset.source.kind === 'mirror-only') {
-    throw new DataHubError('missing',
-      `Data asset ${asset.name} is not in the cache or any mirror, and it exists only in the course's data mirror: ${describeSource(asset.source)}. ${where}${seen}`);
+    throw new DataHubError(
+      'missing',
+      `Data asset ${asset.name} is not in the cache or any mirror, and it exists only in the course's data mirror: ${describeSource(asset.source)}. ${where}${seen}`,
+    );
   }
   const fetchFn = chooseFetch(options);
   const url = asset.source.url;
   if (!fetchFn) {
-    throw new DataHubError('missing',
+    throw new DataHubError(
+      'missing',
       `Data asset ${asset.name} (${formatBytes(asset.size)}) is not in the cache or any mirror, and the network is off (COURSE_DATA_OFFLINE=1 or no fetch). ` +
-      `Upstream: ${describeSource(asset.source)}. ${where}${seen}`);
+        `Upstream: ${describeSource(asset.source)}. ${where}${seen}`,
+    );
   }
   try {
     return { asset, path: await download(asset, url, cacheDir, options, fetchFn), origin: 'network' };
   } catch (error) {
     if (error instanceof DataHubError && error.code === 'download') {
-      throw new DataHubError('missing', `Data asset ${asset.name} is not in the cache or any mirror, and ${error.message} ${where}${seen}`);
+      throw new DataHubError(
+        'missing',
+        `Data asset ${asset.name} is not in the cache or any mirror, and ${error.message} ${where}${seen}`,
+      );
     }
     if (error instanceof DataHubError && error.code === 'unwritable') {
-      throw new DataHubError('unwritable', `Data asset ${asset.name} is not in the cache or any mirror. ${error.message}${badMirrors.length ? ` Note: ${badMirrors.join('; ')}.` : ''}${seen}`);
+      throw new DataHubError(
+        'unwritable',
+        `Data asset ${asset.name} is not in the cache or any mirror. ${error.message}${badMirrors.length ? ` Note: ${badMirrors.join('; ')}.` : ''}${seen}`,
+      );
     }
     throw error;
   }

@@ -80,7 +80,9 @@ async function dayNightSplit(split: 'training' | 'test', options: DayNightOption
  * Loads the Day'n'Night webcam photos (AMOS-derived), resized, with labels, as the
  * upstream's training and test splits. The caller disposes the tensors.
  */
-export async function loadDayNight(options: DayNightOptions = {}): Promise<{ train: DayNightSet; test: DayNightSet }> {
+export async function loadDayNight(
+  options: DayNightOptions = {},
+): Promise<{ train: DayNightSet; test: DayNightSet }> {
   checkSize(options.size, 'loadDayNight');
   if (options.perClass !== undefined && !(Number.isInteger(options.perClass) && options.perClass > 0)) {
     throw new Error(`loadDayNight: perClass must be a positive integer, got ${options.perClass}`);
@@ -98,7 +100,13 @@ export async function loadDayNight(options: DayNightOptions = {}): Promise<{ tra
 
 /** The identities of the aligned face crops. */
 export function faceIdentities(): string[] {
-  return [...new Set(assetsUnder('faces/').map((n) => n.split('/')[1]!).filter((n) => n !== 'group'))].sort();
+  return [
+    ...new Set(
+      assetsUnder('faces/')
+        .map((n) => n.split('/')[1]!)
+        .filter((n) => n !== 'group'),
+    ),
+  ].sort();
 }
 
 /** One aligned face crop. */
@@ -115,15 +123,19 @@ export interface FaceCrop {
  *
  * @param identities - which people (default all eight).
  */
-export async function loadFaceCrops(options: AssetImageOptions & { identities?: string[] } = {}): Promise<FaceCrop[]> {
+export async function loadFaceCrops(
+  options: AssetImageOptions & { identities?: string[] } = {},
+): Promise<FaceCrop[]> {
   const known = faceIdentities();
   const wanted = options.identities ?? known;
   const unknown = wanted.filter((w) => !known.includes(w));
-  if (unknown.length) throw new Error(`loadFaceCrops: unknown identities ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  if (unknown.length)
+    throw new Error(`loadFaceCrops: unknown identities ${unknown.join(', ')}; known: ${known.join(', ')}`);
   const out: FaceCrop[] = [];
   try {
     for (const identity of wanted) {
-      for (const file of assetsUnder(`faces/${identity}/`)) out.push({ identity, file, image: await loadAssetImage(file, options) });
+      for (const file of assetsUnder(`faces/${identity}/`))
+        out.push({ identity, file, image: await loadAssetImage(file, options) });
     }
   } catch (error) {
     tf.dispose(out.map((f) => f.image));
@@ -140,10 +152,17 @@ export function groupPhotoNames(): string[] {
 // ---------------------------------------------------------------- photos
 
 /** The detection demo photos (darknet's samples). */
-export const DETECTION_PHOTOS = ['photos/dog.jpg', 'photos/eagle.jpg', 'photos/horses.jpg', 'photos/person.jpg'] as const;
+export const DETECTION_PHOTOS = [
+  'photos/dog.jpg',
+  'photos/eagle.jpg',
+  'photos/horses.jpg',
+  'photos/person.jpg',
+] as const;
 
 /** The style-transfer pair, resized to the same size (default 224×224). The caller disposes both. */
-export async function loadStyleContent(options: AssetImageOptions = {}): Promise<{ content: tf.Tensor3D; style: tf.Tensor3D }> {
+export async function loadStyleContent(
+  options: AssetImageOptions = {},
+): Promise<{ content: tf.Tensor3D; style: tf.Tensor3D }> {
   checkSize(options.size, 'loadStyleContent');
   const size = options.size ?? [224, 224];
   const content = await loadAssetImage('photos/content_heavy.jpg', { ...options, size });

@@ -51,7 +51,10 @@ export function loadMnist(options: MnistOptions = {}): { train: DigitSet; test: 
   const split = all.map((d) => Math.floor(d.length * 0.8));
   const trainCount = Math.min(options.trainPerDigit ?? Infinity, ...split);
   const testCount = Math.min(options.testPerDigit ?? Infinity, ...all.map((d, i) => d.length - split[i]!));
-  for (const [n, v] of [[trainCount, 'train'], [testCount, 'test']] as const) {
+  for (const [n, v] of [
+    [trainCount, 'train'],
+    [testCount, 'test'],
+  ] as const) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${v}PerDigit must be a positive integer, got ${n}`);
   }
   for (let i = 0; i < trainCount; i++) for (let d = 0; d < 10; d++) train.push([d, i]);

@@ -25,22 +25,27 @@ interface ModelJson {
  * Each file is found through the hub and checked by SHA-256.
  */
 export function hubIOHandler(modelJsonAsset: string, options: HubOptions = {}): tf.io.IOHandler {
-  const dir = modelJsonAsset.includes('/') ? modelJsonAsset.slice(0, modelJsonAsset.lastIndexOf('/') + 1) : '';
+  const dir = modelJsonAsset.includes('/')
+    ? modelJsonAsset.slice(0, modelJsonAsset.lastIndexOf('/') + 1)
+    : '';
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
       let json: ModelJson;
       try {
         json = JSON.parse(await readAssetText(modelJsonAsset, options)) as ModelJson;
       } catch (error) {
-        if (error instanceof SyntaxError) throw new Error(`${modelJsonAsset} is not valid JSON: ${error.message}`);
+        if (error instanceof SyntaxError)
+          throw new Error(`${modelJsonAsset} is not valid JSON: ${error.message}`);
         throw error;
       }
-      if (!json.modelTopology) throw new Error(`${modelJsonAsset} has no modelTopology: not a TF.js model.json`);
+      if (!json.modelTopology)
+        throw new Error(`${modelJsonAsset} has no modelTopology: not a TF.js model.json`);
       const specs: tf.io.WeightsManifestEntry[] = [];
       const buffers: Buffer[] = [];
       for (const group of json.weightsManifest ?? []) {
         specs.push(...group.weights);
-        for (const path of group.paths) buffers.push(readFileSync((await resolveAsset(dir + path, options)).path));
+        for (const path of group.paths)
+          buffers.push(readFileSync((await resolveAsset(dir + path, options)).path));
       }
       const all = Buffer.concat(buffers);
       const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
@@ -60,8 +65,12 @@ export function hubIOHandler(modelJsonAsset: string, options: HubOptions = {}): 
 }
 
 async function names(asset: string, expected: number, options: HubOptions): Promise<string[]> {
-  const list = (await readAssetText(asset, options)).split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
-  if (list.length !== expected) throw new Error(`${asset} lists ${list.length} class names, expected ${expected}`);
+  const list = (await readAssetText(asset, options))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  if (list.length !== expected)
+    throw new Error(`${asset} lists ${list.length} class names, expected ${expected}`);
   return list;
 }
 
@@ -97,13 +106,18 @@ export interface Prediction {
  * @param k - how many of the best classes to return.
  */
 export function classifyImage(classifier: Classifier, image: tf.Tensor3D, k = 5): Prediction[] {
-  if (image.rank !== 3 || image.shape[2] !== 3) throw new Error(`classifyImage expects [h, w, 3], got [${image.shape}]`);
+  if (image.rank !== 3 || image.shape[2] !== 3)
+    throw new Error(`classifyImage expects [h, w, 3], got [${image.shape}]`);
   const probs = tf.tidy(() => {
     const x = tf.expandDims(tf.image.resizeBilinear(image, [224, 224]), 0);
     // the network returns logits: softmax turns them into probabilities
     return tf.softmax((classifier.model.predict(x) as tf.Tensor).reshape([-1])).dataSync();
   });
-  return Array.from(probs, (p, i) => ({ index: i, label: classifier.classes[i] ?? String(i), probability: p }))
+  return Array.from(probs, (p, i) => ({
+    index: i,
+    label: classifier.classes[i] ?? String(i),
+    probability: p,
+  }))
     .sort((a, b) => b.probability - a.probability)
     .slice(0, k);
 }

@@ -55,9 +55,13 @@ export function decodeNifti(bytes: Uint8Array, name = 'NIfTI data'): NiftiVolume
   if (raw.length < 348) throw new Error(`${name}: ${raw.length} bytes, shorter than a NIfTI-1 header (348)`);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const le = view.getInt32(0, true) === 348;
-  if (!le && view.getInt32(0, false) !== 348) throw new Error(`${name}: header size field is ${view.getInt32(0, true)}, not 348: not a NIfTI-1 file`);
+  if (!le && view.getInt32(0, false) !== 348)
+    throw new Error(`${name}: header size field is ${view.getInt32(0, true)}, not 348: not a NIfTI-1 file`);
   const magic = String.fromCharCode(raw[344]!, raw[345]!, raw[346]!);
-  if (magic !== 'n+1') throw new Error(`${name}: magic "${magic}" is not "n+1" (a single-file NIfTI-1; "ni1" pairs .hdr/.img are not supported)`);
+  if (magic !== 'n+1')
+    throw new Error(
+      `${name}: magic "${magic}" is not "n+1" (a single-file NIfTI-1; "ni1" pairs .hdr/.img are not supported)`,
+    );
   const dim = Array.from({ length: 8 }, (_, i) => view.getInt16(40 + 2 * i, le));
   const rank = dim[0]!;
   if (rank < 1 || rank > 7) throw new Error(`${name}: dim[0] = ${rank}, expected 1 to 7 axes`);
@@ -67,13 +71,23 @@ export function decodeNifti(bytes: Uint8Array, name = 'NIfTI data'): NiftiVolume
   for (let i = 4; i <= rank; i++) volumes *= axis(i);
   const datatype = view.getInt16(70, le);
   const type = TYPES[datatype];
-  if (!type) throw new Error(`${name}: datatype ${datatype} is not supported (supported: ${Object.keys(TYPES).join(', ')})`);
-  const pixdim = Array.from({ length: 3 }, (_, i) => view.getFloat32(80 + 4 * i, le)) as [number, number, number];
+  if (!type)
+    throw new Error(
+      `${name}: datatype ${datatype} is not supported (supported: ${Object.keys(TYPES).join(', ')})`,
+    );
+  const pixdim = Array.from({ length: 3 }, (_, i) => view.getFloat32(80 + 4 * i, le)) as [
+    number,
+    number,
+    number,
+  ];
   const voxOffset = Math.floor(view.getFloat32(108, le));
-  const slope = view.getFloat32(112, le), inter = view.getFloat32(116, le);
+  const slope = view.getFloat32(112, le),
+    inter = view.getFloat32(116, le);
   const count = shape[0] * shape[1] * shape[2] * volumes;
   if (voxOffset < 348 || voxOffset + count * type.bytes > raw.length) {
-    throw new Error(`${name}: header promises ${count} voxels of ${type.bytes} bytes from byte ${voxOffset}, but the file has ${raw.length} bytes`);
+    throw new Error(
+      `${name}: header promises ${count} voxels of ${type.bytes} bytes from byte ${voxOffset}, but the file has ${raw.length} bytes`,
+    );
   }
   const data = new Float32Array(count);
   const scale = slope !== 0 && Number.isFinite(slope);
@@ -82,5 +96,15 @@ export function decodeNifti(bytes: Uint8Array, name = 'NIfTI data'): NiftiVolume
     data[i] = scale ? slope * v + inter : v;
   }
   const description = String.fromCharCode(...raw.subarray(148, 228)).replace(/\0.*$/s, '');
-  return { shape, volumes, voxelSize: pixdim, datatype, voxOffset, description, sclSlope: slope, sclInter: inter, data };
+  return {
+    shape,
+    volumes,
+    voxelSize: pixdim,
+    datatype,
+    voxOffset,
+    description,
+    sclSlope: slope,
+    sclInter: inter,
+    data,
+  };
 }

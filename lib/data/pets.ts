@@ -45,15 +45,20 @@ export interface Trimap {
  */
 export function trimapFromIndices(indices: Uint8Array, width: number, height: number, name: string): Trimap {
   const classes = new Int32Array(indices.length);
-  let cat = 0, dog = 0;
+  let cat = 0,
+    dog = 0;
   for (let i = 0; i < indices.length; i++) {
     const v = indices[i]!;
     if (v === 0) classes[i] = 0;
     else if (v === 255) classes[i] = 2;
     else if (v === 1 || v === 2) {
       classes[i] = 1;
-      if (v === 1) cat++; else dog++;
-    } else throw new Error(`${name}: unexpected mask value ${v} at pixel ${i} (expected 0 background, 1 cat, 2 dog, 255 boundary)`);
+      if (v === 1) cat++;
+      else dog++;
+    } else
+      throw new Error(
+        `${name}: unexpected mask value ${v} at pixel ${i} (expected 0 background, 1 cat, 2 dog, 255 boundary)`,
+      );
   }
   if (cat > 0 && dog > 0) throw new Error(`${name}: mask marks both cat (${cat} px) and dog (${dog} px)`);
   if (cat === 0 && dog === 0) throw new Error(`${name}: mask has no pet pixels`);
@@ -66,14 +71,26 @@ export function trimapFromIndices(indices: Uint8Array, width: number, height: nu
  * @param species - from the file's name ({@link speciesFromOxfordName}): these masks do not say.
  * @throws Error naming the file and value when a value is not 1, 2 or 3, or no pixel is pet.
  */
-export function trimapFromOxford(values: Uint8Array, width: number, height: number, name: string, species: 'cat' | 'dog'): Trimap {
+export function trimapFromOxford(
+  values: Uint8Array,
+  width: number,
+  height: number,
+  name: string,
+  species: 'cat' | 'dog',
+): Trimap {
   const classes = new Int32Array(values.length);
   let pet = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (v === 1) { classes[i] = 1; pet++; } else if (v === 2) classes[i] = 0;
+    if (v === 1) {
+      classes[i] = 1;
+      pet++;
+    } else if (v === 2) classes[i] = 0;
     else if (v === 3) classes[i] = 2;
-    else throw new Error(`${name}: unexpected trimap value ${v} at pixel ${i} (expected 1 pet, 2 background, 3 boundary)`);
+    else
+      throw new Error(
+        `${name}: unexpected trimap value ${v} at pixel ${i} (expected 1 pet, 2 background, 3 boundary)`,
+      );
   }
   if (pet === 0) throw new Error(`${name}: trimap has no pet pixels`);
   return { width, height, classes, species };
@@ -85,7 +102,8 @@ export function trimapFromOxford(values: Uint8Array, width: number, height: numb
  */
 export function speciesFromOxfordName(id: string): 'cat' | 'dog' {
   const first = id.charAt(0);
-  if (first.toLowerCase() === first.toUpperCase()) throw new Error(`speciesFromOxfordName: "${id}" does not start with a breed name`);
+  if (first.toLowerCase() === first.toUpperCase())
+    throw new Error(`speciesFromOxfordName: "${id}" does not start with a breed name`);
   return first === first.toUpperCase() ? 'cat' : 'dog';
 }
 
@@ -126,7 +144,8 @@ export async function loadPets(options: PetOptions = {}): Promise<PetSample[]> {
   const known = petIds();
   const ids = options.ids ?? known;
   const unknown = ids.filter((i) => !known.includes(i));
-  if (unknown.length) throw new Error(`loadPets: unknown ids ${unknown.join(', ')}; e.g. ${known.slice(0, 3).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`loadPets: unknown ids ${unknown.join(', ')}; e.g. ${known.slice(0, 3).join(', ')}`);
   const out: PetSample[] = [];
   try {
     for (const id of ids) {
@@ -135,7 +154,10 @@ export async function loadPets(options: PetOptions = {}): Promise<PetSample[]> {
       const mask = tf.tidy(() => {
         const t = tf.tensor2d(trimap.classes, [trimap.height, trimap.width], 'int32');
         if (!options.size) return t;
-        const resized = tf.image.resizeNearestNeighbor(tf.expandDims(tf.cast(t, 'float32'), -1) as tf.Tensor3D, options.size);
+        const resized = tf.image.resizeNearestNeighbor(
+          tf.expandDims(tf.cast(t, 'float32'), -1) as tf.Tensor3D,
+          options.size,
+        );
         return tf.cast(tf.squeeze(resized, [2]), 'int32') as tf.Tensor2D;
       });
       out.push({ id, species: trimap.species, image, trimap: mask });

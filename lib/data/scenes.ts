@@ -47,15 +47,25 @@ export interface SceneBatch {
   objects: SceneObject[][];
 }
 
-interface Shape { classId: number; cy: number; cx: number; r: number; angle: number; colour: [number, number, number] }
+interface Shape {
+  classId: number;
+  cy: number;
+  cx: number;
+  r: number;
+  angle: number;
+  colour: [number, number, number];
+}
 
 function inside(shape: Shape, y: number, x: number): boolean {
-  const dy = y - shape.cy, dx = x - shape.cx;
+  const dy = y - shape.cy,
+    dx = x - shape.cx;
   switch (SHAPE_CLASSES[shape.classId]) {
-    case 'circle': return dx * dx + dy * dy <= shape.r * shape.r;
+    case 'circle':
+      return dx * dx + dy * dy <= shape.r * shape.r;
     case 'square': {
       // rotated square of half-side r
-      const c = Math.cos(shape.angle), s = Math.sin(shape.angle);
+      const c = Math.cos(shape.angle),
+        s = Math.sin(shape.angle);
       return Math.abs(c * dx + s * dy) <= shape.r && Math.abs(-s * dx + c * dy) <= shape.r;
     }
     default: {
@@ -74,7 +84,9 @@ function background(rng: Rng, h: number, w: number, out: Float32Array, noise: nu
   // a smooth texture (a few random plane waves around a base colour) plus pixel noise
   const base = [rng.uniform(0.2, 0.8), rng.uniform(0.2, 0.8), rng.uniform(0.2, 0.8)];
   const waves = Array.from({ length: 3 }, () => ({
-    fy: rng.uniform(-0.5, 0.5), fx: rng.uniform(-0.5, 0.5), phase: rng.uniform(0, 2 * Math.PI),
+    fy: rng.uniform(-0.5, 0.5),
+    fx: rng.uniform(-0.5, 0.5),
+    phase: rng.uniform(0, 2 * Math.PI),
     amp: [rng.uniform(-0.12, 0.12), rng.uniform(-0.12, 0.12), rng.uniform(-0.12, 0.12)],
   }));
   for (let y = 0; y < h; y++) {
@@ -92,7 +104,8 @@ function colourAwayFrom(rng: Rng, avoid: number[]): [number, number, number] {
   // keep shapes visible: at least 0.35 away (L1 / 3) from the background's mean colour
   for (;;) {
     const c: [number, number, number] = [rng.next(), rng.next(), rng.next()];
-    if ((Math.abs(c[0] - avoid[0]!) + Math.abs(c[1] - avoid[1]!) + Math.abs(c[2] - avoid[2]!)) / 3 > 0.35) return c;
+    if ((Math.abs(c[0] - avoid[0]!) + Math.abs(c[1] - avoid[1]!) + Math.abs(c[2] - avoid[2]!)) / 3 > 0.35)
+      return c;
   }
 }
 
@@ -108,10 +121,16 @@ export function generateScenes(options: SceneOptions): SceneBatch {
   const [minObjects, maxObjects] = options.objects ?? [1, 4];
   const [minScale, maxScale] = options.scale ?? [0.2, 0.45];
   const noise = options.noise ?? 0.04;
-  if (!Number.isInteger(count) || count < 1) throw new Error(`generateScenes: count must be a positive integer, got ${count}`);
-  if (!(Number.isInteger(h) && Number.isInteger(w) && h >= 8 && w >= 8)) throw new Error(`generateScenes: size must be integers >= 8, got [${h}, ${w}]`);
-  if (!(minObjects >= 0 && maxObjects >= minObjects)) throw new Error(`generateScenes: objects must be [min, max] with 0 <= min <= max, got [${minObjects}, ${maxObjects}]`);
-  if (!(minScale > 0 && maxScale >= minScale && maxScale <= 1)) throw new Error(`generateScenes: scale must be [min, max] within (0, 1], got [${minScale}, ${maxScale}]`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`generateScenes: count must be a positive integer, got ${count}`);
+  if (!(Number.isInteger(h) && Number.isInteger(w) && h >= 8 && w >= 8))
+    throw new Error(`generateScenes: size must be integers >= 8, got [${h}, ${w}]`);
+  if (!(minObjects >= 0 && maxObjects >= minObjects))
+    throw new Error(
+      `generateScenes: objects must be [min, max] with 0 <= min <= max, got [${minObjects}, ${maxObjects}]`,
+    );
+  if (!(minScale > 0 && maxScale >= minScale && maxScale <= 1))
+    throw new Error(`generateScenes: scale must be [min, max] within (0, 1], got [${minScale}, ${maxScale}]`);
   const rng = createRng(options.seed ?? 0);
   const pixels = new Float32Array(count * h * w * 3);
   const masks = new Int32Array(count * h * w);
@@ -129,8 +148,11 @@ export function generateScenes(options: SceneOptions): SceneBatch {
       const r = (rng.uniform(minScale, maxScale) * side) / 2;
       shapes.push({
         classId: rng.int(0, SHAPE_CLASSES.length - 1),
-        cy: rng.uniform(r * 0.5, h - r * 0.5), cx: rng.uniform(r * 0.5, w - r * 0.5),
-        r, angle: rng.uniform(0, 2 * Math.PI), colour: colourAwayFrom(rng, mean),
+        cy: rng.uniform(r * 0.5, h - r * 0.5),
+        cx: rng.uniform(r * 0.5, w - r * 0.5),
+        r,
+        angle: rng.uniform(0, 2 * Math.PI),
+        colour: colourAwayFrom(rng, mean),
       });
     }
     const extents = shapes.map(() => [Infinity, Infinity, -Infinity, -Infinity]);
@@ -141,7 +163,10 @@ export function generateScenes(options: SceneOptions): SceneBatch {
           const shape = shapes[s]!;
           if (!inside(shape, y + 0.5, x + 0.5)) continue;
           const e = extents[s]!;
-          e[0] = Math.min(e[0]!, y); e[1] = Math.min(e[1]!, x); e[2] = Math.max(e[2]!, y + 1); e[3] = Math.max(e[3]!, x + 1);
+          e[0] = Math.min(e[0]!, y);
+          e[1] = Math.min(e[1]!, x);
+          e[2] = Math.max(e[2]!, y + 1);
+          e[3] = Math.max(e[3]!, x + 1);
           areas[s]!++;
           owner[y * w + x] = s; // later shapes cover earlier ones
         }
@@ -159,12 +184,24 @@ export function generateScenes(options: SceneOptions): SceneBatch {
     }
     for (let i = 0; i < img.length; i++) img[i] = Math.min(1, Math.max(0, img[i]!));
     // shapes hidden completely by later ones leave no pixel, so they are not objects
-    objects.push(shapes.flatMap((shape, s) => visibleCount[s]! === 0 ? [] : [{
-      classId: shape.classId,
-      className: SHAPE_CLASSES[shape.classId]!,
-      box: extents[s] as [number, number, number, number],
-      visible: visibleCount[s]! / areas[s]!,
-    }]));
+    objects.push(
+      shapes.flatMap((shape, s) =>
+        visibleCount[s]! === 0
+          ? []
+          : [
+              {
+                classId: shape.classId,
+                className: SHAPE_CLASSES[shape.classId]!,
+                box: extents[s] as [number, number, number, number],
+                visible: visibleCount[s]! / areas[s]!,
+              },
+            ],
+      ),
+    );
   }
-  return { images: tf.tensor4d(pixels, [count, h, w, 3]), masks: tf.tensor3d(masks, [count, h, w], 'int32'), objects };
+  return {
+    images: tf.tensor4d(pixels, [count, h, w, 3]),
+    masks: tf.tensor3d(masks, [count, h, w], 'int32'),
+    objects,
+  };
 }

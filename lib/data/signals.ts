@@ -18,7 +18,8 @@ import { createRng, type Rng } from './random';
  */
 export function fft(re: Float64Array, im: Float64Array): void {
   const n = re.length;
-  if (n !== im.length) throw new Error(`fft: real and imaginary parts differ in length (${n} vs ${im.length})`);
+  if (n !== im.length)
+    throw new Error(`fft: real and imaginary parts differ in length (${n} vs ${im.length})`);
   if (n === 0 || (n & (n - 1)) !== 0) throw new Error(`fft: length must be a power of two, got ${n}`);
   for (let i = 1, j = 0; i < n; i++) {
     let bit = n >> 1;
@@ -31,14 +32,20 @@ export function fft(re: Float64Array, im: Float64Array): void {
   }
   for (let len = 2; len <= n; len <<= 1) {
     const angle = (-2 * Math.PI) / len;
-    const wr = Math.cos(angle), wi = Math.sin(angle);
+    const wr = Math.cos(angle),
+      wi = Math.sin(angle);
     for (let start = 0; start < n; start += len) {
-      let cr = 1, ci = 0;
+      let cr = 1,
+        ci = 0;
       for (let k = 0; k < len / 2; k++) {
-        const a = start + k, b = a + len / 2;
-        const tr = re[b]! * cr - im[b]! * ci, ti = re[b]! * ci + im[b]! * cr;
-        re[b] = re[a]! - tr; im[b] = im[a]! - ti;
-        re[a] = re[a]! + tr; im[a] = im[a]! + ti;
+        const a = start + k,
+          b = a + len / 2;
+        const tr = re[b]! * cr - im[b]! * ci,
+          ti = re[b]! * ci + im[b]! * cr;
+        re[b] = re[a]! - tr;
+        im[b] = im[a]! - ti;
+        re[a] = re[a]! + tr;
+        im[a] = im[a]! + ti;
         [cr, ci] = [cr * wr - ci * wi, cr * wi + ci * wr];
       }
     }
@@ -59,22 +66,36 @@ export interface SpectrogramOptions {
  * Short-time power spectrum with a Hann window: [frames, frameLength / 2 + 1],
  * frame t covering samples [t·hop, t·hop + frameLength).
  */
-export function spectrogram(signal: Float32Array | Float64Array, options: SpectrogramOptions = {}): { data: Float32Array; frames: number; bins: number } {
+export function spectrogram(
+  signal: Float32Array | Float64Array,
+  options: SpectrogramOptions = {},
+): { data: Float32Array; frames: number; bins: number } {
   const frameLength = options.frameLength ?? 256;
   const hop = options.hop ?? frameLength / 2;
-  if (!Number.isInteger(hop) || hop < 1) throw new Error(`spectrogram: hop must be a positive integer, got ${hop}`);
-  if (signal.length < frameLength) throw new Error(`spectrogram: signal of ${signal.length} samples is shorter than one frame (${frameLength})`);
+  if (!Number.isInteger(hop) || hop < 1)
+    throw new Error(`spectrogram: hop must be a positive integer, got ${hop}`);
+  if (signal.length < frameLength)
+    throw new Error(
+      `spectrogram: signal of ${signal.length} samples is shorter than one frame (${frameLength})`,
+    );
   const frames = Math.floor((signal.length - frameLength) / hop) + 1;
   const bins = frameLength / 2 + 1;
-  const window = Float64Array.from({ length: frameLength }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frameLength));
+  const window = Float64Array.from(
+    { length: frameLength },
+    (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frameLength),
+  );
   const data = new Float32Array(frames * bins);
-  const re = new Float64Array(frameLength), im = new Float64Array(frameLength);
+  const re = new Float64Array(frameLength),
+    im = new Float64Array(frameLength);
   for (let t = 0; t < frames; t++) {
-    for (let i = 0; i < frameLength; i++) { re[i] = signal[t * hop + i]! * window[i]!; im[i] = 0; }
+    for (let i = 0; i < frameLength; i++) {
+      re[i] = signal[t * hop + i]! * window[i]!;
+      im[i] = 0;
+    }
     fft(re, im);
     for (let k = 0; k < bins; k++) {
       const p = re[k]! * re[k]! + im[k]! * im[k]!;
-      data[t * bins + k] = options.log ?? true ? Math.log(1e-10 + p) : p;
+      data[t * bins + k] = (options.log ?? true) ? Math.log(1e-10 + p) : p;
     }
   }
   return { data, frames, bins };
@@ -90,11 +111,18 @@ export const WAVEFORM_CLASSES = ['sine', 'square', 'sawtooth', 'triangle'] as co
  * signals [count, length, 1], labels [count] indexing {@link WAVEFORM_CLASSES}.
  * The caller disposes both.
  */
-export function generateWaveforms(options: { count: number; length?: number; noise?: number; seed?: number }): { signals: tf.Tensor3D; labels: tf.Tensor1D } {
+export function generateWaveforms(options: {
+  count: number;
+  length?: number;
+  noise?: number;
+  seed?: number;
+}): { signals: tf.Tensor3D; labels: tf.Tensor1D } {
   const { count } = options;
   const length = options.length ?? 128;
-  if (!Number.isInteger(count) || count < 1) throw new Error(`generateWaveforms: count must be a positive integer, got ${count}`);
-  if (!Number.isInteger(length) || length < 8) throw new Error(`generateWaveforms: length must be an integer >= 8, got ${length}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`generateWaveforms: count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(length) || length < 8)
+    throw new Error(`generateWaveforms: length must be an integer >= 8, got ${length}`);
   const rng = createRng(options.seed ?? 0);
   const noise = options.noise ?? 0.1;
   const data = new Float32Array(count * length);
@@ -107,7 +135,16 @@ export function generateWaveforms(options: { count: number; length?: number; noi
     const amp = rng.uniform(0.5, 1);
     for (let t = 0; t < length; t++) {
       const u = (t / period + phase) % 1;
-      const v = cls === 0 ? Math.sin(2 * Math.PI * u) : cls === 1 ? (u < 0.5 ? 1 : -1) : cls === 2 ? 2 * u - 1 : 1 - 4 * Math.abs(u - 0.5);
+      const v =
+        cls === 0
+          ? Math.sin(2 * Math.PI * u)
+          : cls === 1
+            ? u < 0.5
+              ? 1
+              : -1
+            : cls === 2
+              ? 2 * u - 1
+              : 1 - 4 * Math.abs(u - 0.5);
       data[n * length + t] = amp * v + noise * rng.normal();
     }
   }
@@ -181,7 +218,14 @@ function trigger(sampleRate: number, out: Float32Array, start: number, length: n
 }
 
 /** A distractor word: two or three steady tones in sequence, never a rising sweep. */
-function distractor(rng: Rng, sampleRate: number, out: Float32Array, start: number, length: number, gain: number): void {
+function distractor(
+  rng: Rng,
+  sampleRate: number,
+  out: Float32Array,
+  start: number,
+  length: number,
+  gain: number,
+): void {
   const parts = rng.int(2, 3);
   const tones = Array.from({ length: parts }, () => rng.uniform(300, 2500));
   let phase = 0;
@@ -210,9 +254,12 @@ export function generateTriggerClips(options: TriggerClipOptions): TriggerClipBa
   const [minT, maxT] = options.triggers ?? [0, 2];
   const [minD, maxD] = options.distractors ?? [1, 3];
   const wordLength = Math.round(WORD_SECONDS * sampleRate);
-  if (!Number.isInteger(count) || count < 1) throw new Error(`generateTriggerClips: count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`generateTriggerClips: count must be a positive integer, got ${count}`);
   if ((maxT + maxD) * wordLength > samples) {
-    throw new Error(`generateTriggerClips: ${maxT + maxD} words of ${WORD_SECONDS} s do not fit in ${samples / sampleRate} s`);
+    throw new Error(
+      `generateTriggerClips: ${maxT + maxD} words of ${WORD_SECONDS} s do not fit in ${samples / sampleRate} s`,
+    );
   }
   const rng = createRng(options.seed ?? 0);
   const noise = options.noise ?? 0.05;
@@ -225,9 +272,14 @@ export function generateTriggerClips(options: TriggerClipOptions): TriggerClipBa
       ...Array<'distractor'>(rng.int(minD, maxD)).fill('distractor'),
     ];
     // shuffle the words, then share the free time randomly between the gaps
-    for (let i = kinds.length - 1; i > 0; i--) { const j = rng.int(0, i); [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!]; }
+    for (let i = kinds.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
+    }
     const free = samples - kinds.length * wordLength;
-    const cuts = Array.from({ length: kinds.length }, () => Math.floor(rng.next() * free)).sort((a, b) => a - b);
+    const cuts = Array.from({ length: kinds.length }, () => Math.floor(rng.next() * free)).sort(
+      (a, b) => a - b,
+    );
     const words: PlacedWord[] = kinds.map((kind, i) => {
       const start = cuts[i]! + i * wordLength;
       const gain = rng.uniform(0.3, 0.7);
@@ -241,12 +293,20 @@ export function generateTriggerClips(options: TriggerClipOptions): TriggerClipBa
 }
 
 /** Spectrograms and per-frame labels of placed clips (labels filled in here), as tensors. */
-function clipBatch(clips: TriggerClip[], sampleRate: number, frameLength: number, hop: number, labelFrames: number): TriggerClipBatch {
-  let frames = 0, bins = 0;
+function clipBatch(
+  clips: TriggerClip[],
+  sampleRate: number,
+  frameLength: number,
+  hop: number,
+  labelFrames: number,
+): TriggerClipBatch {
+  let frames = 0,
+    bins = 0;
   const specs: Float32Array[] = [];
   for (const clip of clips) {
     const spec = spectrogram(clip.audio, { frameLength, hop });
-    frames = spec.frames; bins = spec.bins;
+    frames = spec.frames;
+    bins = spec.bins;
     clip.labels = triggerFrameLabels(clip.words, frames, hop, labelFrames);
     specs.push(spec.data);
   }
@@ -258,7 +318,10 @@ function clipBatch(clips: TriggerClip[], sampleRate: number, frameLength: number
   return {
     spectrograms: tf.tensor3d(all, [count, frames, bins]),
     labels: tf.tensor2d(labelData, [count, frames]),
-    clips, sampleRate, frameLength, hop,
+    clips,
+    sampleRate,
+    frameLength,
+    hop,
   };
 }
 
@@ -266,7 +329,12 @@ function clipBatch(clips: TriggerClip[], sampleRate: number, frameLength: number
  * Per spectrogram frame: 1 during the `labelFrames` frames that start at or after the end of a
  * trigger word, else 0 (frame t starts at sample t·hop).
  */
-export function triggerFrameLabels(words: PlacedWord[], frames: number, hop: number, labelFrames: number): Float32Array {
+export function triggerFrameLabels(
+  words: PlacedWord[],
+  frames: number,
+  hop: number,
+  labelFrames: number,
+): Float32Array {
   const labels = new Float32Array(frames);
   for (const w of words) {
     if (w.kind !== 'trigger') continue;
@@ -284,7 +352,8 @@ export function triggerFrameLabels(words: PlacedWord[], frames: number, hop: num
  * 8 kHz with `factor` 2. A trailing partial run is dropped.
  */
 export function downsample(signal: Float32Array, factor: number): Float32Array {
-  if (!Number.isInteger(factor) || factor < 1) throw new Error(`downsample: factor must be a positive integer, got ${factor}`);
+  if (!Number.isInteger(factor) || factor < 1)
+    throw new Error(`downsample: factor must be a positive integer, got ${factor}`);
   const out = new Float32Array(Math.floor(signal.length / factor));
   for (let i = 0; i < out.length; i++) {
     let sum = 0;
@@ -309,11 +378,20 @@ export function rms(signal: Float32Array): number {
  * clips are one second long with the word somewhere in them and background around it; this
  * finds the word, hence when it ends.
  */
-export function speechSpan(samples: Float32Array, frameLength: number, threshold = 0.15, maxGap = 4): { start: number; end: number } {
-  if (!Number.isInteger(frameLength) || frameLength < 1) throw new Error(`speechSpan: frameLength must be a positive integer, got ${frameLength}`);
+export function speechSpan(
+  samples: Float32Array,
+  frameLength: number,
+  threshold = 0.15,
+  maxGap = 4,
+): { start: number; end: number } {
+  if (!Number.isInteger(frameLength) || frameLength < 1)
+    throw new Error(`speechSpan: frameLength must be a positive integer, got ${frameLength}`);
   const frames = Math.floor(samples.length / frameLength);
-  if (frames === 0) throw new Error(`speechSpan: ${samples.length} samples, shorter than one frame (${frameLength})`);
-  const level = Array.from({ length: frames }, (_, t) => rms(samples.subarray(t * frameLength, (t + 1) * frameLength)));
+  if (frames === 0)
+    throw new Error(`speechSpan: ${samples.length} samples, shorter than one frame (${frameLength})`);
+  const level = Array.from({ length: frames }, (_, t) =>
+    rms(samples.subarray(t * frameLength, (t + 1) * frameLength)),
+  );
   const sorted = [...level].sort((x, y) => x - y);
   const floor = sorted[Math.floor(frames / 20)]!;
   const peakAt = level.indexOf(sorted[frames - 1]!);
@@ -321,9 +399,13 @@ export function speechSpan(samples: Float32Array, frameLength: number, threshold
   if (peak === 0) throw new Error('speechSpan: the recording is silent');
   const loud = level.map((l) => l >= floor + threshold * (peak - floor));
   const extend = (from: number, step: number): number => {
-    let last = from, quiet = 0;
+    let last = from,
+      quiet = 0;
     for (let t = from + step; t >= 0 && t < frames; t += step) {
-      if (loud[t]) { last = t; quiet = 0; } else if (++quiet > maxGap) break;
+      if (loud[t]) {
+        last = t;
+        quiet = 0;
+      } else if (++quiet > maxGap) break;
     }
     return last;
   };
@@ -375,16 +457,24 @@ export function mixTriggerClips(options: MixOptions): TriggerClipBatch {
   const [minN, maxN] = options.negativesPerClip ?? [0, 2];
   const [snrLo, snrHi] = options.snrDb ?? [0, 15];
   const gap = Math.round((options.gap ?? 0.1) * sampleRate);
-  if (!Number.isInteger(count) || count < 1) throw new Error(`mixTriggerClips: count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`mixTriggerClips: count must be a positive integer, got ${count}`);
   if (triggers.length === 0 || (maxN > 0 && negatives.length === 0) || backgrounds.length === 0) {
-    throw new Error(`mixTriggerClips: needs trigger recordings (${triggers.length}), negatives (${negatives.length}) and backgrounds (${backgrounds.length})`);
+    throw new Error(
+      `mixTriggerClips: needs trigger recordings (${triggers.length}), negatives (${negatives.length}) and backgrounds (${backgrounds.length})`,
+    );
   }
   const longest = Math.max(...triggers.map((t) => t.length), ...negatives.map((t) => t.length));
   if ((maxT + maxN) * (longest + gap) > samples) {
-    throw new Error(`mixTriggerClips: ${maxT + maxN} words of up to ${(longest / sampleRate).toFixed(2)} s do not fit in ${options.seconds} s`);
+    throw new Error(
+      `mixTriggerClips: ${maxT + maxN} words of up to ${(longest / sampleRate).toFixed(2)} s do not fit in ${options.seconds} s`,
+    );
   }
   const short = backgrounds.findIndex((b) => b.length < samples);
-  if (short >= 0) throw new Error(`mixTriggerClips: background ${short} has ${backgrounds[short]!.length} samples, fewer than one clip (${samples})`);
+  if (short >= 0)
+    throw new Error(
+      `mixTriggerClips: background ${short} has ${backgrounds[short]!.length} samples, fewer than one clip (${samples})`,
+    );
   const rng = createRng(options.seed);
   const clips: TriggerClip[] = [];
   for (let n = 0; n < count; n++) {
@@ -393,13 +483,24 @@ export function mixTriggerClips(options: MixOptions): TriggerClipBatch {
     const audio = Float32Array.from(bg.subarray(offset, offset + samples));
     const bgLevel = Math.max(rms(audio), 1e-4);
     const picked: Array<{ kind: 'trigger' | 'distractor'; wave: Float32Array }> = [
-      ...Array.from({ length: rng.int(minT, maxT) }, () => ({ kind: 'trigger' as const, wave: rng.pick(triggers) })),
-      ...Array.from({ length: rng.int(minN, maxN) }, () => ({ kind: 'distractor' as const, wave: rng.pick(negatives) })),
+      ...Array.from({ length: rng.int(minT, maxT) }, () => ({
+        kind: 'trigger' as const,
+        wave: rng.pick(triggers),
+      })),
+      ...Array.from({ length: rng.int(minN, maxN) }, () => ({
+        kind: 'distractor' as const,
+        wave: rng.pick(negatives),
+      })),
     ];
-    for (let i = picked.length - 1; i > 0; i--) { const j = rng.int(0, i); [picked[i], picked[j]] = [picked[j]!, picked[i]!]; }
+    for (let i = picked.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [picked[i], picked[j]] = [picked[j]!, picked[i]!];
+    }
     // share the free time randomly between the gaps before, between and after the words
     const free = samples - picked.reduce((s, p) => s + p.wave.length + gap, 0);
-    const cuts = Array.from({ length: picked.length }, () => Math.floor(rng.next() * free)).sort((a, b) => a - b);
+    const cuts = Array.from({ length: picked.length }, () => Math.floor(rng.next() * free)).sort(
+      (a, b) => a - b,
+    );
     let used = 0;
     const words: PlacedWord[] = picked.map((p, i) => {
       const start = cuts[i]! + used;

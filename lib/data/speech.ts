@@ -20,7 +20,11 @@ export interface SpokenWord {
 
 /** The words of the mirror's Speech Commands subset, sorted. */
 export function speechWords(): string[] {
-  const words = new Set(assetsUnder('speech/').map((n) => n.split('/')[1]!).filter((w) => w !== '_background_noise_'));
+  const words = new Set(
+    assetsUnder('speech/')
+      .map((n) => n.split('/')[1]!)
+      .filter((w) => w !== '_background_noise_'),
+  );
   return [...words].sort();
 }
 
@@ -29,16 +33,27 @@ export function speechWords(): string[] {
  *
  * @throws Error naming an unknown word and the known ones.
  */
-export async function loadSpokenWords(words: string[] = speechWords(), options: HubOptions = {}): Promise<SpokenWord[]> {
+export async function loadSpokenWords(
+  words: string[] = speechWords(),
+  options: HubOptions = {},
+): Promise<SpokenWord[]> {
   const known = speechWords();
   const unknown = words.filter((w) => !known.includes(w));
-  if (unknown.length) throw new Error(`no recordings of ${unknown.map((w) => `"${w}"`).join(', ')}; the words are: ${known.join(' ')}`);
+  if (unknown.length)
+    throw new Error(
+      `no recordings of ${unknown.map((w) => `"${w}"`).join(', ')}; the words are: ${known.join(' ')}`,
+    );
   const out: SpokenWord[] = [];
   for (const word of words) {
     for (const name of assetsUnder(`speech/${word}/`)) {
       const audio = decodeWav(await readAsset(name, options), name);
       const file = name.slice(name.lastIndexOf('/') + 1);
-      out.push({ word, speaker: file.split('_nohash_')[0]!, samples: toMono(audio), sampleRate: audio.sampleRate });
+      out.push({
+        word,
+        speaker: file.split('_nohash_')[0]!,
+        samples: toMono(audio),
+        sampleRate: audio.sampleRate,
+      });
     }
   }
   return out;
@@ -57,7 +72,11 @@ export async function loadBackgroundNoise(options: HubOptions = {}): Promise<Bac
   const out: BackgroundNoise[] = [];
   for (const name of assetsUnder('speech/_background_noise_/')) {
     const audio = decodeWav(await readAsset(name, options), name);
-    out.push({ name: name.slice(name.lastIndexOf('/') + 1).replace(/\.wav$/, ''), samples: toMono(audio), sampleRate: audio.sampleRate });
+    out.push({
+      name: name.slice(name.lastIndexOf('/') + 1).replace(/\.wav$/, ''),
+      samples: toMono(audio),
+      sampleRate: audio.sampleRate,
+    });
   }
   return out;
 }

@@ -38,10 +38,14 @@ export async function readTarGz(path: string, want: (name: string) => boolean): 
   let pending: Buffer = Buffer.alloc(0);
   let longName: string | undefined;
   // state of the member being read
-  let current: { name: string; size: number; keep: boolean; chunks: Buffer[]; left: number; padding: number } | undefined;
+  let current:
+    | { name: string; size: number; keep: boolean; chunks: Buffer[]; left: number; padding: number }
+    | undefined;
   let ended = false;
 
-  const fail = (why: string): never => { throw new Error(`Corrupt archive ${path}: ${why}`); };
+  const fail = (why: string): never => {
+    throw new Error(`Corrupt archive ${path}: ${why}`);
+  };
 
   const consume = (): void => {
     for (;;) {
@@ -59,24 +63,39 @@ export async function readTarGz(path: string, want: (name: string) => boolean): 
         pending = pending.subarray(current.padding);
         const done = current;
         current = undefined;
-        if (done.name === '\0longname') longName = Buffer.concat(done.chunks).toString('utf8').replace(/\0+$/, '');
+        if (done.name === '\0longname')
+          longName = Buffer.concat(done.chunks).toString('utf8').replace(/\0+$/, '');
         else if (done.keep) found.set(done.name, Buffer.concat(done.chunks));
         continue;
       }
       if (pending.length < BLOCK) return;
       const header = Buffer.from(pending.subarray(0, BLOCK));
       pending = pending.subarray(BLOCK);
-      if (header.every((b) => b === 0)) { ended = true; return; }
+      if (header.every((b) => b === 0)) {
+        ended = true;
+        return;
+      }
       if (!checksumOk(header)) fail('a tar header has a wrong checksum');
       const size = octal(header, 124, 12, `Corrupt archive ${path}: size`);
       const type = String.fromCharCode(header[156]!);
       const prefix = field(header, 345, 155);
       let name = field(header, 0, 100);
       if (prefix && header.subarray(257, 262).toString() === 'ustar') name = `${prefix}/${name}`;
-      if (longName !== undefined && type !== 'L') { name = longName; longName = undefined; }
+      if (longName !== undefined && type !== 'L') {
+        name = longName;
+        longName = undefined;
+      }
       const padding = (BLOCK - (size % BLOCK)) % BLOCK;
       if (type === 'L') current = { name: '\0longname', size, keep: true, chunks: [], left: size, padding };
-      else current = { name, size, keep: (type === '0' || type === '\0') && want(name), chunks: [], left: size, padding };
+      else
+        current = {
+          name,
+          size,
+          keep: (type === '0' || type === '\0') && want(name),
+          chunks: [],
+          left: size,
+          padding,
+        };
     }
   };
 
@@ -93,6 +112,7 @@ export async function readTarGz(path: string, want: (name: string) => boolean): 
     if (code === 'ENOENT') throw error;
     fail(`${error instanceof Error ? error.message : String(error)}${code ? ` (${code})` : ''}`);
   }
-  if (current && (current.left > 0 || pending.length < current.padding)) fail(`cut short inside ${current.name}`);
+  if (current && (current.left > 0 || pending.length < current.padding))
+    fail(`cut short inside ${current.name}`);
   return found;
 }

@@ -16,9 +16,23 @@ import { projectRequire } from '../paths';
 import { registerCourseKernels } from './register-kernels';
 import { runLargeKernelsInParallel, splitThreadPools } from './thread-pools';
 import { prepareWasmThreads, unrefWasmWorkers, wantedWasmThreads } from './wasm-threads';
-import { BACKEND_ENV_VAR, BACKEND_ORDER, BackendUnavailableError, type BackendChoice, type BackendName, type BackendProbe } from './choice';
+import {
+  BACKEND_ENV_VAR,
+  BACKEND_ORDER,
+  BackendUnavailableError,
+  type BackendChoice,
+  type BackendName,
+  type BackendProbe,
+} from './choice';
 
-export { BACKEND_ENV_VAR, BACKEND_ORDER, BackendUnavailableError, type BackendChoice, type BackendName, type BackendProbe };
+export {
+  BACKEND_ENV_VAR,
+  BACKEND_ORDER,
+  BackendUnavailableError,
+  type BackendChoice,
+  type BackendName,
+  type BackendProbe,
+};
 
 const INSTALL_HINT: Record<BackendName, string> = {
   tensorflow:
@@ -57,7 +71,11 @@ function packageVersion(name: string): string | undefined {
 function requireQuietly(pkg: string): void {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && /^The kernel '.*' for backend 'tensorflow' is already registered$/.test(args[0])) return;
+    if (
+      typeof args[0] === 'string' &&
+      /^The kernel '.*' for backend 'tensorflow' is already registered$/.test(args[0])
+    )
+      return;
     warn(...args);
   };
   try {
@@ -73,10 +91,12 @@ async function startTensorflow(): Promise<BackendProbe> {
     try {
       requireQuietly(pkg);
       if (tf.findBackend('tensorflow') === null) throw new Error('it registered no tensorflow backend');
-      if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend failed to initialise');
+      if (!(await tf.setBackend('tensorflow')))
+        throw new Error('the tensorflow backend failed to initialise');
       return { name: 'tensorflow', available: true, detail: `${pkg} loaded libtensorflow` };
     } catch (error) {
-      const missing = (error as { code?: string }).code === 'MODULE_NOT_FOUND' && messageOf(error).includes(`'${pkg}'`);
+      const missing =
+        (error as { code?: string }).code === 'MODULE_NOT_FOUND' && messageOf(error).includes(`'${pkg}'`);
       failures.push(`${pkg}: ${missing ? 'not installed' : messageOf(error)}`);
     }
   }
@@ -84,7 +104,11 @@ async function startTensorflow(): Promise<BackendProbe> {
 }
 
 interface DawnModule {
-  create(flags: string[]): { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null> };
+  create(flags: string[]): {
+    requestAdapter(): Promise<{
+      info?: { vendor?: string; architecture?: string; description?: string };
+    } | null>;
+  };
   globals: Record<string, unknown>;
 }
 
@@ -97,14 +121,22 @@ function vulkanLoaderFound(): boolean {
   const dirs = [
     ...(process.env.LD_LIBRARY_PATH ?? '').split(delimiter).filter(Boolean),
     `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`,
-    '/usr/lib64', '/usr/lib', '/lib64', '/lib', '/usr/local/lib',
+    '/usr/lib64',
+    '/usr/lib',
+    '/lib64',
+    '/lib',
+    '/usr/local/lib',
   ];
   return dirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
 }
 
 async function startWebgpu(): Promise<BackendProbe> {
   if (!vulkanLoaderFound()) {
-    return { name: 'webgpu', available: false, detail: 'no Vulkan loader (libvulkan.so.1) for Dawn to reach a GPU' };
+    return {
+      name: 'webgpu',
+      available: false,
+      detail: 'no Vulkan loader (libvulkan.so.1) for Dawn to reach a GPU',
+    };
   }
   try {
     const dawn = await importEsm<DawnModule>('webgpu');
@@ -199,7 +231,11 @@ async function startThreadedWasm(
 
 async function startCpu(): Promise<BackendProbe> {
   const ok = await tf.setBackend('cpu');
-  return { name: 'cpu', available: ok, detail: ok ? 'pure JavaScript (slow: for checks only)' : 'failed to initialise' };
+  return {
+    name: 'cpu',
+    available: ok,
+    detail: ok ? 'pure JavaScript (slow: for checks only)' : 'failed to initialise',
+  };
 }
 
 const STARTERS: Record<BackendName, () => Promise<BackendProbe>> = {
@@ -210,7 +246,9 @@ const STARTERS: Record<BackendName, () => Promise<BackendProbe>> = {
 };
 
 /** Reads `COURSE_BACKEND`, rejecting names the course does not know. */
-export function requestedBackend(env: Record<string, string | undefined> = process.env): BackendName | undefined {
+export function requestedBackend(
+  env: Record<string, string | undefined> = process.env,
+): BackendName | undefined {
   const raw = env[BACKEND_ENV_VAR]?.trim().toLowerCase();
   if (!raw) return undefined;
   if ((BACKEND_ORDER as readonly string[]).includes(raw)) return raw as BackendName;
@@ -255,7 +293,8 @@ export async function initBackend(options: { backend?: BackendName } = {}): Prom
 async function chooseBackend(wanted: BackendName | undefined): Promise<BackendChoice> {
   if (wanted) {
     const probe = await STARTERS[wanted]();
-    if (!probe.available) throw new BackendUnavailableError(wanted, `${probe.detail}. To use it: ${INSTALL_HINT[wanted]}.`);
+    if (!probe.available)
+      throw new BackendUnavailableError(wanted, `${probe.detail}. To use it: ${INSTALL_HINT[wanted]}.`);
     return {
       name: wanted,
       forced: true,
@@ -274,7 +313,9 @@ async function chooseBackend(wanted: BackendName | undefined): Promise<BackendCh
       return { name, forced: false, reason, probes, versions: versions(name) };
     }
   }
-  throw new Error(`No TensorFlow.js backend could start: ${probes.map((p) => `${p.name}: ${p.detail}`).join('; ')}`);
+  throw new Error(
+    `No TensorFlow.js backend could start: ${probes.map((p) => `${p.name}: ${p.detail}`).join('; ')}`,
+  );
 }
 
 /** The backend chosen by the last {@link initBackend}, if any. */

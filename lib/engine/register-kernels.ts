@@ -24,7 +24,10 @@ export interface CourseKernelOptions {
  *
  * @returns the names of the kernels registered or wrapped by the registry in this call.
  */
-export function registerCourseKernels(backendName: CourseKernelBackend, options: CourseKernelOptions): string[] {
+export function registerCourseKernels(
+  backendName: CourseKernelBackend,
+  options: CourseKernelOptions,
+): string[] {
   if (!Number.isInteger(options.threads) || options.threads < 1) {
     throw new Error(`registerCourseKernels: threads must be a whole number ≥ 1, got ${options.threads}`);
   }

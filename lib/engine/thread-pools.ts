@@ -54,9 +54,10 @@ function skipLimits(bytes: Uint8Array, at: number): number {
  * @throws Error when the binary or the function does not have that shape.
  */
 export function firstLoadAddress(wasm: Uint8Array, exportName: string): number {
-  if (wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) throw new Error('not a WebAssembly binary');
+  if (wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d)
+    throw new Error('not a WebAssembly binary');
   const sections = new Map<number, number>();
-  for (let at = 8; at < wasm.length; ) {
+  for (let at = 8; at < wasm.length;) {
     const id = wasm[at++]!;
     const [size, start] = readLeb(wasm, at);
     if (!sections.has(id)) sections.set(id, start);
@@ -131,7 +132,9 @@ export interface ThreadPoolSwitch {
  * @throws Error (leaving the full pool in place) when the module does not match.
  */
 export function splitThreadPools(module: ThreadedModule): ThreadPoolSwitch {
-  const file = projectRequire().resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm');
+  const file = projectRequire().resolve(
+    '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm',
+  );
   const slot = firstLoadAddress(readFileSync(file), 'get_threads_count') >>> 2;
   const threads = module.tfjs.getThreadsCount();
   const full = module.HEAPU32[slot]!;
@@ -172,17 +175,21 @@ const strideOf = (attrs: tf.NamedAttrMap) => {
 
 type Work = (inputs: Record<string, tf.TensorInfo>, attrs: tf.NamedAttrMap) => number;
 // Output positions × filter taps × input channels (the filter holds KH·KW·Ci·Co).
-const convWork: Work = ({ x, filter }, attrs) => (size(x!.shape) / x!.shape[3]! / strideOf(attrs)) * size(filter!.shape);
-const depthwiseWork: Work = ({ x, filter }, attrs) => (size(x!.shape) / strideOf(attrs)) * size(filter!.shape.slice(0, 2)) * (filter!.shape[3] ?? 1);
+const convWork: Work = ({ x, filter }, attrs) =>
+  (size(x!.shape) / x!.shape[3]! / strideOf(attrs)) * size(filter!.shape);
+const depthwiseWork: Work = ({ x, filter }, attrs) =>
+  (size(x!.shape) / strideOf(attrs)) * size(filter!.shape.slice(0, 2)) * (filter!.shape[3] ?? 1);
 // batch × M × K × N: a's elements times b's free dimension.
-const matMulWork: Work = ({ a, b }, attrs) => size(a!.shape) * b!.shape[b!.shape.length - (attrs.transposeB ? 2 : 1)]!;
+const matMulWork: Work = ({ a, b }, attrs) =>
+  size(a!.shape) * b!.shape[b!.shape.length - (attrs.transposeB ? 2 : 1)]!;
 
 /** Multiply-adds of a kernel call, by kernel name, from its input shapes and attributes. */
 const WORK: Record<string, Work> = {
   Conv2D: convWork,
   FusedConv2D: convWork,
   Conv2DBackpropInput: ({ dy, filter }) => (size(dy!.shape) / dy!.shape[3]!) * size(filter!.shape),
-  Conv2DBackpropFilter: ({ dy }, attrs) => (size(dy!.shape) / dy!.shape[3]!) * size(attrs.filterShape as number[]),
+  Conv2DBackpropFilter: ({ dy }, attrs) =>
+    (size(dy!.shape) / dy!.shape[3]!) * size(attrs.filterShape as number[]),
   DepthwiseConv2dNative: depthwiseWork,
   FusedDepthwiseConv2D: depthwiseWork,
   BatchMatMul: matMulWork,
@@ -198,10 +205,14 @@ const WORK: Record<string, Work> = {
 export function runLargeKernelsInParallel(backendName: string, pools: ThreadPoolSwitch): string[] {
   return Object.entries(WORK)
     .filter(([kernelName, work]) =>
-      wrapKernel(kernelName, backendName, (inner) => (args) =>
-        work(args.inputs as Record<string, tf.TensorInfo>, args.attrs as tf.NamedAttrMap) >= PARALLEL_WORK_THRESHOLD
-          ? pools.parallel(() => inner(args))
-          : inner(args),
+      wrapKernel(
+        kernelName,
+        backendName,
+        (inner) => (args) =>
+          work(args.inputs as Record<string, tf.TensorInfo>, args.attrs as tf.NamedAttrMap) >=
+          PARALLEL_WORK_THRESHOLD
+            ? pools.parallel(() => inner(args))
+            : inner(args),
       ),
     )
     .map(([kernelName]) => kernelName);

@@ -41,7 +41,9 @@ export function wantedWasmThreads(env: Record<string, string | undefined> = proc
   if (raw) {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 1) {
-      throw new Error(`${WASM_THREADS_ENV_VAR}=${raw} is not a thread count; use a whole number from 1 to ${MAX_THREADS}`);
+      throw new Error(
+        `${WASM_THREADS_ENV_VAR}=${raw} is not a thread count; use a whole number from 1 to ${MAX_THREADS}`,
+      );
     }
     return Math.min(n, MAX_THREADS);
   }
@@ -70,10 +72,12 @@ const LOAD_BRANCH =
  */
 function writeWorkerScript(): string {
   const require = projectRequire();
-  const mainScript = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
-  const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
-    wasmWorkerContents: string;
-  };
+  const mainScript =
+    require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
+  const { wasmWorkerContents } =
+    require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
+      wasmWorkerContents: string;
+    };
   if (!LOAD_BRANCH.test(wasmWorkerContents)) {
     throw new Error('the threaded worker of @tensorflow/tfjs-backend-wasm has an unexpected shape');
   }

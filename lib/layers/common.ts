@@ -32,7 +32,8 @@ export function channels(x: Sym): number {
 
 /** Checks that a size option is a positive integer, naming it in the error. */
 export function checkPositive(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got ${value}`);
 }
 
 /** Options of {@link convBn}. */
@@ -54,12 +55,24 @@ export interface ConvBnOptions {
 export function convBn(x: Sym, o: ConvBnOptions): Sym {
   checkPositive('filters', o.filters);
   checkPositive('kernelSize', o.kernelSize);
-  let y = apply(tf.layers.conv2d({
-    filters: o.filters, kernelSize: o.kernelSize, strides: o.strides ?? 1, padding: o.padding ?? 'same',
-    useBias: o.useBias ?? false, kernelInitializer: 'heNormal', name: named(o.name, 'conv'),
-  }), x);
-  y = apply(tf.layers.batchNormalization({ axis: -1, epsilon: o.epsilon ?? 1e-3, name: named(o.name, 'bn') }), y);
+  let y = apply(
+    tf.layers.conv2d({
+      filters: o.filters,
+      kernelSize: o.kernelSize,
+      strides: o.strides ?? 1,
+      padding: o.padding ?? 'same',
+      useBias: o.useBias ?? false,
+      kernelInitializer: 'heNormal',
+      name: named(o.name, 'conv'),
+    }),
+    x,
+  );
+  y = apply(
+    tf.layers.batchNormalization({ axis: -1, epsilon: o.epsilon ?? 1e-3, name: named(o.name, 'bn') }),
+    y,
+  );
   const activation = o.activation ?? 'relu';
-  if (activation !== 'linear') y = apply(tf.layers.activation({ activation, name: named(o.name, activation) }), y);
+  if (activation !== 'linear')
+    y = apply(tf.layers.activation({ activation, name: named(o.name, activation) }), y);
   return y;
 }

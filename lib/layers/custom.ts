@@ -10,7 +10,8 @@ export class L1Distance extends tf.layers.Layer {
   static className = 'L1Distance';
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const shapes = inputShape as tf.Shape[];
-    if (shapes.length !== 2 || JSON.stringify(shapes[0]) !== JSON.stringify(shapes[1])) throw new Error(`L1Distance needs two inputs of one shape, got ${JSON.stringify(shapes)}`);
+    if (shapes.length !== 2 || JSON.stringify(shapes[0]) !== JSON.stringify(shapes[1]))
+      throw new Error(`L1Distance needs two inputs of one shape, got ${JSON.stringify(shapes)}`);
     return shapes[0]!;
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -55,8 +56,10 @@ export class Normalization extends tf.layers.Layer {
 
   constructor(config: NormalizationConfig) {
     super({ name: config.name });
-    if (config.mean.length !== config.variance.length) throw new Error(`Normalization: ${config.mean.length} means but ${config.variance.length} variances`);
-    if (config.variance.some((v) => !(v > 0))) throw new Error(`Normalization: variances must be positive, got [${config.variance}]`);
+    if (config.mean.length !== config.variance.length)
+      throw new Error(`Normalization: ${config.mean.length} means but ${config.variance.length} variances`);
+    if (config.variance.some((v) => !(v > 0)))
+      throw new Error(`Normalization: variances must be positive, got [${config.variance}]`);
     this.meanValues = config.mean;
     this.varianceValues = config.variance;
   }
@@ -64,9 +67,19 @@ export class Normalization extends tf.layers.Layer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = inputShape as tf.Shape;
     const c = shape[shape.length - 1];
-    if (c !== this.meanValues.length) throw new Error(`Normalization has ${this.meanValues.length} channel statistics, the input [${shape}] has ${c} channels`);
+    if (c !== this.meanValues.length)
+      throw new Error(
+        `Normalization has ${this.meanValues.length} channel statistics, the input [${shape}] has ${c} channels`,
+      );
     this.meanWeight = this.addWeight('mean', [c], 'float32', tf.initializers.zeros(), undefined, false);
-    this.varianceWeight = this.addWeight('variance', [c], 'float32', tf.initializers.ones(), undefined, false);
+    this.varianceWeight = this.addWeight(
+      'variance',
+      [c],
+      'float32',
+      tf.initializers.ones(),
+      undefined,
+      false,
+    );
     tf.tidy(() => {
       this.meanWeight!.write(tf.tensor1d(this.meanValues));
       this.varianceWeight!.write(tf.tensor1d(this.varianceValues));

@@ -11,18 +11,44 @@ import { apply, checkPositive, shapeText, type Activation, type Sym } from './co
  * The first FC layer as a convolution whose kernel covers the whole h×w input
  * (on exactly h×w the output is 1×1×units, like a Dense layer's).
  */
-export function fcAsConv(x: Sym, units: number, options: { window?: [number, number]; activation?: Activation; name?: string } = {}): Sym {
+export function fcAsConv(
+  x: Sym,
+  units: number,
+  options: { window?: [number, number]; activation?: Activation; name?: string } = {},
+): Sym {
   checkPositive('units', units);
   const [, h, w] = x.shape;
   const window = options.window ?? [h as number, w as number];
-  if (!window.every((d) => Number.isInteger(d) && d > 0)) throw new Error(`fcAsConv needs a known window size, got [${window}] for input ${shapeText(x.shape)}`);
-  return apply(tf.layers.conv2d({ filters: units, kernelSize: window, padding: 'valid', activation: options.activation ?? 'linear', name: options.name }), x);
+  if (!window.every((d) => Number.isInteger(d) && d > 0))
+    throw new Error(`fcAsConv needs a known window size, got [${window}] for input ${shapeText(x.shape)}`);
+  return apply(
+    tf.layers.conv2d({
+      filters: units,
+      kernelSize: window,
+      padding: 'valid',
+      activation: options.activation ?? 'linear',
+      name: options.name,
+    }),
+    x,
+  );
 }
 
 /** A later FC layer as a 1×1 convolution. */
-export function fcAsConv1x1(x: Sym, units: number, options: { activation?: Activation; name?: string } = {}): Sym {
+export function fcAsConv1x1(
+  x: Sym,
+  units: number,
+  options: { activation?: Activation; name?: string } = {},
+): Sym {
   checkPositive('units', units);
-  return apply(tf.layers.conv2d({ filters: units, kernelSize: 1, activation: options.activation ?? 'linear', name: options.name }), x);
+  return apply(
+    tf.layers.conv2d({
+      filters: units,
+      kernelSize: 1,
+      activation: options.activation ?? 'linear',
+      name: options.name,
+    }),
+    x,
+  );
 }
 
 /**
@@ -31,6 +57,9 @@ export function fcAsConv1x1(x: Sym, units: number, options: { activation?: Activ
  */
 export function denseKernelToConv(kernel: tf.Tensor2D, inputShape: [number, number, number]): tf.Tensor4D {
   const [h, w, c] = inputShape;
-  if (kernel.rank !== 2 || kernel.shape[0] !== h * w * c) throw new Error(`denseKernelToConv: a kernel of shape [${kernel.shape}] does not follow a flattened [${inputShape}] (${h * w * c} inputs)`);
+  if (kernel.rank !== 2 || kernel.shape[0] !== h * w * c)
+    throw new Error(
+      `denseKernelToConv: a kernel of shape [${kernel.shape}] does not follow a flattened [${inputShape}] (${h * w * c} inputs)`,
+    );
   return tf.reshape(kernel, [h, w, c, kernel.shape[1]]);
 }

@@ -16,10 +16,27 @@ export interface InceptionFilters {
 }
 
 /** The notes' module on 28×28×192 (GoogLeNet's inception 3a): 64 + 128 + 32 + 32 = 256 channels. */
-export const INCEPTION_3A: InceptionFilters = { conv1x1: 64, reduce3x3: 96, conv3x3: 128, reduce5x5: 16, conv5x5: 32, poolProj: 32 };
+export const INCEPTION_3A: InceptionFilters = {
+  conv1x1: 64,
+  reduce3x3: 96,
+  conv3x3: 128,
+  reduce5x5: 16,
+  conv5x5: 32,
+  poolProj: 32,
+};
 
 const conv = (x: Sym, filters: number, kernelSize: number, name?: string) =>
-  apply(tf.layers.conv2d({ filters, kernelSize, padding: 'same', activation: 'relu', kernelInitializer: 'heNormal', name }), x);
+  apply(
+    tf.layers.conv2d({
+      filters,
+      kernelSize,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: 'heNormal',
+      name,
+    }),
+    x,
+  );
 
 /** One Inception module; output channels = conv1x1 + conv3x3 + conv5x5 + poolProj, same height and width. */
 export function inceptionModule(x: Sym, filters: InceptionFilters, options: { name?: string } = {}): Sym {
@@ -28,7 +45,10 @@ export function inceptionModule(x: Sym, filters: InceptionFilters, options: { na
   const b1 = conv(x, filters.conv1x1, 1, named(p, '1x1'));
   const b2 = conv(conv(x, filters.reduce3x3, 1, named(p, '3x3_reduce')), filters.conv3x3, 3, named(p, '3x3'));
   const b3 = conv(conv(x, filters.reduce5x5, 1, named(p, '5x5_reduce')), filters.conv5x5, 5, named(p, '5x5'));
-  const pooled = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same', name: named(p, 'pool') }), x);
+  const pooled = apply(
+    tf.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same', name: named(p, 'pool') }),
+    x,
+  );
   const b4 = conv(pooled, filters.poolProj, 1, named(p, 'pool_proj'));
   return apply(tf.layers.concatenate({ axis: -1, name: named(p, 'concat') }), [b1, b2, b3, b4]);
 }

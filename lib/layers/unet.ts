@@ -8,8 +8,28 @@ import * as tf from '@tensorflow/tfjs';
 import { apply, checkPositive, named, shapeText, type Sym } from './common';
 
 function doubleConv(x: Sym, filters: number, p?: string): Sym {
-  let y = apply(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: 'heNormal', name: named(p, 'conv1') }), x);
-  y = apply(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: 'heNormal', name: named(p, 'conv2') }), y);
+  let y = apply(
+    tf.layers.conv2d({
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: 'heNormal',
+      name: named(p, 'conv1'),
+    }),
+    x,
+  );
+  y = apply(
+    tf.layers.conv2d({
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: 'heNormal',
+      name: named(p, 'conv2'),
+    }),
+    y,
+  );
   return y;
 }
 
@@ -17,9 +37,13 @@ function doubleConv(x: Sym, filters: number, p?: string): Sym {
 export function unetDown(x: Sym, filters: number, options: { name?: string } = {}): { skip: Sym; down: Sym } {
   checkPositive('filters', filters);
   const [, h, w] = x.shape;
-  if (typeof h === 'number' && typeof w === 'number' && (h % 2 !== 0 || w % 2 !== 0)) throw new Error(`unetDown: height and width must be even to pool by 2, got ${shapeText(x.shape)}`);
+  if (typeof h === 'number' && typeof w === 'number' && (h % 2 !== 0 || w % 2 !== 0))
+    throw new Error(`unetDown: height and width must be even to pool by 2, got ${shapeText(x.shape)}`);
   const skip = doubleConv(x, filters, options.name);
-  const down = apply(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: named(options.name, 'pool') }), skip);
+  const down = apply(
+    tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: named(options.name, 'pool') }),
+    skip,
+  );
   return { skip, down };
 }
 
@@ -32,8 +56,20 @@ export function unetBottleneck(x: Sym, filters: number, options: { name?: string
 /** One expanding step: upsample ×2 by transposed convolution, concatenate the skip, two convolutions. */
 export function unetUp(x: Sym, skip: Sym, filters: number, options: { name?: string } = {}): Sym {
   checkPositive('filters', filters);
-  const up = apply(tf.layers.conv2dTranspose({ filters, kernelSize: 2, strides: 2, padding: 'same', name: named(options.name, 'up') }), x);
-  if (up.shape[1] !== skip.shape[1] || up.shape[2] !== skip.shape[2]) throw new Error(`unetUp: the upsampled ${shapeText(up.shape)} does not match the skip ${shapeText(skip.shape)}`);
+  const up = apply(
+    tf.layers.conv2dTranspose({
+      filters,
+      kernelSize: 2,
+      strides: 2,
+      padding: 'same',
+      name: named(options.name, 'up'),
+    }),
+    x,
+  );
+  if (up.shape[1] !== skip.shape[1] || up.shape[2] !== skip.shape[2])
+    throw new Error(
+      `unetUp: the upsampled ${shapeText(up.shape)} does not match the skip ${shapeText(skip.shape)}`,
+    );
   const merged = apply(tf.layers.concatenate({ axis: -1, name: named(options.name, 'concat') }), [skip, up]);
   return doubleConv(merged, filters, options.name);
 }

@@ -22,14 +22,34 @@ export function alexnet(options: AlexNetOptions = {}): tf.LayersModel {
   const width = options.width ?? 1;
   const fcUnits = positive('fcUnits', options.fcUnits ?? 4096);
   const classes = positive('classes', options.classes ?? 1000);
-  if (shape[0] < 67 || shape[1] < 67) throw new Error(`AlexNet needs an input of at least 67x67, got [${shape}]`);
-  const conv = (filters: number, kernelSize: number, strides: number, padding: 'same' | 'valid', name: string) =>
-    tf.layers.conv2d({ filters: scaled(filters, width), kernelSize, strides, padding, activation: 'relu', kernelInitializer: 'heNormal', name });
+  if (shape[0] < 67 || shape[1] < 67)
+    throw new Error(`AlexNet needs an input of at least 67x67, got [${shape}]`);
+  const conv = (
+    filters: number,
+    kernelSize: number,
+    strides: number,
+    padding: 'same' | 'valid',
+    name: string,
+  ) =>
+    tf.layers.conv2d({
+      filters: scaled(filters, width),
+      kernelSize,
+      strides,
+      padding,
+      activation: 'relu',
+      kernelInitializer: 'heNormal',
+      name,
+    });
   const pool = (name: string) => tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name });
   const layers: tf.layers.Layer[] = [
-    conv(96, 11, 4, 'valid', 'conv1'), pool('pool1'),
-    conv(256, 5, 1, 'same', 'conv2'), pool('pool2'),
-    conv(384, 3, 1, 'same', 'conv3'), conv(384, 3, 1, 'same', 'conv4'), conv(256, 3, 1, 'same', 'conv5'), pool('pool5'),
+    conv(96, 11, 4, 'valid', 'conv1'),
+    pool('pool1'),
+    conv(256, 5, 1, 'same', 'conv2'),
+    pool('pool2'),
+    conv(384, 3, 1, 'same', 'conv3'),
+    conv(384, 3, 1, 'same', 'conv4'),
+    conv(256, 3, 1, 'same', 'conv5'),
+    pool('pool5'),
     tf.layers.flatten({ name: 'flatten' }),
     tf.layers.dense({ units: fcUnits, activation: 'relu', kernelInitializer: 'heNormal', name: 'fc6' }),
     ...(options.dropout ? [tf.layers.dropout({ rate: options.dropout, name: 'drop6' })] : []),

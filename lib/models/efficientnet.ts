@@ -55,7 +55,10 @@ export interface EfficientNetOptions extends ClassifierOptions {
 export function efficientNetVariant(variant: string | EfficientNetVariant = 'B0'): EfficientNetVariant {
   if (typeof variant !== 'string') return variant;
   const found = EFFICIENTNET_VARIANTS.find((v) => v.name === variant.toUpperCase());
-  if (!found) throw new Error(`unknown EfficientNet variant ${variant}; use one of ${EFFICIENTNET_VARIANTS.map((v) => v.name).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `unknown EfficientNet variant ${variant}; use one of ${EFFICIENTNET_VARIANTS.map((v) => v.name).join(', ')}`,
+    );
   return found;
 }
 
@@ -68,11 +71,23 @@ export function efficientNet(options: EfficientNetOptions = {}): tf.LayersModel 
   const x0 = input(shape);
   let x = x0;
   if (!options.rawInputs) {
-    if (shape[2] !== 3) throw new Error(`EfficientNet's input normalisation expects 3 channels, got [${shape}]; pass rawInputs: true`);
+    if (shape[2] !== 3)
+      throw new Error(
+        `EfficientNet's input normalisation expects 3 channels, got [${shape}]; pass rawInputs: true`,
+      );
     x = apply(tf.layers.rescaling({ scale: 1 / 255, name: 'rescaling' }), x);
-    x = apply(new Normalization({ mean: IMAGENET_MEAN, variance: IMAGENET_VARIANCE, name: 'normalization' }), x);
+    x = apply(
+      new Normalization({ mean: IMAGENET_MEAN, variance: IMAGENET_VARIANCE, name: 'normalization' }),
+      x,
+    );
   }
-  x = convBn(x, { filters: roundFilters(32, v.width), kernelSize: 3, strides: 2, activation: 'swish', name: 'stem' });
+  x = convBn(x, {
+    filters: roundFilters(32, v.width),
+    kernelSize: 3,
+    strides: 2,
+    activation: 'swish',
+    name: 'stem',
+  });
   const total = B0_STAGES.reduce((n, s) => n + roundRepeats(s.repeats, v.depth), 0);
   const dropConnect = options.dropConnect ?? 0.2;
   let b = 0;
@@ -80,8 +95,11 @@ export function efficientNet(options: EfficientNetOptions = {}): tf.LayersModel 
     const repeats = roundRepeats(stage.repeats, v.depth);
     for (let r = 0; r < repeats; r++) {
       x = mbConv(x, roundFilters(stage.filters, v.width), {
-        kernelSize: stage.kernel, stride: r === 0 ? stage.stride : 1, expansion: stage.expansion,
-        dropRate: (dropConnect * b) / total, name: `block${i + 1}${String.fromCharCode(97 + r)}`,
+        kernelSize: stage.kernel,
+        stride: r === 0 ? stage.stride : 1,
+        expansion: stage.expansion,
+        dropRate: (dropConnect * b) / total,
+        name: `block${i + 1}${String.fromCharCode(97 + r)}`,
       });
       b++;
     }

@@ -13,7 +13,9 @@ export interface LeNetOptions {
 }
 
 function pool(kind: 'max' | 'average', name: string): tf.layers.Layer {
-  return kind === 'max' ? tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name }) : tf.layers.averagePooling2d({ poolSize: 2, strides: 2, name });
+  return kind === 'max'
+    ? tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name })
+    : tf.layers.averagePooling2d({ poolSize: 2, strides: 2, name });
 }
 
 /**
@@ -43,13 +45,22 @@ export function notesExampleNetwork(options: LeNetOptions = {}): tf.Sequential {
  * LeNet-5 for 28×28×1 digits: the first convolution pads by 2 ('same') so the
  * feature maps are LeNet's 28×28×6, then 14×14×6, 10×10×16, 5×5×16, 120, 84, 10.
  */
-export function lenet5(options: LeNetOptions & { inputShape?: [number, number, number]; classes?: number } = {}): tf.Sequential {
+export function lenet5(
+  options: LeNetOptions & { inputShape?: [number, number, number]; classes?: number } = {},
+): tf.Sequential {
   const activation = options.activation ?? 'relu';
   const pooling = options.pooling ?? 'max';
   return tf.sequential({
     name: 'lenet5',
     layers: [
-      tf.layers.conv2d({ inputShape: options.inputShape ?? [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation, name: 'c1' }),
+      tf.layers.conv2d({
+        inputShape: options.inputShape ?? [28, 28, 1],
+        filters: 6,
+        kernelSize: 5,
+        padding: 'same',
+        activation,
+        name: 'c1',
+      }),
       pool(pooling, 's2'),
       tf.layers.conv2d({ filters: 16, kernelSize: 5, activation, name: 'c3' }),
       pool(pooling, 's4'),

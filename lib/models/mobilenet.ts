@@ -16,10 +16,25 @@ export interface MobileNetOptions extends ClassifierOptions {
   dropout?: number;
 }
 
-const V1_BLOCKS: Array<[number, number]> = [[64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2], [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1]];
+const V1_BLOCKS: Array<[number, number]> = [
+  [64, 1],
+  [128, 2],
+  [128, 1],
+  [256, 2],
+  [256, 1],
+  [512, 2],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [1024, 2],
+  [1024, 1],
+];
 
 function checkAlpha(alpha: number): number {
-  if (!(alpha > 0) || !Number.isFinite(alpha)) throw new Error(`the width multiplier alpha must be a positive number, got ${alpha}`);
+  if (!(alpha > 0) || !Number.isFinite(alpha))
+    throw new Error(`the width multiplier alpha must be a positive number, got ${alpha}`);
   return alpha;
 }
 
@@ -30,7 +45,13 @@ export function mobilenetV1(options: MobileNetOptions = {}): tf.LayersModel {
   const classes = positive('classes', options.classes ?? 1000);
   checkDownsampling(shape, 5, 'MobileNet v1');
   const x0 = input(shape);
-  let x = convBn(x0, { filters: Math.floor(32 * alpha), kernelSize: 3, strides: 2, activation: 'relu6', name: 'conv1' });
+  let x = convBn(x0, {
+    filters: Math.floor(32 * alpha),
+    kernelSize: 3,
+    strides: 2,
+    activation: 'relu6',
+    name: 'conv1',
+  });
   V1_BLOCKS.forEach(([filters, stride], i) => {
     x = depthwiseSeparableConv(x, Math.floor(filters * alpha), { stride, name: `conv_dw_${i + 1}` });
   });
@@ -54,7 +75,13 @@ export function makeDivisible(value: number, divisor = 8): number {
 
 /** (expansion t, channels c, repeats n, first stride s) per stage, from the MobileNet v2 paper's table 2. */
 export const V2_STAGES: ReadonlyArray<[number, number, number, number]> = [
-  [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
+  [1, 16, 1, 1],
+  [6, 24, 2, 2],
+  [6, 32, 3, 2],
+  [6, 64, 4, 2],
+  [6, 96, 3, 1],
+  [6, 160, 3, 2],
+  [6, 320, 1, 1],
 ];
 
 /** MobileNet v2: a strided 3×3 convolution, 17 inverted residual blocks, 1×1 to 1280, global pool, softmax. */
@@ -64,11 +91,27 @@ export function mobilenetV2(options: MobileNetOptions = {}): tf.LayersModel {
   const classes = positive('classes', options.classes ?? 1000);
   checkDownsampling(shape, 5, 'MobileNet v2');
   const x0 = input(shape);
-  let x = convBn(x0, { filters: makeDivisible(32 * alpha), kernelSize: 3, strides: 2, activation: 'relu6', name: 'Conv1' });
+  let x = convBn(x0, {
+    filters: makeDivisible(32 * alpha),
+    kernelSize: 3,
+    strides: 2,
+    activation: 'relu6',
+    name: 'Conv1',
+  });
   let block = 0;
   for (const [t, c, n, s] of V2_STAGES)
-    for (let i = 0; i < n; i++) x = invertedResidual(x, makeDivisible(c * alpha), { expansion: t, stride: i === 0 ? s : 1, name: `block_${block++}` });
-  x = convBn(x, { filters: alpha > 1 ? makeDivisible(1280 * alpha) : 1280, kernelSize: 1, activation: 'relu6', name: 'Conv_1' });
+    for (let i = 0; i < n; i++)
+      x = invertedResidual(x, makeDivisible(c * alpha), {
+        expansion: t,
+        stride: i === 0 ? s : 1,
+        name: `block_${block++}`,
+      });
+  x = convBn(x, {
+    filters: alpha > 1 ? makeDivisible(1280 * alpha) : 1280,
+    kernelSize: 1,
+    activation: 'relu6',
+    name: 'Conv_1',
+  });
   x = apply(tf.layers.globalAveragePooling2d({ name: 'global_average_pooling' }), x);
   if (options.dropout) x = apply(tf.layers.dropout({ rate: options.dropout, name: 'dropout' }), x);
   const y = apply(tf.layers.dense({ units: classes, activation: 'softmax', name: 'predictions' }), x);

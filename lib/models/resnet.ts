@@ -29,13 +29,26 @@ export function resnet50(options: ResNet50Options = {}): tf.LayersModel {
   checkDownsampling(shape, 5, 'ResNet-50');
   const x0 = input(shape);
   let x = apply(tf.layers.zeroPadding2d({ padding: 3, name: 'conv1_pad' }), x0);
-  x = convBn(x, { filters: scaled(64, width), kernelSize: 7, strides: 2, padding: 'valid', useBias: true, epsilon: 1.001e-5, name: 'conv1' });
+  x = convBn(x, {
+    filters: scaled(64, width),
+    kernelSize: 7,
+    strides: 2,
+    padding: 'valid',
+    useBias: true,
+    epsilon: 1.001e-5,
+    name: 'conv1',
+  });
   x = apply(tf.layers.zeroPadding2d({ padding: 1, name: 'pool1_pad' }), x);
   x = apply(tf.layers.maxPooling2d({ poolSize: 3, strides: 2, name: 'pool1' }), x);
   [64, 128, 256, 512].forEach((f, stage) => {
     const filters: [number, number, number] = [scaled(f, width), scaled(f, width), scaled(4 * f, width)];
-    x = convolutionalBlock(x, 3, filters, { stride: stage === 0 ? 1 : 2, residual, name: `conv${stage + 2}_block1` });
-    for (let b = 1; b < blocks[stage]!; b++) x = identityBlock(x, 3, filters, { residual, name: `conv${stage + 2}_block${b + 1}` });
+    x = convolutionalBlock(x, 3, filters, {
+      stride: stage === 0 ? 1 : 2,
+      residual,
+      name: `conv${stage + 2}_block1`,
+    });
+    for (let b = 1; b < blocks[stage]!; b++)
+      x = identityBlock(x, 3, filters, { residual, name: `conv${stage + 2}_block${b + 1}` });
   });
   x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
   const y = apply(tf.layers.dense({ units: classes, activation: 'softmax', name: 'predictions' }), x);
@@ -67,11 +80,20 @@ export function smallResNet(options: SmallResNetOptions = {}): tf.LayersModel {
   const x0 = input(shape);
   let x = convBn(x0, { filters: stageFilters[0], kernelSize: 3, epsilon: 1.001e-5, name: 'stem' });
   stageFilters.forEach((filters, stage) => {
-    for (let b = 0; b < n; b++) x = basicBlock(x, filters, { stride: stage > 0 && b === 0 ? 2 : 1, residual, name: `stage${stage + 1}_block${b + 1}` });
+    for (let b = 0; b < n; b++)
+      x = basicBlock(x, filters, {
+        stride: stage > 0 && b === 0 ? 2 : 1,
+        residual,
+        name: `stage${stage + 1}_block${b + 1}`,
+      });
   });
   x = apply(tf.layers.globalAveragePooling2d({ name: 'avg_pool' }), x);
   const y = apply(tf.layers.dense({ units: classes, activation: 'softmax', name: 'predictions' }), x);
-  return tf.model({ inputs: x0, outputs: y, name: options.name ?? `${residual ? 'resnet' : 'plain'}${6 * n + 2}` });
+  return tf.model({
+    inputs: x0,
+    outputs: y,
+    name: options.name ?? `${residual ? 'resnet' : 'plain'}${6 * n + 2}`,
+  });
 }
 
 /** The plain counterpart of {@link smallResNet}: the same network without shortcuts. */

@@ -27,7 +27,9 @@ export function unet(options: UNetOptions = {}): tf.LayersModel {
   const classes = positive('classes', options.classes ?? 2);
   checkDownsampling(shape, filters.length, 'U-Net');
   if (shape[0] % 2 ** filters.length !== 0 || shape[1] % 2 ** filters.length !== 0)
-    throw new Error(`U-Net with ${filters.length} steps needs height and width divisible by ${2 ** filters.length}, got [${shape}]`);
+    throw new Error(
+      `U-Net with ${filters.length} steps needs height and width divisible by ${2 ** filters.length}, got [${shape}]`,
+    );
   const x0 = input(shape);
   const skips: tf.SymbolicTensor[] = [];
   let x = x0;
@@ -38,6 +40,14 @@ export function unet(options: UNetOptions = {}): tf.LayersModel {
   });
   x = unetBottleneck(x, 2 * filters[filters.length - 1]!, { name: 'bottleneck' });
   for (let i = filters.length - 1; i >= 0; i--) x = unetUp(x, skips[i]!, filters[i]!, { name: `up${i + 1}` });
-  const y = apply(tf.layers.conv2d({ filters: classes, kernelSize: 1, activation: classes === 1 ? 'sigmoid' : 'softmax', name: 'mask' }), x);
+  const y = apply(
+    tf.layers.conv2d({
+      filters: classes,
+      kernelSize: 1,
+      activation: classes === 1 ? 'sigmoid' : 'softmax',
+      name: 'mask',
+    }),
+    x,
+  );
   return tf.model({ inputs: x0, outputs: y, name: options.name ?? 'unet' });
 }

@@ -17,7 +17,13 @@ export interface VggOptions extends ClassifierOptions {
   dropout?: number;
 }
 
-const STAGES: Array<[number, number]> = [[64, 2], [128, 2], [256, 3], [512, 3], [512, 3]];
+const STAGES: Array<[number, number]> = [
+  [64, 2],
+  [128, 2],
+  [256, 3],
+  [512, 3],
+  [512, 3],
+];
 
 /** Builds VGG-16 (functional tfjs model). */
 export function vgg16(options: VggOptions = {}): tf.LayersModel {
@@ -30,14 +36,30 @@ export function vgg16(options: VggOptions = {}): tf.LayersModel {
   let x = x0;
   STAGES.forEach(([filters, convs], s) => {
     for (let i = 0; i < convs; i++)
-      x = tf.layers.conv2d({ filters: scaled(filters, width), kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: 'heNormal', name: `block${s + 1}_conv${i + 1}` }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${s + 1}_pool` }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers
+        .conv2d({
+          filters: scaled(filters, width),
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: 'heNormal',
+          name: `block${s + 1}_conv${i + 1}`,
+        })
+        .apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .maxPooling2d({ poolSize: 2, strides: 2, name: `block${s + 1}_pool` })
+      .apply(x) as tf.SymbolicTensor;
   });
   x = tf.layers.flatten({ name: 'flatten' }).apply(x) as tf.SymbolicTensor;
   for (const i of [1, 2]) {
-    x = tf.layers.dense({ units: fcUnits, activation: 'relu', kernelInitializer: 'heNormal', name: `fc${i}` }).apply(x) as tf.SymbolicTensor;
-    if (options.dropout) x = tf.layers.dropout({ rate: options.dropout, name: `fc${i}_dropout` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .dense({ units: fcUnits, activation: 'relu', kernelInitializer: 'heNormal', name: `fc${i}` })
+      .apply(x) as tf.SymbolicTensor;
+    if (options.dropout)
+      x = tf.layers.dropout({ rate: options.dropout, name: `fc${i}_dropout` }).apply(x) as tf.SymbolicTensor;
   }
-  const y = tf.layers.dense({ units: classes, activation: 'softmax', name: 'predictions' }).apply(x) as tf.SymbolicTensor;
+  const y = tf.layers
+    .dense({ units: classes, activation: 'softmax', name: 'predictions' })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: x0, outputs: y, name: options.name ?? 'vgg16' });
 }

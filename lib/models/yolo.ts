@@ -33,7 +33,10 @@ export class YoloActivation extends tf.layers.Layer {
     return tf.tidy(() => {
       const depth = x.shape[x.shape.length - 1]!;
       const [position, size, classes] = tf.split(x, [3, 2, depth - 5], -1);
-      return tf.concat([tf.sigmoid(position!), tf.mul(tf.sigmoid(size!), this.gridSize), tf.softmax(classes!)], -1);
+      return tf.concat(
+        [tf.sigmoid(position!), tf.mul(tf.sigmoid(size!), this.gridSize), tf.softmax(classes!)],
+        -1,
+      );
     });
   }
 }
@@ -63,16 +66,27 @@ export function yolo(options: YoloOptions = {}): tf.LayersModel {
   const base = positive('baseFilters', options.baseFilters ?? 16);
   const [h, w] = shape;
   const halvings = Math.log2(h / s);
-  if (h !== w || !Number.isInteger(halvings) || halvings < 0) throw new Error(`yolo needs a square input whose side is gridSize·2^k: got [${shape}] for S = ${s}`);
+  if (h !== w || !Number.isInteger(halvings) || halvings < 0)
+    throw new Error(`yolo needs a square input whose side is gridSize·2^k: got [${shape}] for S = ${s}`);
   const x0 = input(shape);
   let x = x0;
   for (let i = 0; i < halvings; i++) {
-    x = convBn(x, { filters: scaled(base, Math.min(2 ** i, 16)), kernelSize: 3, activation: 'linear', name: `conv${i + 1}` });
+    x = convBn(x, {
+      filters: scaled(base, Math.min(2 ** i, 16)),
+      kernelSize: 3,
+      activation: 'linear',
+      name: `conv${i + 1}`,
+    });
     x = apply(tf.layers.leakyReLU({ alpha: 0.1, name: `conv${i + 1}_leaky` }), x);
     x = apply(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `pool${i + 1}` }), x);
   }
   for (const i of [1, 2]) {
-    x = convBn(x, { filters: base * Math.min(2 ** halvings, 16), kernelSize: 3, activation: 'linear', name: `head${i}` });
+    x = convBn(x, {
+      filters: base * Math.min(2 ** halvings, 16),
+      kernelSize: 3,
+      activation: 'linear',
+      name: `head${i}`,
+    });
     x = apply(tf.layers.leakyReLU({ alpha: 0.1, name: `head${i}_leaky` }), x);
   }
   x = apply(tf.layers.conv2d({ filters: b * (5 + c), kernelSize: 1, name: 'detector' }), x);

@@ -45,7 +45,8 @@ function frame(options: ChartOptions): VegaLiteSpec {
 function checkSeries(series: Series[]): void {
   if (series.length === 0) throw new Error('a chart needs at least one series');
   for (const s of series) {
-    if (s.x.length !== s.y.length) throw new Error(`series "${s.name}" has ${s.x.length} x values but ${s.y.length} y values`);
+    if (s.x.length !== s.y.length)
+      throw new Error(`series "${s.name}" has ${s.x.length} x values but ${s.y.length} y values`);
   }
 }
 
@@ -60,7 +61,12 @@ export function lineChart(series: Series[], options: ChartOptions = {}): VegaLit
     mark: { type: 'line', point: series.every((s) => s.x.length <= 60) ? true : { size: 8 }, tooltip: true },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: options.xTitle ?? 'x' },
-      y: { field: 'y', type: 'quantitative', title: options.yTitle ?? 'y', ...(options.logY ? { scale: { type: 'log' } } : {}) },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: options.yTitle ?? 'y',
+        ...(options.logY ? { scale: { type: 'log' } } : {}),
+      },
       color: { field: 'series', type: 'nominal', title: null, legend: series.length > 1 ? {} : null },
       tooltip: [
         { field: 'series', type: 'nominal' },
@@ -82,7 +88,10 @@ function logBaseline(values: number[]): number {
 }
 
 /** Bars for labelled values, optionally grouped by colour. With `logY`, bars rise from a power of ten below the smallest. */
-export function barChart(bars: Array<{ label: string; value: number; group?: string }>, options: ChartOptions = {}): VegaLiteSpec {
+export function barChart(
+  bars: Array<{ label: string; value: number; group?: string }>,
+  options: ChartOptions = {},
+): VegaLiteSpec {
   if (bars.length === 0) throw new Error('a bar chart needs at least one bar');
   const grouped = bars.some((b) => b.group !== undefined);
   const baseline = options.logY ? logBaseline(bars.map((b) => b.value)) : undefined;
@@ -91,26 +100,48 @@ export function barChart(bars: Array<{ label: string; value: number; group?: str
     data: { values: bars },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      x: { field: 'label', type: 'nominal', sort: null, title: options.xTitle ?? null, axis: { labelAngle: -30 } },
+      x: {
+        field: 'label',
+        type: 'nominal',
+        sort: null,
+        title: options.xTitle ?? null,
+        axis: { labelAngle: -30 },
+      },
       y: {
-        field: 'value', type: 'quantitative', title: options.yTitle ?? 'value',
+        field: 'value',
+        type: 'quantitative',
+        title: options.yTitle ?? 'value',
         ...(baseline !== undefined ? { scale: { type: 'log', domainMin: baseline } } : {}),
       },
       ...(baseline !== undefined ? { y2: { datum: baseline } } : {}),
-      ...(grouped ? { color: { field: 'group', type: 'nominal', title: null }, xOffset: { field: 'group' } } : {}),
-      tooltip: [{ field: 'label' }, { field: 'value', type: 'quantitative', format: ',.4~g' }, ...(grouped ? [{ field: 'group' }] : [])],
+      ...(grouped
+        ? { color: { field: 'group', type: 'nominal', title: null }, xOffset: { field: 'group' } }
+        : {}),
+      tooltip: [
+        { field: 'label' },
+        { field: 'value', type: 'quantitative', format: ',.4~g' },
+        ...(grouped ? [{ field: 'group' }] : []),
+      ],
     },
   };
 }
 
 /** A histogram of values in `bins` bins. */
-export function histogram(values: ArrayLike<number>, options: ChartOptions & { bins?: number } = {}): VegaLiteSpec {
+export function histogram(
+  values: ArrayLike<number>,
+  options: ChartOptions & { bins?: number } = {},
+): VegaLiteSpec {
   return {
     ...frame(options),
     data: { values: Array.from(values, (v) => ({ v })) },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      x: { field: 'v', type: 'quantitative', bin: { maxbins: options.bins ?? 30 }, title: options.xTitle ?? 'value' },
+      x: {
+        field: 'v',
+        type: 'quantitative',
+        bin: { maxbins: options.bins ?? 30 },
+        title: options.xTitle ?? 'value',
+      },
       y: { aggregate: 'count', type: 'quantitative', title: options.yTitle ?? 'count' },
     },
   };
@@ -120,8 +151,12 @@ export function histogram(values: ArrayLike<number>, options: ChartOptions & { b
  * A heatmap of a matrix (rows × columns), e.g. a confusion matrix or a filter,
  * with the value written in each cell when the matrix is small.
  */
-export function heatmap(matrix: number[][], options: ChartOptions & { rowLabels?: string[]; columnLabels?: string[]; scheme?: string } = {}): VegaLiteSpec {
-  if (matrix.length === 0 || matrix.some((row) => row.length !== matrix[0]!.length)) throw new Error('heatmap expects a non-empty rectangular matrix');
+export function heatmap(
+  matrix: number[][],
+  options: ChartOptions & { rowLabels?: string[]; columnLabels?: string[]; scheme?: string } = {},
+): VegaLiteSpec {
+  if (matrix.length === 0 || matrix.some((row) => row.length !== matrix[0]!.length))
+    throw new Error('heatmap expects a non-empty rectangular matrix');
   const rows = options.rowLabels ?? matrix.map((_, i) => String(i));
   const columns = options.columnLabels ?? matrix[0]!.map((_, j) => String(j));
   const values = matrix.flatMap((row, i) => row.map((v, j) => ({ row: rows[i], column: columns[j], v })));
@@ -131,12 +166,41 @@ export function heatmap(matrix: number[][], options: ChartOptions & { rowLabels?
     y: { field: 'row', type: 'ordinal', sort: rows, title: options.yTitle ?? null },
   };
   return {
-    ...frame({ width: Math.min(420, 36 * columns.length), height: Math.min(420, 36 * rows.length), ...options }),
+    ...frame({
+      width: Math.min(420, 36 * columns.length),
+      height: Math.min(420, 36 * rows.length),
+      ...options,
+    }),
     data: { values },
     layer: [
-      { mark: { type: 'rect', tooltip: true }, encoding: { ...encoding, color: { field: 'v', type: 'quantitative', title: null, scale: { scheme: options.scheme ?? 'blues' } } } },
+      {
+        mark: { type: 'rect', tooltip: true },
+        encoding: {
+          ...encoding,
+          color: {
+            field: 'v',
+            type: 'quantitative',
+            title: null,
+            scale: { scheme: options.scheme ?? 'blues' },
+          },
+        },
+      },
       // Light text on the dark end of the scale keeps every value readable.
-      ...(small ? [{ mark: { type: 'text', fontSize: 11, tooltip: true }, encoding: { ...encoding, text: { field: 'v', type: 'quantitative', format: '.3~g' }, color: { condition: { test: `datum.v > ${textThreshold(matrix)}`, value: 'white' }, value: 'black' } } }] : []),
+      ...(small
+        ? [
+            {
+              mark: { type: 'text', fontSize: 11, tooltip: true },
+              encoding: {
+                ...encoding,
+                text: { field: 'v', type: 'quantitative', format: '.3~g' },
+                color: {
+                  condition: { test: `datum.v > ${textThreshold(matrix)}`, value: 'white' },
+                  value: 'black',
+                },
+              },
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -144,12 +208,16 @@ export function heatmap(matrix: number[][], options: ChartOptions & { rowLabels?
 /** The value above which heatmap cells are dark (two thirds up the colour scale). */
 function textThreshold(matrix: number[][]): number {
   const flat = matrix.flat();
-  const lo = Math.min(...flat), hi = Math.max(...flat);
+  const lo = Math.min(...flat),
+    hi = Math.max(...flat);
   return lo + (2 / 3) * (hi - lo);
 }
 
 /** Points coloured by a category (e.g. 2-D embeddings by identity). */
-export function scatterPlot(points: Array<{ x: number; y: number; group?: string; label?: string }>, options: ChartOptions = {}): VegaLiteSpec {
+export function scatterPlot(
+  points: Array<{ x: number; y: number; group?: string; label?: string }>,
+  options: ChartOptions = {},
+): VegaLiteSpec {
   if (points.length === 0) throw new Error('a scatter plot needs at least one point');
   return {
     ...frame(options),
@@ -158,7 +226,9 @@ export function scatterPlot(points: Array<{ x: number; y: number; group?: string
     encoding: {
       x: { field: 'x', type: 'quantitative', title: options.xTitle ?? 'x' },
       y: { field: 'y', type: 'quantitative', title: options.yTitle ?? 'y' },
-      ...(points.some((p) => p.group !== undefined) ? { color: { field: 'group', type: 'nominal', title: null } } : {}),
+      ...(points.some((p) => p.group !== undefined)
+        ? { color: { field: 'group', type: 'nominal', title: null } }
+        : {}),
     },
   };
 }
@@ -167,9 +237,15 @@ export function scatterPlot(points: Array<{ x: number; y: number; group?: string
  * A confusion matrix (rows = true class, columns = predicted class) as a
  * heatmap with counts in the cells; `normalize` shows each row as fractions.
  */
-export function confusionMatrixChart(matrix: number[][], labels: string[], options: ChartOptions & { normalize?: boolean } = {}): VegaLiteSpec {
+export function confusionMatrixChart(
+  matrix: number[][],
+  labels: string[],
+  options: ChartOptions & { normalize?: boolean } = {},
+): VegaLiteSpec {
   if (matrix.length !== labels.length || matrix.some((row) => row.length !== labels.length)) {
-    throw new Error(`confusion matrix must be ${labels.length}x${labels.length} (one row and column per label), got ${matrix.length}x${matrix[0]?.length ?? 0}`);
+    throw new Error(
+      `confusion matrix must be ${labels.length}x${labels.length} (one row and column per label), got ${matrix.length}x${matrix[0]?.length ?? 0}`,
+    );
   }
   const values = options.normalize
     ? matrix.map((row) => {
@@ -177,5 +253,11 @@ export function confusionMatrixChart(matrix: number[][], labels: string[], optio
         return row.map((v) => (total ? v / total : 0));
       })
     : matrix;
-  return heatmap(values, { xTitle: 'predicted', yTitle: 'true', ...options, rowLabels: labels, columnLabels: labels });
+  return heatmap(values, {
+    xTitle: 'predicted',
+    yTitle: 'true',
+    ...options,
+    rowLabels: labels,
+    columnLabels: labels,
+  });
 }

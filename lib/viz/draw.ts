@@ -21,7 +21,18 @@ export interface LabelledBox {
 }
 
 /** Distinct, high-contrast colours for boxes. */
-export const BOX_COLOURS = ['#e6194b', '#3cb44b', '#ffe119', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#fabed4'];
+export const BOX_COLOURS = [
+  '#e6194b',
+  '#3cb44b',
+  '#ffe119',
+  '#4363d8',
+  '#f58231',
+  '#911eb4',
+  '#42d4f4',
+  '#f032e6',
+  '#bfef45',
+  '#fabed4',
+];
 
 function colourOf(b: LabelledBox, i: number): string {
   const c = b.colour ?? BOX_COLOURS[(b.classId ?? i) % BOX_COLOURS.length]!;
@@ -33,7 +44,11 @@ function rgb(hex: string): [number, number, number] {
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
 }
 
-function pixelBoxes(boxes: readonly LabelledBox[], format: BoxFormat, scale: [number, number]): Array<[number, number, number, number]> {
+function pixelBoxes(
+  boxes: readonly LabelledBox[],
+  format: BoxFormat,
+  scale: [number, number],
+): Array<[number, number, number, number]> {
   return boxes.map((b, i) => {
     try {
       const [x1, y1, x2, y2] = toCorners(b.box, format);
@@ -57,8 +72,13 @@ export interface DrawOptions {
  * Draws box outlines into a copy of an RGB image [h, w, 3] with values in 0..1.
  * Outlines are clipped to the image.
  */
-export function drawBoxes(image: tf.Tensor3D, boxes: readonly LabelledBox[], options: DrawOptions = {}): tf.Tensor3D {
-  if (image.rank !== 3 || image.shape[2] !== 3) throw new Error(`drawBoxes expects an RGB image [h, w, 3], got [${image.shape}]`);
+export function drawBoxes(
+  image: tf.Tensor3D,
+  boxes: readonly LabelledBox[],
+  options: DrawOptions = {},
+): tf.Tensor3D {
+  if (image.rank !== 3 || image.shape[2] !== 3)
+    throw new Error(`drawBoxes expects an RGB image [h, w, 3], got [${image.shape}]`);
   const [h, w] = image.shape;
   const lw = Math.max(1, Math.round(options.lineWidth ?? 2));
   const pixels = Float32Array.from(image.dataSync());
@@ -79,7 +99,11 @@ export function drawBoxes(image: tf.Tensor3D, boxes: readonly LabelledBox[], opt
   return tf.tensor3d(pixels, [h, w, 3]);
 }
 
-const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+const escapeXml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 
 /**
  * An SVG picture: the image (PNG inside) with box outlines and labels
@@ -88,7 +112,11 @@ const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '
  * @param image - [h, w, 3] in 0..1 (int32: 0..255).
  * @param options.displayWidth - width the SVG asks to be shown at (default: image width, at least 320).
  */
-export async function annotateSvg(image: tf.Tensor3D, boxes: readonly LabelledBox[], options: DrawOptions & { displayWidth?: number; fontSize?: number } = {}): Promise<string> {
+export async function annotateSvg(
+  image: tf.Tensor3D,
+  boxes: readonly LabelledBox[],
+  options: DrawOptions & { displayWidth?: number; fontSize?: number } = {},
+): Promise<string> {
   if (image.rank !== 3) throw new Error(`annotateSvg expects an image [h, w, c], got [${image.shape}]`);
   const [h, w] = image.shape;
   const png = Buffer.from(await encodePng(image)).toString('base64');
@@ -100,7 +128,12 @@ export async function annotateSvg(image: tf.Tensor3D, boxes: readonly LabelledBo
   const parts = pixelBoxes(boxes, options.format ?? 'corners', scale).map(([x1, y1, x2, y2], i) => {
     const b = boxes[i]!;
     const colour = colourOf(b, i);
-    const text = [b.label ?? (b.classId !== undefined ? `class ${b.classId}` : ''), b.score !== undefined ? b.score.toFixed(2) : ''].filter(Boolean).join(' ');
+    const text = [
+      b.label ?? (b.classId !== undefined ? `class ${b.classId}` : ''),
+      b.score !== undefined ? b.score.toFixed(2) : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     const rect = `<rect x="${x1}" y="${y1}" width="${x2 - x1}" height="${y2 - y1}" fill="none" stroke="${colour}" stroke-width="${lw}"/>`;
     if (!text) return rect;
     const tabH = font * 1.3;
@@ -108,9 +141,13 @@ export async function annotateSvg(image: tf.Tensor3D, boxes: readonly LabelledBo
     const ty = y1 - tabH >= 0 ? y1 - tabH : y1; // inside the box when there is no room above
     const [r, g, bl] = rgb(colour);
     const ink = 0.299 * r + 0.587 * g + 0.114 * bl > 0.6 ? '#000' : '#fff';
-    return `${rect}<rect x="${x1}" y="${ty}" width="${tabW}" height="${tabH}" fill="${colour}"/>` +
-      `<text x="${x1 + font * 0.3}" y="${ty + font * 1.0}" font-family="DejaVu Sans, Arial, sans-serif" font-size="${font}" fill="${ink}">${escapeXml(text)}</text>`;
+    return (
+      `${rect}<rect x="${x1}" y="${ty}" width="${tabW}" height="${tabH}" fill="${colour}"/>` +
+      `<text x="${x1 + font * 0.3}" y="${ty + font * 1.0}" font-family="DejaVu Sans, Arial, sans-serif" font-size="${font}" fill="${ink}">${escapeXml(text)}</text>`
+    );
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${displayWidth}" height="${(h * displayWidth) / w}" viewBox="0 0 ${w} ${h}">` +
-    `<image width="${w}" height="${h}" href="data:image/png;base64,${png}"${k >= 2 ? ' style="image-rendering:pixelated"' : ''}/>${parts.join('')}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${displayWidth}" height="${(h * displayWidth) / w}" viewBox="0 0 ${w} ${h}">` +
+    `<image width="${w}" height="${h}" href="data:image/png;base64,${png}"${k >= 2 ? ' style="image-rendering:pixelated"' : ''}/>${parts.join('')}</svg>`
+  );
 }

@@ -19,13 +19,22 @@ export function scaleTo01(t: tf.Tensor, scaling: Scaling = 'minmax'): tf.Tensor 
     const x = tf.cast(t, 'float32');
     if (scaling === 'none') return tf.clipByValue(x, 0, 1);
     if (scaling === 'minmax') {
-      const lo = tf.min(x), hi = tf.max(x);
+      const lo = tf.min(x),
+        hi = tf.max(x);
       const range = tf.sub(hi, lo);
-      return tf.where(tf.greater(range, 0), tf.div(tf.sub(x, lo), tf.maximum(range, 1e-12)), tf.fill(x.shape, 0.5));
+      return tf.where(
+        tf.greater(range, 0),
+        tf.div(tf.sub(x, lo), tf.maximum(range, 1e-12)),
+        tf.fill(x.shape, 0.5),
+      );
     }
     if (scaling === 'symmetric') {
       const m = tf.max(tf.abs(x));
-      return tf.where(tf.greater(m, 0), tf.add(tf.div(x, tf.mul(tf.maximum(m, 1e-12), 2)), 0.5), tf.fill(x.shape, 0.5));
+      return tf.where(
+        tf.greater(m, 0),
+        tf.add(tf.div(x, tf.mul(tf.maximum(m, 1e-12), 2)), 0.5),
+        tf.fill(x.shape, 0.5),
+      );
     }
     throw new Error(`unknown scaling "${String(scaling)}": use 'none', 'minmax' or 'symmetric'`);
   });
@@ -65,9 +74,12 @@ export interface GridOptions {
  */
 export function imageGrid(images: tf.Tensor4D | tf.Tensor3D[], options: GridOptions = {}): tf.Tensor3D {
   return tf.tidy(() => {
-    if (Array.isArray(images) && images.some((t) => t.shape.join() !== images[0]!.shape.join())) throw new Error(`imageGrid needs images of one shape, got ${images.map((t) => `[${t.shape}]`).join(', ')}`);
+    if (Array.isArray(images) && images.some((t) => t.shape.join() !== images[0]!.shape.join()))
+      throw new Error(
+        `imageGrid needs images of one shape, got ${images.map((t) => `[${t.shape}]`).join(', ')}`,
+      );
     if (Array.isArray(images) && images.length === 0) throw new Error('imageGrid needs at least one image');
-    const batch: tf.Tensor4D = Array.isArray(images) ? tf.stack(images) as tf.Tensor4D : images;
+    const batch: tf.Tensor4D = Array.isArray(images) ? (tf.stack(images) as tf.Tensor4D) : images;
     if (batch.rank !== 4) throw new Error(`imageGrid expects [n, h, w, c], got [${batch.shape}]`);
     const [n, h, w, c] = batch.shape;
     if (n === 0) throw new Error('imageGrid needs at least one image');
@@ -78,8 +90,20 @@ export function imageGrid(images: tf.Tensor4D | tf.Tensor3D[], options: GridOpti
     const scaling = options.scaling ?? 'none';
     const tiles = tf.unstack(tf.cast(batch, 'float32')).map((t) => scaleTo01(t, scaling));
     while (tiles.length < rows * cols) tiles.push(tf.fill([h, w, c], bg));
-    const padded = tiles.map((t) => tf.pad(t, [[0, p], [0, p], [0, 0]], bg));
-    const rowImages = Array.from({ length: rows }, (_, r) => tf.concat(padded.slice(r * cols, (r + 1) * cols), 1));
+    const padded = tiles.map((t) =>
+      tf.pad(
+        t,
+        [
+          [0, p],
+          [0, p],
+          [0, 0],
+        ],
+        bg,
+      ),
+    );
+    const rowImages = Array.from({ length: rows }, (_, r) =>
+      tf.concat(padded.slice(r * cols, (r + 1) * cols), 1),
+    );
     const full = tf.concat(rowImages, 0);
     return tf.slice(full, [0, 0, 0], [rows * (h + p) - p, cols * (w + p) - p, c]) as tf.Tensor3D;
   });
@@ -92,17 +116,31 @@ export function imageGrid(images: tf.Tensor4D | tf.Tensor3D[], options: GridOpti
  * @param image - [h, w, c] or [1, h, w, c], as the model expects it.
  * @param options.maxChannels - at most this many channels (default 64).
  */
-export function featureMaps(model: tf.LayersModel, layerName: string, image: tf.Tensor, options: GridOptions & { maxChannels?: number } = {}): tf.Tensor3D {
+export function featureMaps(
+  model: tf.LayersModel,
+  layerName: string,
+  image: tf.Tensor,
+  options: GridOptions & { maxChannels?: number } = {},
+): tf.Tensor3D {
   const layer = model.layers.find((l) => l.name === layerName);
-  if (!layer) throw new Error(`model has no layer "${layerName}"; its layers are: ${model.layers.map((l) => l.name).join(', ')}`);
+  if (!layer)
+    throw new Error(
+      `model has no layer "${layerName}"; its layers are: ${model.layers.map((l) => l.name).join(', ')}`,
+    );
   const tap = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
   return tf.tidy(() => {
     const x = image.rank === 3 ? tf.expandDims(image, 0) : image;
     const out = tap.predict(x) as tf.Tensor;
-    if (out.rank !== 4) throw new Error(`layer "${layerName}" outputs [${out.shape}], not feature maps [1, h, w, c]`);
+    if (out.rank !== 4)
+      throw new Error(`layer "${layerName}" outputs [${out.shape}], not feature maps [1, h, w, c]`);
     const [, h, w, c] = out.shape;
     const k = Math.min(c!, options.maxChannels ?? 64);
-    const maps = tf.reshape(tf.transpose(tf.slice(out, [0, 0, 0, 0], [1, h!, w!, k]), [3, 1, 2, 0]), [k, h!, w!, 1]) as tf.Tensor4D;
+    const maps = tf.reshape(tf.transpose(tf.slice(out, [0, 0, 0, 0], [1, h!, w!, k]), [3, 1, 2, 0]), [
+      k,
+      h!,
+      w!,
+      1,
+    ]) as tf.Tensor4D;
     return imageGrid(maps, { scaling: 'minmax', ...options });
   });
 }
@@ -114,9 +152,17 @@ export function featureMaps(model: tf.LayersModel, layerName: string, image: tf.
  *
  * @param options.upscale - integer enlargement of each tile (default 4).
  */
-export function firstLayerFilters(model: tf.LayersModel, options: GridOptions & { layerName?: string; upscale?: number } = {}): tf.Tensor3D {
-  const layer = options.layerName ? model.layers.find((l) => l.name === options.layerName) : model.layers.find((l) => l.getClassName() === 'Conv2D');
-  if (!layer) throw new Error(options.layerName ? `model has no layer "${options.layerName}"` : 'model has no Conv2D layer');
+export function firstLayerFilters(
+  model: tf.LayersModel,
+  options: GridOptions & { layerName?: string; upscale?: number } = {},
+): tf.Tensor3D {
+  const layer = options.layerName
+    ? model.layers.find((l) => l.name === options.layerName)
+    : model.layers.find((l) => l.getClassName() === 'Conv2D');
+  if (!layer)
+    throw new Error(
+      options.layerName ? `model has no layer "${options.layerName}"` : 'model has no Conv2D layer',
+    );
   const kernel = layer.getWeights()[0];
   if (!kernel || kernel.rank !== 4) throw new Error(`layer "${layer.name}" has no 4-D convolution kernel`);
   const up = options.upscale ?? 4;
@@ -127,6 +173,11 @@ export function firstLayerFilters(model: tf.LayersModel, options: GridOptions & 
     else tiles = tf.reshape(tf.transpose(kernel, [3, 2, 0, 1]), [cout * cin, f1, f2, 1]) as tf.Tensor4D;
     const scaled = tf.stack(tf.unstack(tiles).map((t) => scaleTo01(t, 'symmetric'))) as tf.Tensor4D;
     const big = up > 1 ? tf.image.resizeNearestNeighbor(scaled, [f1 * up, f2 * up]) : scaled;
-    return imageGrid(big, { padding: 2, ...options, scaling: 'none', columns: options.columns ?? (cin === 3 ? undefined : cin) });
+    return imageGrid(big, {
+      padding: 2,
+      ...options,
+      scaling: 'none',
+      columns: options.columns ?? (cin === 3 ? undefined : cin),
+    });
   });
 }

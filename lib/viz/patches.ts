@@ -35,7 +35,10 @@ const pair = (v: unknown, fallback: number): [number, number] => {
 function step(layer: LayerLike, field: ReceptiveField): ReceptiveField {
   const cls = layer.getClassName();
   const cfg = layer.getConfig();
-  let kernel: [number, number], strides: [number, number], dilation: [number, number] = [1, 1], padding = 'valid';
+  let kernel: [number, number],
+    strides: [number, number],
+    dilation: [number, number] = [1, 1],
+    padding = 'valid';
   if (cls === 'Conv2D' || cls === 'DepthwiseConv2D' || cls === 'SeparableConv2D') {
     kernel = pair(cfg.kernelSize, 1);
     strides = pair(cfg.strides, 1);
@@ -47,10 +50,28 @@ function step(layer: LayerLike, field: ReceptiveField): ReceptiveField {
     padding = String(cfg.padding ?? 'valid');
   } else if (cls === 'ZeroPadding2D') {
     const p = cfg.padding as number | number[] | number[][];
-    const [top, left] = typeof p === 'number' ? [p, p] : Array.isArray(p[0]) ? [(p[0] as number[])[0]!, (p[1] as number[])[0]!] : [p[0] as number, p[1] as number];
-    return { size: field.size, stride: field.stride, start: [field.start[0] - top * field.stride[0], field.start[1] - left * field.stride[1]] };
-  } else if (cls === 'Conv2DTranspose' || cls === 'UpSampling2D' || cls === 'GlobalAveragePooling2D' || cls === 'GlobalMaxPooling2D' || cls === 'Flatten' || cls === 'Dense') {
-    throw new Error(`receptive field through layer "${layer.name}" (${cls}) is not a fixed window: pick an earlier convolutional layer`);
+    const [top, left] =
+      typeof p === 'number'
+        ? [p, p]
+        : Array.isArray(p[0])
+          ? [(p[0] as number[])[0]!, (p[1] as number[])[0]!]
+          : [p[0] as number, p[1] as number];
+    return {
+      size: field.size,
+      stride: field.stride,
+      start: [field.start[0] - top * field.stride[0], field.start[1] - left * field.stride[1]],
+    };
+  } else if (
+    cls === 'Conv2DTranspose' ||
+    cls === 'UpSampling2D' ||
+    cls === 'GlobalAveragePooling2D' ||
+    cls === 'GlobalMaxPooling2D' ||
+    cls === 'Flatten' ||
+    cls === 'Dense'
+  ) {
+    throw new Error(
+      `receptive field through layer "${layer.name}" (${cls}) is not a fixed window: pick an earlier convolutional layer`,
+    );
   } else {
     return field; // element-wise layers (activations, batch norm, add, concatenate, dropout)
   }
@@ -61,7 +82,10 @@ function step(layer: LayerLike, field: ReceptiveField): ReceptiveField {
     let padBefore = 0;
     if (padding === 'same') {
       const n = inShape[axis + 1];
-      if (n == null) throw new Error(`layer "${layer.name}" has 'same' padding on an input of unknown size: build the model with a fixed input size`);
+      if (n == null)
+        throw new Error(
+          `layer "${layer.name}" has 'same' padding on an input of unknown size: build the model with a fixed input size`,
+        );
       const total = Math.max((Math.ceil(n / strides[axis]) - 1) * strides[axis] + k - n, 0);
       padBefore = Math.floor(total / 2);
     }
@@ -79,7 +103,10 @@ function step(layer: LayerLike, field: ReceptiveField): ReceptiveField {
  */
 export function receptiveField(model: tf.LayersModel, layerName: string): ReceptiveField {
   const target = model.layers.find((l) => l.name === layerName) as unknown as LayerLike | undefined;
-  if (!target) throw new Error(`model has no layer "${layerName}"; its layers are: ${model.layers.map((l) => l.name).join(', ')}`);
+  if (!target)
+    throw new Error(
+      `model has no layer "${layerName}"; its layers are: ${model.layers.map((l) => l.name).join(', ')}`,
+    );
   const memo = new Map<LayerLike, ReceptiveField>();
   const visit = (layer: LayerLike): ReceptiveField => {
     const known = memo.get(layer);
@@ -117,15 +144,26 @@ export interface Patch {
  * @param images - [n, h, w, c], as the model expects them.
  * @param options.onePerImage - at most one patch per image (default true, as in Zeiler & Fergus).
  */
-export function topActivatingPatches(model: tf.LayersModel, layerName: string, unit: number, images: tf.Tensor4D, k = 9, options: { onePerImage?: boolean } = {}): Patch[] {
+export function topActivatingPatches(
+  model: tf.LayersModel,
+  layerName: string,
+  unit: number,
+  images: tf.Tensor4D,
+  k = 9,
+  options: { onePerImage?: boolean } = {},
+): Patch[] {
   const layer = model.layers.find((l) => l.name === layerName);
-  if (!layer) throw new Error(`model has no layer "${layerName}"; its layers are: ${model.layers.map((l) => l.name).join(', ')}`);
+  if (!layer)
+    throw new Error(
+      `model has no layer "${layerName}"; its layers are: ${model.layers.map((l) => l.name).join(', ')}`,
+    );
   const field = receptiveField(model, layerName);
   const tap = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
   const acts = tf.tidy(() => {
     const out = tap.predict(images) as tf.Tensor;
     if (out.rank !== 4) throw new Error(`layer "${layerName}" outputs [${out.shape}], not [n, h, w, c]`);
-    if (!(Number.isInteger(unit) && unit >= 0 && unit < out.shape[3]!)) throw new Error(`unit ${unit} out of range: layer "${layerName}" has ${out.shape[3]} channels`);
+    if (!(Number.isInteger(unit) && unit >= 0 && unit < out.shape[3]!))
+      throw new Error(`unit ${unit} out of range: layer "${layerName}" has ${out.shape[3]} channels`);
     return tf.squeeze(tf.slice(out, [0, 0, 0, unit], [-1, -1, -1, 1]), [3]);
   });
   const [, H, W] = acts.shape as [number, number, number];
@@ -139,10 +177,19 @@ export function topActivatingPatches(model: tf.LayersModel, layerName: string, u
     const image = Math.floor(idx / (H * W));
     if ((options.onePerImage ?? true) && used.has(image)) continue;
     used.add(image);
-    const row = Math.floor((idx % (H * W)) / W), col = idx % W;
-    const cy = field.start[0] + row * field.stride[0], cx = field.start[1] + col * field.stride[1];
-    const y1 = Math.round(cy - (field.size[0] - 1) / 2), x1 = Math.round(cx - (field.size[1] - 1) / 2);
-    patches.push({ image, row, col, activation: values[idx]!, box: [x1, y1, x1 + field.size[1], y1 + field.size[0]] });
+    const row = Math.floor((idx % (H * W)) / W),
+      col = idx % W;
+    const cy = field.start[0] + row * field.stride[0],
+      cx = field.start[1] + col * field.stride[1];
+    const y1 = Math.round(cy - (field.size[0] - 1) / 2),
+      x1 = Math.round(cx - (field.size[1] - 1) / 2);
+    patches.push({
+      image,
+      row,
+      col,
+      activation: values[idx]!,
+      box: [x1, y1, x1 + field.size[1], y1 + field.size[0]],
+    });
   }
   return patches;
 }
@@ -154,15 +201,34 @@ export function topActivatingPatches(model: tf.LayersModel, layerName: string, u
  *
  * @returns [patches, size_h, size_w, c].
  */
-export function cropPatches<P extends Pick<Patch, 'image' | 'box'>>(images: tf.Tensor4D, patches: P[], fill = 0.5): tf.Tensor4D {
+export function cropPatches<P extends Pick<Patch, 'image' | 'box'>>(
+  images: tf.Tensor4D,
+  patches: P[],
+  fill = 0.5,
+): tf.Tensor4D {
   if (patches.length === 0) throw new Error('cropPatches needs at least one patch');
   const [, h, w, c] = images.shape;
   return tf.tidy(() => {
     const crops = patches.map((p) => {
       const [x1, y1, x2, y2] = p.box;
-      const top = Math.max(0, -y1), left = Math.max(0, -x1), bottom = Math.max(0, y2 - h), right = Math.max(0, x2 - w);
-      const inside = tf.slice(images, [p.image, Math.max(0, y1), Math.max(0, x1), 0], [1, y2 - y1 - top - bottom, x2 - x1 - left - right, c]);
-      return tf.pad(tf.squeeze(inside, [0]), [[top, bottom], [left, right], [0, 0]], fill);
+      const top = Math.max(0, -y1),
+        left = Math.max(0, -x1),
+        bottom = Math.max(0, y2 - h),
+        right = Math.max(0, x2 - w);
+      const inside = tf.slice(
+        images,
+        [p.image, Math.max(0, y1), Math.max(0, x1), 0],
+        [1, y2 - y1 - top - bottom, x2 - x1 - left - right, c],
+      );
+      return tf.pad(
+        tf.squeeze(inside, [0]),
+        [
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ],
+        fill,
+      );
     });
     return tf.stack(crops) as tf.Tensor4D;
   });
@@ -176,14 +242,22 @@ export function cropPatches<P extends Pick<Patch, 'image' | 'box'>>(images: tf.T
  * @param firstImage the index of the batch's first image in the whole set (its `photo` field).
  */
 export function channelPeaks(activations: tf.Tensor4D, firstImage = 0): Hit[][] {
-  if (activations.rank !== 4) throw new Error(`channelPeaks expects [n, h, w, channels], got [${activations.shape}]`);
+  if (activations.rank !== 4)
+    throw new Error(`channelPeaks expects [n, h, w, channels], got [${activations.shape}]`);
   const [n, h, w, c] = activations.shape;
   const [where, best] = tf.tidy(() => {
     const flat = activations.reshape([n, h * w, c]);
     return [flat.argMax(1).dataSync(), flat.max(1).dataSync()];
   });
-  return Array.from({ length: c }, (_, ch) => Array.from({ length: n }, (_, i) => {
-    const position = where[i * c + ch]!;
-    return { photo: firstImage + i, y: Math.floor(position / w), x: position % w, value: best[i * c + ch]! };
-  }));
+  return Array.from({ length: c }, (_, ch) =>
+    Array.from({ length: n }, (_, i) => {
+      const position = where[i * c + ch]!;
+      return {
+        photo: firstImage + i,
+        y: Math.floor(position / w),
+        x: position % w,
+        value: best[i * c + ch]!,
+      };
+    }),
+  );
 }

@@ -41,9 +41,12 @@ let worker: Worker | undefined;
 /** tsx's ES-module API file, as its package's export map names it (require() would get the CommonJS one, which cannot register in a worker). */
 function tsxEsmApi(): string {
   const manifestPath = projectRequire().resolve('tsx/package.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports?: Record<string, { import?: { default?: string } }> };
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    exports?: Record<string, { import?: { default?: string } }>;
+  };
   const file = manifest.exports?.['./esm/api']?.import?.default;
-  if (!file) throw new Error(`tsx at ${dirname(manifestPath)} has no ES-module API (./esm/api): charts need tsx 4`);
+  if (!file)
+    throw new Error(`tsx at ${dirname(manifestPath)} has no ES-module API (./esm/api): charts need tsx 4`);
   return join(dirname(manifestPath), file);
 }
 
@@ -79,7 +82,8 @@ function renderer(): Worker {
  *   renderer gives no answer within two minutes.
  */
 export function renderSvgSync(spec: VegaLiteSpec): string {
-  if (!spec || typeof spec !== 'object') throw new Error('renderSvgSync expects a Vega-Lite specification object');
+  if (!spec || typeof spec !== 'object')
+    throw new Error('renderSvgSync expects a Vega-Lite specification object');
   const thread = renderer();
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
@@ -91,7 +95,9 @@ export function renderSvgSync(spec: VegaLiteSpec): string {
       // A renderer that stopped answering is replaced on the next call.
       if (worker === thread) worker = undefined;
       void thread.terminate();
-      throw new Error(`the SVG renderer gave no answer (${waited === 'timed-out' ? `timed out after ${TIMEOUT_MS / 1000} s` : 'it stopped'})`);
+      throw new Error(
+        `the SVG renderer gave no answer (${waited === 'timed-out' ? `timed out after ${TIMEOUT_MS / 1000} s` : 'it stopped'})`,
+      );
     }
     if (answer.error !== undefined) throw new Error(answer.error);
     return answer.svg!;

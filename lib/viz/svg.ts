@@ -25,7 +25,9 @@ interface VegaModule {
 let modules: Promise<{ vl: VegaLiteModule; vega: VegaModule }> | undefined;
 
 function load(): Promise<{ vl: VegaLiteModule; vega: VegaModule }> {
-  modules ??= Promise.all([importEsm<VegaLiteModule>('vega-lite'), importEsm<VegaModule>('vega')]).then(([vl, vega]) => ({ vl, vega }));
+  modules ??= Promise.all([importEsm<VegaLiteModule>('vega-lite'), importEsm<VegaModule>('vega')]).then(
+    ([vl, vega]) => ({ vl, vega }),
+  );
   return modules;
 }
 
@@ -35,7 +37,8 @@ function load(): Promise<{ vl: VegaLiteModule; vega: VegaModule }> {
  * @throws with Vega-Lite's message when the spec is invalid.
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  if (!spec || typeof spec !== 'object') throw new Error('renderSvg expects a Vega-Lite specification object');
+  if (!spec || typeof spec !== 'object')
+    throw new Error('renderSvg expects a Vega-Lite specification object');
   const { vl, vega } = await load();
   let compiled: unknown;
   try {
@@ -48,7 +51,8 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   // (a crash of the whole process); this one answers with an inert '#' instead.
   const loader = vega.loader();
   const sanitize = loader.sanitize.bind(loader);
-  loader.sanitize = async (uri, options) => (/^https?:\/\//i.test(String(uri).trim()) ? sanitize(uri, options) : { href: '#' });
+  loader.sanitize = async (uri, options) =>
+    /^https?:\/\//i.test(String(uri).trim()) ? sanitize(uri, options) : { href: '#' };
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader: loader });
   try {
     return await view.toSVG();

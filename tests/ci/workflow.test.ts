@@ -12,7 +12,9 @@ import { courseNotebooks } from '../../tools/site-build';
 
 const root = process.cwd();
 const workflowsDir = join(root, '.github', 'workflows');
-const workflows = readdirSync(workflowsDir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(workflowsDir, f));
+const workflows = readdirSync(workflowsDir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => join(workflowsDir, f));
 const ci = readFileSync(join(workflowsDir, 'ci.yml'), 'utf8');
 const TIMES = join(root, 'notebooks', 'run-times.json');
 
@@ -39,17 +41,32 @@ describe('workflows', () => {
   });
 
   it('would fail actionlint with a mistake in them (the check is live)', () => {
-    const broken = ci.replace('${{ matrix.shard }}/${{ strategy.job-total }}', '${{ matrix.shards }}/${{ strategy.job-total }}');
+    const broken = ci.replace(
+      '${{ matrix.shard }}/${{ strategy.job-total }}',
+      '${{ matrix.shards }}/${{ strategy.job-total }}',
+    );
     expect(broken).not.toBe(ci);
-    expect(lint(broken, 'ci.yml').map((p) => p.message).join('\n')).toMatch(/property "shards" is not defined/);
+    expect(
+      lint(broken, 'ci.yml')
+        .map((p) => p.message)
+        .join('\n'),
+    ).toMatch(/property "shards" is not defined/);
   });
 
   it('pin every action to a release (vX.Y.Z) or a commit', () => {
     const uses = [...ci.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)/gm)].map((m) => m[1]!);
     expect(uses.length).toBeGreaterThan(5);
-    for (const action of uses) expect(action, action).toMatch(/^[\w.-]+\/[\w./-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
-    for (const needed of ['actions/configure-pages', 'actions/upload-pages-artifact', 'actions/deploy-pages']) {
-      expect(uses.some((u) => u.startsWith(`${needed}@`)), needed).toBe(true);
+    for (const action of uses)
+      expect(action, action).toMatch(/^[\w.-]+\/[\w./-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
+    for (const needed of [
+      'actions/configure-pages',
+      'actions/upload-pages-artifact',
+      'actions/deploy-pages',
+    ]) {
+      expect(
+        uses.some((u) => u.startsWith(`${needed}@`)),
+        needed,
+      ).toBe(true);
     }
   });
 
@@ -61,14 +78,18 @@ describe('workflows', () => {
     expect(job('deploy')).toMatch(/permissions:\n\s+pages: write\n\s+id-token: write\n/);
   });
 
-  it('key the stored notebook cache on every input of the executor\'s cache key', () => {
-    const keys = [...ci.matchAll(/key: (nbcache-\$\{\{ env\.PROFILE \}\}-\$\{\{ hashFiles\(([^)]*)\) \}\})/g)];
+  it("key the stored notebook cache on every input of the executor's cache key", () => {
+    const keys = [
+      ...ci.matchAll(/key: (nbcache-\$\{\{ env\.PROFILE \}\}-\$\{\{ hashFiles\(([^)]*)\) \}\})/g),
+    ];
     expect(keys.length, 'restore in the shards, save after the merge').toBe(2);
     expect(keys[0]![1]).toBe(keys[1]![1]);
     const hashed = keys[0]![2]!.split(',').map((s) => s.trim().replace(/^'|'$/g, ''));
     for (const input of projectCacheInputs()) {
       const path = relative(root, input);
-      expect(hashed, `${path} feeds the executor's cache key`).toContain(path.endsWith('.json') ? path : `${path}/**`);
+      expect(hashed, `${path} feeds the executor's cache key`).toContain(
+        path.endsWith('.json') ? path : `${path}/**`,
+      );
     }
     // The notebooks' cells, and the executor's own version of its cache format.
     expect(hashed).toContain('notebooks/*.ipynb');
@@ -86,10 +107,15 @@ describe('the course split into shards', () => {
       const seconds = (nb: string) => recorded[timesKey(TIMES, nb)] ?? unknownEstimate(recorded);
       const longest = Math.max(...notebooks.map(seconds));
       for (let count = 2; count <= 5; count++) {
-        const shards = Array.from({ length: count }, (_, i) => selectShard(notebooks, { index: i + 1, count }, profile, TIMES));
+        const shards = Array.from({ length: count }, (_, i) =>
+          selectShard(notebooks, { index: i + 1, count }, profile, TIMES),
+        );
         expect(shards.flat().sort(), `${count} shards`).toEqual([...notebooks].sort());
         const loads = shards.map((s) => s.reduce((sum, nb) => sum + seconds(nb), 0));
-        expect(Math.max(...loads) - Math.min(...loads), `${count} shards: ${loads.map((l) => l.toFixed(1)).join(', ')} s`).toBeLessThanOrEqual(longest);
+        expect(
+          Math.max(...loads) - Math.min(...loads),
+          `${count} shards: ${loads.map((l) => l.toFixed(1)).join(', ')} s`,
+        ).toBeLessThanOrEqual(longest);
       }
     });
   }

@@ -17,7 +17,14 @@ mkdirSync(join(mirror, 'test'), { recursive: true });
 const names = Array.from({ length: 8 }, (_, i) => `test/fa-${i}.bin`);
 for (const [i, name] of names.entries()) {
   const content = `asset number ${i}\n`;
-  registerAsset({ name, sha256: createHash('sha256').update(content).digest('hex'), size: content.length, source: { kind: 'url', url: `https://example.org/fa-${i}.bin` }, licence: 'test', description: 'test file' });
+  registerAsset({
+    name,
+    sha256: createHash('sha256').update(content).digest('hex'),
+    size: content.length,
+    source: { kind: 'url', url: `https://example.org/fa-${i}.bin` },
+    licence: 'test',
+    description: 'test file',
+  });
   if (i === 6) writeFileSync(join(mirror, name), content); // one the mirror holds
 }
 
@@ -30,7 +37,15 @@ function noDns(calls: string[]): FetchLike {
   };
 }
 
-const hub = (fetch: FetchLike, dir: string): HubOptions => ({ cacheDir: join(root, dir), mirrors: [mirror], fetch, attempts: 3, retryDelayMs: 1, progressAbove: Infinity, useNodeModules: false });
+const hub = (fetch: FetchLike, dir: string): HubOptions => ({
+  cacheDir: join(root, dir),
+  mirrors: [mirror],
+  fetch,
+  attempts: 3,
+  retryDelayMs: 1,
+  progressAbove: Infinity,
+  useNodeModules: false,
+});
 
 describe('fetch-all', () => {
   it('gives up downloading after three failures of one kind, still reads the mirror, says so on each line', async () => {
@@ -41,8 +56,12 @@ describe('fetch-all', () => {
     expect(r.stoppedBecause).toBe('the network looks absent (3 connections in a row failed with ENOTFOUND)');
     expect([...r.verified]).toEqual([['test/fa-6.bin', 'mirror']]);
     expect(r.failed.size).toBe(7);
-    expect(r.failed.get('test/fa-0.bin')).toMatch(/attempt 3: fetch failed: getaddrinfo ENOTFOUND example\.org/);
-    expect(r.failed.get('test/fa-7.bin')).toBe('not in the cache or any mirror, and not downloaded: the network looks absent (3 connections in a row failed with ENOTFOUND)');
+    expect(r.failed.get('test/fa-0.bin')).toMatch(
+      /attempt 3: fetch failed: getaddrinfo ENOTFOUND example\.org/,
+    );
+    expect(r.failed.get('test/fa-7.bin')).toBe(
+      'not in the cache or any mirror, and not downloaded: the network looks absent (3 connections in a row failed with ENOTFOUND)',
+    );
     expect(lines).toHaveLength(8);
     expect(lines[0]).toMatch(/^\[1\/8\] test\/fa-0\.bin: FAILED \(\d+\.\d s\)$/);
     expect(lines[1]).toMatch(/^\[2\/8\] test\/fa-1\.bin: FAILED \(\d+\.\d s\), not downloaded$/);
@@ -71,8 +90,14 @@ describe('fetch-all', () => {
   });
 
   it('classifies connection failures by their system code', () => {
-    expect(connectionFailureKind(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }))).toBe('ECONNREFUSED');
-    expect(connectionFailureKind(Object.assign(new Error('aborted'), { name: 'AbortError' }))).toBe('timeout');
+    expect(
+      connectionFailureKind(
+        new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }),
+      ),
+    ).toBe('ECONNREFUSED');
+    expect(connectionFailureKind(Object.assign(new Error('aborted'), { name: 'AbortError' }))).toBe(
+      'timeout',
+    );
     expect(connectionFailureKind(new Error('HTTP 404 Not Found'))).toBeUndefined();
   });
 });

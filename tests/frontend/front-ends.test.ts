@@ -22,7 +22,10 @@ function pathWith(...commands: string[]): NodeJS.ProcessEnv {
 }
 
 /** Answers as the real commands print (JupyterLab 4.2.5, Notebook 6.4.12 or 7.2.1, VS Code 1.95.3). */
-function answers(notebookVersion = '6.4.12', extensions = 'ms-python.python\nms-toolsai.jupyter\n'): CommandRunner & { calls: string[] } {
+function answers(
+  notebookVersion = '6.4.12',
+  extensions = 'ms-python.python\nms-toolsai.jupyter\n',
+): CommandRunner & { calls: string[] } {
   const calls: string[] = [];
   const run = async (command: string, args: string[]) => {
     calls.push(`${command.split('/').pop()} ${args.join(' ')}`);
@@ -45,15 +48,31 @@ describe('front ends for npm run doctor', () => {
     const run = answers();
     const lines = await frontEndLines(pathWith('jupyter-lab', 'jupyter-notebook', 'code'), run);
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^front end: JupyterLab \(4\.2\.5, .*jupyter-lab\): charts interactive \(Vega-Lite\), the live training chart as HTML/);
-    expect(lines[1]).toMatch(/^front end: Jupyter Notebook 6 classic \(6\.4\.12, .*\): charts as static SVG pictures/);
-    expect(lines[2]).toMatch(/^front end: VS Code \(1\.95\.3, .*code\): Jupyter extension installed: charts interactive/);
-    expect(run.calls.sort()).toEqual(['code --list-extensions', 'code --version', 'jupyter-lab --version', 'jupyter-notebook --version']);
+    expect(lines[0]).toMatch(
+      /^front end: JupyterLab \(4\.2\.5, .*jupyter-lab\): charts interactive \(Vega-Lite\), the live training chart as HTML/,
+    );
+    expect(lines[1]).toMatch(
+      /^front end: Jupyter Notebook 6 classic \(6\.4\.12, .*\): charts as static SVG pictures/,
+    );
+    expect(lines[2]).toMatch(
+      /^front end: VS Code \(1\.95\.3, .*code\): Jupyter extension installed: charts interactive/,
+    );
+    expect(run.calls.sort()).toEqual([
+      'code --list-extensions',
+      'code --version',
+      'jupyter-lab --version',
+      'jupyter-notebook --version',
+    ]);
   });
 
   it('tells Notebook 7 (built on JupyterLab) from the classic one, and VS Code without its Jupyter extension', async () => {
-    const lines = await frontEndLines(pathWith('jupyter-notebook', 'code'), answers('7.2.1', 'ms-python.python\n'));
-    expect(lines[0]).toMatch(/^front end: Jupyter Notebook 7 \(7\.2\.1, .*built on JupyterLab\): charts interactive/);
+    const lines = await frontEndLines(
+      pathWith('jupyter-notebook', 'code'),
+      answers('7.2.1', 'ms-python.python\n'),
+    );
+    expect(lines[0]).toMatch(
+      /^front end: Jupyter Notebook 7 \(7\.2\.1, .*built on JupyterLab\): charts interactive/,
+    );
     expect(lines[1]).toMatch(/no Jupyter extension \(code --install-extension ms-toolsai\.jupyter\)/);
   });
 
@@ -64,6 +83,8 @@ describe('front ends for npm run doctor', () => {
     const [line] = await frontEndLines(pathWith('jupyter-notebook'), failing);
     expect(line).toMatch(/version unknown.*--version failed: ModuleNotFoundError: No module named notebook/);
     const none = await frontEndLines(pathWith(), answers());
-    expect(none).toEqual([expect.stringMatching(/^front end: none found on PATH .*apt-get install jupyter-notebook/)]);
+    expect(none).toEqual([
+      expect.stringMatching(/^front end: none found on PATH .*apt-get install jupyter-notebook/),
+    ]);
   });
 });

@@ -16,14 +16,16 @@ export const JUPYTER_NOTEBOOK = process.env.JUPYTER_NOTEBOOK_PATH ?? '/usr/bin/j
 export function notebookSkipReason(): string | undefined {
   if (existsSync(JUPYTER_NOTEBOOK)) return undefined;
   const reason = `no Jupyter Notebook at ${JUPYTER_NOTEBOOK} (apt-get install jupyter-notebook, or set JUPYTER_NOTEBOOK_PATH)`;
-  if (process.env.CI && process.env.CI !== 'false') throw new Error(`CI needs the front-end tests: ${reason}`);
+  if (process.env.CI && process.env.CI !== 'false')
+    throw new Error(`CI needs the front-end tests: ${reason}`);
   return reason;
 }
 
 /** The Jupyter folders of one test run, all under `dir`. */
 export function jupyterEnv(dir: string): NodeJS.ProcessEnv {
   const data = join(dir, 'share', 'jupyter');
-  for (const sub of [data, join(dir, 'config'), join(dir, 'runtime'), join(dir, 'ipython')]) mkdirSync(sub, { recursive: true });
+  for (const sub of [data, join(dir, 'config'), join(dir, 'runtime'), join(dir, 'ipython')])
+    mkdirSync(sub, { recursive: true });
   return {
     ...process.env,
     JUPYTER_DATA_DIR: data,
@@ -43,11 +45,16 @@ export function jupyterEnv(dir: string): NodeJS.ProcessEnv {
  */
 export function installCourseKernel(root: string, dir: string, env: NodeJS.ProcessEnv): string[] {
   const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const run = spawnSync(process.execPath, [tsx, join(root, 'tools', 'kernel-install.ts'), '--prefix', dir], { cwd: root, env, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [tsx, join(root, 'tools', 'kernel-install.ts'), '--prefix', dir], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(`kernel:install failed (${run.status}): ${run.stderr}${run.stdout}`);
   const kernels = join(dir, 'share', 'jupyter', 'kernels');
   const names = existsSync(kernels) ? readdirSync(kernels) : [];
-  if (names.length === 0) throw new Error(`kernel:install wrote no kernelspec under ${kernels}: ${run.stdout}`);
+  if (names.length === 0)
+    throw new Error(`kernel:install wrote no kernelspec under ${kernels}: ${run.stdout}`);
   return names;
 }
 
@@ -71,14 +78,24 @@ export interface NotebookServer {
 }
 
 /** Starts Notebook 6 serving `notebookDir` and waits until its API answers. */
-export async function startNotebook(notebookDir: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<NotebookServer> {
+export async function startNotebook(
+  notebookDir: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+): Promise<NotebookServer> {
   const token = randomBytes(24).toString('hex');
   const port = await freePort();
   const child: ChildProcess = spawn(
     JUPYTER_NOTEBOOK,
     [
-      '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--NotebookApp.port_retries=0', `--NotebookApp.token=${token}`,
-      `--notebook-dir=${notebookDir}`, '--NotebookApp.disable_check_xsrf=False', '--NotebookApp.allow_remote_access=False',
+      '--no-browser',
+      '--ip=127.0.0.1',
+      `--port=${port}`,
+      '--NotebookApp.port_retries=0',
+      `--NotebookApp.token=${token}`,
+      `--notebook-dir=${notebookDir}`,
+      '--NotebookApp.disable_check_xsrf=False',
+      '--NotebookApp.allow_remote_access=False',
       // CI containers run as root, which Notebook refuses without this.
       ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
     ],
@@ -101,7 +118,8 @@ export async function startNotebook(notebookDir: string, env: NodeJS.ProcessEnv,
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited !== undefined) throw new Error(`jupyter-notebook exited (${exited}) before answering:\n${output}`);
+    if (exited !== undefined)
+      throw new Error(`jupyter-notebook exited (${exited}) before answering:\n${output}`);
     try {
       const response = await fetch(`${base}/api/status?token=${token}`);
       if (response.ok) break;

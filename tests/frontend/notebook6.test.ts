@@ -9,9 +9,20 @@ import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectParameters } from '../../tools/nbconvert-ts/execute';
-import { joinSource, readNotebook, serializeNotebook, type Notebook } from '../../tools/nbconvert-ts/notebook';
+import {
+  joinSource,
+  readNotebook,
+  serializeNotebook,
+  type Notebook,
+} from '../../tools/nbconvert-ts/notebook';
 import { chromiumSkipReason, launchChromium } from '../site/browser';
-import { installCourseKernel, jupyterEnv, notebookSkipReason, startNotebook, type NotebookServer } from './jupyter-notebook';
+import {
+  installCourseKernel,
+  jupyterEnv,
+  notebookSkipReason,
+  startNotebook,
+  type NotebookServer,
+} from './jupyter-notebook';
 
 // The DOM as the page functions below use it (the project's TypeScript settings have no DOM types).
 interface PageElement {
@@ -27,7 +38,11 @@ const skipReason = notebookSkipReason() ?? chromiumSkipReason();
 if (skipReason) console.warn(`front-end tests skipped: ${skipReason}`);
 
 const root = process.cwd();
-const PLANTED = ['// A planted failure: line 3 throws.', 'const plantedValue: number = 41;', "throw new Error(`planted failure after ${plantedValue}`);"].join('\n');
+const PLANTED = [
+  '// A planted failure: line 3 throws.',
+  'const plantedValue: number = 41;',
+  'throw new Error(`planted failure after ${plantedValue}`);',
+].join('\n');
 
 /** What one Run All of a notebook looked like. */
 interface RunReport {
@@ -66,8 +81,19 @@ const runs = new Map<string, RunReport>();
 function prepare(name: string, extraCells: string[] = []): Notebook {
   const nb = readNotebook(join(root, 'notebooks', name));
   injectParameters(nb, { profile: 'ci' });
-  nb.metadata = { ...nb.metadata, kernelspec: { name: kernelName, display_name: kernelName, language: 'typescript' } };
-  for (const source of extraCells) nb.cells.push({ cell_type: 'code', id: `planted-${nb.cells.length}`, metadata: {}, source, execution_count: null, outputs: [] });
+  nb.metadata = {
+    ...nb.metadata,
+    kernelspec: { name: kernelName, display_name: kernelName, language: 'typescript' },
+  };
+  for (const source of extraCells)
+    nb.cells.push({
+      cell_type: 'code',
+      id: `planted-${nb.cells.length}`,
+      metadata: {},
+      source,
+      execution_count: null,
+      outputs: [],
+    });
   writeFileSync(join(workDir, name), serializeNotebook(nb));
   return nb;
 }
@@ -89,10 +115,13 @@ async function runAll(name: string, nb: Notebook, timeoutMs: number): Promise<Ru
   page.on('console', (message) => {
     const text = `console: ${message.text()} ${message.location().url}`;
     // Debian's Notebook asks for the ipywidgets extension it does not ship, and its icon font for about:blank.
-    if (message.type() === 'error' && !/nbextensions\/widgets\/|about:blank/.test(text)) pageErrors.push(text);
+    if (message.type() === 'error' && !/nbextensions\/widgets\/|about:blank/.test(text))
+      pageErrors.push(text);
   });
   try {
-    await page.goto(`${server!.base}/notebooks/${name}?token=${server!.token}`, { waitUntil: 'domcontentloaded' });
+    await page.goto(`${server!.base}/notebooks/${name}?token=${server!.token}`, {
+      waitUntil: 'domcontentloaded',
+    });
     await page.waitForSelector('#kernel_indicator_icon.kernel_idle_icon');
     await page.click('#celllink');
     await page.click('#run_all_cells > a');
@@ -103,7 +132,8 @@ async function runAll(name: string, nb: Notebook, timeoutMs: number): Promise<Ru
     for (;;) {
       const state = await page.evaluate(() => {
         const cells = [...document.querySelectorAll('.cell.code_cell')];
-        const runningCell = (c: PageElement) => (c.querySelector('.input_prompt')?.textContent ?? '').includes('[*]');
+        const runningCell = (c: PageElement) =>
+          (c.querySelector('.input_prompt')?.textContent ?? '').includes('[*]');
         const live = [...document.querySelectorAll('.course-live-chart')];
         return {
           running: cells.some(runningCell),
@@ -121,21 +151,39 @@ async function runAll(name: string, nb: Notebook, timeoutMs: number): Promise<Ru
       }
       if (state.training && state.busy) busyWhileTraining = true;
       if (!state.running && state.idle) break;
-      if (Date.now() > deadline) throw new Error(`${name}: cells still running after ${timeoutMs / 1000} s\n${server!.log().slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${name}: cells still running after ${timeoutMs / 1000} s\n${server!.log().slice(-3000)}`,
+        );
       await page.waitForTimeout(200);
     }
     const end = await page.evaluate(() => {
       const cells = [...document.querySelectorAll('.cell.code_cell')];
       return {
-        prompts: cells.map((c) => /\[(\d*)\]/.exec(c.querySelector('.input_prompt')?.textContent ?? '')?.[1] ?? ''),
+        prompts: cells.map(
+          (c) => /\[(\d*)\]/.exec(c.querySelector('.input_prompt')?.textContent ?? '')?.[1] ?? '',
+        ),
         svgCharts: document.querySelectorAll('.output_svg svg.marks').length,
-        textCharts: [...document.querySelectorAll('.output_text')].filter((o) => (o.textContent ?? '').includes('[Vega-Lite chart:')).length,
+        textCharts: [...document.querySelectorAll('.output_text')].filter((o) =>
+          (o.textContent ?? '').includes('[Vega-Lite chart:'),
+        ).length,
         liveCharts: document.querySelectorAll('.output_html .course-live-chart').length,
-        liveProgress: [...document.querySelectorAll('.course-live-chart progress')].map((p) => [Number(p.getAttribute('value')), Number(p.getAttribute('max'))] as [number, number]),
-        errors: cells.flatMap((c, cell) => [...c.querySelectorAll('.output_error')].map((e) => ({ cell, text: e.textContent ?? '' }))),
+        liveProgress: [...document.querySelectorAll('.course-live-chart progress')].map(
+          (p) => [Number(p.getAttribute('value')), Number(p.getAttribute('max'))] as [number, number],
+        ),
+        errors: cells.flatMap((c, cell) =>
+          [...c.querySelectorAll('.output_error')].map((e) => ({ cell, text: e.textContent ?? '' })),
+        ),
       };
     });
-    return { ...end, chartsExpected: chartCalls(nb), liveSeenWhileRunning, busyWhileTraining, liveUpdates: progressSeen.size, pageErrors };
+    return {
+      ...end,
+      chartsExpected: chartCalls(nb),
+      liveSeenWhileRunning,
+      busyWhileTraining,
+      liveUpdates: progressSeen.size,
+      pageErrors,
+    };
   } finally {
     await page.close();
   }
@@ -159,7 +207,10 @@ beforeAll(async () => {
   browser = await launchChromium();
   // Both at once, each kernel on one core: about half the time of one after the other.
   const started = Date.now();
-  const [setupRun, lenetRun] = await Promise.all([runAll('00-setup.ipynb', setup, 240_000), runAll('04-lenet5.ipynb', lenet, 240_000)]);
+  const [setupRun, lenetRun] = await Promise.all([
+    runAll('00-setup.ipynb', setup, 240_000),
+    runAll('04-lenet5.ipynb', lenet, 240_000),
+  ]);
   console.log(`front-end run of 00 and 04: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   runs.set('00', setupRun);
   runs.set('04', lenetRun);

@@ -11,7 +11,8 @@ export const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1
 
 /** ‖actual − expected‖ / ‖expected‖ over whole arrays: the relative error of an output. */
 export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  if (actual.length !== expected.length) throw new Error(`relativeError: ${actual.length} values vs ${expected.length}`);
+  if (actual.length !== expected.length)
+    throw new Error(`relativeError: ${actual.length} values vs ${expected.length}`);
   let diff = 0;
   let norm = 0;
   for (let i = 0; i < expected.length; i++) {

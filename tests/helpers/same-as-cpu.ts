@@ -9,8 +9,17 @@ export type Dtype = 'float32' | 'int32' | 'bool';
 export function seededTensor(shape: number[], dtype: Dtype, seed: number): tf.Tensor {
   const values = seeded(size(shape), seed);
   if (dtype === 'float32') return tf.tensor(values, shape);
-  if (dtype === 'int32') return tf.tensor(Int32Array.from(values, (v) => Math.round(v * 1000)), shape, 'int32');
-  return tf.tensor(Uint8Array.from(values, (v) => (v > 0 ? 1 : 0)), shape, 'bool');
+  if (dtype === 'int32')
+    return tf.tensor(
+      Int32Array.from(values, (v) => Math.round(v * 1000)),
+      shape,
+      'int32',
+    );
+  return tf.tensor(
+    Uint8Array.from(values, (v) => (v > 0 ? 1 : 0)),
+    shape,
+    'bool',
+  );
 }
 
 interface Output {
@@ -20,13 +29,20 @@ interface Output {
 }
 
 /** Runs `op` on one backend and reads every output back; checks that nothing leaked. */
-async function runOn(backend: 'wasm' | 'cpu', shape: number[], dtype: Dtype, op: (x: tf.Tensor) => tf.Tensor | tf.Tensor[]): Promise<Output[]> {
+async function runOn(
+  backend: 'wasm' | 'cpu',
+  shape: number[],
+  dtype: Dtype,
+  op: (x: tf.Tensor) => tf.Tensor | tf.Tensor[],
+): Promise<Output[]> {
   await tf.setBackend(backend);
   const before = tf.memory().numTensors;
   const x = seededTensor(shape, dtype, 17);
   const result = op(x);
   const outputs = Array.isArray(result) ? result : [result];
-  const read = await Promise.all(outputs.map(async (t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(await t.data()) })));
+  const read = await Promise.all(
+    outputs.map(async (t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(await t.data()) })),
+  );
   tf.dispose([x, ...outputs]);
   expect(tf.memory().numTensors, `leaked tensors on ${backend}`).toBe(before);
   return read;
@@ -36,7 +52,11 @@ async function runOn(backend: 'wasm' | 'cpu', shape: number[], dtype: Dtype, op:
  * Runs `op` on a seeded input of each dtype on the cpu backend (TensorFlow.js's reference
  * kernels) and on wasm: outputs must have the same shapes, dtypes and values, exactly.
  */
-export async function sameAsCpu(shape: number[], op: (x: tf.Tensor) => tf.Tensor | tf.Tensor[], dtypes: Dtype[] = ['float32', 'int32', 'bool']): Promise<void> {
+export async function sameAsCpu(
+  shape: number[],
+  op: (x: tf.Tensor) => tf.Tensor | tf.Tensor[],
+  dtypes: Dtype[] = ['float32', 'int32', 'bool'],
+): Promise<void> {
   for (const dtype of dtypes) {
     const expected = await runOn('cpu', shape, dtype, op);
     const actual = await runOn('wasm', shape, dtype, op);

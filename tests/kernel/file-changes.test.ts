@@ -21,12 +21,22 @@ describe('the kernel beside changing files', () => {
     const root = process.cwd();
     // tslab resolves a cell's relative imports from the process's folder, as in the kernel's process.
     process.chdir(dir);
-    const compiler = new CourseCompiler(root, dir, { strict: true }, { log: (...v) => logs.push(v), error: (...v) => errors.push(v) });
+    const compiler = new CourseCompiler(
+      root,
+      dir,
+      { strict: true },
+      { log: (...v) => logs.push(v), error: (...v) => errors.push(v) },
+    );
     try {
       const first = await compiler.executor.execute("import { answer } from './helper';\nanswer + 1");
       expect(first, JSON.stringify(errors)).toBe(true);
       // A failed module lookup makes TypeScript watch folders; then churn in them.
-      expect(await compiler.executor.execute("// @ts-expect-error: it does not exist yet\nimport('./missing').catch(() => 'absent')"), JSON.stringify(errors)).toBe(true);
+      expect(
+        await compiler.executor.execute(
+          "// @ts-expect-error: it does not exist yet\nimport('./missing').catch(() => 'absent')",
+        ),
+        JSON.stringify(errors),
+      ).toBe(true);
       for (let round = 0; round < 3; round++) {
         mkdirSync(join(dir, `build-${round}`));
         writeFileSync(join(dir, `build-${round}`, 'out.ts'), 'export const x = 1;\n');
@@ -36,11 +46,16 @@ describe('the kernel beside changing files', () => {
         rmSync(join(dir, `scratch-${round}.ts`));
         rmSync(join(dir, `build-${round}`), { recursive: true });
         await settle(30);
-        expect(await compiler.executor.execute(`const v${round}: number = ${round} * 2;\nv${round}`), JSON.stringify(errors)).toBe(true);
+        expect(
+          await compiler.executor.execute(`const v${round}: number = ${round} * 2;\nv${round}`),
+          JSON.stringify(errors),
+        ).toBe(true);
       }
       await settle(400);
       errors.length = 0;
-      expect(await compiler.executor.execute("import { answer as latest } from './helper';\nlatest")).toBe(true);
+      expect(await compiler.executor.execute("import { answer as latest } from './helper';\nlatest")).toBe(
+        true,
+      );
       expect(errors).toEqual([]);
       // The first cell saw the file as it was; the last sees its latest contents.
       expect(logs[0]).toEqual([42]);

@@ -20,11 +20,14 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('the course kernel while files change in the notebook folder', () => {
   it('keeps running, and the cell and the next ones give their results', async () => {
-    for (const name of ['watch-churn.ipynb', 'churn-helper.ts']) copyFileSync(join(fixtures, name), join(folder, name));
+    for (const name of ['watch-churn.ipynb', 'churn-helper.ts'])
+      copyFileSync(join(fixtures, name), join(folder, name));
     const out = join(folder, 'executed.ipynb');
     const report = await executeNotebook(join(folder, 'watch-churn.ipynb'), { outputPath: out });
     expect(report.status, report.message).toBe('ok');
-    const printed = read(out).cells.map((cell: { outputs: Array<{ text?: string | string[] }> }) => cell.outputs.map((o) => text(o.text ?? '')).join(''));
+    const printed = read(out).cells.map((cell: { outputs: Array<{ text?: string | string[] }> }) =>
+      cell.outputs.map((o) => text(o.text ?? '')).join(''),
+    );
     expect(printed).toEqual(['churned 15\n', 'after 30\n', 'still alive\n']);
   }, 180_000);
 });

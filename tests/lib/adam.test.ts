@@ -12,7 +12,13 @@ describe('adamStep', () => {
   });
 
   it('follows tf.train.adam for five steps', () => {
-    const grads = [[0.1, -0.3, 2], [0.2, 0.1, -1], [-0.5, 0.4, 0.3], [1, 1, 1], [-2, 0, 0.01]];
+    const grads = [
+      [0.1, -0.3, 2],
+      [0.2, 0.1, -1],
+      [-0.5, 0.4, 0.3],
+      [1, 1, 1],
+      [-2, 0, 0.01],
+    ];
     const variable = tf.tidy(() => tf.variable(tf.tensor1d([1, -2, 0.5])));
     const optimizer = tf.train.adam(0.05, 0.8, 0.99);
     const state = adamState(3);

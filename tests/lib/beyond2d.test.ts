@@ -11,7 +11,18 @@ describe('conv1d', () => {
   it('matches tf.conv1d with stride 2 and one zero of padding (asymmetric filter)', () => {
     expect(conv1d([1, 2, 3, 4, 5], [1, 0, -1], 2, 1)).toEqual([-2, -2, 4]);
     const signal = [3, -1, 4, 1, -5, 9, 2, -6, 5];
-    const want = tf.tidy(() => Array.from(tf.conv1d(tf.tensor3d([0, 0, ...signal, 0, 0], [1, 13, 1]), tf.tensor3d([2, -1, 0.5, 1], [4, 1, 1]), 3, 'valid').dataSync()));
+    const want = tf.tidy(() =>
+      Array.from(
+        tf
+          .conv1d(
+            tf.tensor3d([0, 0, ...signal, 0, 0], [1, 13, 1]),
+            tf.tensor3d([2, -1, 0.5, 1], [4, 1, 1]),
+            3,
+            'valid',
+          )
+          .dataSync(),
+      ),
+    );
     expect(conv1d(signal, [2, -1, 0.5, 1], 3, 2)).toEqual(want);
   });
 });
@@ -38,11 +49,24 @@ describe('detectionScores', () => {
     // clip 0: trigger ends at 1.0; rings at 1.2 (correct) and 2.5 (false). clip 1: no trigger, one ring (false).
     // clip 2: triggers end at 0.5 and 2.0; a ring at 0.45 (correct: within 0.1 s before) finds only the first.
     const s = detectionScores([[1.2, 2.5], [1.0], [0.45]], [[1.0], [], [0.5, 2.0]], 0.1, 0.6);
-    expect(s).toEqual({ precision: 2 / 4, recall: 2 / 3, rings: 4, correctRings: 2, triggers: 3, foundTriggers: 2 });
+    expect(s).toEqual({
+      precision: 2 / 4,
+      recall: 2 / 3,
+      rings: 4,
+      correctRings: 2,
+      triggers: 3,
+      foundTriggers: 2,
+    });
   });
   it('a ring exactly `before` early is not correct; exactly `after` late is', () => {
-    expect(detectionScores([[0.75, 1.5]], [[1.0]], 0.25, 0.5)).toMatchObject({ correctRings: 1, foundTriggers: 1 });
-    expect(detectionScores([[0.75]], [[1.0]], 0.25, 0.5)).toMatchObject({ correctRings: 0, foundTriggers: 0 });
+    expect(detectionScores([[0.75, 1.5]], [[1.0]], 0.25, 0.5)).toMatchObject({
+      correctRings: 1,
+      foundTriggers: 1,
+    });
+    expect(detectionScores([[0.75]], [[1.0]], 0.25, 0.5)).toMatchObject({
+      correctRings: 0,
+      foundTriggers: 0,
+    });
   });
   it('refuses lists of different lengths', () => {
     expect(() => detectionScores([[]], [], 0.1, 0.5)).toThrow(/1 clips of rings but 0 of trigger ends/);

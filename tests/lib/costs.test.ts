@@ -1,7 +1,16 @@
 // Cost calculators against the lecture notes' hand-worked figures.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { bottleneckCost, compoundScaling, convCost, convParams, denseParams, EFFICIENTNET_VARIANTS, separableCost, separableRatio } from '../../lib/costs';
+import {
+  bottleneckCost,
+  compoundScaling,
+  convCost,
+  convParams,
+  denseParams,
+  EFFICIENTNET_VARIANTS,
+  separableCost,
+  separableRatio,
+} from '../../lib/costs';
 import { convMultiplies } from '../../lib/conv';
 
 describe('cost calculators', () => {
@@ -25,7 +34,9 @@ describe('cost calculators', () => {
   });
 
   it('convCost agrees with the from-scratch multiply count of conv.ts', () => {
-    expect(convCost({ output: [4, 4], f: 3, channelsIn: 3, channelsOut: 5 })).toBe(convMultiplies([6, 6, 3], 3, 5, { stride: 1, pad: 0 }));
+    expect(convCost({ output: [4, 4], f: 3, channelsIn: 3, channelsOut: 5 })).toBe(
+      convMultiplies([6, 6, 3], 3, 5, { stride: 1, pad: 0 }),
+    );
   });
 
   it('compound scaling: alpha 1.2, beta 1.1, gamma 1.15 roughly double FLOPs per step of phi', () => {
@@ -40,7 +51,9 @@ describe('cost calculators', () => {
   });
 
   it('rejects bad sizes with the value in the message', () => {
-    expect(() => convCost({ output: [4, -1], f: 3, channelsIn: 3, channelsOut: 5 })).toThrow(/output width .* -1/);
+    expect(() => convCost({ output: [4, -1], f: 3, channelsIn: 3, channelsOut: 5 })).toThrow(
+      /output width .* -1/,
+    );
     expect(() => bottleneckCost([28, 28], 192, 32, 5, 0)).toThrow(/bottleneck .* 0/);
     expect(() => compoundScaling(-1)).toThrow(/-1/);
     expect(() => separableRatio(5, 0)).toThrow(/f must/);
@@ -48,11 +61,17 @@ describe('cost calculators', () => {
 });
 
 describe('parameter counts', () => {
-  it('the notes\' example network: 608, 3,216, 48,120, 10,164, 850', () => {
-    expect([convParams(5, 3, 8), convParams(5, 8, 16), denseParams(400, 120), denseParams(120, 84), denseParams(84, 10)]).toEqual([608, 3216, 48120, 10164, 850]);
+  it("the notes' example network: 608, 3,216, 48,120, 10,164, 850", () => {
+    expect([
+      convParams(5, 3, 8),
+      convParams(5, 8, 16),
+      denseParams(400, 120),
+      denseParams(120, 84),
+      denseParams(84, 10),
+    ]).toEqual([608, 3216, 48120, 10164, 850]);
   });
 
-  it('equal tfjs-layers\' countParams on a non-square case', () => {
+  it("equal tfjs-layers' countParams on a non-square case", () => {
     const conv = tf.layers.conv2d({ inputShape: [9, 7, 5], filters: 4, kernelSize: 3 });
     const dense = tf.layers.dense({ inputShape: [7], units: 3 });
     const models = [tf.sequential({ layers: [conv] }), tf.sequential({ layers: [dense] })];

@@ -3,7 +3,18 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  VEGA_LITE_MIME, displayed, imageBundle, inKernel, liveDisplay, progressBar, progressText, showChart, showDetections, showImage, showSvg, trainingChart,
+  VEGA_LITE_MIME,
+  displayed,
+  imageBundle,
+  inKernel,
+  liveDisplay,
+  progressBar,
+  progressText,
+  showChart,
+  showDetections,
+  showImage,
+  showSvg,
+  trainingChart,
   type MimeBundle,
 } from '../../lib/display';
 import { decodeImage } from '../../lib/image';
@@ -29,7 +40,9 @@ function wellFormedSvg(svg: unknown): string {
   expect(text).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   const open: string[] = [];
   let roots = 0;
-  for (const [, closing, name, selfClosing] of text.matchAll(/<(\/?)([A-Za-z][\w:-]*)(?:\s[^<>]*?)?(\/?)>/g)) {
+  for (const [, closing, name, selfClosing] of text.matchAll(
+    /<(\/?)([A-Za-z][\w:-]*)(?:\s[^<>]*?)?(\/?)>/g,
+  )) {
     if (closing) expect(open.pop()).toBe(name);
     else {
       if (open.length === 0) roots++;
@@ -64,7 +77,9 @@ describe('outside a kernel (collected, harmless)', () => {
     // The same bundle, for redrawing in a live display; 1-channel images are grey.
     const grey = tf.tensor2d([[0, 1]]);
     const bundle = await imageBundle(grey, { scale: 1 });
-    expect(Array.from(decodeImage(Buffer.from(bundle['image/png'] as string, 'base64')).data)).toEqual([0, 0, 0, 255, 255, 255, 255, 255]);
+    expect(Array.from(decodeImage(Buffer.from(bundle['image/png'] as string, 'base64')).data)).toEqual([
+      0, 0, 0, 255, 255, 255, 255, 255,
+    ]);
     expect(bundle['text/plain']).toBe('[image 2x1]');
     tf.dispose([img, grey]);
     expect(() => showSvg('<p>no</p>')).toThrow(/SVG document/);
@@ -77,16 +92,26 @@ describe('outside a kernel (collected, harmless)', () => {
     expect(markPaths(line, 'line')).toEqual(['M0,260L210,130L420,0']);
     expect(line).toContain('>Line</text>');
     // Bars of 1 and 2 on a 0..2 axis: 130 and 260 px tall.
-    showChart(barChart([{ label: 'a', value: 1 }, { label: 'b', value: 2 }]));
+    showChart(
+      barChart([
+        { label: 'a', value: 1 },
+        { label: 'b', value: 2 },
+      ]),
+    );
     const bars = wellFormedSvg(displayed[1]!.bundle['image/svg+xml']);
     expect(markPaths(bars, 'rect').map((d) => Number(/v([\d.]+)/.exec(d)![1]))).toEqual([130, 260]);
     expect(displayed[1]!.bundle['text/plain']).toBe('[Vega-Lite chart: chart]');
     // A spec Vega-Lite rejects is an error that says so, and shows nothing.
-    expect(() => showChart({ mark: 'no-such-mark', data: { values: [] } })).toThrow(/no-such-mark|Invalid|invalid/);
+    expect(() => showChart({ mark: 'no-such-mark', data: { values: [] } })).toThrow(
+      /no-such-mark|Invalid|invalid/,
+    );
     expect(displayed).toHaveLength(2);
     // A chart a notebook sends itself through a live display gets its picture too.
     const live = liveDisplay();
-    live.update({ [VEGA_LITE_MIME]: lineChart([{ name: 'b', x: [0, 10], y: [10, 0] }]), 'text/plain': 'step 1' });
+    live.update({
+      [VEGA_LITE_MIME]: lineChart([{ name: 'b', x: [0, 10], y: [10, 0] }]),
+      'text/plain': 'step 1',
+    });
     expect(markPaths(wellFormedSvg(displayed[2]!.bundle['image/svg+xml']), 'line')).toEqual(['M0,0L420,260']);
     expect(displayed[2]!.displayId).toBe(live.id);
   });
@@ -104,7 +129,10 @@ describe('outside a kernel (collected, harmless)', () => {
     const live = liveDisplay();
     live.update({ 'text/plain': 'one' });
     live.update({ 'text/plain': 'two' });
-    expect(displayed.map((d) => [d.displayId, d.update])).toEqual([[live.id, false], [live.id, true]]);
+    expect(displayed.map((d) => [d.displayId, d.update])).toEqual([
+      [live.id, false],
+      [live.id, true],
+    ]);
     expect(() => progressText(1, 0)).toThrow(/> 0/);
     expect(progressText(1, 4, 'epochs', 8)).toBe('[##------]  25% epochs');
     const bar = progressBar(10, 'images');
@@ -122,10 +150,18 @@ describe('outside a kernel (collected, harmless)', () => {
   });
 
   it('records the curves of a real fit and redraws every epoch and every N batches', async () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: 'zeros' })] });
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [2], units: 1, kernelInitializer: 'zeros' })],
+    });
     const sgd = tf.train.sgd(0.1);
     model.compile({ optimizer: sgd, loss: 'meanSquaredError' });
-    const x = tf.tensor2d([[0, 1], [1, 0], [1, 1], [0, 0]]), y = tf.tensor2d([[1], [2], [3], [0]]);
+    const x = tf.tensor2d([
+        [0, 1],
+        [1, 0],
+        [1, 1],
+        [0, 0],
+      ]),
+      y = tf.tensor2d([[1], [2], [3], [0]]);
     const chart = trainingChart({ epochs: 3, everyBatches: 2, title: 'fit', svgEveryMs: 0 });
     const fitted = await model.fit(x, y, { epochs: 3, batchSize: 1, callbacks: chart, verbose: 0 });
     expect(chart.history.loss).toEqual(fitted.history.loss);
@@ -171,8 +207,17 @@ describe('the live training chart', () => {
     const fresh = svgs.map((svg, i) => i === 0 || svg !== svgs[i - 1]);
     expect(fresh).toEqual([true, false, false, true, false, true]);
     // Every update still carries the new spec and progress.
-    expect(bundles.map((b) => (b['text/plain'] as string).match(/epoch (\d)\/6/)![1])).toEqual(['1', '2', '3', '4', '5', '6']);
-    expect(bundles.every((b) => (b['text/html'] as string).includes(b['image/svg+xml'] as string))).toBe(true);
+    expect(bundles.map((b) => (b['text/plain'] as string).match(/epoch (\d)\/6/)![1])).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+    ]);
+    expect(bundles.every((b) => (b['text/html'] as string).includes(b['image/svg+xml'] as string))).toBe(
+      true,
+    );
   });
 
   it('draws the skipped picture when training ends', async () => {
@@ -199,9 +244,14 @@ describe('the live training chart', () => {
     const chart = trainingChart({ epochs: 2 });
     await chart.onEpochEnd!(0, logs(2.5, 0.2));
     await chart.onEpochEnd!(1, logs(1.5, 0.4));
-    const spec = displayed[1]!.bundle[VEGA_LITE_MIME] as { vconcat: Array<{ encoding: { y: { title: string } }; data: { values: Array<{ series: string }> } }> };
+    const spec = displayed[1]!.bundle[VEGA_LITE_MIME] as {
+      vconcat: Array<{ encoding: { y: { title: string } }; data: { values: Array<{ series: string }> } }>;
+    };
     expect(spec.vconcat.map((p) => p.encoding.y.title)).toEqual(['loss', 'accuracy']);
-    expect(spec.vconcat.map((p) => [...new Set(p.data.values.map((v) => v.series))])).toEqual([['loss'], ['acc']]);
+    expect(spec.vconcat.map((p) => [...new Set(p.data.values.map((v) => v.series))])).toEqual([
+      ['loss'],
+      ['acc'],
+    ]);
     const svg = wellFormedSvg(displayed[1]!.bundle['image/svg+xml']);
     expect(svg).toContain("Y-axis titled 'loss'");
     expect(svg).toContain("Y-axis titled 'accuracy'");
@@ -210,8 +260,13 @@ describe('the live training chart', () => {
 
 describe('inside a kernel', () => {
   it('sends display_data then update_display_data with the same display id through tslab', () => {
-    const kernel = createRequire(join(projectRoot(), 'package.json'))('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
-    const sent: Array<{ message: { data: Record<string, unknown>; transient: Record<string, unknown> }; update: boolean }> = [];
+    const kernel = createRequire(join(projectRoot(), 'package.json'))('tslab/dist/jupyter') as {
+      lastWriteDisplayData: unknown;
+    };
+    const sent: Array<{
+      message: { data: Record<string, unknown>; transient: Record<string, unknown> };
+      update: boolean;
+    }> = [];
     kernel.lastWriteDisplayData = (message: never, update: boolean) => sent.push({ message, update });
     try {
       expect(inKernel()).toBe(true);
@@ -220,7 +275,11 @@ describe('inside a kernel', () => {
       live.update({ 'text/plain': 'b' });
       showChart(lineChart([{ name: 's', x: [0], y: [0] }]));
       expect(displayed).toHaveLength(0);
-      expect(sent.map((s) => [s.message.transient.display_id, s.update])).toEqual([[live.id, false], [live.id, true], [undefined, false]]);
+      expect(sent.map((s) => [s.message.transient.display_id, s.update])).toEqual([
+        [live.id, false],
+        [live.id, true],
+        [undefined, false],
+      ]);
       expect(typeof sent[2]!.message.data[VEGA_LITE_MIME]).toBe('object');
     } finally {
       kernel.lastWriteDisplayData = null;

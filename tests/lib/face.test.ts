@@ -43,7 +43,11 @@ describe('encoding database', () => {
 
   it('identifies by k nearest neighbours, or answers not recognized', () => {
     const db = new FaceDatabase()
-      .add('amy', [0, 0]).add('amy', [0.2, 0]).add('raj', [0.5, 0]).add('raj', [0.55, 0.1]).add('raj', [0.6, 0]);
+      .add('amy', [0, 0])
+      .add('amy', [0.2, 0])
+      .add('raj', [0.5, 0])
+      .add('raj', [0.55, 0.1])
+      .add('raj', [0.6, 0]);
     expect(identify(db, [0.1, 0], { threshold: 0.6, k: 1 }).name).toBe('amy');
     // With k = 5 and everything within 0.6, raj has 3 votes against 2 at [0.3, 0].
     const five = identify(db, [0.3, 0], { threshold: 0.6, k: 5 });
@@ -59,7 +63,13 @@ describe('encoding database', () => {
 });
 
 describe('hard triplets', () => {
-  const emb = [[0, 0], [1, 0], [0.2, 0], [3, 0], [1.3, 0]];
+  const emb = [
+    [0, 0],
+    [1, 0],
+    [0.2, 0],
+    [3, 0],
+    [1.3, 0],
+  ];
   const labels = ['a', 'a', 'b', 'b', 'c'];
 
   it('batch-hard picks the farthest positive and nearest negative, as a brute-force search does', () => {
@@ -98,7 +108,12 @@ describe('hard triplets', () => {
 
 describe('k-means', () => {
   it('matches a hand-computed clustering and inertia', () => {
-    const points = [[0, 0], [0, 2], [10, 0], [10, 2]];
+    const points = [
+      [0, 0],
+      [0, 2],
+      [10, 0],
+      [10, 2],
+    ];
     const r = kMeans(points, 2, { seed: 1 });
     expect(new Set(r.assignments.slice(0, 2)).size).toBe(1);
     expect(r.assignments[0]).not.toBe(r.assignments[2]);
@@ -111,8 +126,14 @@ describe('k-means', () => {
 
   it('recovers three blobs, and the elbow of the inertia curve is at k = 3', () => {
     const rand = uniform(5);
-    const centres = [[0, 0], [8, 1], [3, 9]];
-    const points = centres.flatMap((c) => Array.from({ length: 30 }, () => [c[0]! + rand() - 0.5, c[1]! + rand() - 0.5]));
+    const centres = [
+      [0, 0],
+      [8, 1],
+      [3, 9],
+    ];
+    const points = centres.flatMap((c) =>
+      Array.from({ length: 30 }, () => [c[0]! + rand() - 0.5, c[1]! + rand() - 0.5]),
+    );
     const r = kMeans(points, 3, { seed: 3 });
     for (let b = 0; b < 3; b++) expect(new Set(r.assignments.slice(b * 30, b * 30 + 30)).size).toBe(1);
     expect(new Set(r.assignments).size).toBe(3);
@@ -121,10 +142,15 @@ describe('k-means', () => {
       const m = points.filter((_, i) => r.assignments[i] === c);
       return [m.reduce((s, p) => s + p[0]!, 0) / m.length, m.reduce((s, p) => s + p[1]!, 0) / m.length];
     });
-    const inertia = points.reduce((s, p, i) => s + (p[0]! - means[r.assignments[i]!]![0]!) ** 2 + (p[1]! - means[r.assignments[i]!]![1]!) ** 2, 0);
+    const inertia = points.reduce(
+      (s, p, i) =>
+        s + (p[0]! - means[r.assignments[i]!]![0]!) ** 2 + (p[1]! - means[r.assignments[i]!]![1]!) ** 2,
+      0,
+    );
     expect(r.inertia).toBeCloseTo(inertia, 9);
     const curve = elbowCurve(points, [1, 2, 3, 4, 5, 6]);
-    for (let i = 1; i < curve.length; i++) expect(curve[i]!.inertia).toBeLessThanOrEqual(curve[i - 1]!.inertia + 1e-9);
+    for (let i = 1; i < curve.length; i++)
+      expect(curve[i]!.inertia).toBeLessThanOrEqual(curve[i - 1]!.inertia + 1e-9);
     expect(elbowPoint(curve)).toBe(3);
   });
 });

@@ -12,7 +12,12 @@ describe('layerGradientNorms', () => {
         tf.layers.dense({ units: 2, activation: 'softmax', name: 'out' }),
       ],
     });
-    const x = tf.tensor2d([[1, -2, 0.5], [0.3, 0.7, -1], [2, 0, 1], [-1, 1, 1]]);
+    const x = tf.tensor2d([
+      [1, -2, 0.5],
+      [0.3, 0.7, -1],
+      [2, 0, 1],
+      [-1, 1, 1],
+    ]);
     const y = tf.oneHot(tf.tensor1d([0, 1, 1, 0], 'int32'), 2);
     const before = tf.memory().numTensors;
     const norms = layerGradientNorms(model, x, y, meanCrossEntropy);
@@ -34,11 +39,17 @@ describe('layerGradientNorms', () => {
   });
 
   it('says so when nothing is selected or the loss is not a scalar', () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2, activation: 'softmax' })] });
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [2], units: 2, activation: 'softmax' })],
+    });
     const x = tf.ones([1, 2]);
     const y = tf.tensor2d([[1, 0]]);
-    expect(() => layerGradientNorms(model, x, y, meanCrossEntropy, () => false)).toThrow(/no trainable weight/);
-    expect(() => layerGradientNorms(model, x, y, (t, p) => tf.sub(t, p))).toThrow(/scalar, got shape \[1,2\]/);
+    expect(() => layerGradientNorms(model, x, y, meanCrossEntropy, () => false)).toThrow(
+      /no trainable weight/,
+    );
+    expect(() => layerGradientNorms(model, x, y, (t, p) => tf.sub(t, p))).toThrow(
+      /scalar, got shape \[1,2\]/,
+    );
     tf.dispose([x, y]);
     model.dispose();
   });

@@ -7,11 +7,14 @@ import { createRng } from '../../lib/data/random';
 
 /** An image of rows × cols constant blocks of 4×4 pixels, grey value `blocks[i][j]` spread over 3 channels. */
 function blockImage(blocks: number[][]): tf.Tensor3D {
-  const rows = blocks.length * 4, cols = blocks[0]!.length * 4;
-  const data: number[][][] = Array.from({ length: rows }, (_, y) => Array.from({ length: cols }, (_, x) => {
-    const v = blocks[Math.floor(y / 4)]![Math.floor(x / 4)]!;
-    return [v - 0.05, v, v + 0.05]; // channel mean v
-  }));
+  const rows = blocks.length * 4,
+    cols = blocks[0]!.length * 4;
+  const data: number[][][] = Array.from({ length: rows }, (_, y) =>
+    Array.from({ length: cols }, (_, x) => {
+      const v = blocks[Math.floor(y / 4)]![Math.floor(x / 4)]!;
+      return [v - 0.05, v, v + 0.05]; // channel mean v
+    }),
+  );
   return tf.tensor3d(data);
 }
 
@@ -19,7 +22,10 @@ describe('differenceHashes', () => {
   it('sets a bit where a thumbnail pixel is brighter than its right neighbour', () => {
     // A 2×3 thumbnail (size 2): row 0 is 0.1 0.5 0.3, row 1 is 0.2 0.2 0.7.
     // Bits: 0.1 > 0.5 no, 0.5 > 0.3 yes; 0.2 > 0.2 no, 0.2 > 0.7 no.
-    const image = blockImage([[0.1, 0.5, 0.3], [0.2, 0.2, 0.7]]);
+    const image = blockImage([
+      [0.1, 0.5, 0.3],
+      [0.2, 0.2, 0.7],
+    ]);
     const mirrored = tf.reverse(image, 1) as tf.Tensor3D; // row 0: 0.3 0.5 0.1, row 1: 0.7 0.2 0.2
     const batch = tf.stack([image, mirrored]) as tf.Tensor4D;
     const before = tf.memory().numTensors;
@@ -46,7 +52,9 @@ describe('differenceHashes', () => {
   it('says what is wrong with its input', () => {
     const small = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
     expect(() => differenceHashes(small, 8)).toThrow(/4×4 are smaller than the 8×9 thumbnail/);
-    expect(() => differenceHashes(tf.zeros([4, 4, 3]) as unknown as tf.Tensor4D)).toThrow(/\[n, h, w, c\], got \[4,4,3\]/);
+    expect(() => differenceHashes(tf.zeros([4, 4, 3]) as unknown as tf.Tensor4D)).toThrow(
+      /\[n, h, w, c\], got \[4,4,3\]/,
+    );
     small.dispose();
   });
 });

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { knnVote, l1Distances, nearestByCosine, squaredL2Distances } from '../../lib/knn';
 
-const loop = (a: number[][], b: number[][], f: (d: number) => number) => a.map((r) => b.map((s) => r.reduce((t, v, p) => t + f(v - s[p]!), 0)));
+const loop = (a: number[][], b: number[][], f: (d: number) => number) =>
+  a.map((r) => b.map((s) => r.reduce((t, v, p) => t + f(v - s[p]!), 0)));
 
 describe('k-NN distances', () => {
   it('match the hand-worked pair of the notebook: d1 = 9, d2² = 29', () => {
@@ -16,8 +17,17 @@ describe('k-NN distances', () => {
   });
 
   it('match plain loops on [3, 5] × [4, 5] and leak nothing', () => {
-    const A = [[0.1, -2, 3, 0, 1], [1, 1, 1, 1, 1], [-0.5, 0.25, 4, -3, 2]];
-    const B = [[0, 0, 0, 0, 0], [1, -1, 2, 0.5, 3], [2, 2, -2, 1, 0], [0.3, 0.3, 0.3, 0.3, -0.3]];
+    const A = [
+      [0.1, -2, 3, 0, 1],
+      [1, 1, 1, 1, 1],
+      [-0.5, 0.25, 4, -3, 2],
+    ];
+    const B = [
+      [0, 0, 0, 0, 0],
+      [1, -1, 2, 0.5, 3],
+      [2, 2, -2, 1, 0],
+      [0.3, 0.3, 0.3, 0.3, -0.3],
+    ];
     const [a, b] = [tf.tensor2d(A), tf.tensor2d(B)];
     const before = tf.memory().numTensors;
     const [l1, l2] = [l1Distances(a, b), squaredL2Distances(a, b)];
@@ -50,8 +60,15 @@ describe('knnVote', () => {
 
 describe('nearestByCosine', () => {
   it('ignores the length of the rows (a dot product would not)', () => {
-    const test = tf.tensor2d([[1, 0], [0, 2]]);
-    const train = tf.tensor2d([[3, 3], [0.1, 0], [0, 5]]);
+    const test = tf.tensor2d([
+      [1, 0],
+      [0, 2],
+    ]);
+    const train = tf.tensor2d([
+      [3, 3],
+      [0.1, 0],
+      [0, 5],
+    ]);
     expect(nearestByCosine(test, train)).toEqual([1, 2]);
     tf.dispose([test, train]);
   });

@@ -2,13 +2,24 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  binaryCrossEntropy, categoricalCrossEntropy, localizationLoss, pixelwiseCrossEntropy, siameseLogistic,
-  totalVariation, tripletLoss, yoloLoss, yoloLossTerms,
+  binaryCrossEntropy,
+  categoricalCrossEntropy,
+  localizationLoss,
+  pixelwiseCrossEntropy,
+  siameseLogistic,
+  totalVariation,
+  tripletLoss,
+  yoloLoss,
+  yoloLossTerms,
 } from '../../lib/losses';
 
 let before = 0;
-beforeEach(() => { before = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(before); });
+beforeEach(() => {
+  before = tf.memory().numTensors;
+});
+afterEach(() => {
+  expect(tf.memory().numTensors).toBe(before);
+});
 
 const value = (f: () => tf.Tensor) => {
   const t = tf.tidy(f);
@@ -28,7 +39,10 @@ function gradientsFinite(f: (x: tf.Tensor) => tf.Scalar, x: tf.Tensor): boolean 
 describe('cross-entropies', () => {
   it('binary: mean of -[y log p + (1-y) log(1-p)]', () => {
     const expected = -(Math.log(0.9) + Math.log(1 - 0.2) + Math.log(0.6)) / 3;
-    expect(value(() => binaryCrossEntropy(tf.tensor1d([1, 0, 1]), tf.tensor1d([0.9, 0.2, 0.6])))).toBeCloseTo(expected, 5);
+    expect(value(() => binaryCrossEntropy(tf.tensor1d([1, 0, 1]), tf.tensor1d([0.9, 0.2, 0.6])))).toBeCloseTo(
+      expected,
+      5,
+    );
   });
 
   it('binary: confident mistakes stay finite, and so do the gradients', () => {
@@ -41,17 +55,42 @@ describe('cross-entropies', () => {
 
   it('categorical: -sum y log p per example, averaged', () => {
     const expected = -(Math.log(0.7) + Math.log(0.5)) / 2;
-    expect(value(() => categoricalCrossEntropy(tf.tensor2d([[1, 0, 0], [0, 0, 1]]), tf.tensor2d([[0.7, 0.2, 0.1], [0.25, 0.25, 0.5]])))).toBeCloseTo(expected, 5);
+    expect(
+      value(() =>
+        categoricalCrossEntropy(
+          tf.tensor2d([
+            [1, 0, 0],
+            [0, 0, 1],
+          ]),
+          tf.tensor2d([
+            [0.7, 0.2, 0.1],
+            [0.25, 0.25, 0.5],
+          ]),
+        ),
+      ),
+    ).toBeCloseTo(expected, 5);
   });
 
   it('pixel-wise: per pixel categorical, averaged over pixels; binary for one channel; class weights', () => {
     // 1 image, 1x2 pixels, 2 classes.
     const yTrue = tf.tensor4d([1, 0, 0, 1], [1, 1, 2, 2]);
     const yPred = tf.tensor4d([0.8, 0.2, 0.4, 0.6], [1, 1, 2, 2]);
-    expect(value(() => pixelwiseCrossEntropy(yTrue, yPred))).toBeCloseTo(-(Math.log(0.8) + Math.log(0.6)) / 2, 5);
-    expect(value(() => pixelwiseCrossEntropy(yTrue, yPred, { classWeights: [1, 3] }))).toBeCloseTo(-(Math.log(0.8) + 3 * Math.log(0.6)) / 2, 5);
-    expect(value(() => pixelwiseCrossEntropy(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.3], [1, 1, 2, 1])))).toBeCloseTo(-(Math.log(0.9) + Math.log(0.7)) / 2, 5);
-    expect(() => pixelwiseCrossEntropy(yTrue, yPred, { classWeights: [1] })).toThrow(/1 class weights for 2 classes/);
+    expect(value(() => pixelwiseCrossEntropy(yTrue, yPred))).toBeCloseTo(
+      -(Math.log(0.8) + Math.log(0.6)) / 2,
+      5,
+    );
+    expect(value(() => pixelwiseCrossEntropy(yTrue, yPred, { classWeights: [1, 3] }))).toBeCloseTo(
+      -(Math.log(0.8) + 3 * Math.log(0.6)) / 2,
+      5,
+    );
+    expect(
+      value(() =>
+        pixelwiseCrossEntropy(tf.tensor4d([1, 0], [1, 1, 2, 1]), tf.tensor4d([0.9, 0.3], [1, 1, 2, 1])),
+      ),
+    ).toBeCloseTo(-(Math.log(0.9) + Math.log(0.7)) / 2, 5);
+    expect(() => pixelwiseCrossEntropy(yTrue, yPred, { classWeights: [1] })).toThrow(
+      /1 class weights for 2 classes/,
+    );
     tf.dispose([yTrue, yPred]);
   });
 
@@ -66,8 +105,14 @@ describe('cross-entropies', () => {
 
 describe('classification with localisation', () => {
   it('squared error on all of y when p_c = 1, on p_c alone when p_c = 0', () => {
-    const yTrue = tf.tensor2d([[1, 0.5, 0.5, 0.2, 0.3, 0, 1, 0], [0, 9, 9, 9, 9, 9, 9, 9]]);
-    const yPred = tf.tensor2d([[0.9, 0.4, 0.5, 0.2, 0.1, 0.1, 0.8, 0], [0.3, 0, 0, 0, 0, 0, 0, 0]]);
+    const yTrue = tf.tensor2d([
+      [1, 0.5, 0.5, 0.2, 0.3, 0, 1, 0],
+      [0, 9, 9, 9, 9, 9, 9, 9],
+    ]);
+    const yPred = tf.tensor2d([
+      [0.9, 0.4, 0.5, 0.2, 0.1, 0.1, 0.8, 0],
+      [0.3, 0, 0, 0, 0, 0, 0, 0],
+    ]);
     const first = 0.01 + 0.01 + 0 + 0 + 0.04 + 0.01 + 0.04 + 0;
     const second = 0.09; // the "don't care" entries (9s) do not count
     expect(value(() => localizationLoss(yTrue, yPred))).toBeCloseTo((first + second) / 2, 6);
@@ -95,12 +140,21 @@ describe('YOLO loss', () => {
     expect(got.noObjectConfidence).toBeCloseTo(0.5 * 0.09, 6);
     expect(got.classes).toBeCloseTo(0.16 + 0.16, 6);
     expect(got.total).toBeCloseTo(0.25 + 0.1 + 0.04 + 0.045 + 0.32, 5);
-    expect(value(() => yoloLoss(yTrue, yPred, { lambdaCoord: 1, lambdaNoobj: 1 }))).toBeCloseTo(0.05 + 0.02 + 0.04 + 0.09 + 0.32, 5);
+    expect(value(() => yoloLoss(yTrue, yPred, { lambdaCoord: 1, lambdaNoobj: 1 }))).toBeCloseTo(
+      0.05 + 0.02 + 0.04 + 0.09 + 0.32,
+      5,
+    );
     tf.dispose([yTrue, yPred]);
   });
 
   it('penalises the same size error more on a small box than on a big one (the square roots)', () => {
-    const box = (w: number, dw: number) => value(() => yoloLoss(tf.tensor5d([1, 0.5, 0.5, w, w, 1], [1, 1, 1, 1, 6]), tf.tensor5d([1, 0.5, 0.5, w + dw, w, 1], [1, 1, 1, 1, 6])));
+    const box = (w: number, dw: number) =>
+      value(() =>
+        yoloLoss(
+          tf.tensor5d([1, 0.5, 0.5, w, w, 1], [1, 1, 1, 1, 6]),
+          tf.tensor5d([1, 0.5, 0.5, w + dw, w, 1], [1, 1, 1, 1, 6]),
+        ),
+      );
     expect(box(0.05, 0.05)).toBeGreaterThan(5 * box(0.8, 0.05));
   });
 
@@ -120,8 +174,13 @@ describe('YOLO loss', () => {
   it('takes the flat layout [batch, S, S, B·(5 + C)] of encodeYoloTargets with options.anchors', () => {
     const yTrue = tf.tensor4d(truth, [1, 1, 1, 14]);
     const yPred = tf.tensor4d(pred, [1, 1, 1, 14]);
-    expect(value(() => yoloLoss(yTrue, yPred, { anchors: 2 }))).toBeCloseTo(0.25 + 0.1 + 0.04 + 0.045 + 0.32, 5);
-    expect(() => yoloLoss(yTrue, yPred, { anchors: 3 })).toThrow(/\[1,1,1,14\] does not split into 3 anchors/);
+    expect(value(() => yoloLoss(yTrue, yPred, { anchors: 2 }))).toBeCloseTo(
+      0.25 + 0.1 + 0.04 + 0.045 + 0.32,
+      5,
+    );
+    expect(() => yoloLoss(yTrue, yPred, { anchors: 3 })).toThrow(
+      /\[1,1,1,14\] does not split into 3 anchors/,
+    );
     tf.dispose([yTrue, yPred]);
   });
 
@@ -136,9 +195,18 @@ describe('YOLO loss', () => {
 
 describe('triplet loss and the Siamese logistic form', () => {
   it('max(d(A,P) - d(A,N) + margin, 0) per triplet', () => {
-    const a = tf.tensor2d([[0, 0], [0, 0]]);
-    const p = tf.tensor2d([[1, 0], [0, 0.1]]);
-    const n = tf.tensor2d([[0, 2], [1, 0]]);
+    const a = tf.tensor2d([
+      [0, 0],
+      [0, 0],
+    ]);
+    const p = tf.tensor2d([
+      [1, 0],
+      [0, 0.1],
+    ]);
+    const n = tf.tensor2d([
+      [0, 2],
+      [1, 0],
+    ]);
     // Triplet 1: 1 - 4 + 0.2 < 0 -> 0. Triplet 2: 0.01 - 1 + 0.2 < 0 -> 0. With margin 4: 1 and 3.01.
     expect(value(() => tripletLoss(a, p, n))).toBe(0);
     expect(value(() => tripletLoss(a, p, n, { margin: 4, reduction: 'sum' }))).toBeCloseTo(1 + 3.01, 5);
@@ -159,8 +227,13 @@ describe('triplet loss and the Siamese logistic form', () => {
     const w = tf.tensor1d([0.5, -1]);
     const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
     expect(value(() => siameseLogistic(fa, fb, w, 0.25))).toBeCloseTo(sigmoid(0.5 * 2 - 1 * 1 + 0.25), 6);
-    expect(value(() => siameseLogistic(fa, fb, w, 0, { form: 'chiSquared' }))).toBeCloseTo(sigmoid(0.5 * 4 / 4 - 1 * 1 / 3), 6);
-    expect(() => tf.tidy(() => siameseLogistic(fa, fb, tf.tensor1d([1]), 0))).toThrow(/weights of shape \[1\] for embeddings of shape \[1,2\]/);
+    expect(value(() => siameseLogistic(fa, fb, w, 0, { form: 'chiSquared' }))).toBeCloseTo(
+      sigmoid((0.5 * 4) / 4 - (1 * 1) / 3),
+      6,
+    );
+    expect(() => tf.tidy(() => siameseLogistic(fa, fb, tf.tensor1d([1]), 0))).toThrow(
+      /weights of shape \[1\] for embeddings of shape \[1,2\]/,
+    );
     tf.dispose([fa, fb, w]);
   });
 });

@@ -12,8 +12,17 @@ async function trainedWeights(): Promise<Float32Array[]> {
     ],
   });
   model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
-  const xs = tf.tensor2d(Array.from({ length: 32 * 4 }, (_, i) => Math.sin(i)), [32, 4]);
-  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 2), 'int32'), 2);
+  const xs = tf.tensor2d(
+    Array.from({ length: 32 * 4 }, (_, i) => Math.sin(i)),
+    [32, 4],
+  );
+  const ys = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: 32 }, (_, i) => i % 2),
+      'int32',
+    ),
+    2,
+  );
   await model.fit(xs, ys, { epochs: 1, batchSize: 8, shuffle: true, verbose: 0 });
   const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
   tf.dispose([xs, ys]);

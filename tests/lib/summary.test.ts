@@ -5,11 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { lenet5, notesExampleNetwork } from '../../lib/models/lenet';
 import { summary, summaryText } from '../../lib/summary';
 
-describe('the notes\' example network', () => {
-  it('has the activation shapes, sizes and parameter counts of the notes\' table', () => {
+describe("the notes' example network", () => {
+  it("has the activation shapes, sizes and parameter counts of the notes' table", () => {
     const model = notesExampleNetwork();
     const s = summary(model);
-    expect(s.rows.map((r) => r.outputShape)).toEqual([[28, 28, 8], [14, 14, 8], [10, 10, 16], [5, 5, 16], [400], [120], [84], [10]]);
+    expect(s.rows.map((r) => r.outputShape)).toEqual([
+      [28, 28, 8],
+      [14, 14, 8],
+      [10, 10, 16],
+      [5, 5, 16],
+      [400],
+      [120],
+      [84],
+      [10],
+    ]);
     expect(s.rows.map((r) => r.activationSize)).toEqual([6272, 1568, 1600, 400, 400, 120, 84, 10]);
     expect(s.rows.filter((r) => r.params > 0).map((r) => r.params)).toEqual([608, 3216, 48120, 10164, 850]);
     expect(s.totalParams).toBe(608 + 3216 + 48120 + 10164 + 850);
@@ -22,9 +31,18 @@ describe('the notes\' example network', () => {
 });
 
 describe('LeNet-5', () => {
-  it('has LeNet-5\'s feature map sizes and trains a step on wasm without leaking', async () => {
+  it("has LeNet-5's feature map sizes and trains a step on wasm without leaking", async () => {
     const model = lenet5();
-    expect(summary(model).rows.map((r) => r.outputShape.join('x'))).toEqual(['28x28x6', '14x14x6', '10x10x16', '5x5x16', '400', '120', '84', '10']);
+    expect(summary(model).rows.map((r) => r.outputShape.join('x'))).toEqual([
+      '28x28x6',
+      '14x14x6',
+      '10x10x16',
+      '5x5x16',
+      '400',
+      '120',
+      '84',
+      '10',
+    ]);
     model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
     const before = tf.memory().numTensors;
     const x = tf.randomUniform([8, 28, 28, 1]);

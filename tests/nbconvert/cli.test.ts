@@ -59,11 +59,22 @@ describe('command line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nbr-'));
     const failing = fixture('failing');
     const before = digest(failing);
-    const code = await main(['execute', failing, '--inplace', '--no-cache', '--json-report', join(dir, 'r.json'), '--junit', join(dir, 'r.xml')]);
+    const code = await main([
+      'execute',
+      failing,
+      '--inplace',
+      '--no-cache',
+      '--json-report',
+      join(dir, 'r.json'),
+      '--junit',
+      join(dir, 'r.xml'),
+    ]);
     expect(code).toBe(EXIT.cellFailed);
     expect(digest(failing)).toBe(before); // --inplace never overwrites a notebook whose run failed
     expect(read(join(dir, 'r.json')).notebooks[0]).toMatchObject({ status: 'cell-failed', exitCode: 1 });
-    expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toMatch(/<failure type="cell-failed" message="RangeError: boom at cell two">/);
+    expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toMatch(
+      /<failure type="cell-failed" message="RangeError: boom at cell two">/,
+    );
   });
 
   it('check runs the ci profile, writes nothing and answers with its exit status', async () => {

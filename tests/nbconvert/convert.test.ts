@@ -19,11 +19,22 @@ let outputsPage = '';
 let tagsPage = '';
 
 beforeAll(async () => {
-  for (const [name, allowErrors] of [['outputs', false], ['tags', true]] as const) {
+  for (const [name, allowErrors] of [
+    ['outputs', false],
+    ['tags', true],
+  ] as const) {
     const executed = join(work, 'executed', `${name}.ipynb`);
-    const report = await executeNotebook(join(FIXTURES, `${name}.ipynb`), { outputPath: executed, allowErrors });
+    const report = await executeNotebook(join(FIXTURES, `${name}.ipynb`), {
+      outputPath: executed,
+      allowErrors,
+    });
     expect(report.status, report.message).toBe('ok');
-    await convertNotebook(executed, { docsDir, assetsDir, notebooksDir, editUrlBase: 'https://example.org/edit/notebooks' });
+    await convertNotebook(executed, {
+      docsDir,
+      assetsDir,
+      notebooksDir,
+      editUrlBase: 'https://example.org/edit/notebooks',
+    });
   }
   outputsPage = readFileSync(join(docsDir, 'outputs.md'), 'utf8');
   tagsPage = readFileSync(join(docsDir, 'tags.md'), 'utf8');
@@ -37,23 +48,39 @@ describe('convert --to md', () => {
     expect(tagsPage).toContain('download: "/notebooks/tags.ipynb"');
     expect(tagsPage).toContain('custom_edit_url: "https://example.org/edit/notebooks/tags.ipynb"');
     const download = JSON.parse(readFileSync(join(notebooksDir, 'tags.ipynb'), 'utf8'));
-    expect(download.cells.every((c: { outputs?: unknown[] }) => !c.outputs || c.outputs.length === 0)).toBe(true);
+    expect(download.cells.every((c: { outputs?: unknown[] }) => !c.outputs || c.outputs.length === 0)).toBe(
+      true,
+    );
   });
 
   it('describes a notebook by its first prose, a short label leading the list after it', () => {
-    const md = (source: string) => ({ cell_type: 'markdown' as const, id: Math.random().toString(36).slice(2), metadata: {}, source });
+    const md = (source: string) => ({
+      cell_type: 'markdown' as const,
+      id: Math.random().toString(36).slice(2),
+      metadata: {},
+      source,
+    });
     const nb: Notebook = {
       nbformat: 4,
       nbformat_minor: 5,
       metadata: {},
-      cells: [md('# 03 · Convolutions *step* by step\n\n**Learning goals**'), md('- compute a `conv` by hand;\n- pad with $p$ and stride $s$: $n \\times n$.\n\n*Later text.*')],
+      cells: [
+        md('# 03 · Convolutions *step* by step\n\n**Learning goals**'),
+        md('- compute a `conv` by hand;\n- pad with $p$ and stride $s$: $n \\times n$.\n\n*Later text.*'),
+      ],
     };
-    expect(describeNotebook(nb, 'x')).toEqual({ title: '03 · Convolutions step by step', description: 'Learning goals: compute a conv by hand; pad with p and stride s: n × n.' });
+    expect(describeNotebook(nb, 'x')).toEqual({
+      title: '03 · Convolutions step by step',
+      description: 'Learning goals: compute a conv by hand; pad with p and stride s: n × n.',
+    });
     nb.cells[1] = md(`${'word '.repeat(80)}end.`);
     const long = describeNotebook(nb, 'x').description;
     expect(long.length).toBeLessThanOrEqual(200);
     expect(long).toMatch(/^Learning goals: word word .* word…$/);
-    expect(describeNotebook({ ...nb, cells: [] }, 'fallback')).toEqual({ title: 'fallback', description: '' });
+    expect(describeNotebook({ ...nb, cells: [] }, 'fallback')).toEqual({
+      title: 'fallback',
+      description: '',
+    });
   });
 
   it('titles code blocks with their execution count and fences text output', () => {
@@ -63,7 +90,10 @@ describe('convert --to md', () => {
   });
 
   it('keeps a Vega-Lite spec as data with a static SVG fallback', () => {
-    const match = /<div class="nb-vega" data-spec="\/nb-assets\/([0-9a-f]+\.vl\.json)"><img src="\/nb-assets\/([0-9a-f]+\.svg)"/.exec(outputsPage);
+    const match =
+      /<div class="nb-vega" data-spec="\/nb-assets\/([0-9a-f]+\.vl\.json)"><img src="\/nb-assets\/([0-9a-f]+\.svg)"/.exec(
+        outputsPage,
+      );
     expect(match).not.toBeNull();
     expect(JSON.parse(readFileSync(join(assetsDir, match![1]!), 'utf8')).mark).toBe('line');
     const svg = readFileSync(join(assetsDir, match![2]!), 'utf8');
@@ -76,14 +106,20 @@ describe('convert --to md', () => {
     expect(png && existsSync(join(assetsDir, png[1]!))).toBe(true);
     const html = /<div class="nb-html">\n([^]*?)\n<\/div>/.exec(outputsPage)?.[1];
     expect(html).toBe('<b>bold</b>');
-    expect(sanitizeHtml('<a href="javascript:alert(1)" onclick="x()">x</a><table class="t"><tr><td>1</td></tr></table>')).toBe('<a>x</a><table class="t"><tbody><tr><td>1</td></tr></tbody></table>');
+    expect(
+      sanitizeHtml(
+        '<a href="javascript:alert(1)" onclick="x()">x</a><table class="t"><tr><td>1</td></tr></table>',
+      ),
+    ).toBe('<a>x</a><table class="t"><tbody><tr><td>1</td></tr></tbody></table>');
   });
 
   it('honours remove-cell, remove-input, hide-input, remove-output and hidden solutions', () => {
     expect(tagsPage).not.toContain('removed entirely');
     expect(tagsPage).toContain('only the output shows');
     expect(tagsPage).not.toContain("console.log('only the output shows')");
-    expect(tagsPage).toMatch(/<details>\n<summary>Code<\/summary>\n\n```ts title="\[\d\]"\nconsole.log\('input folded away'\);/);
+    expect(tagsPage).toMatch(
+      /<details>\n<summary>Code<\/summary>\n\n```ts title="\[\d\]"\nconsole.log\('input folded away'\);/,
+    );
     expect(tagsPage).toContain("console.log('output removed');");
     expect(tagsPage).not.toMatch(/```text\noutput removed/);
     expect(tagsPage).toMatch(/<summary>Solution<\/summary>\n\n````ts/);
@@ -91,11 +127,24 @@ describe('convert --to md', () => {
 
   it("shows an exercise as the learner's version with the solution folded, hides hidden tests, offers the learner's version for download", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nbconv-ex-'));
-    const page = readFileSync(await convertNotebook(join(FIXTURES, 'exercises.ipynb'), { docsDir: dir, assetsDir: dir, notebooksDir: join(dir, 'nb') }), 'utf8');
-    expect(page).toContain("```ts title=\"[2]\"\nfunction double(x: number): number {\n  // YOUR CODE HERE\n  throw notImplemented('01.1');\n}\n");
-    expect(page).toContain('<details>\n<summary>Show solution</summary>\n\n```ts\nfunction double(x: number): number {\n  // BEGIN SOLUTION\n  return 2 * x;\n');
+    const page = readFileSync(
+      await convertNotebook(join(FIXTURES, 'exercises.ipynb'), {
+        docsDir: dir,
+        assetsDir: dir,
+        notebooksDir: join(dir, 'nb'),
+      }),
+      'utf8',
+    );
+    expect(page).toContain(
+      '```ts title="[2]"\nfunction double(x: number): number {\n  // YOUR CODE HERE\n  throw notImplemented(\'01.1\');\n}\n',
+    );
+    expect(page).toContain(
+      '<details>\n<summary>Show solution</summary>\n\n```ts\nfunction double(x: number): number {\n  // BEGIN SOLUTION\n  return 2 * x;\n',
+    );
     expect(page.match(/return 2 \* x/g)).toHaveLength(1); // only inside the folded solution
-    expect(page).toContain("```ts title=\"[3]\"\nconsole.log(double(2) === 4 ? 'visible ok' : 'visible wrong');\nconsole.log('after');\n```");
+    expect(page).toContain(
+      "```ts title=\"[3]\"\nconsole.log(double(2) === 4 ? 'visible ok' : 'visible wrong');\nconsole.log('after');\n```",
+    );
     expect(page).not.toContain('double(-3)');
     expect(page).toContain('```text\nvisible ok\n'); // the check's output
     const download = readFileSync(join(dir, 'nb', 'exercises.ipynb'), 'utf8');
@@ -105,14 +154,24 @@ describe('convert --to md', () => {
   });
 
   it('keeps braces, tags and fences in program output inert, and shows errors as a danger box', () => {
-    expect(tagsPage).toContain('```text\n{not jsx} <b>not html</b> ``` fence\n```'.replace(/^```text/, '````text').replace(/```$/, '````'));
+    expect(tagsPage).toContain(
+      '```text\n{not jsx} <b>not html</b> ``` fence\n```'
+        .replace(/^```text/, '````text')
+        .replace(/```$/, '````'),
+    );
     expect(tagsPage).toMatch(/:::danger\n\n\*\*TypeError\*\*: shown as a danger box\n/);
   });
 
   it('keeps sanitised HTML on one line, so a blank line inside cannot turn the rest into Markdown', () => {
-    const block = /<div class="nb-html">\n(.*)\n<\/div>/.exec(tagsPage.slice(tagsPage.indexOf('first')-40))?.[1];
+    const block = /<div class="nb-html">\n(.*)\n<\/div>/.exec(
+      tagsPage.slice(tagsPage.indexOf('first') - 40),
+    )?.[1];
     expect(block).toBe('<pre>first&#10;&#10;# not a heading *not emphasis*</pre>');
-    expect(sanitizeHtml('<p onmouseover="x()" style="color:red">a</p><script>alert(1)</script><img src="javascript:alert(1)">')).toBe('<p>a</p><img>');
+    expect(
+      sanitizeHtml(
+        '<p onmouseover="x()" style="color:red">a</p><script>alert(1)</script><img src="javascript:alert(1)">',
+      ),
+    ).toBe('<p>a</p><img>');
   });
 
   it('writes Markdown attachments as assets and points the links at them', () => {
@@ -125,19 +184,42 @@ describe('convert --to md', () => {
   it('converts from the command line, md only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nbcli-'));
     const executed = join(work, 'executed', 'outputs.ipynb');
-    const args = ['--docs-dir', join(dir, 'docs'), '--assets-dir', join(dir, 'assets'), '--notebooks-dir', join(dir, 'nb'), '--assets-url', '/static/a/'];
+    const args = [
+      '--docs-dir',
+      join(dir, 'docs'),
+      '--assets-dir',
+      join(dir, 'assets'),
+      '--notebooks-dir',
+      join(dir, 'nb'),
+      '--assets-url',
+      '/static/a/',
+    ];
     expect(await main(['convert', executed, '--to', 'md', ...args])).toBe(EXIT.ok);
     const page = readFileSync(join(dir, 'docs', 'outputs.md'), 'utf8');
     expect(page).toContain('data-spec="/static/a/');
     expect(existsSync(join(dir, 'nb', 'outputs.ipynb'))).toBe(true);
     expect(await main(['convert', executed, '--to', 'html', ...args])).toBe(EXIT.badInput);
-    expect(await main(['convert', join(FIXTURES, 'malformed.ipynb'), '--to', 'md', ...args])).toBe(EXIT.badInput);
+    expect(await main(['convert', join(FIXTURES, 'malformed.ipynb'), '--to', 'md', ...args])).toBe(
+      EXIT.badInput,
+    );
   });
 
   it('cuts long output to head and tail', () => {
     const long = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n');
     const cut = cutLongText(long, 10).split('\n');
-    expect(cut).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4', '… 90 more lines …', 'line 95', 'line 96', 'line 97', 'line 98', 'line 99']);
+    expect(cut).toEqual([
+      'line 0',
+      'line 1',
+      'line 2',
+      'line 3',
+      'line 4',
+      '… 90 more lines …',
+      'line 95',
+      'line 96',
+      'line 97',
+      'line 98',
+      'line 99',
+    ]);
   });
 });
 
@@ -149,14 +231,25 @@ describe('convert an executed notebook with every output kind', () => {
   const nb = JSON.parse(readFileSync(source, 'utf8'));
   let page = '';
   beforeAll(async () => {
-    await convertNotebook(source, { docsDir: join(dir, 'docs'), assetsDir: join(dir, 'assets'), assetsUrl: '/a/' });
+    await convertNotebook(source, {
+      docsDir: join(dir, 'docs'),
+      assetsDir: join(dir, 'assets'),
+      assetsUrl: '/a/',
+    });
     page = readFileSync(join(dir, 'docs', '05-executed.md'), 'utf8');
   });
   const asset = (url: string) => readFileSync(join(dir, 'assets', url.replace('/a/', '')));
 
   it('writes images under the hash of their bytes, with alt text and size from the outputs', () => {
-    const urls = [...page.matchAll(/<img class="nb-image" src="([^"]+)" alt="([^"]*)"([^>]*)\/>/g)].map((m) => ({ url: m[1]!, alt: m[2]!, rest: m[3]! }));
-    expect(urls.map((u) => [u.url.split('.').pop(), u.alt])).toEqual([['png', 'image 1x1'], ['jpg', 'photo'], ['gif', 'output image'], ['svg', 'output image']]);
+    const urls = [...page.matchAll(/<img class="nb-image" src="([^"]+)" alt="([^"]*)"([^>]*)\/>/g)].map(
+      (m) => ({ url: m[1]!, alt: m[2]!, rest: m[3]! }),
+    );
+    expect(urls.map((u) => [u.url.split('.').pop(), u.alt])).toEqual([
+      ['png', 'image 1x1'],
+      ['jpg', 'photo'],
+      ['gif', 'output image'],
+      ['svg', 'output image'],
+    ]);
     expect(urls[0]!.rest).toBe(' width="120" height="60" ');
     const png = Buffer.from(nb.cells[1].outputs[0].data['image/png'], 'base64');
     expect(urls[0]!.url).toBe(`/a/${createHash('sha256').update(png).digest('hex').slice(0, 16)}.png`);
@@ -164,29 +257,41 @@ describe('convert an executed notebook with every output kind', () => {
     expect([...asset(urls[1]!.url).subarray(0, 2)]).toEqual([0xff, 0xd8]); // JPEG start of image
     expect(asset(urls[2]!.url).subarray(0, 6).toString()).toBe('GIF89a');
     // sanitised and re-serialised as XML: the same picture
-    expect(asset(urls[3]!.url).toString()).toBe('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4" /></svg>');
+    expect(asset(urls[3]!.url).toString()).toBe(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4" /></svg>',
+    );
   });
 
   it('keeps each Vega-Lite version as data, with a static SVG, and says when none can be drawn', () => {
     const charts = [...page.matchAll(/<div class="nb-vega" data-spec="([^"]+)">(.*?)<\/div>/g)];
     expect(charts).toHaveLength(3);
     const outputs = nb.cells[2].outputs;
-    const mimes = ['application/vnd.vegalite.v6+json', 'application/vnd.vegalite.v4+json', 'application/vnd.vegalite.v5+json'];
-    charts.forEach((chart, i) => expect(JSON.parse(asset(chart[1]!).toString())).toEqual(outputs[i].data[mimes[i]!]));
+    const mimes = [
+      'application/vnd.vegalite.v6+json',
+      'application/vnd.vegalite.v4+json',
+      'application/vnd.vegalite.v5+json',
+    ];
+    charts.forEach((chart, i) =>
+      expect(JSON.parse(asset(chart[1]!).toString())).toEqual(outputs[i].data[mimes[i]!]),
+    );
     expect(charts[0]![2]).toMatch(/^<img src="\/a\/[0-9a-f]{16}\.svg" alt="Loss" \/>$/);
     expect(asset(/src="([^"]+)"/.exec(charts[1]![2]!)![1]!).toString()).toContain('mark-rect'); // bars
     expect(charts[2]![2]).toMatch(/^<p>broken chart \(no static picture: .+\)<\/p>$/);
   });
 
   it('keeps progress bars but not their styles, strips ANSI codes, cuts long text, escapes error messages', () => {
-    expect(page).toContain('<div><progress value="3" max="10"></progress> <code>3/10 &#x3C;epoch></code></div>');
+    expect(page).toContain(
+      '<div><progress value="3" max="10"></progress> <code>3/10 &#x3C;epoch></code></div>',
+    );
     expect(page).toContain('````text\ngreen {braces} <tag> *stars* ```\n````');
     expect(page).not.toContain('\u001b');
     expect(page).toContain('row 0\n');
     expect(page).toContain('row 199\n```');
     expect(page).toContain('… 140 more lines …');
     expect(page).not.toContain('row 100\n');
-    expect(page).toContain(':::danger\n\n**Error**: bad \\<input\\> \\{x\\} \\*y\\* second line\n\n```text\nError: bad\n    at <anonymous>:1:7\n```\n\n:::');
+    expect(page).toContain(
+      ':::danger\n\n**Error**: bad \\<input\\> \\{x\\} \\*y\\* second line\n\n```text\nError: bad\n    at <anonymous>:1:7\n```\n\n:::',
+    );
   });
 
   it('keeps raw cells only when their format is Markdown', () => {

@@ -6,11 +6,17 @@ import * as convert from '../../tools/nbconvert-ts/convert';
 import * as execute from '../../tools/nbconvert-ts/execute';
 
 /** {@link execute.executeNotebook} with the course's kernel (options given win). */
-export const executeNotebook = (path: string, options: execute.ExecuteOptions = {}): Promise<execute.NotebookReport> =>
-  execute.executeNotebook(path, { ...courseKernelOptions(), ...options });
+export const executeNotebook = (
+  path: string,
+  options: execute.ExecuteOptions = {},
+): Promise<execute.NotebookReport> => execute.executeNotebook(path, { ...courseKernelOptions(), ...options });
 
 /** {@link execute.executeMany} with the course's kernel (options given win). */
-export const executeMany = (paths: string[], optionsFor: (path: string) => execute.ExecuteOptions, jobs?: number): Promise<execute.NotebookReport[]> =>
+export const executeMany = (
+  paths: string[],
+  optionsFor: (path: string) => execute.ExecuteOptions,
+  jobs?: number,
+): Promise<execute.NotebookReport[]> =>
   execute.executeMany(paths, (path) => ({ ...courseKernelOptions(), ...optionsFor(path) }), jobs);
 
 /** {@link convert.convertNotebook} with the course's chart renderer. */

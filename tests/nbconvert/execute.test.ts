@@ -15,26 +15,51 @@ describe('execute', () => {
     const report = await executeNotebook(input, { outputPath: out });
     expect(report.status, report.message).toBe('ok');
     expectValid(out);
-    expect(read(out).metadata.language_info).toMatchObject({ name: 'typescript', file_extension: '.ts', pygments_lexer: 'typescript' }); // from the course kernel's kernel_info_reply
+    expect(read(out).metadata.language_info).toMatchObject({
+      name: 'typescript',
+      file_extension: '.ts',
+      pygments_lexer: 'typescript',
+    }); // from the course kernel's kernel_info_reply
     const cells = read(out).cells;
     const outputsOf = (i: number) => cells[i].outputs;
     expect(outputsOf(1)).toEqual([{ output_type: 'stream', name: 'stdout', text: ['hello\n', 'world\n'] }]);
     // The last expression's value is an execute_result (tslab itself printed it on stdout).
     expect(text(outputsOf(2)[0].text)).toBe('progress 100%\n');
-    expect(outputsOf(2)[1]).toEqual({ output_type: 'execute_result', execution_count: 2, data: { 'text/plain': ['true'] }, metadata: {} });
+    expect(outputsOf(2)[1]).toEqual({
+      output_type: 'execute_result',
+      execution_count: 2,
+      data: { 'text/plain': ['true'] },
+      metadata: {},
+    });
     expect(outputsOf(3)[0]).toMatchObject({ name: 'stderr' });
-    expect(outputsOf(4)).toEqual([{ output_type: 'execute_result', execution_count: 4, data: { 'text/plain': ['3'] }, metadata: {} }]);
+    expect(outputsOf(4)).toEqual([
+      { output_type: 'execute_result', execution_count: 4, data: { 'text/plain': ['3'] }, metadata: {} },
+    ]);
     const kinds = outputsOf(5).map((o: { data: Record<string, unknown> }) => Object.keys(o.data)[0]);
     expect(kinds).toEqual(['text/html', 'text/markdown', 'text/latex']);
     expect(text(outputsOf(6)[0].data['image/png'])).toMatch(/^iVBORw0KGgo/);
     expect(outputsOf(7)[0].data['application/vnd.vegalite.v5+json']).toMatchObject({ mark: 'line' });
     expect(text(outputsOf(8)[0].data['text/plain'])).toBe('updated from a later cell');
     expect(outputsOf(8)[0].transient).toBeUndefined();
-    expect(cells.filter((c: { cell_type: string }) => c.cell_type === 'code').map((c: { execution_count: number }) => c.execution_count)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(
+      cells
+        .filter((c: { cell_type: string }) => c.cell_type === 'code')
+        .map((c: { execution_count: number }) => c.execution_count),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // nbclient's timing keys (stored sorted), each an ISO date, in the order the messages came.
     const timing = cells[1].metadata.execution as Record<string, string>;
-    expect(Object.keys(timing)).toEqual(['iopub.execute_input', 'iopub.status.busy', 'iopub.status.idle', 'shell.execute_reply']);
-    const times = ['iopub.execute_input', 'iopub.status.busy', 'shell.execute_reply', 'iopub.status.idle'].map((k) => Date.parse(timing[k]!));
+    expect(Object.keys(timing)).toEqual([
+      'iopub.execute_input',
+      'iopub.status.busy',
+      'iopub.status.idle',
+      'shell.execute_reply',
+    ]);
+    const times = [
+      'iopub.execute_input',
+      'iopub.status.busy',
+      'shell.execute_reply',
+      'iopub.status.idle',
+    ].map((k) => Date.parse(timing[k]!));
     expect(times.every((t) => Number.isFinite(t))).toBe(true);
     expect(times[1]!).toBeLessThanOrEqual(times[2]!);
     expect(times[2]!).toBeLessThanOrEqual(times[3]! + 5); // reply and idle are sent within a few milliseconds
@@ -53,9 +78,16 @@ describe('execute', () => {
     expect(report.message).toContain('// second cell');
     expect(digest(input)).toBe(before);
     const cells = read(out).cells;
-    expect(cells[2].outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'RangeError', evalue: 'boom at cell two' });
+    expect(cells[2].outputs.at(-1)).toMatchObject({
+      output_type: 'error',
+      ename: 'RangeError',
+      evalue: 'boom at cell two',
+    });
     // The traceback points at the cell's own line and column (execution 2, line 2, the `new`), with no kernel internals.
-    expect(cells[2].outputs.at(-1).traceback).toEqual(['RangeError: boom at cell two', '    at <cell [2]>:2:7']);
+    expect(cells[2].outputs.at(-1).traceback).toEqual([
+      'RangeError: boom at cell two',
+      '    at <cell [2]>:2:7',
+    ]);
     expect(cells[3].execution_count).toBeNull();
     expect(cells[3].outputs).toEqual([]);
     expectValid(out);
@@ -109,7 +141,11 @@ describe('execute', () => {
     const again = await executeNotebook(out, { outputPath: out, parameters: { profile: 'full' } });
     expect(again.status, again.message).toBe('ok');
     cells = read(out).cells;
-    expect(cells.filter((c: { metadata: { tags?: string[] } }) => c.metadata.tags?.includes('injected-parameters'))).toHaveLength(1);
+    expect(
+      cells.filter((c: { metadata: { tags?: string[] } }) =>
+        c.metadata.tags?.includes('injected-parameters'),
+      ),
+    ).toHaveLength(1);
     expect(text(cells[2].outputs[0].text)).toBe('profile=full epochs=10\n');
   });
 });

@@ -16,7 +16,9 @@ const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 /** Runs the command line and returns its exit status and what it printed on stderr. */
 async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
   const lines: string[] = [];
-  const spy = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
+  const spy = vi
+    .spyOn(console, 'error')
+    .mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
   try {
     return { code: await main(args), stderr: lines.join('\n') };
   } finally {
@@ -31,7 +33,11 @@ describe('a cell that floods its output', () => {
     const out = join(tempDir('nbo-'), 'flood.ipynb');
     const started = Date.now();
     // Before: tslab dropped the idle status and the run waited for the whole 90 s timeout, then killed the kernel.
-    const report = await executeNotebook(fixture('flood'), { outputPath: out, timeoutSeconds: 90, iopubSeconds: 2 });
+    const report = await executeNotebook(fixture('flood'), {
+      outputPath: out,
+      timeoutSeconds: 90,
+      iopubSeconds: 2,
+    });
     expect(report.status, report.message).toBe('ok');
     expect((Date.now() - started) / 1000).toBeLessThan(60);
     const cells = read(out).cells;
@@ -39,12 +45,20 @@ describe('a cell that floods its output', () => {
       [0, 600],
       [1, 5000],
     ] as const) {
-      const stdout = cells[i].outputs.filter((o: { name?: string }) => o.name === 'stdout').map((o: { text: string[] }) => text(o.text)).join('');
+      const stdout = cells[i].outputs
+        .filter((o: { name?: string }) => o.name === 'stdout')
+        .map((o: { text: string[] }) => text(o.text))
+        .join('');
       const lines = stdout.split('\n').filter(Boolean).map(Number);
       // Whatever arrived is the start of the sequence, in order.
       expect(lines).toEqual(Array.from({ length: lines.length }, (_, n) => n));
-      const warned = (report.warnings ?? []).some((w) => w.includes(`cell ${i} (execution ${i + 1})`) && w.includes('output may be incomplete'));
-      const note = cells[i].outputs.find((o: { name?: string; text?: string[] }) => o.name === 'stderr' && text(o.text ?? []).includes('[nbconvert-ts]'));
+      const warned = (report.warnings ?? []).some(
+        (w) => w.includes(`cell ${i} (execution ${i + 1})`) && w.includes('output may be incomplete'),
+      );
+      const note = cells[i].outputs.find(
+        (o: { name?: string; text?: string[] }) =>
+          o.name === 'stderr' && text(o.text ?? []).includes('[nbconvert-ts]'),
+      );
       if (lines.length < count) {
         // Lines were lost: the report and the page say so.
         expect(warned, JSON.stringify(report.warnings)).toBe(true);
@@ -64,11 +78,17 @@ describe('asynchronous errors', () => {
     expect(report.exitCode).toBe(EXIT.cellFailed);
     expect(report.failedCell).toMatchObject({ index: 0, ename: 'Error', evalue: 'thrown in a timer' });
     // A 0 ms timer fires as the cell's reply goes out: before or after its idle status, never in the next cell.
-    expect(report.message).toMatch(/cell 0 \(execution 1\): an asynchronous error surfaced (after the cell had finished|while the cell ran)/);
+    expect(report.message).toMatch(
+      /cell 0 \(execution 1\): an asynchronous error surfaced (after the cell had finished|while the cell ran)/,
+    );
     expect(report.message).toContain('never awaited');
     const cells = read(out).cells;
     // The error is shown with the cell that scheduled it, not with the next one.
-    expect(cells[0].outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'Error', evalue: 'thrown in a timer' });
+    expect(cells[0].outputs.at(-1)).toMatchObject({
+      output_type: 'error',
+      ename: 'Error',
+      evalue: 'thrown in a timer',
+    });
     expect(JSON.stringify(cells[1].outputs)).not.toContain('thrown in a timer');
     // The next cell may have started before the message came; the one after it never runs.
     expect(cells[2].execution_count).toBeNull();
@@ -78,11 +98,23 @@ describe('asynchronous errors', () => {
     const out = join(tempDir('nbo-'), 'async-during.ipynb');
     const report = await executeNotebook(fixture('async-during'), { outputPath: out });
     expect(report.exitCode).toBe(EXIT.cellFailed);
-    expect(report.failedCell).toMatchObject({ index: 1, ename: 'TypeError', evalue: 'thrown while the cell waits' });
-    expect(report.message).toContain('cell 1 (execution 2): an asynchronous error surfaced while the cell ran');
+    expect(report.failedCell).toMatchObject({
+      index: 1,
+      ename: 'TypeError',
+      evalue: 'thrown while the cell waits',
+    });
+    expect(report.message).toContain(
+      'cell 1 (execution 2): an asynchronous error surfaced while the cell ran',
+    );
     const cells = read(out).cells;
     // The error is among the cell's own outputs (the course kernel shows it when it happens, before 'waited').
-    expect(cells[1].outputs).toContainEqual(expect.objectContaining({ output_type: 'error', ename: 'TypeError', evalue: 'thrown while the cell waits' }));
+    expect(cells[1].outputs).toContainEqual(
+      expect.objectContaining({
+        output_type: 'error',
+        ename: 'TypeError',
+        evalue: 'thrown while the cell waits',
+      }),
+    );
     expect(cells[2].execution_count).toBeNull();
   });
 
@@ -91,11 +123,17 @@ describe('asynchronous errors', () => {
     const report = await executeNotebook(input);
     expect(report.exitCode).toBe(EXIT.cellFailed);
     expect(report.failedCell).toMatchObject({ index: 1, ename: 'RangeError', evalue: 'nobody awaited me' });
-    expect(report.message).toContain('cell 1 (execution 2): an asynchronous error surfaced after the cell had finished');
+    expect(report.message).toContain(
+      'cell 1 (execution 2): an asynchronous error surfaced after the cell had finished',
+    );
     const out = join(tempDir('nbo-'), 'async-rejection.ipynb');
     const allowed = await executeNotebook(input, { outputPath: out, allowErrors: true });
     expect(allowed.status, allowed.message).toBe('ok');
-    expect(read(out).cells[1].outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'RangeError', evalue: 'nobody awaited me' });
+    expect(read(out).cells[1].outputs.at(-1)).toMatchObject({
+      output_type: 'error',
+      ename: 'RangeError',
+      evalue: 'nobody awaited me',
+    });
   });
 });
 
@@ -129,7 +167,10 @@ describe('cache hits', () => {
       expect(merged.cells[i].metadata.execution).toEqual(executed.cells[i].metadata.execution);
     }
     // The cell's last value: an execute_result from the course kernel (plain tslab printed it on stdout).
-    expect(merged.cells[2].outputs[0]).toMatchObject({ output_type: 'execute_result', data: { 'text/plain': ['42'] } });
+    expect(merged.cells[2].outputs[0]).toMatchObject({
+      output_type: 'execute_result',
+      data: { 'text/plain': ['42'] },
+    });
     expectValid(second);
   });
 
@@ -142,7 +183,14 @@ describe('cache hits', () => {
       return cacheKey(nb, {});
     };
     expect(changed((nb) => (nb.cells[0]!.source = '# Another title'))).not.toBe(key);
-    expect(changed((nb) => ((nb.cells[0] as { attachments?: Record<string, unknown> }).attachments = { 'dot.png': { 'image/png': 'AAAA' } }))).not.toBe(key);
+    expect(
+      changed(
+        (nb) =>
+          ((nb.cells[0] as { attachments?: Record<string, unknown> }).attachments = {
+            'dot.png': { 'image/png': 'AAAA' },
+          }),
+      ),
+    ).not.toBe(key);
     expect(changed((nb) => (nb.cells[1]!.metadata.jupyter = { source_hidden: false }))).not.toBe(key);
     expect(changed((nb) => (nb.cells[1]!.metadata.tags = ['remove-output']))).not.toBe(key);
     expect(changed((nb) => (nb.metadata.authors = [{ name: 'Someone else' }]))).not.toBe(key);
@@ -196,7 +244,18 @@ describe('outputs that would overwrite sources or each other', () => {
     writeFileSync(input, readFileSync(join(FIXTURES, '05-executed.ipynb')));
     const before = digest(input);
     const docs = tempDir('nbd-');
-    const { code, stderr } = await cli(['convert', input, '--to', 'md', '--docs-dir', docs, '--assets-dir', tempDir('nba-'), '--notebooks-dir', dirname(input)]);
+    const { code, stderr } = await cli([
+      'convert',
+      input,
+      '--to',
+      'md',
+      '--docs-dir',
+      docs,
+      '--assets-dir',
+      tempDir('nba-'),
+      '--notebooks-dir',
+      dirname(input),
+    ]);
     expect(code).toBe(EXIT.badInput);
     expect(stderr).toContain(`would overwrite ${input} itself`);
     expect(digest(input)).toBe(before);
@@ -219,9 +278,19 @@ describe('folders that cannot be written', () => {
     const started = Date.now();
     const { code, stderr } = await cli(['execute', input, '--out-dir', outDir, '--no-cache']);
     expect(code).toBe(EXIT.badInput);
-    expect(stderr).toContain(`refusing to run, the results could not be saved: ${outDir} cannot be written (a part of the path is a file, not a folder)`);
+    expect(stderr).toContain(
+      `refusing to run, the results could not be saved: ${outDir} cannot be written (a part of the path is a file, not a folder)`,
+    );
     expect((Date.now() - started) / 1000).toBeLessThan(3);
-    const report = await cli(['execute', input, '--out-dir', tempDir('nbo-'), '--no-cache', '--json-report', join(underAFile(), 'r.json')]);
+    const report = await cli([
+      'execute',
+      input,
+      '--out-dir',
+      tempDir('nbo-'),
+      '--no-cache',
+      '--json-report',
+      join(underAFile(), 'r.json'),
+    ]);
     expect(report.code).toBe(EXIT.badInput);
     expect(report.stderr).toContain('cannot be written');
   });
@@ -232,14 +301,20 @@ describe('folders that cannot be written', () => {
     const cacheDir = underAFile();
     const { code, stderr } = await cli(['execute', input, '--out-dir', outDir, '--cache-dir', cacheDir]);
     expect(code, stderr).toBe(EXIT.ok);
-    expect(stderr).toContain(`warning: ${cacheDir} cannot be written (a part of the path is a file, not a folder); running without the cache`);
+    expect(stderr).toContain(
+      `warning: ${cacheDir} cannot be written (a part of the path is a file, not a folder); running without the cache`,
+    );
     expect(existsSync(join(outDir, 'params.ipynb'))).toBe(true);
   });
 
   it('keeps a successful run whose cache cannot be written after all, with a warning', async () => {
     // executeNotebook itself (what the site build calls) is not preflighted: the write fails at the end.
     const out = join(tempDir('nbo-'), 'params.ipynb');
-    const report = await executeNotebook(fixture('params'), { outputPath: out, cacheDir: underAFile(), parameters: { profile: 'ci' } });
+    const report = await executeNotebook(fixture('params'), {
+      outputPath: out,
+      cacheDir: underAFile(),
+      parameters: { profile: 'ci' },
+    });
     expect(report.status, report.message).toBe('ok');
     expect(report.warnings?.join('\n')).toMatch(/the run was not cached: .*ENOTDIR/);
     expect(read(out).cells[2].outputs[0].text.join('')).toBe('profile=ci epochs=10\n');

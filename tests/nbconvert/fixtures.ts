@@ -8,7 +8,9 @@ import { expect } from 'vitest';
 
 export const FIXTURES = join(process.cwd(), 'tests', 'fixtures', 'notebooks');
 
-const schema = JSON.parse(readFileSync(join(process.cwd(), 'tests', 'nbconvert', 'nbformat-4.5.schema.json'), 'utf8'));
+const schema = JSON.parse(
+  readFileSync(join(process.cwd(), 'tests', 'nbconvert', 'nbformat-4.5.schema.json'), 'utf8'),
+);
 /** The official nbformat 4.5 JSON schema, compiled. */
 export const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 

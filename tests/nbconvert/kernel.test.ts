@@ -16,13 +16,24 @@ describe('kernel trouble', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'nbo-')), 'loop.ipynb');
     const started = Date.now();
     // The default timeout is long: the cell's `timeout=2` tag must be what stops it.
-    const report = await executeNotebook(fixture('loop'), { outputPath: out, timeoutSeconds: 300, graceSeconds: 2 });
+    const report = await executeNotebook(fixture('loop'), {
+      outputPath: out,
+      timeoutSeconds: 300,
+      graceSeconds: 2,
+    });
     const seconds = (Date.now() - started) / 1000;
     expect(report.exitCode).toBe(EXIT.timeout);
-    expect(report.failedCell).toMatchObject({ index: 1, ename: 'CellTimeoutError', source: 'while (true) {}' });
+    expect(report.failedCell).toMatchObject({
+      index: 1,
+      ename: 'CellTimeoutError',
+      source: 'while (true) {}',
+    });
     expect(report.message).toMatch(/cell 1 .*timed out: the cell ran past its 2 s timeout/);
     expect(seconds).toBeLessThan(2 + 2 + 10); // kernel start-up and shutdown included
-    expect(read(out).cells[1].outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'CellTimeoutError' });
+    expect(read(out).cells[1].outputs.at(-1)).toMatchObject({
+      output_type: 'error',
+      ename: 'CellTimeoutError',
+    });
   });
 
   it('interrupts a waiting cell at its metadata timeout; the next cell does not run', async () => {
@@ -44,7 +55,10 @@ describe('kernel trouble', () => {
   });
 
   it('reports a kernel command that cannot start', async () => {
-    const report = await executeNotebook(fixture('params'), { kernelCommand: ['/nonexistent/kernel', '{connection_file}'], startupTimeoutSeconds: 5 });
+    const report = await executeNotebook(fixture('params'), {
+      kernelCommand: ['/nonexistent/kernel', '{connection_file}'],
+      startupTimeoutSeconds: 5,
+    });
     expect(report.exitCode).toBe(EXIT.kernelDied);
     expect(report.message).toContain('did not start');
   });
@@ -65,19 +79,31 @@ describe('kernel trouble', () => {
     const specDir = join(data, 'kernels', 'course-test');
     mkdirSync(specDir, { recursive: true });
     symlinkSync(TSLAB, join(specDir, 'tslab'));
-    const spec = { argv: ['{resource_dir}/tslab', 'kernel', '--config-path', '{connection_file}'], display_name: 'T', language: 'typescript', interrupt_mode: 'message', env: { NBCONVERT_TS_MARK: 'from-spec' } };
+    const spec = {
+      argv: ['{resource_dir}/tslab', 'kernel', '--config-path', '{connection_file}'],
+      display_name: 'T',
+      language: 'typescript',
+      interrupt_mode: 'message',
+      env: { NBCONVERT_TS_MARK: 'from-spec' },
+    };
     writeFileSync(join(specDir, 'kernel.json'), JSON.stringify(spec));
     const saved = process.env.JUPYTER_PATH;
     process.env.JUPYTER_PATH = data;
     try {
       const input = fixture('kernelspec');
       const out = join(mkdtempSync(join(tmpdir(), 'nbo-')), 'kernelspec.ipynb');
-      const report = await executeNotebook(input, { kernelName: 'course-test', outputPath: out, graceSeconds: 1 });
+      const report = await executeNotebook(input, {
+        kernelName: 'course-test',
+        outputPath: out,
+        graceSeconds: 1,
+      });
       expect(read(out).cells[0].outputs[0].text.join('')).toBe(`cwd=${dirname(input)} mark=from-spec\n`);
       // tslab ignores interrupt_request, so the message path ends in a kill (SIGINT would have interrupted it).
       expect(report.exitCode).toBe(EXIT.timeout);
       expect(report.message).toContain('ran past its 1 s timeout and was killed with the kernel');
-      expect((await executeNotebook(input, { kernelName: 'no-such-kernel' })).message).toContain("no kernelspec named 'no-such-kernel'");
+      expect((await executeNotebook(input, { kernelName: 'no-such-kernel' })).message).toContain(
+        "no kernelspec named 'no-such-kernel'",
+      );
     } finally {
       if (saved === undefined) delete process.env.JUPYTER_PATH;
       else process.env.JUPYTER_PATH = saved;

@@ -3,8 +3,12 @@ import { fenceDisplayMath } from '../../tools/nbconvert-ts/math';
 
 describe('fenceDisplayMath', () => {
   it('moves a formula that starts on the opening line, and one that ends on the closing line, between fence lines', () => {
-    expect(fenceDisplayMath('Loss:\n\n$$a + b\n+ c$$\n\nwith a > 0.')).toBe('Loss:\n\n$$\na + b\n+ c\n$$\n\nwith a > 0.');
-    expect(fenceDisplayMath('$$\nn_{out} = (n - 1) s\n+ f - 2p.$$')).toBe('$$\nn_{out} = (n - 1) s\n+ f - 2p.\n$$');
+    expect(fenceDisplayMath('Loss:\n\n$$a + b\n+ c$$\n\nwith a > 0.')).toBe(
+      'Loss:\n\n$$\na + b\n+ c\n$$\n\nwith a > 0.',
+    );
+    expect(fenceDisplayMath('$$\nn_{out} = (n - 1) s\n+ f - 2p.$$')).toBe(
+      '$$\nn_{out} = (n - 1) s\n+ f - 2p.\n$$',
+    );
   });
 
   it('makes a one-line $$x$$ standing alone a block, and leaves one inside a sentence alone', () => {

@@ -6,20 +6,45 @@ import type { CodeCell } from '../../tools/nbconvert-ts/notebook';
 import { collapseCarriageReturns, OutputCollector } from '../../tools/nbconvert-ts/outputs';
 
 function message(msgType: string, content: Record<string, unknown>): Message {
-  const header = { msg_id: 'm', msg_type: msgType, session: 's', username: 'u', date: '2026-01-01T00:00:00Z', version: '5.3' };
+  const header = {
+    msg_id: 'm',
+    msg_type: msgType,
+    session: 's',
+    username: 'u',
+    date: '2026-01-01T00:00:00Z',
+    version: '5.3',
+  };
   return { header, parent_header: {}, metadata: {}, content };
 }
 
-const cell = (): CodeCell => ({ cell_type: 'code', id: 'c', metadata: {}, source: '', execution_count: 1, outputs: [] });
+const cell = (): CodeCell => ({
+  cell_type: 'code',
+  id: 'c',
+  metadata: {},
+  source: '',
+  execution_count: 1,
+  outputs: [],
+});
 const stream = (name: string, text: string) => message('stream', { name, text });
-const display = (text: string, displayId?: string) => message('display_data', { data: { 'text/plain': text }, metadata: {}, ...(displayId ? { transient: { display_id: displayId } } : {}) });
+const display = (text: string, displayId?: string) =>
+  message('display_data', {
+    data: { 'text/plain': text },
+    metadata: {},
+    ...(displayId ? { transient: { display_id: displayId } } : {}),
+  });
 
 describe('OutputCollector', () => {
   it('merges consecutive writes to one stream, not across streams, and collapses progress lines at the end', () => {
     const c = cell();
     const collector = new OutputCollector();
     collector.begin(c);
-    for (const m of [stream('stdout', 'epoch 1 10%\r'), stream('stdout', 'epoch 1 100%\n'), stream('stderr', 'warn\n'), stream('stdout', 'done\n')]) collector.handle(m);
+    for (const m of [
+      stream('stdout', 'epoch 1 10%\r'),
+      stream('stdout', 'epoch 1 100%\n'),
+      stream('stderr', 'warn\n'),
+      stream('stdout', 'done\n'),
+    ])
+      collector.handle(m);
     collector.end();
     expect(c.outputs).toEqual([
       { output_type: 'stream', name: 'stdout', text: 'epoch 1 100%\n' },
@@ -51,8 +76,20 @@ describe('OutputCollector', () => {
     collector.handle(display('other', 'other'));
     collector.end();
     collector.begin(second);
-    collector.handle(message('update_display_data', { data: { 'text/plain': 'v2' }, metadata: { w: 1 }, transient: { display_id: 'chart' } }));
-    collector.handle(message('update_display_data', { data: { 'text/plain': 'ignored' }, metadata: {}, transient: { display_id: 'unknown' } }));
+    collector.handle(
+      message('update_display_data', {
+        data: { 'text/plain': 'v2' },
+        metadata: { w: 1 },
+        transient: { display_id: 'chart' },
+      }),
+    );
+    collector.handle(
+      message('update_display_data', {
+        data: { 'text/plain': 'ignored' },
+        metadata: {},
+        transient: { display_id: 'unknown' },
+      }),
+    );
     collector.end();
     collector.finish();
     expect(second.outputs).toEqual([]);
@@ -67,7 +104,9 @@ describe('OutputCollector', () => {
     const collector = new OutputCollector();
     collector.begin(c);
     collector.handle(message('execute_input', { code: 'x', execution_count: 1 }));
-    collector.handle(message('execute_result', { data: { 'text/plain': '3' }, metadata: {}, execution_count: 1 }));
+    collector.handle(
+      message('execute_result', { data: { 'text/plain': '3' }, metadata: {}, execution_count: 1 }),
+    );
     collector.handle(message('error', { ename: 'E', evalue: 'v', traceback: ['t'] }));
     expect(c.outputs).toEqual([
       { output_type: 'execute_result', data: { 'text/plain': '3' }, metadata: {}, execution_count: 1 },

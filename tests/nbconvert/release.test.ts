@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../tools/nbconvert-ts/bin';
 import { EXIT } from '../../tools/nbconvert-ts/execute';
 import { serializeNotebook } from '../../tools/nbconvert-ts/notebook';
-import { findRegions, releaseNotebooks, replaceSolution, ReleaseError } from '../../tools/nbconvert-ts/release';
+import {
+  findRegions,
+  releaseNotebooks,
+  replaceSolution,
+  ReleaseError,
+} from '../../tools/nbconvert-ts/release';
 import { digest, expectValid, fixture, read, text } from './fixtures';
 
 const outDir = () => mkdtempSync(join(tmpdir(), 'nbrel-'));
@@ -45,7 +50,9 @@ describe('release', () => {
         '}',
       ].join('\n'),
     );
-    expect(text(cells[3].source)).toBe("console.log(double(2) === 4 ? 'visible ok' : 'visible wrong');\nconsole.log('after');");
+    expect(text(cells[3].source)).toBe(
+      "console.log(double(2) === 4 ? 'visible ok' : 'visible wrong');\nconsole.log('after');",
+    );
     expect(text(cells[4].source)).toBe('// no markers: left as it is\nconst y = 1;');
     for (const cell of cells.filter((c: { cell_type: string }) => c.cell_type === 'code')) {
       expect(cell.outputs).toEqual([]);
@@ -64,9 +71,22 @@ describe('release', () => {
 
   it('takes another throw line with --stub-line', async () => {
     const dir = outDir();
-    expect(await main(['release', fixture('exercises'), '--out-dir', dir, '--stub-line', 'throw new Error("todo {id}");'])).toBe(EXIT.ok);
-    expect(text(read(join(dir, 'exercises.ipynb')).cells[2].source)).toContain('  throw new Error("todo 01.1");\n}');
-    expect(await main(['release', fixture('exercises'), '--out-dir', dir, '--stub-line', 'throw 1;'])).toBe(EXIT.badInput);
+    expect(
+      await main([
+        'release',
+        fixture('exercises'),
+        '--out-dir',
+        dir,
+        '--stub-line',
+        'throw new Error("todo {id}");',
+      ]),
+    ).toBe(EXIT.ok);
+    expect(text(read(join(dir, 'exercises.ipynb')).cells[2].source)).toContain(
+      '  throw new Error("todo 01.1");\n}',
+    );
+    expect(await main(['release', fixture('exercises'), '--out-dir', dir, '--stub-line', 'throw 1;'])).toBe(
+      EXIT.badInput,
+    );
   });
 
   it('refuses to write over its input and needs --out-dir', async () => {
@@ -79,12 +99,37 @@ describe('release', () => {
   });
 
   const bad: Array<[string, (nb: { cells: Array<Record<string, unknown>> }) => void, RegExp]> = [
-    ['a region in a cell without grade_id', (nb) => void (nb.cells[2]!.metadata = {}), /cell 2 \(id c1\): a solution region in a cell without metadata\.nbgrader\.grade_id/],
-    ['an unclosed region', (nb) => void (nb.cells[2]!.source = 'function f(): number {\n  // BEGIN SOLUTION\n  return 1;\n}'), /cell 2 \(id c1\): the solution region opened on line 2 is never closed/],
-    ['a nested region', (nb) => void (nb.cells[2]!.source = '// BEGIN SOLUTION\n// BEGIN SOLUTION\n// END SOLUTION\n// END SOLUTION'), /line 2: BEGIN SOLUTION inside the solution region opened on line 1/],
-    ['an END without BEGIN', (nb) => void (nb.cells[2]!.source = 'const a = 1;\n// END SOLUTION'), /line 2: END SOLUTION without a BEGIN/],
-    ['a mismatched END', (nb) => void (nb.cells[3]!.source = '// BEGIN HIDDEN TESTS\n// END SOLUTION'), /END SOLUTION closes the hidden tests region/],
-    ['a marker in a markdown cell', (nb) => void (nb.cells[0]!.source = 'text\n// BEGIN SOLUTION\n'), /cell 0 \(id m0\): a solution or hidden-tests marker in a markdown cell/],
+    [
+      'a region in a cell without grade_id',
+      (nb) => void (nb.cells[2]!.metadata = {}),
+      /cell 2 \(id c1\): a solution region in a cell without metadata\.nbgrader\.grade_id/,
+    ],
+    [
+      'an unclosed region',
+      (nb) => void (nb.cells[2]!.source = 'function f(): number {\n  // BEGIN SOLUTION\n  return 1;\n}'),
+      /cell 2 \(id c1\): the solution region opened on line 2 is never closed/,
+    ],
+    [
+      'a nested region',
+      (nb) =>
+        void (nb.cells[2]!.source = '// BEGIN SOLUTION\n// BEGIN SOLUTION\n// END SOLUTION\n// END SOLUTION'),
+      /line 2: BEGIN SOLUTION inside the solution region opened on line 1/,
+    ],
+    [
+      'an END without BEGIN',
+      (nb) => void (nb.cells[2]!.source = 'const a = 1;\n// END SOLUTION'),
+      /line 2: END SOLUTION without a BEGIN/,
+    ],
+    [
+      'a mismatched END',
+      (nb) => void (nb.cells[3]!.source = '// BEGIN HIDDEN TESTS\n// END SOLUTION'),
+      /END SOLUTION closes the hidden tests region/,
+    ],
+    [
+      'a marker in a markdown cell',
+      (nb) => void (nb.cells[0]!.source = 'text\n// BEGIN SOLUTION\n'),
+      /cell 0 \(id m0\): a solution or hidden-tests marker in a markdown cell/,
+    ],
   ];
   for (const [name, edit, message] of bad) {
     it(`fails clearly (exit 4, nothing written) on ${name}`, async () => {
@@ -109,7 +154,8 @@ describe('release', () => {
 });
 
 describe('regions', () => {
-  const source = 'function f(): number {\n  // BEGIN SOLUTION\n  return 1;\n  // END SOLUTION\n}\n\tfunction g(): number {\n\t// BEGIN SOLUTION\n\treturn 2;\n\t// END SOLUTION\n}';
+  const source =
+    'function f(): number {\n  // BEGIN SOLUTION\n  return 1;\n  // END SOLUTION\n}\n\tfunction g(): number {\n\t// BEGIN SOLUTION\n\treturn 2;\n\t// END SOLUTION\n}';
 
   it('finds them with their marker lines and indentation', () => {
     expect(findRegions(source, 'x')).toEqual([
@@ -119,8 +165,12 @@ describe('regions', () => {
   });
 
   it('replaces the lines between the markers of the chosen region', () => {
-    expect(replaceSolution(source, 1, '\treturn 3;\n\treturn 4;\n', 'x')).toBe(source.replace('\treturn 2;', '\treturn 3;\n\treturn 4;'));
+    expect(replaceSolution(source, 1, '\treturn 3;\n\treturn 4;\n', 'x')).toBe(
+      source.replace('\treturn 2;', '\treturn 3;\n\treturn 4;'),
+    );
     expect(replaceSolution(source, 0, '  return 0;', 'x')).toBe(source.replace('  return 1;', '  return 0;'));
-    expect(() => replaceSolution(source, 2, '', 'x')).toThrow(/no solution region number 3 \(the cell has 2\)/);
+    expect(() => replaceSolution(source, 2, '', 'x')).toThrow(
+      /no solution region number 3 \(the cell has 2\)/,
+    );
   });
 });

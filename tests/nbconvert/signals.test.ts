@@ -30,7 +30,9 @@ function startExecutor(args: string[]): Run {
   if (child.pid !== undefined) started.push(child.pid);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, exited, stderr: () => stderr, temp, pidsFile };
 }
 
@@ -73,16 +75,34 @@ afterEach(() => {
   }
 });
 
-const connectionFolders = (temp: string) => readdirSync(temp).filter((name) => name.startsWith('nbconvert-ts-'));
+const connectionFolders = (temp: string) =>
+  readdirSync(temp).filter((name) => name.startsWith('nbconvert-ts-'));
 
 /** Starts the sleeping fixture and waits until its first cell has written the kernel's pids. */
 async function startSleeping(extra: string[] = []) {
   const input = fixture('signal-sleep');
   const outDir = mkdtempSync(join(tmpdir(), 'nbsig-out-'));
-  const run = startExecutor(['execute', input, '--out-dir', outDir, '--no-cache', '--json-report', join(outDir, 'report.json'), ...extra]);
+  const run = startExecutor([
+    'execute',
+    input,
+    '--out-dir',
+    outDir,
+    '--no-cache',
+    '--json-report',
+    join(outDir, 'report.json'),
+    ...extra,
+  ]);
   const pids = await waitFor(
     'the kernel to write its pids',
-    () => (existsSync(run.pidsFile) && readFileSync(run.pidsFile, 'utf8') ? (JSON.parse(readFileSync(run.pidsFile, 'utf8')) as { kernel: number; guard: number; argv: string[]; jpyParentPid: string }) : undefined),
+    () =>
+      existsSync(run.pidsFile) && readFileSync(run.pidsFile, 'utf8')
+        ? (JSON.parse(readFileSync(run.pidsFile, 'utf8')) as {
+            kernel: number;
+            guard: number;
+            argv: string[];
+            jpyParentPid: string;
+          })
+        : undefined,
     90,
   );
   started.push(pids.guard, pids.kernel);
@@ -113,16 +133,25 @@ describe('stopping nbconvert-ts', () => {
       const { code: exitCode } = await run.exited;
       expect((Date.now() - signalled) / 1000).toBeLessThan(8);
       expect(exitCode, run.stderr()).toBe(code);
-      await waitFor('the kernel and its guard to be gone', () => (!running(pids.kernel) && !running(pids.guard) ? true : undefined), 5);
+      await waitFor(
+        'the kernel and its guard to be gone',
+        () => (!running(pids.kernel) && !running(pids.guard) ? true : undefined),
+        5,
+      );
       expect(existsSync(connectionFile)).toBe(false);
       expect(connectionFolders(run.temp)).toEqual([]);
-      expect(run.stderr()).toContain(`STOPPED ${input}: cell 1 (execution 2) was stopped: nbconvert-ts received ${signal}`);
+      expect(run.stderr()).toContain(
+        `STOPPED ${input}: cell 1 (execution 2) was stopped: nbconvert-ts received ${signal}`,
+      );
       // What ran is kept: the first cell's output, and the stopped cell marked as such.
       const executed = read(join(outDir, 'signal-sleep.ipynb'));
       expect(executed.cells[0].outputs[0].text.join('')).toBe('pids written\n');
       expect(executed.cells[1].outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'RunStopped' });
       expect(executed.cells[2].execution_count).toBeNull();
-      expect(read(join(outDir, 'report.json')).notebooks[0]).toMatchObject({ status: 'stopped', exitCode: code });
+      expect(read(join(outDir, 'report.json')).notebooks[0]).toMatchObject({
+        status: 'stopped',
+        exitCode: code,
+      });
     });
   }
 
@@ -130,13 +159,23 @@ describe('stopping nbconvert-ts', () => {
     const { run, pids, connectionFile } = await startSleeping();
     run.child.kill('SIGKILL');
     await run.exited;
-    await waitFor('the kernel and its guard to be gone', () => (!running(pids.kernel) && !running(pids.guard) ? true : undefined), 5);
+    await waitFor(
+      'the kernel and its guard to be gone',
+      () => (!running(pids.kernel) && !running(pids.guard) ? true : undefined),
+      5,
+    );
     expect(existsSync(connectionFile)).toBe(false);
     expect(connectionFolders(run.temp)).toEqual([]);
   });
 
   it('removes the connection file when a cell fails', async () => {
-    const run = startExecutor(['execute', fixture('failing'), '--out-dir', mkdtempSync(join(tmpdir(), 'nbsig-out-')), '--no-cache']);
+    const run = startExecutor([
+      'execute',
+      fixture('failing'),
+      '--out-dir',
+      mkdtempSync(join(tmpdir(), 'nbsig-out-')),
+      '--no-cache',
+    ]);
     expect((await run.exited).code, run.stderr()).toBe(1);
     expect(connectionFolders(run.temp)).toEqual([]);
   });

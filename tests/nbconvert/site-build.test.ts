@@ -40,17 +40,26 @@ describe('a site build with a failing notebook', () => {
     expect(banner).toBeGreaterThan(0);
     expect(failingPage.slice(banner, anchor)).toContain('cell 2: RangeError: boom at cell two');
     // Banner, anchor, the failing cell's code, its error, then the cell that did not run (no count).
-    expect([banner, anchor, thrower, error, notRun].every((at, i, all) => at > 0 && (i === 0 || at > all[i - 1]!))).toBe(true);
+    expect(
+      [banner, anchor, thrower, error, notRun].every((at, i, all) => at > 0 && (i === 0 || at > all[i - 1]!)),
+    ).toBe(true);
     expect(failingPage).toContain('```ts title="[ ]"\nconsole.log(\'must not run\');');
     expect(failingPage).not.toContain('must not run\n```\n\n```text');
   });
 
   it('ends with a summary naming the executed copy and the command that reruns just that notebook', () => {
-    const summary = failureSummary(reports.filter((r) => r.status !== 'ok'), reports.length, executedDir, 'ci');
+    const summary = failureSummary(
+      reports.filter((r) => r.status !== 'ok'),
+      reports.length,
+      executedDir,
+      'ci',
+    );
     expect(summary).toContain('1 of 2 notebook(s) failed');
     expect(summary).toContain('failing.ipynb: cell 2: RangeError: boom at cell two');
     expect(summary).toContain(`executed copy: ${join(executedDir, 'failing.ipynb')}`);
-    expect(summary).toMatch(/rerun just it: npm run nbconvert-ts -- execute \S*failing\.ipynb --out-dir \S*executed --profile ci\n/);
+    expect(summary).toMatch(
+      /rerun just it: npm run nbconvert-ts -- execute \S*failing\.ipynb --out-dir \S*executed --profile ci\n/,
+    );
     expect(readFileSync(join(executedDir, 'failing.ipynb'), 'utf8')).toContain('boom at cell two');
   });
 
@@ -61,12 +70,17 @@ describe('a site build with a failing notebook', () => {
     expect([...page.matchAll(/title="(\[\d+\])"/g)].map((m) => m[1])).toEqual(['[1]', '[2]']);
     expect(page).toContain('profile=ci epochs=10');
     const download = JSON.parse(readFileSync(join(dirs.downloads, 'params.ipynb'), 'utf8'));
-    expect(download.cells.map((c: { metadata: { tags?: string[] } }) => c.metadata.tags ?? [])).toEqual([['parameters'], []]);
+    expect(download.cells.map((c: { metadata: { tags?: string[] } }) => c.metadata.tags ?? [])).toEqual([
+      ['parameters'],
+      [],
+    ]);
   });
 
   it('prints one line per notebook when the output is not a terminal', () => {
     // (params.ipynb comes from the build cache when an earlier run left it there.)
-    expect(written.join('')).toMatch(/^FAILED \[1\/2\] \S*failing\.ipynb \d+\.\d s\nok     \[2\/2\] \S*params\.ipynb (\d+\.\d s|\(cached\))\n$/);
+    expect(written.join('')).toMatch(
+      /^FAILED \[1\/2\] \S*failing\.ipynb \d+\.\d s\nok     \[2\/2\] \S*params\.ipynb (\d+\.\d s|\(cached\))\n$/,
+    );
   });
 });
 
@@ -75,14 +89,19 @@ describe('the progress line', () => {
     expect(clock(0)).toBe('0:00');
     expect(clock(75.4)).toBe('1:15');
     expect(clock(3 * 3600 + 61)).toBe('3:01:01');
-    expect(progressText('[2/14]', '01-images-knn.ipynb', { position: 3, total: 40 }, 65, 100)).toBe('[2/14] 01-images-knn.ipynb  cell 3/40  1:05, last run 1:40');
+    expect(progressText('[2/14]', '01-images-knn.ipynb', { position: 3, total: 40 }, 65, 100)).toBe(
+      '[2/14] 01-images-knn.ipynb  cell 3/40  1:05, last run 1:40',
+    );
     expect(progressText('[1/1]', 'x.ipynb', undefined, 2)).toBe('[1/1] x.ipynb  starting the kernel  0:02');
   });
 
   it('redraws one line in place on a terminal and leaves the final line', () => {
     const out: string[] = [];
     let now = 1_000;
-    const progress = new NotebookProgress({ write: (t: string) => out.push(t), isTTY: true, columns: 80 }, () => now);
+    const progress = new NotebookProgress(
+      { write: (t: string) => out.push(t), isTTY: true, columns: 80 },
+      () => now,
+    );
     progress.start('[1/2]', 'a.ipynb', 30);
     now += 5_000;
     progress.cell(2, 9);

@@ -2,7 +2,15 @@
 // kernel, no configuration unless one is given. The kernel is plain tslab, installed as a
 // kernelspec in a temporary Jupyter folder.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +20,13 @@ import { EXIT } from '../../tools/nbconvert-ts/execute';
 import { FIXTURES, read, text } from './fixtures';
 
 const root = process.cwd();
-const tslabArgv = [process.execPath, join(root, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'];
+const tslabArgv = [
+  process.execPath,
+  join(root, 'node_modules', 'tslab', 'bin', 'tslab'),
+  'kernel',
+  '--config-path',
+  '{connection_file}',
+];
 const work = mkdtempSync(join(tmpdir(), 'nbx-standalone-'));
 const jupyter = join(work, 'jupyter');
 const saved = { JUPYTER_PATH: process.env.JUPYTER_PATH, JUPYTER_DATA_DIR: process.env.JUPYTER_DATA_DIR };
@@ -20,7 +34,10 @@ const saved = { JUPYTER_PATH: process.env.JUPYTER_PATH, JUPYTER_DATA_DIR: proces
 beforeAll(() => {
   // The fixtures name the kernelspec 'tslab'.
   mkdirSync(join(jupyter, 'kernels', 'tslab'), { recursive: true });
-  writeFileSync(join(jupyter, 'kernels', 'tslab', 'kernel.json'), JSON.stringify({ argv: tslabArgv, display_name: 'TypeScript', language: 'typescript' }));
+  writeFileSync(
+    join(jupyter, 'kernels', 'tslab', 'kernel.json'),
+    JSON.stringify({ argv: tslabArgv, display_name: 'TypeScript', language: 'typescript' }),
+  );
   process.env.JUPYTER_PATH = jupyter;
   process.env.JUPYTER_DATA_DIR = jupyter;
 });
@@ -34,12 +51,18 @@ afterAll(() => {
 
 /** Every module specifier a source file imports (static, dynamic, require). */
 function importsOf(source: string): string[] {
-  return [...source.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+  return [...source.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)].map(
+    (m) => m[1]!,
+  );
 }
 
 /** The printed cell outputs of an executed notebook, as one text. */
 const printed = (path: string): string =>
-  read(path).cells.flatMap((c: { outputs?: { text?: string | string[] }[] }) => (c.outputs ?? []).map((o) => text(o.text ?? ''))).join('');
+  read(path)
+    .cells.flatMap((c: { outputs?: { text?: string | string[] }[] }) =>
+      (c.outputs ?? []).map((o) => text(o.text ?? '')),
+    )
+    .join('');
 
 describe('nbconvert-ts without the course', () => {
   it('imports nothing from the course: no lib/, no course kernel, no course glue', () => {
@@ -49,7 +72,8 @@ describe('nbconvert-ts without the course', () => {
     for (const file of files) {
       for (const spec of importsOf(readFileSync(join(dir, file), 'utf8'))) {
         // Its own modules, Jupyter's generic paths and wire format, node builtins and packages only.
-        const allowed = /^\.\/[\w-]+$/.test(spec) || /^\.\.\/jupyter\/[\w-]+$/.test(spec) || !spec.startsWith('.');
+        const allowed =
+          /^\.\/[\w-]+$/.test(spec) || /^\.\.\/jupyter\/[\w-]+$/.test(spec) || !spec.startsWith('.');
         expect(allowed, `${file} imports ${spec}`).toBe(true);
       }
     }
@@ -58,12 +82,27 @@ describe('nbconvert-ts without the course', () => {
   it('runs a notebook from a folder without configuration on the kernel the notebook names, with any profile and no cache', () => {
     copyFileSync(join(FIXTURES, 'params.ipynb'), join(work, 'params.ipynb'));
     const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-    const result = spawnSync(process.execPath, [tsx, join(root, 'tools', 'nbconvert-ts', 'bin.ts'), 'execute', 'params.ipynb', '--out-dir', 'out', '--profile', 'anything', '-p', 'epochs=3'], {
-      cwd: work,
-      env: { ...process.env, JUPYTER_PATH: jupyter, JUPYTER_DATA_DIR: jupyter },
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [
+        tsx,
+        join(root, 'tools', 'nbconvert-ts', 'bin.ts'),
+        'execute',
+        'params.ipynb',
+        '--out-dir',
+        'out',
+        '--profile',
+        'anything',
+        '-p',
+        'epochs=3',
+      ],
+      {
+        cwd: work,
+        env: { ...process.env, JUPYTER_PATH: jupyter, JUPYTER_DATA_DIR: jupyter },
+        encoding: 'utf8',
+        timeout: 240_000,
+      },
+    );
     expect(result.status, result.stderr).toBe(EXIT.ok);
     expect(printed(join(work, 'out', 'params.ipynb'))).toContain('profile=anything epochs=3');
     expect(existsSync(join(work, 'build')), 'no cache without one configured').toBe(false);
@@ -73,11 +112,17 @@ describe('nbconvert-ts without the course', () => {
     const project = join(work, 'project');
     mkdirSync(project, { recursive: true });
     const config = join(project, 'nbconvert-ts.config.json');
-    writeFileSync(config, JSON.stringify({
-      profiles: ['quick', 'slow'],
-      cacheDir: 'cache',
-      defaultKernel: { name: 'plain-tslab', spec: { argv: tslabArgv, display_name: 'TypeScript', language: 'typescript' } },
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        profiles: ['quick', 'slow'],
+        cacheDir: 'cache',
+        defaultKernel: {
+          name: 'plain-tslab',
+          spec: { argv: tslabArgv, display_name: 'TypeScript', language: 'typescript' },
+        },
+      }),
+    );
     // The notebook names a kernelspec that does not exist: the configured default runs instead.
     const nb = read(join(FIXTURES, 'params.ipynb'));
     nb.metadata.kernelspec.name = 'no-such-kernel';
@@ -94,14 +139,24 @@ describe('nbconvert-ts without the course', () => {
   it('converts a chart without a renderer (saying so on the page) and with the renderer given', async () => {
     const run = async (name: string, config: Parameters<typeof main>[1]) => {
       const docs = join(work, name, 'docs');
-      const args = ['convert', join(FIXTURES, '05-executed.ipynb'), '--docs-dir', docs, '--assets-dir', join(work, name, 'assets')];
+      const args = [
+        'convert',
+        join(FIXTURES, '05-executed.ipynb'),
+        '--docs-dir',
+        docs,
+        '--assets-dir',
+        join(work, name, 'assets'),
+      ];
       expect(await main(args, config), 'a folder for the download copy is needed').toBe(EXIT.badInput);
       expect(await main([...args, '--notebooks-dir', join(work, name, 'nb')], config)).toBe(EXIT.ok);
       return readFileSync(join(docs, '05-executed.md'), 'utf8');
     };
     const bare = await run('bare', {});
-    expect(bare).toMatch(/<div class="nb-vega" data-spec="[^"]+"><p>[^<]*\(no static picture: no chart renderer configured[^<]*<\/p><\/div>/);
-    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="3" height="3"><rect width="3" height="3" /></svg>';
+    expect(bare).toMatch(
+      /<div class="nb-vega" data-spec="[^"]+"><p>[^<]*\(no static picture: no chart renderer configured[^<]*<\/p><\/div>/,
+    );
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="3" height="3"><rect width="3" height="3" /></svg>';
     const drawn = await run('drawn', { renderChart: async () => svg, notebooksDir: undefined });
     const img = /<div class="nb-vega" data-spec="[^"]+"><img src="\/nb-assets\/([0-9a-f]+\.svg)"/.exec(drawn);
     expect(img, 'the chart has its static picture').not.toBeNull();

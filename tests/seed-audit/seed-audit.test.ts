@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/paths';
 import { main } from '../../tools/seed-audit/bin';
-import { AuditUsageError, parseAuditArgs, parseSeeds, resolveNotebooks } from '../../tools/seed-audit/options';
+import {
+  AuditUsageError,
+  parseAuditArgs,
+  parseSeeds,
+  resolveNotebooks,
+} from '../../tools/seed-audit/options';
 import { runResult, type SeedRun } from '../../tools/seed-audit/run-one';
 import { appendSection, countLines, markdownSection, tally } from '../../tools/seed-audit/summary';
 
@@ -38,7 +43,10 @@ describe('the seed audit command line', () => {
 
   it('finds notebooks by number or path and says which numbers exist', () => {
     const dir = join(root, 'notebooks');
-    expect(resolveNotebooks('3,00', dir).map((p) => p.slice(dir.length + 1, dir.length + 4))).toEqual(['03-', '00-']);
+    expect(resolveNotebooks('3,00', dir).map((p) => p.slice(dir.length + 1, dir.length + 4))).toEqual([
+      '03-',
+      '00-',
+    ]);
     expect(resolveNotebooks(fixture('kill'), dir)).toEqual([fixture('kill')]);
     expect(() => resolveNotebooks('99', dir)).toThrow(/no notebook 99 .*there are 00, 01/);
     expect(() => resolveNotebooks('nothing.txt', dir)).toThrow(/neither a notebook number nor/);
@@ -63,30 +71,66 @@ describe("reading a run's outcome", () => {
   const exit = { code: 1, signal: null, stderr: '' };
 
   it('takes the failing cell and its assert message from the report', () => {
-    const report = { status: 'cell-failed', failedCell: { index: 11, ename: 'AssertionError', evalue: 'plain 32: accuracy 0.177 beats chance' } };
-    expect(runResult(spec, 9, report, exit)).toEqual({ notebook: spec.notebook, seed: 4, seconds: 9, status: 'cell-failed', cell: 11, error: 'AssertionError', message: 'plain 32: accuracy 0.177 beats chance' });
+    const report = {
+      status: 'cell-failed',
+      failedCell: { index: 11, ename: 'AssertionError', evalue: 'plain 32: accuracy 0.177 beats chance' },
+    };
+    expect(runResult(spec, 9, report, exit)).toEqual({
+      notebook: spec.notebook,
+      seed: 4,
+      seconds: 9,
+      status: 'cell-failed',
+      cell: 11,
+      error: 'AssertionError',
+      message: 'plain 32: accuracy 0.177 beats chance',
+    });
     expect(runResult(spec, 9, { status: 'ok' }, { ...exit, code: 0 }).status).toBe('passed');
   });
 
   it('counts a run without a report as crashed, with the end of its stderr', () => {
-    const crashed = runResult(spec, 2, undefined, { code: null, signal: 'SIGSEGV', stderr: 'a\nb\nc\nsegfault here\n' });
+    const crashed = runResult(spec, 2, undefined, {
+      code: null,
+      signal: 'SIGSEGV',
+      stderr: 'a\nb\nc\nsegfault here\n',
+    });
     expect(crashed.status).toBe('crashed');
-    expect(crashed.message).toBe('nbconvert-ts ended (signal SIGSEGV) without a report: b | c | segfault here');
+    expect(crashed.message).toBe(
+      'nbconvert-ts ended (signal SIGSEGV) without a report: b | c | segfault here',
+    );
   });
 });
 
 describe('counts and the results table', () => {
   const nb = (n: string) => `/p/notebooks/${n}.ipynb`;
   const runs: SeedRun[] = [
-    { notebook: nb('05-deep'), seed: 2, status: 'cell-failed', seconds: 30, cell: 11, error: 'AssertionError', message: 'acc 0.17 | below 0.2' },
+    {
+      notebook: nb('05-deep'),
+      seed: 2,
+      status: 'cell-failed',
+      seconds: 30,
+      cell: 11,
+      error: 'AssertionError',
+      message: 'acc 0.17 | below 0.2',
+    },
     { notebook: nb('05-deep'), seed: 1, status: 'passed', seconds: 31 },
-    { notebook: nb('09-seg'), seed: 1, status: 'kernel-died', seconds: 5, cell: 3, error: 'DeadKernelError', message: 'kernel died: exit code 7' },
+    {
+      notebook: nb('09-seg'),
+      seed: 1,
+      status: 'kernel-died',
+      seconds: 5,
+      cell: 3,
+      error: 'DeadKernelError',
+      message: 'kernel died: exit code 7',
+    },
     { notebook: nb('09-seg'), seed: 2, status: 'stopped', seconds: 0 },
   ];
   const tallies = tally([nb('05-deep'), nb('09-seg')], runs);
 
   it('counts passes per notebook and leaves stopped runs out', () => {
-    expect(tallies.map((t) => [t.passed, t.finished, t.unfinished])).toEqual([[1, 2, 0], [0, 1, 1]]);
+    expect(tallies.map((t) => [t.passed, t.finished, t.unfinished])).toEqual([
+      [1, 2, 0],
+      [0, 1, 1],
+    ]);
     expect(countLines(tallies)).toEqual([
       '05-deep: 1/2 seeds passed',
       '  seed 2: cell 11: AssertionError: acc 0.17 | below 0.2',
@@ -97,8 +141,17 @@ describe('counts and the results table', () => {
 
   it('writes a dated Markdown section with profile, threads and load, appended to the file', () => {
     const context = {
-      started: new Date('2026-12-05T05:40:00Z'), seconds: 61.6, profile: 'ci' as const, threads: undefined, defaultThreads: 2,
-      seeds: [1, 2], jobs: 1, cores: 2, loadStart: 3.04, loadEnd: 4.46, stoppedBy: 'SIGINT',
+      started: new Date('2026-12-05T05:40:00Z'),
+      seconds: 61.6,
+      profile: 'ci' as const,
+      threads: undefined,
+      defaultThreads: 2,
+      seeds: [1, 2],
+      jobs: 1,
+      cores: 2,
+      loadStart: 3.04,
+      loadEnd: 4.46,
+      stoppedBy: 'SIGINT',
     };
     const section = markdownSection(context, tallies);
     expect(section.split('\n')).toEqual([
@@ -136,16 +189,40 @@ describe('auditing fixture notebooks', () => {
   it('passes odd seeds, reports the failing assert of even ones and a dead kernel', async () => {
     const out = join(temp(), 'results.md');
     // Three runs at once: two seeds of the assert, one of the kernel that exits.
-    const asserts = main(['--notebooks', fixture('seed-assert'), '--seeds', '1,2', '--jobs', '2', '--out', out]);
-    const dies = main(['--notebooks', fixture('kill'), '--seeds', '5,', '--threads', '1', '--out', `${out}.kill`]);
+    const asserts = main([
+      '--notebooks',
+      fixture('seed-assert'),
+      '--seeds',
+      '1,2',
+      '--jobs',
+      '2',
+      '--out',
+      out,
+    ]);
+    const dies = main([
+      '--notebooks',
+      fixture('kill'),
+      '--seeds',
+      '5,',
+      '--threads',
+      '1',
+      '--out',
+      `${out}.kill`,
+    ]);
     expect(await asserts).toBe(1);
     expect(await dies).toBe(1);
     const table = readFileSync(out, 'utf8');
-    expect(table).toContain('| seed-assert | 1/2 | seed 2: cell 3: AssertionError: seed 2 is even \\| odd seeds only |');
+    expect(table).toContain(
+      '| seed-assert | 1/2 | seed 2: cell 3: AssertionError: seed 2 is even \\| odd seeds only |',
+    );
     // vitest gives its forks COURSE_WASM_THREADS, which the runs inherit.
-    expect(table).toContain(`ci profile, ${process.env.COURSE_WASM_THREADS} (COURSE_WASM_THREADS) wasm thread`);
+    expect(table).toContain(
+      `ci profile, ${process.env.COURSE_WASM_THREADS} (COURSE_WASM_THREADS) wasm thread`,
+    );
     const killed = readFileSync(`${out}.kill`, 'utf8');
-    expect(killed).toMatch(/\| kill \| 0\/1 \| seed 5: cell 1 \(kernel-died\): DeadKernelError: [^|]*exit code 7[^|]* \|/);
+    expect(killed).toMatch(
+      /\| kill \| 0\/1 \| seed 5: cell 1 \(kernel-died\): DeadKernelError: [^|]*exit code 7[^|]* \|/,
+    );
     expect(killed).toContain('ci profile, 1 wasm thread\n');
   }, 240_000);
 
@@ -153,12 +230,26 @@ describe('auditing fixture notebooks', () => {
     const dir = temp();
     const out = join(dir, 'results.md');
     const pidsFile = join(dir, 'pids.json');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'tools', 'seed-audit', 'bin.ts'), '--notebooks', fixture('signal-sleep'), '--seeds', '3', '--out', out], {
-      cwd: root,
-      env: { ...process.env, NBCONVERT_TS_PIDS_FILE: pidsFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'tools', 'seed-audit', 'bin.ts'),
+        '--notebooks',
+        fixture('signal-sleep'),
+        '--seeds',
+        '3',
+        '--out',
+        out,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, NBCONVERT_TS_PIDS_FILE: pidsFile },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     children.push(child.pid!);
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -13,9 +13,15 @@ describe('site test helpers', () => {
   });
 
   it('reads titles, chart placeholders and page names', () => {
-    const nb = JSON.stringify({ cells: [{ cell_type: 'code', source: '# not a title' }, { cell_type: 'markdown', source: ['# 03 · Convolutions\n', 'text'] }] });
+    const nb = JSON.stringify({
+      cells: [
+        { cell_type: 'code', source: '# not a title' },
+        { cell_type: 'markdown', source: ['# 03 · Convolutions\n', 'text'] },
+      ],
+    });
     expect(notebookTitle(nb)).toBe('03 · Convolutions');
-    const md = 'x\n\n<div class="nb-vega" data-spec="/nb-assets/ab.vl.json"><img src="/nb-assets/ab.svg" alt="chart" /></div>\n\n```html\n<div class="nb-vega" data-spec="/x.vl.json">\n```\n';
+    const md =
+      'x\n\n<div class="nb-vega" data-spec="/nb-assets/ab.vl.json"><img src="/nb-assets/ab.svg" alt="chart" /></div>\n\n```html\n<div class="nb-vega" data-spec="/x.vl.json">\n```\n';
     expect(vegaPlaceholders(md)).toEqual(['/nb-assets/ab.vl.json']);
     expect(pageName('/notebooks/03-convolutions')).toBe('03-convolutions');
   });

@@ -4,7 +4,7 @@
 export function notebookTitle(ipynb: string): string | undefined {
   const nb = JSON.parse(ipynb) as { cells: Array<{ cell_type: string; source: string | string[] }> };
   const cell = nb.cells.find((c) => c.cell_type === 'markdown');
-  const text = Array.isArray(cell?.source) ? cell.source.join('') : cell?.source ?? '';
+  const text = Array.isArray(cell?.source) ? cell.source.join('') : (cell?.source ?? '');
   return /^# (.+)$/m.exec(text)?.[1]?.trim();
 }
 

@@ -10,7 +10,13 @@ import { basename, join, resolve } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotebookReport } from '../../tools/nbconvert-ts/execute';
-import { buildSite, courseNotebooks, executeCourse, executedInDir, executedNotebooks } from '../../tools/site-build';
+import {
+  buildSite,
+  courseNotebooks,
+  executeCourse,
+  executedInDir,
+  executedNotebooks,
+} from '../../tools/site-build';
 import { serveStatic } from '../../tools/static-server';
 import { chromiumSkipReason, launchChromium } from './browser';
 import { hasMath, notebookTitle, pageName, vegaPlaceholders } from './markdown';
@@ -65,16 +71,23 @@ const seen = new Map<string, PageReport>();
 const seenNarrow = new Map<string, NarrowReport>();
 
 const notebookRoutes = () => routes.filter((p) => p.startsWith('/notebooks/'));
-const mdOf = (route: string) => readFileSync(join(docsDir, `${route === '/' ? 'index' : route.slice(1)}.md`), 'utf8');
+const mdOf = (route: string) =>
+  readFileSync(join(docsDir, `${route === '/' ? 'index' : route.slice(1)}.md`), 'utf8');
 
-async function open(path: string, colorScheme: 'light' | 'dark' = 'light', width = 1280): Promise<{ page: Page; errors: string[] }> {
+async function open(
+  path: string,
+  colorScheme: 'light' | 'dark' = 'light',
+  width = 1280,
+): Promise<{ page: Page; errors: string[] }> {
   const page = await browser!.newPage({ viewport: { width, height: 900 }, colorScheme });
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`console: ${message.text()} ${message.location().url}`);
   });
   page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  page.on('requestfailed', (request) =>
+    errors.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`),
+  );
   page.on('response', (response) => {
     if (response.status() >= 400) errors.push(`HTTP ${response.status()}: ${response.url()}`);
   });
@@ -114,7 +127,10 @@ async function visitNarrow(path: string): Promise<NarrowReport> {
   let menuOpens = false;
   try {
     await page.locator('button.navbar__toggle').click({ timeout: 5_000 });
-    await page.locator('.navbar-sidebar .menu__link[href^="/notebooks/"]').first().waitFor({ state: 'visible', timeout: 5_000 });
+    await page
+      .locator('.navbar-sidebar .menu__link[href^="/notebooks/"]')
+      .first()
+      .waitFor({ state: 'visible', timeout: 5_000 });
     menuOpens = true;
   } catch {
     menuOpens = false;
@@ -130,12 +146,18 @@ async function visit(path: string): Promise<PageReport> {
   // Load lazy images too, then list those that fail to decode or have no width.
   type Img = { loading: string; naturalWidth: number; src: string; decode(): Promise<void> };
   const brokenImages = await page.$$eval('img', (imgs) =>
-    Promise.all((imgs as unknown as Img[]).map((img) => {
-      img.loading = 'eager';
-      return img.decode().then(() => (img.naturalWidth > 0 ? null : img.src), () => img.src);
-    })).then((results) => results.filter((r): r is string => r !== null)),
+    Promise.all(
+      (imgs as unknown as Img[]).map((img) => {
+        img.loading = 'eager';
+        return img.decode().then(
+          () => (img.naturalWidth > 0 ? null : img.src),
+          () => img.src,
+        );
+      }),
+    ).then((results) => results.filter((r): r is string => r !== null)),
   );
-  const hrefs = (selector: string) => page.$$eval(selector, (as) => as.map((a) => a.getAttribute('href') ?? ''));
+  const hrefs = (selector: string) =>
+    page.$$eval(selector, (as) => as.map((a) => a.getAttribute('href') ?? ''));
   const report: PageReport = {
     errors,
     brokenImages,
@@ -183,19 +205,28 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
     expect(routes).toContain('/setup');
     const expected = courseNotebooks().map((nb) => `/notebooks/${basename(nb, '.ipynb')}`);
     expect(notebookRoutes().sort()).toEqual(expected.sort());
-    expect(routes.some((r) => r.startsWith('/api/')), 'library reference pages').toBe(true);
+    expect(
+      routes.some((r) => r.startsWith('/api/')),
+      'library reference pages',
+    ).toBe(true);
   });
 
   it('lists the notebooks in the sidebar in syllabus order, titled by their first heading', async () => {
     const published = new Set(executedNotebooks(reports, '').map((nb) => basename(nb, '.ipynb')));
     const expected = courseNotebooks()
       .filter((nb) => published.has(basename(nb, '.ipynb')))
-      .map((nb) => ({ href: `/notebooks/${basename(nb, '.ipynb')}`, label: notebookTitle(readFileSync(nb, 'utf8')) }));
+      .map((nb) => ({
+        href: `/notebooks/${basename(nb, '.ipynb')}`,
+        label: notebookTitle(readFileSync(nb, 'utf8')),
+      }));
     const { page } = await open('/setup');
-    const category = page.locator('.theme-doc-sidebar-item-category').filter({ hasText: 'Notebooks' }).first();
-    const links = await category.locator('.menu__list a.menu__link[href^="/notebooks/"]').evaluateAll((as) =>
-      as.map((a) => ({ href: a.getAttribute('href'), label: a.textContent?.trim() })),
-    );
+    const category = page
+      .locator('.theme-doc-sidebar-item-category')
+      .filter({ hasText: 'Notebooks' })
+      .first();
+    const links = await category
+      .locator('.menu__list a.menu__link[href^="/notebooks/"]')
+      .evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), label: a.textContent?.trim() })));
     await page.close();
     expect(links).toEqual(expected);
   });
@@ -207,15 +238,28 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
   });
 
   it('fits every notebook page in the window at 1280 and 390 px: wide math, code and outputs scroll in their own box', () => {
-    const tooWide = (route: string, w: PageWidth) => (w.scrollWidth > w.viewport ? [`${route} at ${w.viewport} px is ${w.scrollWidth} px wide: ${w.overflowing.join('; ')}`] : []);
-    const problems = notebookRoutes().flatMap((route) => [...tooWide(route, seen.get(route)!.width), ...tooWide(route, seenNarrow.get(route)!.width)]);
+    const tooWide = (route: string, w: PageWidth) =>
+      w.scrollWidth > w.viewport
+        ? [`${route} at ${w.viewport} px is ${w.scrollWidth} px wide: ${w.overflowing.join('; ')}`]
+        : [];
+    const problems = notebookRoutes().flatMap((route) => [
+      ...tooWide(route, seen.get(route)!.width),
+      ...tooWide(route, seenNarrow.get(route)!.width),
+    ]);
     expect(problems).toEqual([]);
     expect(seenNarrow.size).toBe(notebookRoutes().length);
   });
 
   it('opens the menu on every notebook page at 390 px, without errors', () => {
-    expect(notebookRoutes().filter((route) => !seenNarrow.get(route)!.menuOpens), 'pages whose menu does not open').toEqual([]);
-    expect(notebookRoutes().flatMap((route) => seenNarrow.get(route)!.errors.map((e) => `${route} at 390 px: ${e}`))).toEqual([]);
+    expect(
+      notebookRoutes().filter((route) => !seenNarrow.get(route)!.menuOpens),
+      'pages whose menu does not open',
+    ).toEqual([]);
+    expect(
+      notebookRoutes().flatMap((route) =>
+        seenNarrow.get(route)!.errors.map((e) => `${route} at 390 px: ${e}`),
+      ),
+    ).toEqual([]);
   });
 
   it('loads every image (natural width > 0)', () => {
@@ -248,7 +292,9 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
         await expect.poll(() => chart.getAttribute('data-rendered'), { timeout: 20_000 }).toBe('light');
         // Data marks (points, bars, cells, text, lines) that take up room: not legend symbols or axes.
         const marks = chart.locator(
-          ['symbol', 'rect', 'text', 'line', 'area'].map((m) => `svg g.role-mark.mark-${m} > :is(path, text)`).join(', '),
+          ['symbol', 'rect', 'text', 'line', 'area']
+            .map((m) => `svg g.role-mark.mark-${m} > :is(path, text)`)
+            .join(', '),
         );
         const drawn = await marks.evaluateAll((els) =>
           els.flatMap((el, index) => {
@@ -267,7 +313,10 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
         await mark.scrollIntoViewIfNeeded();
         await mark.hover({ force: true });
         await page.locator('#vg-tooltip-element.visible').waitFor({ timeout: 5_000 });
-        expect((await page.locator('#vg-tooltip-element').textContent())?.trim(), `tooltip of chart ${i} on ${route}`).not.toBe('');
+        expect(
+          (await page.locator('#vg-tooltip-element').textContent())?.trim(),
+          `tooltip of chart ${i} on ${route}`,
+        ).not.toBe('');
         await page.mouse.move(0, 0);
         total++;
       }
@@ -303,7 +352,9 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
   it('finds a term from a notebook with the local search, linking to that notebook', async () => {
     const route = notebookRoutes()[notebookRoutes().length - 1]!;
     // A heading of the notebook, searched for by its longest word.
-    const heading = [...mdOf(route).matchAll(/^## (.+)$/gm)].map((m) => m[1]!).find((h) => /[a-z]{6,}/i.test(h));
+    const heading = [...mdOf(route).matchAll(/^## (.+)$/gm)]
+      .map((m) => m[1]!)
+      .find((h) => /[a-z]{6,}/i.test(h));
     expect(heading, `an h2 heading on ${route}`).toBeDefined();
     const term = heading!.split(/[^A-Za-z-]+/).sort((a, b) => b.length - a.length)[0]!;
     const { page, errors } = await open(`/search?q=${encodeURIComponent(term)}`);
@@ -311,7 +362,10 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
     await results.first().waitFor({ timeout: 20_000 });
     const hrefs = await results.evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
     await page.close();
-    expect(hrefs.some((h) => h.startsWith(route)), `results for "${term}" link to ${route}: ${hrefs.join(', ')}`).toBe(true);
+    expect(
+      hrefs.some((h) => h.startsWith(route)),
+      `results for "${term}" link to ${route}: ${hrefs.join(', ')}`,
+    ).toBe(true);
     expect(errors).toEqual([]);
   });
 
@@ -329,10 +383,13 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
         expect(nb.nbformat).toBe(4);
         expect(nb.cells.length).toBeGreaterThan(0);
         // The course's notebook, not some other file: the same title as its source.
-        expect(notebookTitle(text)).toBe(notebookTitle(readFileSync(join(root, 'notebooks', `${name}.ipynb`), 'utf8')));
+        expect(notebookTitle(text)).toBe(
+          notebookTitle(readFileSync(join(root, 'notebooks', `${name}.ipynb`), 'utf8')),
+        );
       }
       expect(sources.length, `source links on ${route}`).toBeGreaterThan(0);
-      for (const href of new Set(sources)) expect(href).toBe(`${repository}/blob/main/notebooks/${name}.ipynb`);
+      for (const href of new Set(sources))
+        expect(href).toBe(`${repository}/blob/main/notebooks/${name}.ipynb`);
     }
   });
 
@@ -341,7 +398,8 @@ describe.skipIf(skipReason !== undefined)('course site', () => {
       expect(seen.get(route)!.editUrl).toBe(`${repository}/edit/main/notebooks/${pageName(route)}.ipynb`);
     }
     expect(seen.get('/setup')!.editUrl).toBe(`${repository}/edit/main/site/docs/setup.md`);
-    for (const route of routes.filter((r) => r.startsWith('/api'))) expect(seen.get(route)!.editUrl, route).toBeNull();
+    for (const route of routes.filter((r) => r.startsWith('/api')))
+      expect(seen.get(route)!.editUrl, route).toBeNull();
   });
 });
 

@@ -19,10 +19,14 @@ function notebook(modules: Record<string, unknown> = {}) {
 describe('compileCell', () => {
   it('shares imports, variables, destructured names, functions and classes across cells', async () => {
     const nb = notebook({ x: { a: 1, default: 5 } });
-    await nb.run(`import d, { a as b, type Unused } from 'x';\nlet profile: string = 'full';\nconst { p, q: [r, ...s] } = { p: 10, q: [2, 3, 4] };`);
+    await nb.run(
+      `import d, { a as b, type Unused } from 'x';\nlet profile: string = 'full';\nconst { p, q: [r, ...s] } = { p: 10, q: [2, 3, 4] };`,
+    );
     expect(await nb.run('[d, b, profile, p, r, s]')).toEqual([5, 1, 'full', 10, 2, [3, 4]]);
     // A function used before its declaration (hoisted), a class, a reassigned let.
-    await nb.run('const before = f(b);\nfunction f(x: number): number { return x + p; }\nclass A { v = 3 }\nlet z = new A().v;\nz = z + 1;');
+    await nb.run(
+      'const before = f(b);\nfunction f(x: number): number { return x + p; }\nclass A { v = 3 }\nlet z = new A().v;\nz = z + 1;',
+    );
     expect(await nb.run('[before, z, new A().v, f(1)]')).toEqual([11, 4, 3, 11]);
   });
 
@@ -42,7 +46,9 @@ describe('compileCell', () => {
 
   it('keeps names local to blocks and functions out of the shared scope', async () => {
     const nb = notebook();
-    await nb.run('for (const i of [1, 2]) { const inner = i; }\nfunction g() { const local = 1; return local; }');
+    await nb.run(
+      'for (const i of [1, 2]) { const inner = i; }\nfunction g() { const local = 1; return local; }',
+    );
     expect('inner' in nb.scope || 'local' in nb.scope || 'i' in nb.scope).toBe(false);
   });
 

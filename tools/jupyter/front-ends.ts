@@ -41,8 +41,15 @@ export function versionIn(output: string): string | undefined {
  * Finds JupyterLab (`jupyter-lab`), Jupyter Notebook (`jupyter-notebook`) and
  * VS Code (`code`) on PATH and asks each for its version.
  */
-export async function findFrontEnds(env: NodeJS.ProcessEnv = process.env, run: CommandRunner = runCommand): Promise<FoundFrontEnd[]> {
-  const commands: Array<[FrontEndKind, string]> = [['jupyterlab', 'jupyter-lab'], ['notebook', 'jupyter-notebook'], ['vscode', 'code']];
+export async function findFrontEnds(
+  env: NodeJS.ProcessEnv = process.env,
+  run: CommandRunner = runCommand,
+): Promise<FoundFrontEnd[]> {
+  const commands: Array<[FrontEndKind, string]> = [
+    ['jupyterlab', 'jupyter-lab'],
+    ['notebook', 'jupyter-notebook'],
+    ['vscode', 'code'],
+  ];
   const found = commands.flatMap(([kind, command]) => {
     const path = which(command, env);
     return path ? [{ kind, path }] : [];
@@ -77,10 +84,12 @@ export function describeFrontEnd(f: FoundFrontEnd): string {
   const problem = f.problem ? ` (${f.problem})` : '';
   switch (f.kind) {
     case 'jupyterlab':
-      if (major !== undefined && major < 4) return `front end: JupyterLab (${where}): charts interactive where it renders Vega-Lite v5 (JupyterLab 4 does), else their SVG pictures; ${LIVE_HTML}${problem}`;
+      if (major !== undefined && major < 4)
+        return `front end: JupyterLab (${where}): charts interactive where it renders Vega-Lite v5 (JupyterLab 4 does), else their SVG pictures; ${LIVE_HTML}${problem}`;
       return `front end: JupyterLab (${where}): charts interactive (Vega-Lite), ${LIVE_HTML}${problem}`;
     case 'notebook':
-      if (major !== undefined && major >= 7) return `front end: Jupyter Notebook 7 (${where}, built on JupyterLab): charts interactive (Vega-Lite), ${LIVE_HTML}${problem}`;
+      if (major !== undefined && major >= 7)
+        return `front end: Jupyter Notebook 7 (${where}, built on JupyterLab): charts interactive (Vega-Lite), ${LIVE_HTML}${problem}`;
       return `front end: Jupyter Notebook${major === undefined ? '' : ` ${major}`} classic (${where}): charts as static SVG pictures (no Vega-Lite v5 renderer), ${LIVE_HTML}; tested in CI${problem}`;
     case 'vscode':
       return `front end: VS Code (${where}): ${
@@ -92,10 +101,15 @@ export function describeFrontEnd(f: FoundFrontEnd): string {
 }
 
 /** The doctor's front-end lines: one per front end found, or what to install. */
-export async function frontEndLines(env: NodeJS.ProcessEnv = process.env, run: CommandRunner = runCommand): Promise<string[]> {
+export async function frontEndLines(
+  env: NodeJS.ProcessEnv = process.env,
+  run: CommandRunner = runCommand,
+): Promise<string[]> {
   const found = await findFrontEnds(env, run);
   if (found.length === 0) {
-    return ['front end: none found on PATH (jupyter-lab, jupyter-notebook, code): install JupyterLab (pipx install jupyterlab), Debian\'s classic Notebook (apt-get install jupyter-notebook) or VS Code with its Jupyter extension'];
+    return [
+      "front end: none found on PATH (jupyter-lab, jupyter-notebook, code): install JupyterLab (pipx install jupyterlab), Debian's classic Notebook (apt-get install jupyter-notebook) or VS Code with its Jupyter extension",
+    ];
   }
   return found.map(describeFrontEnd);
 }

@@ -9,7 +9,10 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The user's Jupyter data directory, where `kernel:install` writes. */
-export function userJupyterDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+export function userJupyterDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform = process.platform,
+): string {
   if (env.JUPYTER_DATA_DIR) return env.JUPYTER_DATA_DIR;
   if (platform === 'darwin') return join(homedir(), 'Library', 'Jupyter');
   if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'jupyter');
@@ -64,17 +67,37 @@ export function readKernelSpecFile(file: string): KernelSpec {
     throw new KernelSpecFileError(file, `not a readable JSON file (${(error as Error).message})`);
   }
   const spec = parsed as Partial<KernelSpec> | null;
-  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new KernelSpecFileError(file, 'not a JSON object');
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec))
+    throw new KernelSpecFileError(file, 'not a JSON object');
   if (!Array.isArray(spec.argv) || spec.argv.length === 0 || !spec.argv.every((a) => typeof a === 'string')) {
-    throw new KernelSpecFileError(file, '"argv" must be a non-empty list of strings (the kernel\'s command line)');
+    throw new KernelSpecFileError(
+      file,
+      '"argv" must be a non-empty list of strings (the kernel\'s command line)',
+    );
   }
-  if (spec.env !== undefined && (typeof spec.env !== 'object' || spec.env === null || Object.values(spec.env).some((v) => typeof v !== 'string'))) {
+  if (
+    spec.env !== undefined &&
+    (typeof spec.env !== 'object' ||
+      spec.env === null ||
+      Object.values(spec.env).some((v) => typeof v !== 'string'))
+  ) {
     throw new KernelSpecFileError(file, '"env" must map names to strings');
   }
-  if (spec.interrupt_mode !== undefined && spec.interrupt_mode !== 'signal' && spec.interrupt_mode !== 'message') {
-    throw new KernelSpecFileError(file, `"interrupt_mode" is "signal" or "message", not ${JSON.stringify(spec.interrupt_mode)}`);
+  if (
+    spec.interrupt_mode !== undefined &&
+    spec.interrupt_mode !== 'signal' &&
+    spec.interrupt_mode !== 'message'
+  ) {
+    throw new KernelSpecFileError(
+      file,
+      `"interrupt_mode" is "signal" or "message", not ${JSON.stringify(spec.interrupt_mode)}`,
+    );
   }
-  return { ...spec, display_name: String(spec.display_name ?? ''), language: String(spec.language ?? '') } as KernelSpec;
+  return {
+    ...spec,
+    display_name: String(spec.display_name ?? ''),
+    language: String(spec.language ?? ''),
+  } as KernelSpec;
 }
 
 /**
@@ -82,7 +105,10 @@ export function readKernelSpecFile(file: string): KernelSpec {
  *
  * @throws KernelSpecFileError when the first kernel.json found for the name is unusable.
  */
-export function findKernelSpec(name: string, dirs: string[] = jupyterDataDirs()): FoundKernelSpec | undefined {
+export function findKernelSpec(
+  name: string,
+  dirs: string[] = jupyterDataDirs(),
+): FoundKernelSpec | undefined {
   for (const base of dirs) {
     const dir = join(base, 'kernels', name);
     const file = join(dir, 'kernel.json');
@@ -98,7 +124,9 @@ export function listKernelSpecs(dirs: string[] = jupyterDataDirs()): string[] {
 }
 
 /** Every kernel.json in the data directories (highest priority first), with its name. */
-export function listKernelSpecFiles(dirs: string[] = jupyterDataDirs()): Array<{ name: string; file: string }> {
+export function listKernelSpecFiles(
+  dirs: string[] = jupyterDataDirs(),
+): Array<{ name: string; file: string }> {
   const found: Array<{ name: string; file: string }> = [];
   for (const base of dirs) {
     const kernels = join(base, 'kernels');

@@ -56,12 +56,24 @@ export function sign(key: string, parts: string[]): string {
 
 /** A new header for a message of type `msgType`. */
 export function newHeader(msgType: string, session: string, username: string): Header {
-  return { msg_id: randomUUID(), msg_type: msgType, session, username, date: new Date().toISOString(), version: PROTOCOL_VERSION };
+  return {
+    msg_id: randomUUID(),
+    msg_type: msgType,
+    session,
+    username,
+    date: new Date().toISOString(),
+    version: PROTOCOL_VERSION,
+  };
 }
 
 /** The frames of a message, signed with `key`, after the routing identities. */
 export function encode(key: string, message: Message, identities: Buffer[] = []): Array<Buffer | string> {
-  const parts = [JSON.stringify(message.header), JSON.stringify(message.parent_header), JSON.stringify(message.metadata), JSON.stringify(message.content)];
+  const parts = [
+    JSON.stringify(message.header),
+    JSON.stringify(message.parent_header),
+    JSON.stringify(message.metadata),
+    JSON.stringify(message.content),
+  ];
   return [...identities, DELIMITER, sign(key, parts), ...parts];
 }
 
@@ -72,7 +84,9 @@ export function encode(key: string, message: Message, identities: Buffer[] = [])
 export function decode(key: string, frames: Buffer[]): RoutedMessage | undefined {
   const at = frames.findIndex((frame) => frame.length === DELIMITER.length && frame.toString() === DELIMITER);
   if (at < 0 || frames.length < at + 6) return undefined;
-  const [signature, header, parent, metadata, content] = frames.slice(at + 1, at + 6).map((f) => f.toString());
+  const [signature, header, parent, metadata, content] = frames
+    .slice(at + 1, at + 6)
+    .map((f) => f.toString());
   const expected = Buffer.from(sign(key, [header!, parent!, metadata!, content!]));
   const given = Buffer.from(signature!);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;

@@ -22,9 +22,16 @@ export interface CourseCompilerOptions {
 
 /** tslab's converter and executor interfaces, as far as the kernel uses them (typed here: tslab's own .d.ts pull in its TypeScript fork). */
 export interface TslabConverter {
-  convert(prevDecl: string, src: string): { output?: string; hasToplevelAwait?: boolean; diagnostics: unknown[] } & Record<string, unknown>;
+  convert(
+    prevDecl: string,
+    src: string,
+  ): { output?: string; hasToplevelAwait?: boolean; diagnostics: unknown[] } & Record<string, unknown>;
   inspect(prevDecl: string, src: string, position: number): unknown;
-  complete(prevDecl: string, src: string, position: number): { start: number; end: number; candidates: string[] };
+  complete(
+    prevDecl: string,
+    src: string,
+    position: number,
+  ): { start: number; end: number; candidates: string[] };
   addModule(name: string, content: string, meta?: unknown): unknown[];
   close(): void;
 }
@@ -55,7 +62,14 @@ export interface CellScript {
 /* eslint-disable @typescript-eslint/no-explicit-any -- tslab's TypeScript fork is reached untyped (its .d.ts is a separate copy of TypeScript's). */
 interface TypeScriptModule {
   createWatchCompilerHost: (...args: unknown[]) => unknown;
-  transpileModule: (input: string, options: { compilerOptions?: Record<string, unknown>; transformers?: { before?: unknown[] }; [key: string]: unknown }) => { outputText: string; sourceMapText?: string };
+  transpileModule: (
+    input: string,
+    options: {
+      compilerOptions?: Record<string, unknown>;
+      transformers?: { before?: unknown[] };
+      [key: string]: unknown;
+    },
+  ) => { outputText: string; sourceMapText?: string };
   ModuleKind: { CommonJS: number };
   ModuleResolutionKind: { Bundler: number };
   SyntaxKind: { ImportKeyword: number };
@@ -105,11 +119,14 @@ function calmWatchSystem(system: WatchSystem): WatchSystem {
       try {
         callback(...event);
       } catch (error) {
-        process.stderr.write(`course kernel: ignored an error while reacting to a change of ${path}: ${String(error)}\n`);
+        process.stderr.write(
+          `course kernel: ignored an error while reacting to a change of ${path}: ${String(error)}\n`,
+        );
       }
     };
   calm.watchFile = (path, callback, ...rest) => system.watchFile(path, guarded(path, callback), ...rest);
-  calm.watchDirectory = (path, callback, ...rest) => system.watchDirectory(path, guarded(path, callback), ...rest);
+  calm.watchDirectory = (path, callback, ...rest) =>
+    system.watchDirectory(path, guarded(path, callback), ...rest);
   return calm;
 }
 
@@ -129,7 +146,14 @@ function nativeImportTransformer(ts: TypeScriptModule) {
       if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
         const f = context.factory;
         const callee = f.createPropertyAccessExpression(f.createIdentifier('globalThis'), NATIVE_IMPORT);
-        return ts.setTextRange(f.createCallExpression(callee, undefined, node.arguments.map((a: any) => ts.visitNode(a, visit))), node);
+        return ts.setTextRange(
+          f.createCallExpression(
+            callee,
+            undefined,
+            node.arguments.map((a: any) => ts.visitNode(a, visit)),
+          ),
+          node,
+        );
       }
       return ts.visitEachChild(node, visit, context);
     };
@@ -161,13 +185,15 @@ function projectRequire(root: string): NodeJS.Require {
  */
 function installTypeScriptView(root: string, options: CourseCompilerOptions): void {
   if (installedOptions) {
-    if (installedOptions.strict !== options.strict) throw new Error('the course compiler was already set up with other options in this process');
+    if (installedOptions.strict !== options.strict)
+      throw new Error('the course compiler was already set up with other options in this process');
     return;
   }
   const req = projectRequire(root);
   const tslabDir = dirname(req.resolve('tslab/package.json'));
   const tsPath = createRequire(join(tslabDir, 'dist', 'converter.js')).resolve('@tslab/typescript-for-tslab');
-  if (req.cache[req.resolve('tslab/dist/converter')]) throw new Error("tslab's converter was loaded before the course compiler could set its options");
+  if (req.cache[req.resolve('tslab/dist/converter')])
+    throw new Error("tslab's converter was loaded before the course compiler could set its options");
   const ts = req(tsPath) as TypeScriptModule;
   const entry = req.cache[tsPath];
   if (!entry) throw new Error(`tslab's TypeScript (${tsPath}) is not in the module cache`);
@@ -175,7 +201,13 @@ function installTypeScriptView(root: string, options: CourseCompilerOptions): vo
     const compilerOptions = args[1] as Record<string, unknown>;
     // The cell's own code keeps an inline map; tslab drops other emitted files it does not know.
     // Bundler resolution reads packages' `exports` maps, so ES-module-only packages have types.
-    args[1] = { ...compilerOptions, strict: options.strict, moduleResolution: ts.ModuleResolutionKind.Bundler, inlineSourceMap: true, inlineSources: false };
+    args[1] = {
+      ...compilerOptions,
+      strict: options.strict,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      inlineSourceMap: true,
+      inlineSources: false,
+    };
     args[2] = calmWatchSystem(args[2] as WatchSystem);
     return ts.createWatchCompilerHost(...args);
   };
@@ -184,7 +216,11 @@ function installTypeScriptView(root: string, options: CourseCompilerOptions): vo
     if (compilerOptions.module !== ts.ModuleKind.CommonJS) return ts.transpileModule(input, transpileOptions);
     const { code, map: toSource } = takeInlineSourceMap(input);
     const before = [...(transpileOptions.transformers?.before ?? []), nativeImportTransformer(ts)];
-    const result = ts.transpileModule(code, { ...transpileOptions, transformers: { ...transpileOptions.transformers, before }, compilerOptions: { ...compilerOptions, sourceMap: true, inlineSourceMap: false } });
+    const result = ts.transpileModule(code, {
+      ...transpileOptions,
+      transformers: { ...transpileOptions.transformers, before },
+      compilerOptions: { ...compilerOptions, sourceMap: true, inlineSourceMap: false },
+    });
     const output = result.outputText.replace(/\n?\/\/# sourceMappingURL=\S*\s*$/, '');
     const toEsm = result.sourceMapText ? SourceMap.fromJson(result.sourceMapText) : undefined;
     recent.push({ output, toEsm, toSource });
@@ -193,9 +229,13 @@ function installTypeScriptView(root: string, options: CourseCompilerOptions): vo
   };
   const overrides: Record<string, unknown> = { createWatchCompilerHost, transpileModule };
   entry.exports = new Proxy(ts, {
-    get: (target, key, receiver) => (typeof key === 'string' && key in overrides ? overrides[key] : Reflect.get(target, key, receiver)),
+    get: (target, key, receiver) =>
+      typeof key === 'string' && key in overrides ? overrides[key] : Reflect.get(target, key, receiver),
   });
-  (globalThis as Record<string, unknown>)[NATIVE_IMPORT] ??= new Function('specifier', 'return import(specifier)');
+  (globalThis as Record<string, unknown>)[NATIVE_IMPORT] ??= new Function(
+    'specifier',
+    'return import(specifier)',
+  );
   installedOptions = options;
 }
 
@@ -206,7 +246,9 @@ function installTypeScriptView(root: string, options: CourseCompilerOptions): vo
  */
 export function createCourseConverter(root: string, options: CourseCompilerOptions): TslabConverter {
   installTypeScriptView(root, options);
-  const { createConverter } = projectRequire(root)('tslab/dist/converter') as { createConverter: (o: { isJS: boolean; isBrowser: boolean }) => TslabConverter };
+  const { createConverter } = projectRequire(root)('tslab/dist/converter') as {
+    createConverter: (o: { isJS: boolean; isBrowser: boolean }) => TslabConverter;
+  };
   return createConverter({ isJS: false, isBrowser: false });
 }
 
@@ -228,8 +270,12 @@ export class CourseCompiler {
   constructor(root: string, cwd: string, options: CourseCompilerOptions, console: ExecutorConsole) {
     installTypeScriptView(root, options);
     const req = projectRequire(root);
-    const { createConverter } = req('tslab/dist/converter') as { createConverter: (o: { isJS: boolean; isBrowser: boolean }) => TslabConverter };
-    const { createExecutor } = req('tslab/dist/executor') as { createExecutor: (rootDir: string, convs: unknown, console: ExecutorConsole) => TslabExecutor };
+    const { createConverter } = req('tslab/dist/converter') as {
+      createConverter: (o: { isJS: boolean; isBrowser: boolean }) => TslabConverter;
+    };
+    const { createExecutor } = req('tslab/dist/executor') as {
+      createExecutor: (rootDir: string, convs: unknown, console: ExecutorConsole) => TslabExecutor;
+    };
     this.node = createConverter({ isJS: false, isBrowser: false });
     const node = this.wrap(this.node);
     let browser: TslabConverter | undefined;

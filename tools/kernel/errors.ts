@@ -14,7 +14,11 @@ export interface ErrorContent {
 }
 
 /** Maps a position in a cell's running script back to the cell, by the script's name. */
-export type CellPositionMap = (scriptName: string, line: number, column: number) => { cell: string; line: number; column: number } | undefined;
+export type CellPositionMap = (
+  scriptName: string,
+  line: number,
+  column: number,
+) => { cell: string; line: number; column: number } | undefined;
 
 /** A TypeScript diagnostic as tslab's executor reports it: one-based line and column, the file when it is not the cell. */
 export interface CellDiagnostic {
@@ -29,7 +33,12 @@ const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
 export const CELL_SCRIPT = /^(?:cell-\d+|silent)-[\w-]+$/;
 /** Frames of code that is not the learner's: Node's internals, tslab, this kernel. */
 function isInternal(file: string, internalRoots: string[]): boolean {
-  return file.startsWith('node:') || file === 'evalmachine.<anonymous>' || file.includes('/node_modules/tslab/') || internalRoots.some((root) => file.startsWith(root));
+  return (
+    file.startsWith('node:') ||
+    file === 'evalmachine.<anonymous>' ||
+    file.includes('/node_modules/tslab/') ||
+    internalRoots.some((root) => file.startsWith(root))
+  );
 }
 
 /**
@@ -38,7 +47,11 @@ function isInternal(file: string, internalRoots: string[]): boolean {
  *
  * @param internalRoots - folders whose frames are the kernel's own (dropped).
  */
-export function errorContent(thrown: unknown, mapPosition: CellPositionMap, internalRoots: string[] = []): ErrorContent {
+export function errorContent(
+  thrown: unknown,
+  mapPosition: CellPositionMap,
+  internalRoots: string[] = [],
+): ErrorContent {
   if (!(thrown instanceof Error)) {
     // `throw "text"` or `throw 42`: no frames to show.
     const evalue = typeof thrown === 'string' ? thrown : inspect(thrown, { depth: 2 });
@@ -54,14 +67,22 @@ export function errorContent(thrown: unknown, mapPosition: CellPositionMap, inte
     const where = mapPosition(file!, Number(row), Number(col));
     // tslab calls a cell's functions through its exports proxy.
     const name = fn?.replace(/^Proxy\./, '').replace(/^Object\.<anonymous>$/, '');
-    if (where) frames.push(`    at ${name ? `${name} (${where.cell}:${where.line}:${where.column})` : `${where.cell}:${where.line}:${where.column}`}`);
+    if (where)
+      frames.push(
+        `    at ${name ? `${name} (${where.cell}:${where.line}:${where.column})` : `${where.cell}:${where.line}:${where.column}`}`,
+      );
     // A cell frame without a mapping is tslab's wrapper around the cell's code.
     else if (CELL_SCRIPT.test(file!) || isInternal(file!, internalRoots)) continue;
     else frames.push(line.replace(/\bProxy\./, '').replace(/^\s*/, '    '));
   }
   const code = (thrown as { code?: unknown }).code;
   // A static import of an ES-module-only package compiles to require(), which cannot load it.
-  const hint = code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE' ? ["hint: that package is an ES module: in a cell, load it with `const { name } = await import('package')`"] : [];
+  const hint =
+    code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE'
+      ? [
+          "hint: that package is an ES module: in a cell, load it with `const { name } = await import('package')`",
+        ]
+      : [];
   return { ename, evalue, traceback: [`${ename}: ${evalue}`, ...frames, ...hint] };
 }
 
@@ -69,7 +90,11 @@ export function errorContent(thrown: unknown, mapPosition: CellPositionMap, inte
  * One error for a cell that did not compile: the first diagnostic names the
  * error; the traceback shows each diagnostic with the cell's line and a caret.
  */
-export function diagnosticsContent(diagnostics: CellDiagnostic[], cellName: string, source: string): ErrorContent {
+export function diagnosticsContent(
+  diagnostics: CellDiagnostic[],
+  cellName: string,
+  source: string,
+): ErrorContent {
   const lines = source.split('\n');
   const traceback: string[] = [];
   for (const d of diagnostics) {
@@ -79,7 +104,9 @@ export function diagnosticsContent(diagnostics: CellDiagnostic[], cellName: stri
     if (text !== undefined) traceback.push(`    ${text}`, `    ${' '.repeat(Math.max(0, d.column - 1))}^`);
   }
   const first = diagnostics[0];
-  const evalue = first ? `${first.fileName ? `${first.fileName} ` : ''}line ${first.line}, column ${first.column}: ${first.message}` : 'the cell did not compile';
+  const evalue = first
+    ? `${first.fileName ? `${first.fileName} ` : ''}line ${first.line}, column ${first.column}: ${first.message}`
+    : 'the cell did not compile';
   return { ename: 'TypeScriptError', evalue, traceback: [`TypeScriptError: ${evalue}`, ...traceback] };
 }
 
@@ -87,5 +114,10 @@ export function diagnosticsContent(diagnostics: CellDiagnostic[], cellName: stri
 export function diagnosticFromConsole(args: unknown[]): CellDiagnostic | undefined {
   if (args[0] !== '%s%d:%d - %s' || args.length !== 5) return undefined;
   const [, file, line, column, message] = args;
-  return { fileName: String(file).trim(), line: Number(line), column: Number(column), message: String(message) };
+  return {
+    fileName: String(file).trim(),
+    line: Number(line),
+    column: Number(column),
+    message: String(message),
+  };
 }

@@ -31,7 +31,12 @@ export function drawLogo(size: number): Buffer {
       const border = x % cell < Math.max(1, cell / 8) || y % cell < Math.max(1, cell / 8);
       // A rounded blue square holds an 8x8 feature map; a 3x3 filter sits on it, outlined in orange.
       const inFilter = cx >= 2 && cx <= 4 && cy >= 2 && cy <= 4;
-      const onFilterEdge = inFilter && (x < 2 * cell + cell / 6 || x >= 5 * cell - cell / 6 || y < 2 * cell + cell / 6 || y >= 5 * cell - cell / 6);
+      const onFilterEdge =
+        inFilter &&
+        (x < 2 * cell + cell / 6 ||
+          x >= 5 * cell - cell / 6 ||
+          y < 2 * cell + cell / 6 ||
+          y >= 5 * cell - cell / 6);
       const corner = Math.min(x, size - 1 - x) + Math.min(y, size - 1 - y) < cell / 2;
       if (corner) set(x, y, BLUE, 0);
       else if (onFilterEdge) set(x, y, ORANGE);

@@ -16,13 +16,16 @@ import { KernelServer } from './server';
 const PARENT_POLL_MS = 1000;
 
 function usage(message: string): never {
-  process.stderr.write(`cnn-course-ts kernel: ${message}\nusage: node --import tsx tools/kernel/main.ts --connection-file FILE\n`);
+  process.stderr.write(
+    `cnn-course-ts kernel: ${message}\nusage: node --import tsx tools/kernel/main.ts --connection-file FILE\n`,
+  );
   process.exit(2);
 }
 
 function connectionFile(argv: string[]): string {
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--connection-file' || argv[i] === '-f') return argv[i + 1] ?? usage(`${argv[i]} needs a file`);
+    if (argv[i] === '--connection-file' || argv[i] === '-f')
+      return argv[i + 1] ?? usage(`${argv[i]} needs a file`);
     if (argv[i]!.startsWith('--connection-file=')) return argv[i]!.slice('--connection-file='.length);
   }
   return usage('no connection file given');
@@ -35,7 +38,8 @@ function readConnection(file: string): ConnectionInfo {
   } catch (error) {
     return usage(`cannot read the connection file ${file}: ${(error as Error).message}`);
   }
-  if (info.signature_scheme && info.signature_scheme !== 'hmac-sha256') usage(`${file}: signature scheme ${info.signature_scheme} is not supported (hmac-sha256 is)`);
+  if (info.signature_scheme && info.signature_scheme !== 'hmac-sha256')
+    usage(`${file}: signature scheme ${info.signature_scheme} is not supported (hmac-sha256 is)`);
   return info;
 }
 
@@ -60,7 +64,8 @@ async function main(): Promise<void> {
   const connection = readConnection(connectionFile(process.argv.slice(2)));
   // The checkout this file belongs to, wherever the notebook (the working folder) is.
   const root = projectRoot(dirname(fileURLToPath(import.meta.url)));
-  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
+    .version;
   watchParent();
   const server = new KernelServer({
     connection,
@@ -72,7 +77,9 @@ async function main(): Promise<void> {
   });
   // SIGINT stops synchronous code by itself (tslab runs cells with breakOnSigint); this stops awaited work.
   process.on('SIGINT', () => server.interrupt());
-  process.on('uncaughtException', (error) => server.reportUncaught(error, 'uncaught exception in a callback'));
+  process.on('uncaughtException', (error) =>
+    server.reportUncaught(error, 'uncaught exception in a callback'),
+  );
   process.on('unhandledRejection', (reason) => server.reportUncaught(reason, 'unhandled promise rejection'));
   await server.start();
 }

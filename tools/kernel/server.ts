@@ -15,9 +15,23 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import * as zmq from 'zeromq';
-import { decode, encode, newHeader, PROTOCOL_VERSION, type ConnectionInfo, type Header, type RoutedMessage } from '../jupyter/wire';
+import {
+  decode,
+  encode,
+  newHeader,
+  PROTOCOL_VERSION,
+  type ConnectionInfo,
+  type Header,
+  type RoutedMessage,
+} from '../jupyter/wire';
 import { CourseCompiler, type CourseCompilerOptions } from './compiler';
-import { diagnosticFromConsole, diagnosticsContent, errorContent, type CellDiagnostic, type ErrorContent } from './errors';
+import {
+  diagnosticFromConsole,
+  diagnosticsContent,
+  errorContent,
+  type CellDiagnostic,
+  type ErrorContent,
+} from './errors';
 
 /** Everything the server needs to start. */
 export interface KernelServerOptions {
@@ -41,7 +55,11 @@ export interface KernelHooks {
 /** Where the kernel's hooks are found by library code running in a cell. */
 export const KERNEL_HOOKS = Symbol.for('cnn-course-ts.kernel');
 
-type DisplayContent = { data: Record<string, unknown>; metadata?: Record<string, unknown>; transient?: Record<string, unknown> };
+type DisplayContent = {
+  data: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  transient?: Record<string, unknown>;
+};
 
 const STREAM_FLUSH_MS = 50;
 const STREAM_FLUSH_BYTES = 64 * 1024;
@@ -79,9 +97,18 @@ export class KernelServer {
   private outputParent: Header | undefined;
   private streams = new Map<'stdout' | 'stderr', string>();
   private streamTimer: NodeJS.Timeout | undefined;
-  private cellRun: { diagnostics: CellDiagnostic[]; thrown: { value: unknown } | undefined; last: { value: unknown } | undefined } | undefined;
+  private cellRun:
+    | {
+        diagnostics: CellDiagnostic[];
+        thrown: { value: unknown } | undefined;
+        last: { value: unknown } | undefined;
+      }
+    | undefined;
   private closed = false;
-  private readonly realWrite = { stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) };
+  private readonly realWrite = {
+    stdout: process.stdout.write.bind(process.stdout),
+    stderr: process.stderr.write.bind(process.stderr),
+  };
   private readonly tslabInspect: { printQuickInfo(info: unknown): string };
   private readonly isCompleteCode: (code: string) => { completed: boolean; indent?: string };
   private readonly tslabJupyter: { lastWriteDisplayData: unknown };
@@ -90,7 +117,12 @@ export class KernelServer {
 
   constructor(private readonly options: KernelServerOptions) {
     const report = (error: Error) => this.log(`send failed: ${error.message}`);
-    this.senders = { iopub: new Sender(this.iopub, report), shell: new Sender(this.shell, report), control: new Sender(this.control, report), stdin: new Sender(this.stdin, report) };
+    this.senders = {
+      iopub: new Sender(this.iopub, report),
+      shell: new Sender(this.shell, report),
+      control: new Sender(this.control, report),
+      stdin: new Sender(this.stdin, report),
+    };
     this.compiler = new CourseCompiler(options.root, options.cwd, options.compiler, {
       log: (...args) => {
         // tslab's executor logs only the value of the cell's last expression.
@@ -100,21 +132,34 @@ export class KernelServer {
         const diagnostic = diagnosticFromConsole(args);
         if (diagnostic && this.cellRun) this.cellRun.diagnostics.push(diagnostic);
         else if (this.cellRun && !this.cellRun.thrown) this.cellRun.thrown = { value: args[0] };
-        else this.writeStream('stderr', `${args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' ')}\n`);
+        else
+          this.writeStream(
+            'stderr',
+            `${args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' ')}\n`,
+          );
       },
     });
     const req = createRequire(join(options.root, 'package.json'));
     this.tslabInspect = req('tslab/dist/inspect') as KernelServer['tslabInspect'];
-    this.isCompleteCode = (req('tslab/dist/converter') as { isCompleteCode: KernelServer['isCompleteCode'] }).isCompleteCode;
+    this.isCompleteCode = (
+      req('tslab/dist/converter') as { isCompleteCode: KernelServer['isCompleteCode'] }
+    ).isCompleteCode;
     this.tslabJupyter = req('tslab/dist/jupyter') as KernelServer['tslabJupyter'];
-    this.typescriptVersion = (req(req.resolve('@tslab/typescript-for-tslab/package.json', { paths: [req.resolve('tslab/package.json')] })) as { version: string }).version;
+    this.typescriptVersion = (
+      req(
+        req.resolve('@tslab/typescript-for-tslab/package.json', {
+          paths: [req.resolve('tslab/package.json')],
+        }),
+      ) as { version: string }
+    ).version;
     this.internalRoots = [join(options.root, 'tools') + '/', join(options.root, 'node_modules', 'tsx') + '/'];
   }
 
   /** Binds the five sockets and starts answering. */
   async start(): Promise<void> {
     const c = this.options.connection;
-    const address = (port: number) => (c.transport === 'ipc' ? `ipc://${c.ip}-${port}` : `tcp://${c.ip}:${port}`);
+    const address = (port: number) =>
+      c.transport === 'ipc' ? `ipc://${c.ip}-${port}` : `tcp://${c.ip}:${port}`;
     await Promise.all([
       this.iopub.bind(address(c.iopub_port)),
       this.shell.bind(address(c.shell_port)),
@@ -123,7 +168,8 @@ export class KernelServer {
       this.hb.bind(address(c.hb_port)),
     ]);
     this.captureStreams();
-    this.tslabJupyter.lastWriteDisplayData = (content: DisplayContent, update: boolean) => this.display(content, update);
+    this.tslabJupyter.lastWriteDisplayData = (content: DisplayContent, update: boolean) =>
+      this.display(content, update);
     const hooks: KernelHooks = { clearOutput: (wait = false) => this.clearOutput(wait) };
     (globalThis as Record<symbol, unknown>)[KERNEL_HOOKS] = hooks;
     void this.receive(this.shell, (m) => this.enqueue(m));
@@ -203,15 +249,33 @@ export class KernelServer {
     }
   }
 
-  private reply(sender: Sender, request: RoutedMessage, msgType: string, content: Record<string, unknown>): Promise<void> {
+  private reply(
+    sender: Sender,
+    request: RoutedMessage,
+    msgType: string,
+    content: Record<string, unknown>,
+  ): Promise<void> {
     const header = newHeader(msgType, this.session, request.header.username ?? 'kernel');
-    return sender.send(encode(this.options.connection.key, { header, parent_header: request.header, metadata: {}, content }, request.identities));
+    return sender.send(
+      encode(
+        this.options.connection.key,
+        { header, parent_header: request.header, metadata: {}, content },
+        request.identities,
+      ),
+    );
   }
 
-  private publish(msgType: string, content: Record<string, unknown>, parent: Partial<Header> | undefined): Promise<void> {
+  private publish(
+    msgType: string,
+    content: Record<string, unknown>,
+    parent: Partial<Header> | undefined,
+  ): Promise<void> {
     const header = newHeader(msgType, this.session, parent?.username ?? 'kernel');
     // The topic frame names the message type, as ipykernel's does.
-    return this.senders.iopub.send([`kernel.${this.session}.${msgType}`, ...encode(this.options.connection.key, { header, parent_header: parent ?? {}, metadata: {}, content })]);
+    return this.senders.iopub.send([
+      `kernel.${this.session}.${msgType}`,
+      ...encode(this.options.connection.key, { header, parent_header: parent ?? {}, metadata: {}, content }),
+    ]);
   }
 
   private publishStatus(state: 'starting' | 'busy' | 'idle', parent: Header | undefined): Promise<void> {
@@ -228,17 +292,33 @@ export class KernelServer {
       case 'complete_request': {
         const code = String(content.code ?? '');
         const info = this.compiler.executor.complete(code, cursor(content, code));
-        return this.reply(this.senders.shell, message, 'complete_reply', { status: 'ok', matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} });
+        return this.reply(this.senders.shell, message, 'complete_reply', {
+          status: 'ok',
+          matches: info.candidates,
+          cursor_start: info.start,
+          cursor_end: info.end,
+          metadata: {},
+        });
       }
       case 'inspect_request': {
         const code = String(content.code ?? '');
         const info = this.compiler.executor.inspect(code, cursor(content, code));
         const text = info ? this.tslabInspect.printQuickInfo(info) : '';
-        return this.reply(this.senders.shell, message, 'inspect_reply', { status: 'ok', found: Boolean(info), data: info ? { 'text/plain': text } : {}, metadata: {} });
+        return this.reply(this.senders.shell, message, 'inspect_reply', {
+          status: 'ok',
+          found: Boolean(info),
+          data: info ? { 'text/plain': text } : {},
+          metadata: {},
+        });
       }
       case 'is_complete_request': {
         const result = this.isCompleteCode(String(content.code ?? ''));
-        return this.reply(this.senders.shell, message, 'is_complete_reply', result.completed ? { status: 'complete' } : { status: 'incomplete', indent: result.indent ?? '' });
+        return this.reply(
+          this.senders.shell,
+          message,
+          'is_complete_reply',
+          result.completed ? { status: 'complete' } : { status: 'incomplete', indent: result.indent ?? '' },
+        );
       }
       case 'comm_info_request':
         return this.reply(this.senders.shell, message, 'comm_info_reply', { status: 'ok', comms: {} });
@@ -308,7 +388,11 @@ export class KernelServer {
     const scriptName = `${silent ? 'silent' : `cell-${count}`}-${randomUUID().slice(0, 8)}`;
     const cellName = cellLabel(scriptName);
     this.compiler.nameNextCell(scriptName);
-    const run = (this.cellRun = { diagnostics: [] as CellDiagnostic[], thrown: undefined as { value: unknown } | undefined, last: undefined as { value: unknown } | undefined });
+    const run = (this.cellRun = {
+      diagnostics: [] as CellDiagnostic[],
+      thrown: undefined as { value: unknown } | undefined,
+      last: undefined as { value: unknown } | undefined,
+    });
     let ok: boolean;
     try {
       ok = await this.compiler.executor.execute(code);
@@ -326,16 +410,33 @@ export class KernelServer {
     };
     if (ok) {
       if (run.last && !silent) {
-        await this.publish('execute_result', { execution_count: count, data: { 'text/plain': inspect(run.last.value, { colors: false, depth: 4 }) }, metadata: {} }, message.header);
+        await this.publish(
+          'execute_result',
+          {
+            execution_count: count,
+            data: { 'text/plain': inspect(run.last.value, { colors: false, depth: 4 }) },
+            metadata: {},
+          },
+          message.header,
+        );
       }
-      return this.reply(this.senders.shell, message, 'execute_reply', { status: 'ok', execution_count: count, user_expressions: {}, payload: [] });
+      return this.reply(this.senders.shell, message, 'execute_reply', {
+        status: 'ok',
+        execution_count: count,
+        user_expressions: {},
+        payload: [],
+      });
     }
     let error: ErrorContent;
     if (run.diagnostics.length > 0) error = diagnosticsContent(run.diagnostics, cellName, code);
     else if (run.thrown) error = errorContent(run.thrown.value, mapPosition, this.internalRoots);
     else error = { ename: 'Error', evalue: 'the cell failed without an error value', traceback: [] };
     await this.publish('error', { ...error }, message.header);
-    await this.reply(this.senders.shell, message, 'execute_reply', { status: 'error', execution_count: count, ...error });
+    await this.reply(this.senders.shell, message, 'execute_reply', {
+      status: 'error',
+      execution_count: count,
+      ...error,
+    });
     if (content.stop_on_error !== false) await this.abortQueuedExecutions();
   }
 
@@ -347,17 +448,28 @@ export class KernelServer {
     // Let the requests that are already in ZeroMQ's buffers reach the queue.
     await new Promise((resolve) => setTimeout(resolve, 10));
     const queued = this.queue.filter((m) => m.header.msg_type === 'execute_request');
-    this.queue.splice(0, this.queue.length, ...this.queue.filter((m) => m.header.msg_type !== 'execute_request'));
+    this.queue.splice(
+      0,
+      this.queue.length,
+      ...this.queue.filter((m) => m.header.msg_type !== 'execute_request'),
+    );
     for (const message of queued) {
       await this.publishStatus('busy', message.header);
-      await this.reply(this.senders.shell, message, 'execute_reply', { status: 'aborted', execution_count: null });
+      await this.reply(this.senders.shell, message, 'execute_reply', {
+        status: 'aborted',
+        execution_count: null,
+      });
       await this.publishStatus('idle', message.header);
     }
   }
 
   private display(content: DisplayContent, update: boolean): void {
     this.flushStreams();
-    void this.publish(update ? 'update_display_data' : 'display_data', { data: content.data, metadata: content.metadata ?? {}, transient: content.transient ?? {} }, this.outputParent);
+    void this.publish(
+      update ? 'update_display_data' : 'display_data',
+      { data: content.data, metadata: content.metadata ?? {}, transient: content.transient ?? {} },
+      this.outputParent,
+    );
   }
 
   private clearOutput(wait: boolean): void {
@@ -368,8 +480,15 @@ export class KernelServer {
   /** Sends what cells write to stdout and stderr as stream messages, batched (a loop of thousands of lines becomes a few messages). */
   private captureStreams(): void {
     const capture = (name: 'stdout' | 'stderr') =>
-      ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void) => {
-        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8');
+      ((
+        chunk: string | Uint8Array,
+        encoding?: BufferEncoding | ((error?: Error | null) => void),
+        callback?: (error?: Error | null) => void,
+      ) => {
+        const text =
+          typeof chunk === 'string'
+            ? chunk
+            : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8');
         this.writeStream(name, text);
         const done = typeof encoding === 'function' ? encoding : callback;
         done?.(null);
@@ -393,7 +512,8 @@ export class KernelServer {
   private flushStreams(): void {
     if (this.streamTimer) clearTimeout(this.streamTimer);
     this.streamTimer = undefined;
-    for (const [name, text] of this.streams) if (text) void this.publish('stream', { name, text }, this.outputParent);
+    for (const [name, text] of this.streams)
+      if (text) void this.publish('stream', { name, text }, this.outputParent);
     this.streams.clear();
   }
 

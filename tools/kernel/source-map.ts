@@ -91,5 +91,8 @@ const INLINE = /\n?\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z
 export function takeInlineSourceMap(code: string): { code: string; map: SourceMap | undefined } {
   const match = INLINE.exec(code);
   if (!match) return { code, map: undefined };
-  return { code: code.slice(0, match.index), map: SourceMap.fromJson(Buffer.from(match[1]!, 'base64').toString('utf8')) };
+  return {
+    code: code.slice(0, match.index),
+    map: SourceMap.fromJson(Buffer.from(match[1]!, 'base64').toString('utf8')),
+  };
 }

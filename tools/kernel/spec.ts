@@ -5,7 +5,16 @@
  * any other spec of the same name, and replaces one only when told
  * (`--replace`), after backing it up outside Jupyter's kernels folder.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { projectRoot } from '../../lib/paths';
@@ -33,7 +42,14 @@ export function courseKernelSpec(root: string = projectRoot(HERE)): KernelSpec {
   const tsxLoader = join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
   const mark: InstallMark = { installed_by: 'npm run kernel:install', project_root: root };
   return {
-    argv: [process.execPath, '--import', pathToFileURL(tsxLoader).href, join(root, 'tools', 'kernel', 'main.ts'), '--connection-file', '{connection_file}'],
+    argv: [
+      process.execPath,
+      '--import',
+      pathToFileURL(tsxLoader).href,
+      join(root, 'tools', 'kernel', 'main.ts'),
+      '--connection-file',
+      '{connection_file}',
+    ],
     display_name: COURSE_KERNEL_DISPLAY_NAME,
     language: 'typescript',
     // SIGINT is what stops a synchronous loop (a message cannot reach a busy JavaScript thread).
@@ -84,7 +100,8 @@ function conflict(dir: string, root: string): string | undefined {
     return `${file} is not valid JSON (${(error as Error).message})`;
   }
   const mark = installMarkOf(spec);
-  if (!mark) return `${file} was not written by npm run kernel:install (it runs ${JSON.stringify(spec.argv?.[0] ?? '?')})`;
+  if (!mark)
+    return `${file} was not written by npm run kernel:install (it runs ${JSON.stringify(spec.argv?.[0] ?? '?')})`;
   if (mark.project_root !== root) return `${file} belongs to the checkout at ${mark.project_root}`;
   return undefined;
 }
@@ -93,7 +110,10 @@ function conflict(dir: string, root: string): string | undefined {
 export function installKernelSpec(options: InstallOptions): InstallResult {
   const root = options.root ?? projectRoot(HERE);
   const name = options.name ?? COURSE_KERNEL_NAME;
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`kernel name ${JSON.stringify(name)} may hold only letters, digits, '.', '_' and '-' (Jupyter's rule)`);
+  if (!/^[A-Za-z0-9._-]+$/.test(name))
+    throw new Error(
+      `kernel name ${JSON.stringify(name)} may hold only letters, digits, '.', '_' and '-' (Jupyter's rule)`,
+    );
   const dir = join(options.dataDir, 'kernels', name);
   const why = conflict(dir, root);
   let backup: string | undefined;
@@ -105,7 +125,11 @@ export function installKernelSpec(options: InstallOptions): InstallResult {
           `To install beside it under another name: npm run kernel:install -- --name ${name}-2`,
       );
     }
-    backup = join(options.dataDir, 'kernels-backup', `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    backup = join(
+      options.dataDir,
+      'kernels-backup',
+      `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    );
     mkdirSync(dirname(backup), { recursive: true });
     try {
       renameSync(dir, backup);
@@ -118,7 +142,8 @@ export function installKernelSpec(options: InstallOptions): InstallResult {
   mkdirSync(dir, { recursive: true });
   const spec = courseKernelSpec(root);
   if (name !== COURSE_KERNEL_NAME) spec.display_name = `${COURSE_KERNEL_DISPLAY_NAME} [${name}]`;
-  for (const size of [32, 64]) copyFileSync(join(HERE, 'logo', `logo-${size}x${size}.png`), join(dir, `logo-${size}x${size}.png`));
+  for (const size of [32, 64])
+    copyFileSync(join(HERE, 'logo', `logo-${size}x${size}.png`), join(dir, `logo-${size}x${size}.png`));
   const temp = join(dir, `.kernel.json.tmp-${process.pid}`);
   writeFileSync(temp, JSON.stringify(spec, null, 2) + '\n');
   renameSync(temp, join(dir, 'kernel.json'));

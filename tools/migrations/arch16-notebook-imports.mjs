@@ -7,7 +7,10 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const MOVED_MODULES = { './helpers/assets': './lib/data/assets', './helpers/cifar': './lib/data/cifar-subset' };
+const MOVED_MODULES = {
+  './helpers/assets': './lib/data/assets',
+  './helpers/cifar': './lib/data/cifar-subset',
+};
 const KMEANS_NAMES = ['kMeans', 'elbowCurve', 'elbowPoint'];
 
 /** One line of source, edited. */
@@ -16,7 +19,10 @@ function editLine(line) {
   for (const [from, to] of Object.entries(MOVED_MODULES)) out = out.replace(`from '${from}'`, `from '${to}'`);
   const face = /^(\s*)import \{([^}]*)\} from '\.\/lib\/face';(\s*)$/.exec(out);
   if (face) {
-    const names = face[2].split(',').map((n) => n.trim()).filter(Boolean);
+    const names = face[2]
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
     const moved = names.filter((n) => KMEANS_NAMES.includes(n));
     if (moved.length > 0) {
       const kept = names.filter((n) => !KMEANS_NAMES.includes(n));
@@ -29,7 +35,12 @@ function editLine(line) {
   return out;
 }
 
-const files = process.argv.length > 2 ? process.argv.slice(2) : readdirSync('notebooks').filter((f) => f.endsWith('.ipynb')).map((f) => join('notebooks', f));
+const files =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : readdirSync('notebooks')
+        .filter((f) => f.endsWith('.ipynb'))
+        .map((f) => join('notebooks', f));
 for (const file of files) {
   const text = readFileSync(file, 'utf8');
   const nb = JSON.parse(text);

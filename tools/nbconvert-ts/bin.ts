@@ -24,7 +24,15 @@ import { constants } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { configuredKernel, findConfigFile, loadConfig, type NbconvertConfig } from './config';
 import { convertNotebook } from './convert';
-import { displayPath, executeMany, EXIT, outputPathFor, type ExecuteOptions, type NotebookReport, type ParameterValue } from './execute';
+import {
+  displayPath,
+  executeMany,
+  EXIT,
+  outputPathFor,
+  type ExecuteOptions,
+  type NotebookReport,
+  type ParameterValue,
+} from './execute';
 import { stopAllKernels, stoppedBy } from './kernel';
 import { collectExecuted, readShardReports, storeInCache } from './merge';
 import { outputCollisions, unwritableDir } from './preflight';
@@ -41,7 +49,32 @@ interface Parsed {
   config: NbconvertConfig;
 }
 
-const VALUE_FLAGS = new Set(['--out-dir', '--kernel', '--kernel-cmd', '--timeout', '--startup-timeout', '--profile', '-p', '--jobs', '--json-report', '--junit', '--to', '--docs-dir', '--assets-dir', '--assets-url', '--notebooks-dir', '--cache-dir', '--edit-url', '--source-url', '--notebooks-url', '--shard', '--times', '--record-times', '--stub-line', '--config']);
+const VALUE_FLAGS = new Set([
+  '--out-dir',
+  '--kernel',
+  '--kernel-cmd',
+  '--timeout',
+  '--startup-timeout',
+  '--profile',
+  '-p',
+  '--jobs',
+  '--json-report',
+  '--junit',
+  '--to',
+  '--docs-dir',
+  '--assets-dir',
+  '--assets-url',
+  '--notebooks-dir',
+  '--cache-dir',
+  '--edit-url',
+  '--source-url',
+  '--notebooks-url',
+  '--shard',
+  '--times',
+  '--record-times',
+  '--stub-line',
+  '--config',
+]);
 const BOOLEAN_FLAGS = new Set(['--inplace', '--allow-errors', '--no-cache', '--help']);
 
 function parse(argv: string[]): Omit<Parsed, 'config'> {
@@ -68,7 +101,8 @@ function positiveNumber(p: Parsed, flag: string): number | undefined {
   const raw = one(p, flag);
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, got ${raw}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new UsageError(`${flag} must be a positive number, got ${raw}`);
   return value;
 }
 
@@ -78,12 +112,20 @@ function parameters(p: Parsed): Record<string, ParameterValue> {
     const at = pair.indexOf('=');
     if (at <= 0) throw new UsageError(`-p takes KEY=VALUE, got ${pair}`);
     const raw = pair.slice(at + 1);
-    out[pair.slice(0, at)] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    out[pair.slice(0, at)] =
+      raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : raw !== '' && Number.isFinite(Number(raw))
+            ? Number(raw)
+            : raw;
   }
   const profile = one(p, '--profile');
   if (profile !== undefined) {
     const allowed = p.config.profiles;
-    if (allowed && !allowed.includes(profile)) throw new UsageError(`--profile is ${allowed.join(' or ')}, got ${profile}`);
+    if (allowed && !allowed.includes(profile))
+      throw new UsageError(`--profile is ${allowed.join(' or ')}, got ${profile}`);
     out.profile = profile;
   }
   return out;
@@ -95,7 +137,8 @@ function splitCommand(line: string): string[] {
 
 async function execute(p: Parsed, check: boolean): Promise<number> {
   if (p.files.length === 0) throw new UsageError('no notebook given');
-  if (one(p, '--out-dir') && p.flags.has('--inplace')) throw new UsageError('--out-dir and --inplace exclude each other');
+  if (one(p, '--out-dir') && p.flags.has('--inplace'))
+    throw new UsageError('--out-dir and --inplace exclude each other');
   const outDir = one(p, '--out-dir');
   const inplace = p.flags.has('--inplace');
   const { config } = p;
@@ -118,7 +161,8 @@ async function execute(p: Parsed, check: boolean): Promise<number> {
     defaultKernel,
     kernelHint: config.kernelHint,
   });
-  if (!check && !outDir && !inplace) throw new UsageError('execute needs --out-dir D or --inplace (or use check)');
+  if (!check && !outDir && !inplace)
+    throw new UsageError('execute needs --out-dir D or --inplace (or use check)');
   if (!check) cacheDir = preflightExecute(p, outDir, cacheDir);
   const files = shardFiles(p, String(params.profile ?? DEFAULT_PROFILE));
   const jobs = Math.floor(positiveNumber(p, '--jobs') ?? 1);
@@ -126,7 +170,9 @@ async function execute(p: Parsed, check: boolean): Promise<number> {
   const threads = config.threadsEnv;
   if (threads && jobs > 1 && process.env[threads.name] === undefined) {
     const total = typeof threads.total === 'function' ? threads.total() : threads.total;
-    process.env[threads.name] = String(Math.max(1, Math.floor(total / Math.max(1, Math.min(jobs, files.length)))));
+    process.env[threads.name] = String(
+      Math.max(1, Math.floor(total / Math.max(1, Math.min(jobs, files.length)))),
+    );
   }
   const reports = await executeMany(files, options, jobs);
   return finishRun(p, reports, String(params.profile ?? DEFAULT_PROFILE));
@@ -160,21 +206,27 @@ function finishRun(p: Parsed, reports: NotebookReport[], profile: string): numbe
   const timesFile = one(p, '--record-times');
   if (timesFile) {
     const recorded = recordRunTimes(timesFile, profile, reports);
-    console.error(`times   ${recorded.length} run time(s) of profile ${profile} recorded in ${displayPath(resolve(timesFile))}`);
+    console.error(
+      `times   ${recorded.length} run time(s) of profile ${profile} recorded in ${displayPath(resolve(timesFile))}`,
+    );
   }
   return worstExit(reports);
 }
 
 /** `merge`: the shards' reports, executed notebooks and cache entries, as one run's. */
 function merge(p: Parsed): number {
-  if (p.files.length === 0) throw new UsageError('merge needs the shards\' JSON reports');
-  if (p.flags.has('--record-times') && !p.flags.has('--profile')) throw new UsageError('merge --record-times needs the --profile the shards ran');
+  if (p.files.length === 0) throw new UsageError("merge needs the shards' JSON reports");
+  if (p.flags.has('--record-times') && !p.flags.has('--profile'))
+    throw new UsageError('merge --record-times needs the --profile the shards ran');
   const profile = parameters(p).profile;
   const merged = readShardReports(p.files);
   const outDir = one(p, '--out-dir');
   const reports = outDir ? collectExecuted(merged, outDir) : merged.reports;
   const cacheDir = one(p, '--cache-dir');
-  if (cacheDir) console.error(`cache   ${storeInCache(merged, cacheDir)} run(s) stored in ${displayPath(resolve(cacheDir))}`);
+  if (cacheDir)
+    console.error(
+      `cache   ${storeInCache(merged, cacheDir)} run(s) stored in ${displayPath(resolve(cacheDir))}`,
+    );
   return finishRun(p, reports, String(profile ?? DEFAULT_PROFILE));
 }
 
@@ -184,10 +236,17 @@ function merge(p: Parsed): number {
  * cannot be written only costs the cache: a warning, and the run goes on without it.
  * @returns the cache folder to use
  */
-function preflightExecute(p: Parsed, outDir: string | undefined, cacheDir: string | undefined): string | undefined {
+function preflightExecute(
+  p: Parsed,
+  outDir: string | undefined,
+  cacheDir: string | undefined,
+): string | undefined {
   if (outDir) {
     const problems = outputCollisions(p.files, (file) => [outputPathFor(file, outDir)], 'the executed copy');
-    if (problems.length) throw new UsageError(`refusing to run, nothing was written:\n  ${problems.join('\n  ')}\n(--out-dir must not be a notebook's own folder, and the notebooks given need different names; --inplace writes executed notebooks over their sources on purpose)`);
+    if (problems.length)
+      throw new UsageError(
+        `refusing to run, nothing was written:\n  ${problems.join('\n  ')}\n(--out-dir must not be a notebook's own folder, and the notebooks given need different names; --inplace writes executed notebooks over their sources on purpose)`,
+      );
   } else {
     const twice = outputCollisions(p.files, () => [], 'the executed copy');
     if (twice.length) throw new UsageError(`refusing to run: ${twice.join('; ')}`);
@@ -204,7 +263,9 @@ function preflightExecute(p: Parsed, outDir: string | undefined, cacheDir: strin
   if (cacheDir) {
     const problem = unwritableDir(cacheDir);
     if (problem) {
-      console.error(`nbconvert-ts: warning: ${problem}; running without the cache (use --cache-dir D or --no-cache)`);
+      console.error(
+        `nbconvert-ts: warning: ${problem}; running without the cache (use --cache-dir D or --no-cache)`,
+      );
       return undefined;
     }
   }
@@ -218,7 +279,8 @@ function writeReport(path: string, text: string): void {
 
 function printReport(r: NotebookReport): void {
   const name = displayPath(r.notebook);
-  if (r.status === 'ok') console.error(`ok      ${name} (${r.cached ? 'cached' : `${r.seconds.toFixed(1)} s`})`);
+  if (r.status === 'ok')
+    console.error(`ok      ${name} (${r.cached ? 'cached' : `${r.seconds.toFixed(1)} s`})`);
   else if (r.status === 'stopped') console.error(`STOPPED ${r.message ?? name}`);
   else console.error(`FAILED  ${r.message ?? name}`);
   for (const warning of r.warnings ?? []) console.error(`warning ${warning}`);
@@ -240,11 +302,18 @@ async function convert(p: Parsed): Promise<number> {
   const assetsDir = one(p, '--assets-dir');
   if (!docsDir || !assetsDir) throw new UsageError('convert needs --docs-dir and --assets-dir');
   const notebooksDir = one(p, '--notebooks-dir') ?? p.config.notebooksDir;
-  if (!notebooksDir) throw new UsageError('convert needs --notebooks-dir (or notebooksDir in nbconvert-ts.config)');
+  if (!notebooksDir)
+    throw new UsageError('convert needs --notebooks-dir (or notebooksDir in nbconvert-ts.config)');
   // A page is <docs-dir>/<name>.md and the download copy (outputs stripped) <notebooks-dir>/<name>.ipynb.
-  const targets = (file: string) => [join(docsDir, `${basename(file, '.ipynb')}.md`), join(notebooksDir, `${basename(file, '.ipynb')}.ipynb`)];
+  const targets = (file: string) => [
+    join(docsDir, `${basename(file, '.ipynb')}.md`),
+    join(notebooksDir, `${basename(file, '.ipynb')}.ipynb`),
+  ];
   const problems = outputCollisions(p.files, targets, 'the page or the download copy');
-  if (problems.length) throw new UsageError(`refusing to convert, nothing was written:\n  ${problems.join('\n  ')}\n(--notebooks-dir must not be the folder of the executed notebooks: their download copies have the outputs stripped)`);
+  if (problems.length)
+    throw new UsageError(
+      `refusing to convert, nothing was written:\n  ${problems.join('\n  ')}\n(--notebooks-dir must not be the folder of the executed notebooks: their download copies have the outputs stripped)`,
+    );
   for (const file of p.files) {
     const page = await convertNotebook(file, {
       docsDir,
@@ -264,10 +333,15 @@ async function convert(p: Parsed): Promise<number> {
 function release(p: Parsed): number {
   if (p.files.length === 0) throw new UsageError('no notebook given');
   const outDir = one(p, '--out-dir');
-  if (!outDir) throw new UsageError('release needs --out-dir D (the learner versions never replace the instructors\' notebooks)');
+  if (!outDir)
+    throw new UsageError(
+      "release needs --out-dir D (the learner versions never replace the instructors' notebooks)",
+    );
   const stubLine = one(p, '--stub-line') ?? DEFAULT_STUB_LINE;
-  if (!stubLine.includes('{id}')) throw new UsageError(`--stub-line must contain {id} (the exercise id), got ${stubLine}`);
-  for (const written of releaseNotebooks(p.files, outDir, stubLine)) console.error(`learner ${displayPath(written)}`);
+  if (!stubLine.includes('{id}'))
+    throw new UsageError(`--stub-line must contain {id} (the exercise id), got ${stubLine}`);
+  for (const written of releaseNotebooks(p.files, outDir, stubLine))
+    console.error(`learner ${displayPath(written)}`);
   return EXIT.ok;
 }
 

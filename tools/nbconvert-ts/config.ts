@@ -46,7 +46,12 @@ export interface NbconvertConfig {
 }
 
 /** The names the command line looks for, in this order, in each folder up from the working directory. */
-export const CONFIG_FILES = ['nbconvert-ts.config.ts', 'nbconvert-ts.config.mjs', 'nbconvert-ts.config.js', 'nbconvert-ts.config.json'];
+export const CONFIG_FILES = [
+  'nbconvert-ts.config.ts',
+  'nbconvert-ts.config.mjs',
+  'nbconvert-ts.config.js',
+  'nbconvert-ts.config.json',
+];
 
 /** The configuration file nearest above `from`, if any. */
 export function findConfigFile(from: string = process.cwd()): string | undefined {
@@ -56,7 +61,18 @@ export function findConfigFile(from: string = process.cwd()): string | undefined
   }
 }
 
-const KNOWN_KEYS = new Set(['profiles', 'checkParameters', 'cacheDir', 'cacheInputs', 'cacheEnv', 'threadsEnv', 'defaultKernel', 'kernelHint', 'renderChart', 'notebooksDir']);
+const KNOWN_KEYS = new Set([
+  'profiles',
+  'checkParameters',
+  'cacheDir',
+  'cacheInputs',
+  'cacheEnv',
+  'threadsEnv',
+  'defaultKernel',
+  'kernelHint',
+  'renderChart',
+  'notebooksDir',
+]);
 
 /**
  * Reads a configuration file, resolving its relative paths against its folder.
@@ -67,7 +83,9 @@ export async function loadConfig(file: string): Promise<NbconvertConfig> {
   const path = resolve(file);
   let raw: unknown;
   try {
-    raw = path.endsWith('.json') ? JSON.parse(readFileSync(path, 'utf8')) : ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
+    raw = path.endsWith('.json')
+      ? JSON.parse(readFileSync(path, 'utf8'))
+      : ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
   } catch (error) {
     throw new Error(`${file}: cannot read the nbconvert-ts configuration: ${(error as Error).message}`);
   }
@@ -81,12 +99,15 @@ export async function loadConfig(file: string): Promise<NbconvertConfig> {
  */
 export function checkConfig(raw: unknown, source: string): NbconvertConfig {
   const fail = (what: string) => new Error(`${source}: ${what}`);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw fail('the configuration must be an object (a JSON object, or a module\'s default export)');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw fail("the configuration must be an object (a JSON object, or a module's default export)");
   const config = raw as Record<string, unknown>;
-  for (const key of Object.keys(config)) if (!KNOWN_KEYS.has(key)) throw fail(`unknown field ${key}; known: ${[...KNOWN_KEYS].join(', ')}`);
+  for (const key of Object.keys(config))
+    if (!KNOWN_KEYS.has(key)) throw fail(`unknown field ${key}; known: ${[...KNOWN_KEYS].join(', ')}`);
   const strings = (key: string) => {
     const value = config[key];
-    if (value !== undefined && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) throw fail(`${key} must be a list of strings`);
+    if (value !== undefined && !(Array.isArray(value) && value.every((v) => typeof v === 'string')))
+      throw fail(`${key} must be a list of strings`);
   };
   strings('profiles');
   strings('cacheInputs');
@@ -94,20 +115,35 @@ export function checkConfig(raw: unknown, source: string): NbconvertConfig {
   for (const key of ['cacheDir', 'kernelHint', 'notebooksDir']) {
     if (config[key] !== undefined && typeof config[key] !== 'string') throw fail(`${key} must be a string`);
   }
-  if (config.renderChart !== undefined && typeof config.renderChart !== 'function') throw fail('renderChart must be a function (from a module, not JSON)');
+  if (config.renderChart !== undefined && typeof config.renderChart !== 'function')
+    throw fail('renderChart must be a function (from a module, not JSON)');
   const kernel = config.defaultKernel;
   if (kernel !== undefined && typeof kernel !== 'function') {
     const k = kernel as Partial<KernelChoice>;
-    if (typeof k.name !== 'string' || !Array.isArray(k.spec?.argv) || !k.spec.argv.every((a) => typeof a === 'string')) {
-      throw fail('defaultKernel must be { name, spec: { argv: [...], display_name, language } } or a function returning one');
+    if (
+      typeof k.name !== 'string' ||
+      !Array.isArray(k.spec?.argv) ||
+      !k.spec.argv.every((a) => typeof a === 'string')
+    ) {
+      throw fail(
+        'defaultKernel must be { name, spec: { argv: [...], display_name, language } } or a function returning one',
+      );
     }
   }
   const threads = config.threadsEnv as NbconvertConfig['threadsEnv'] | undefined;
-  if (threads !== undefined && (typeof threads?.name !== 'string' || !['number', 'function'].includes(typeof threads.total))) {
+  if (
+    threads !== undefined &&
+    (typeof threads?.name !== 'string' || !['number', 'function'].includes(typeof threads.total))
+  ) {
     throw fail('threadsEnv must be { name, total } (total a number, or a function from a module)');
   }
   const params = config.checkParameters;
-  if (params !== undefined && (typeof params !== 'object' || params === null || Object.values(params).some((v) => !['string', 'number', 'boolean'].includes(typeof v)))) {
+  if (
+    params !== undefined &&
+    (typeof params !== 'object' ||
+      params === null ||
+      Object.values(params).some((v) => !['string', 'number', 'boolean'].includes(typeof v)))
+  ) {
     throw fail('checkParameters must map names to strings, numbers or booleans');
   }
   const base = dirname(source);

@@ -10,10 +10,27 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { joinSource, readNotebook, serializeNotebook, stripOutputs, tagsOf, type Cell, type MimeBundle, type Notebook, type Output } from './notebook';
+import {
+  joinSource,
+  readNotebook,
+  serializeNotebook,
+  stripOutputs,
+  tagsOf,
+  type Cell,
+  type MimeBundle,
+  type Notebook,
+  type Output,
+} from './notebook';
 import { fenceDisplayMath } from './math';
 import { collapseCarriageReturns } from './outputs';
-import { latexToHtml, looksLike, markdownToHtml, sanitizeHtml, sanitizeMarkdownHtml, sanitizeSvg } from './sanitize';
+import {
+  latexToHtml,
+  looksLike,
+  markdownToHtml,
+  sanitizeHtml,
+  sanitizeMarkdownHtml,
+  sanitizeSvg,
+} from './sanitize';
 
 export { sanitizeHtml } from './sanitize';
 import { findRegions, gradeIdOf, releaseNotebook, releaseSource } from './release';
@@ -60,8 +77,17 @@ interface Limits {
   renderChart?: (spec: unknown) => Promise<string>;
 }
 
-const VEGA_LITE_TYPES = ['application/vnd.vegalite.v6+json', 'application/vnd.vegalite.v5+json', 'application/vnd.vegalite.v4+json'];
-const IMAGE_TYPES: Record<string, string> = { 'image/svg+xml': 'svg', 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif' };
+const VEGA_LITE_TYPES = [
+  'application/vnd.vegalite.v6+json',
+  'application/vnd.vegalite.v5+json',
+  'application/vnd.vegalite.v4+json',
+];
+const IMAGE_TYPES: Record<string, string> = {
+  'image/svg+xml': 'svg',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+};
 const BITMAP_EXTENSIONS: Record<string, true> = { png: true, jpg: true, gif: true };
 
 /** Removes ANSI colour and cursor codes. */
@@ -87,10 +113,20 @@ export function cutLongText(text: string, maxLines: number, maxLineChars = 2000)
   let lines = text.replace(/\n$/, '').split('\n');
   if (lines.length > maxLines) {
     const keep = Math.floor(maxLines / 2);
-    lines = [...lines.slice(0, keep), `… ${lines.length - 2 * keep} more lines …`, ...(keep > 0 ? lines.slice(-keep) : [])];
+    lines = [
+      ...lines.slice(0, keep),
+      `… ${lines.length - 2 * keep} more lines …`,
+      ...(keep > 0 ? lines.slice(-keep) : []),
+    ];
   }
   const half = Math.floor(maxLineChars / 2);
-  return lines.map((line) => (line.length <= maxLineChars ? line : `${cutAt(line, half, false)} … ${line.length - 2 * half} more characters … ${cutAt(line, half, true)}`)).join('\n');
+  return lines
+    .map((line) =>
+      line.length <= maxLineChars
+        ? line
+        : `${cutAt(line, half, false)} … ${line.length - 2 * half} more characters … ${cutAt(line, half, true)}`,
+    )
+    .join('\n');
 }
 
 /** A code fence longer than any run of backticks inside the text. */
@@ -131,7 +167,8 @@ class AssetWriter {
    */
   write(content: Buffer | string, extension: string): string {
     if (extension === 'svg') content = sanitizeSvg(content.toString());
-    else if (extension in BITMAP_EXTENSIONS && !looksLike(extension, Buffer.from(content))) throw new Error(`its bytes are not a ${extension.toUpperCase()} picture`);
+    else if (extension in BITMAP_EXTENSIONS && !looksLike(extension, Buffer.from(content)))
+      throw new Error(`its bytes are not a ${extension.toUpperCase()} picture`);
     const hash = createHash('sha256').update(content).digest('hex').slice(0, 16);
     const name = `${hash}.${extension}`;
     writeFileSync(join(this.dir, name), content);
@@ -147,7 +184,10 @@ function bundleText(value: unknown): string {
 function writeImage(data: MimeBundle, assets: AssetWriter): { url: string; mime: string } | undefined {
   for (const [mime, extension] of Object.entries(IMAGE_TYPES)) {
     if (!(mime in data)) continue;
-    const content = mime === 'image/svg+xml' ? bundleText(data[mime]) : Buffer.from(bundleText(data[mime]).replace(/\s/g, ''), 'base64');
+    const content =
+      mime === 'image/svg+xml'
+        ? bundleText(data[mime])
+        : Buffer.from(bundleText(data[mime]).replace(/\s/g, ''), 'base64');
     try {
       return { url: assets.write(content, extension), mime };
     } catch (error) {
@@ -159,7 +199,11 @@ function writeImage(data: MimeBundle, assets: AssetWriter): { url: string; mime:
 }
 
 /** Points `attachment:NAME` links of a Markdown cell at asset files holding the attached images. */
-function resolveAttachments(source: string, attachments: Record<string, MimeBundle> | undefined, assets: AssetWriter): string {
+function resolveAttachments(
+  source: string,
+  attachments: Record<string, MimeBundle> | undefined,
+  assets: AssetWriter,
+): string {
   if (!attachments) return source;
   return source.replace(/attachment:([^\s)"'>]+)/g, (whole, name: string) => {
     const bundle = attachments[name] ?? attachments[decodeURIComponent(name)];
@@ -170,7 +214,10 @@ function resolveAttachments(source: string, attachments: Record<string, MimeBund
 /** The first line of a bundle's text/plain, which display helpers fill with a description like "[image 28x28]". */
 function describedAs(data: MimeBundle): string {
   if (!('text/plain' in data)) return '';
-  return (bundleText(data['text/plain']).split('\n')[0] ?? '').trim().replace(/^\[(.*)\]$/, '$1').trim();
+  return (bundleText(data['text/plain']).split('\n')[0] ?? '')
+    .trim()
+    .replace(/^\[(.*)\]$/, '$1')
+    .trim();
 }
 
 function chartTitle(spec: unknown): string {
@@ -192,7 +239,12 @@ function sizeAttributes(metadata: Record<string, unknown>, mime: string): string
   return attrs.join('');
 }
 
-async function renderBundle(data: MimeBundle, metadata: Record<string, unknown>, assets: AssetWriter, limits: Limits): Promise<string> {
+async function renderBundle(
+  data: MimeBundle,
+  metadata: Record<string, unknown>,
+  assets: AssetWriter,
+  limits: Limits,
+): Promise<string> {
   const vegaType = VEGA_LITE_TYPES.find((t) => t in data);
   if (vegaType) {
     const raw = data[vegaType];
@@ -211,19 +263,35 @@ async function renderBundle(data: MimeBundle, metadata: Record<string, unknown>,
     return `<div class="nb-vega" data-spec="${specUrl}">${fallback}</div>`;
   }
   const image = writeImage(data, assets);
-  if (image) return `<img class="nb-image" src="${image.url}" alt="${escapeAttribute(describedAs(data) || 'output image')}"${sizeAttributes(metadata, image.mime)} />`;
+  if (image)
+    return `<img class="nb-image" src="${image.url}" alt="${escapeAttribute(describedAs(data) || 'output image')}"${sizeAttributes(metadata, image.mime)} />`;
   // Every kind that can hold markup becomes sanitised HTML on one line inside a div.
-  const html = 'text/html' in data ? sanitizeHtml(bundleText(data['text/html']))
-    : 'text/markdown' in data ? markdownToHtml(bundleText(data['text/markdown']))
-      : 'text/latex' in data ? latexToHtml(bundleText(data['text/latex']))
-        : undefined;
-  if (html !== undefined && html.length <= limits.htmlChars) return html.trim() ? `<div class="nb-html">\n${html}\n</div>` : '';
+  const html =
+    'text/html' in data
+      ? sanitizeHtml(bundleText(data['text/html']))
+      : 'text/markdown' in data
+        ? markdownToHtml(bundleText(data['text/markdown']))
+        : 'text/latex' in data
+          ? latexToHtml(bundleText(data['text/latex']))
+          : undefined;
+  if (html !== undefined && html.length <= limits.htmlChars)
+    return html.trim() ? `<div class="nb-html">\n${html}\n</div>` : '';
   if (html !== undefined) {
     const note = `(an HTML output of ${html.length.toLocaleString('en-US')} characters, over the page's limit of ${limits.htmlChars.toLocaleString('en-US')}: its plain text follows)`;
-    const text = 'text/plain' in data ? fence(cutLongText(stripAnsi(bundleText(data['text/plain'])), limits.lines, limits.lineChars), 'text') : '';
+    const text =
+      'text/plain' in data
+        ? fence(
+            cutLongText(stripAnsi(bundleText(data['text/plain'])), limits.lines, limits.lineChars),
+            'text',
+          )
+        : '';
     return `<p class="nb-cut">${note}</p>${text ? `\n\n${text}` : ''}`;
   }
-  if ('text/plain' in data) return fence(cutLongText(stripAnsi(bundleText(data['text/plain'])), limits.lines, limits.lineChars), 'text');
+  if ('text/plain' in data)
+    return fence(
+      cutLongText(stripAnsi(bundleText(data['text/plain'])), limits.lines, limits.lineChars),
+      'text',
+    );
   return '';
 }
 
@@ -234,7 +302,11 @@ function escapeAttribute(text: string): string {
 async function renderOutput(output: Output, assets: AssetWriter, limits: Limits): Promise<string> {
   switch (output.output_type) {
     case 'stream': {
-      const text = cutLongText(collapseCarriageReturns(stripAnsi(joinSource(output.text))), limits.lines, limits.lineChars);
+      const text = cutLongText(
+        collapseCarriageReturns(stripAnsi(joinSource(output.text))),
+        limits.lines,
+        limits.lineChars,
+      );
       return text.trim() === '' ? '' : fence(text, output.name === 'stderr' ? 'text title="stderr"' : 'text');
     }
     case 'display_data':
@@ -242,7 +314,10 @@ async function renderOutput(output: Output, assets: AssetWriter, limits: Limits)
       return renderBundle(output.data, output.metadata ?? {}, assets, limits);
     case 'error': {
       const trace = cutLongText(stripAnsi(output.traceback.join('\n')), limits.lines, limits.lineChars);
-      const inline = (text: string) => escapeMarkdownInline(cutLongText(stripAnsi(String(text ?? '')).replace(/\r\n?|\n/g, ' '), 1, limits.lineChars));
+      const inline = (text: string) =>
+        escapeMarkdownInline(
+          cutLongText(stripAnsi(String(text ?? '')).replace(/\r\n?|\n/g, ' '), 1, limits.lineChars),
+        );
       const head = `**${inline(output.ename) || 'Error'}**: ${inline(output.evalue)}`;
       return `:::danger\n\n${head}\n\n${trace.trim() ? fence(trace, 'text') : ''}\n\n:::`;
     }
@@ -264,7 +339,11 @@ function sourceHidden(cell: Cell): boolean {
  */
 export function failedCellOf(nb: Notebook): Cell | undefined {
   const failed = nb.cells.filter(
-    (c) => c.cell_type === 'code' && c.execution_count !== null && !tagsOf(c).includes('raises-exception') && c.outputs.some((o) => o.output_type === 'error'),
+    (c) =>
+      c.cell_type === 'code' &&
+      c.execution_count !== null &&
+      !tagsOf(c).includes('raises-exception') &&
+      c.outputs.some((o) => o.output_type === 'error'),
   );
   return failed.at(-1);
 }
@@ -275,8 +354,8 @@ function failureBanner(summary: string, hasAnchor: boolean): string {
   return [
     ':::danger[This notebook did not run to the end]',
     '',
-    `The site's build ran it and it stopped ${where}: ${escapeMarkdownInline(summary)}. Outputs above that cell are`
-      + ' from this run; the cells after it did not run. The other notebooks are published as usual.',
+    `The site's build ran it and it stopped ${where}: ${escapeMarkdownInline(summary)}. Outputs above that cell are` +
+      ' from this run; the cells after it did not run. The other notebooks are published as usual.',
     '',
     ':::',
   ].join('\n');
@@ -308,11 +387,16 @@ async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits, count
   const source = joinSource(cell.source);
   // Authored text, but the page is no more permissive than JupyterLab: raw HTML is cut to the output allow-list.
   // (Attachments first: an `attachment:` link left unresolved is then dropped to its text.)
-  if (cell.cell_type === 'markdown') return fenceDisplayMath(sanitizeMarkdownHtml(resolveAttachments(source, cell.attachments, assets)));
+  if (cell.cell_type === 'markdown')
+    return fenceDisplayMath(sanitizeMarkdownHtml(resolveAttachments(source, cell.attachments, assets)));
   if (cell.cell_type === 'raw') {
     // nbconvert's rule: a raw cell goes into the output only when its format is the output's.
     const format = String(cell.metadata.format ?? cell.metadata.raw_mimetype ?? '');
-    return ['text/markdown', 'markdown', 'md'].includes(format) ? fenceDisplayMath(sanitizeMarkdownHtml(source)) : format === 'text/html' ? sanitizeHtml(source) : '';
+    return ['text/markdown', 'markdown', 'md'].includes(format)
+      ? fenceDisplayMath(sanitizeMarkdownHtml(source))
+      : format === 'text/html'
+        ? sanitizeHtml(source)
+        : '';
   }
   if (cell.cell_type !== 'code') return '';
   const parts: string[] = [];
@@ -322,7 +406,9 @@ async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits, count
     const shown = releaseSource(source, gradeIdOf(cell), `cell ${cell.id}`);
     const block = fence(shown, `ts title="${title}"`);
     const label = tags.includes('solution') ? 'Solution' : 'Code';
-    parts.push(sourceHidden(cell) ? `<details>\n<summary>${label}</summary>\n\n${block}\n\n</details>` : block);
+    parts.push(
+      sourceHidden(cell) ? `<details>\n<summary>${label}</summary>\n\n${block}\n\n</details>` : block,
+    );
     if (findRegions(source, `cell ${cell.id}`).some((r) => r.kind === 'solution')) {
       parts.push(`<details>\n<summary>Show solution</summary>\n\n${fence(source, 'ts')}\n\n</details>`);
     }
@@ -345,11 +431,16 @@ function frontMatterValue(text: string): string {
  * the first prose after the title, as plain text: a short label paragraph such
  * as "**Learning goals**" becomes a prefix of the list that follows it.
  */
-export function describeNotebook(nb: Notebook, fallbackTitle: string): { title: string; description: string } {
+export function describeNotebook(
+  nb: Notebook,
+  fallbackTitle: string,
+): { title: string; description: string } {
   let title = '';
   let label = '';
   let description = '';
-  const blocks = nb.cells.filter((c) => c.cell_type === 'markdown').flatMap((c) => joinSource(c.source).split(/\n\s*\n/));
+  const blocks = nb.cells
+    .filter((c) => c.cell_type === 'markdown')
+    .flatMap((c) => joinSource(c.source).split(/\n\s*\n/));
   for (const block of blocks) {
     const trimmed = block.trim();
     if (!trimmed) continue;
@@ -386,7 +477,12 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
   const nb = readNotebook(notebookPath);
   const name = basename(notebookPath, '.ipynb');
   const assets = new AssetWriter(resolve(options.assetsDir), options.assetsUrl ?? '/nb-assets/');
-  const limits: Limits = { lines: options.maxOutputLines ?? 60, lineChars: options.maxLineChars ?? 2000, htmlChars: options.maxHtmlChars ?? 500_000, renderChart: options.renderChart };
+  const limits: Limits = {
+    lines: options.maxOutputLines ?? 60,
+    lineChars: options.maxLineChars ?? 2000,
+    htmlChars: options.maxHtmlChars ?? 500_000,
+    renderChart: options.renderChart,
+  };
   const { title, description } = describeNotebook(nb, name);
   const number = /^(\d+)/.exec(name)?.[1];
   const front: string[] = ['---', `id: ${frontMatterValue(name)}`, `title: ${frontMatterValue(title)}`];
@@ -396,18 +492,32 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
     mkdirSync(resolve(options.notebooksDir), { recursive: true });
     const target = join(resolve(options.notebooksDir), `${name}.ipynb`);
     // The download is what a learner opens: the learner's version (no solutions, no hidden tests).
-    writeFileSync(target, serializeNotebook(releaseNotebook(stripOutputs(withoutInjected(nb)), notebookPath)));
+    writeFileSync(
+      target,
+      serializeNotebook(releaseNotebook(stripOutputs(withoutInjected(nb)), notebookPath)),
+    );
     front.push(`download: ${frontMatterValue(`${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb`)}`);
   }
-  if (options.editUrlBase) front.push(`custom_edit_url: ${frontMatterValue(`${options.editUrlBase.replace(/\/$/, '')}/${name}.ipynb`)}`);
+  if (options.editUrlBase)
+    front.push(
+      `custom_edit_url: ${frontMatterValue(`${options.editUrlBase.replace(/\/$/, '')}/${name}.ipynb`)}`,
+    );
   front.push('---');
   const links: string[] = [];
   // pathname:// tells Docusaurus this is a file, not a page (its link checker would reject it).
-  if (options.notebooksDir) links.push(`<a class="nb-download" href="pathname://${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb" download="${name}.ipynb">Download .ipynb</a>`);
-  if (options.sourceUrlBase) links.push(`<a class="nb-source" href="${options.sourceUrlBase.replace(/\/$/, '')}/${name}.ipynb">View source</a>`);
+  if (options.notebooksDir)
+    links.push(
+      `<a class="nb-download" href="pathname://${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb" download="${name}.ipynb">Download .ipynb</a>`,
+    );
+  if (options.sourceUrlBase)
+    links.push(
+      `<a class="nb-source" href="${options.sourceUrlBase.replace(/\/$/, '')}/${name}.ipynb">View source</a>`,
+    );
   const body: string[] = [];
   const failedCell = options.failure ? failedCellOf(nb) : undefined;
-  const banner = options.failure ? failureBanner(options.failure.summary, failedCell !== undefined) : undefined;
+  const banner = options.failure
+    ? failureBanner(options.failure.summary, failedCell !== undefined)
+    : undefined;
   const counts = shownCounts(nb);
   for (const cell of nb.cells) {
     const rendered = await renderCell(cell, assets, limits, counts.get(cell));

@@ -5,7 +5,16 @@
  * the notebook, the cell index, its first source lines and the error.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { constants } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import {
@@ -17,7 +26,15 @@ import {
   missingSpecFiles,
   type KernelSpec,
 } from '../jupyter/paths';
-import { CellTimeoutError, Kernel, KernelDiedError, KernelStartError, RunStoppedError, stoppedBy, type Message } from './kernel';
+import {
+  CellTimeoutError,
+  Kernel,
+  KernelDiedError,
+  KernelStartError,
+  RunStoppedError,
+  stoppedBy,
+  type Message,
+} from './kernel';
 import {
   joinSource,
   NotebookFormatError,
@@ -119,45 +136,66 @@ function installedKernels(): string {
 }
 
 function fixHint(options: ExecuteOptions): string {
-  const own = options.defaultKernel ? 'run without --kernel to use the project\'s own kernel, or ' : '';
+  const own = options.defaultKernel ? "run without --kernel to use the project's own kernel, or " : '';
   return `${own}(re)install the spec${options.kernelHint ? ` (${options.kernelHint})` : ''}`;
 }
 
 /** The name of the kernel a run uses, for reports and the cache key. */
 function kernelLabel(options: ExecuteOptions, notebookKernel: string | undefined): string {
-  return options.kernelCommand?.join(' ') ?? options.kernelName ?? options.defaultKernel?.name ?? notebookKernel ?? '';
+  return (
+    options.kernelCommand?.join(' ') ??
+    options.kernelName ??
+    options.defaultKernel?.name ??
+    notebookKernel ??
+    ''
+  );
 }
 
 /**
  * The kernel to start: a command, a named kernelspec (checked), the default, or
  * else the kernelspec `notebookKernel` (the notebook's metadata) names.
  */
-export function resolveKernel(options: ExecuteOptions, notebookKernel?: string): { spec: KernelSpec; name: string } {
+export function resolveKernel(
+  options: ExecuteOptions,
+  notebookKernel?: string,
+): { spec: KernelSpec; name: string } {
   if (options.kernelCommand?.length) {
-    return { spec: { argv: options.kernelCommand, display_name: 'custom', language: 'typescript' }, name: 'custom' };
+    return {
+      spec: { argv: options.kernelCommand, display_name: 'custom', language: 'typescript' },
+      name: 'custom',
+    };
   }
   if (options.kernelName === undefined && options.defaultKernel) return options.defaultKernel;
   const name = options.kernelName ?? notebookKernel;
   if (name === undefined) {
-    throw new KernelStartError('no kernel to run: the notebook names no kernelspec (metadata.kernelspec.name); give --kernel NAME or --kernel-cmd "...", or a defaultKernel in nbconvert-ts.config');
+    throw new KernelStartError(
+      'no kernel to run: the notebook names no kernelspec (metadata.kernelspec.name); give --kernel NAME or --kernel-cmd "...", or a defaultKernel in nbconvert-ts.config',
+    );
   }
   const FIX_HINT = fixHint(options);
   let found: FoundKernelSpec | undefined;
   try {
     found = findKernelSpec(name);
   } catch (error) {
-    if (error instanceof KernelSpecFileError) throw new KernelStartError(`the kernelspec '${name}' is unusable: ${error.message}. Fix or remove that file; ${FIX_HINT}`);
+    if (error instanceof KernelSpecFileError)
+      throw new KernelStartError(
+        `the kernelspec '${name}' is unusable: ${error.message}. Fix or remove that file; ${FIX_HINT}`,
+      );
     throw error;
   }
   if (!found) {
-    throw new KernelStartError(`no kernelspec named '${name}' in the Jupyter data directories (${jupyterDataDirs().join(', ')}); ${installedKernels()}. Pick one of those with --kernel, or ${FIX_HINT}`);
+    throw new KernelStartError(
+      `no kernelspec named '${name}' in the Jupyter data directories (${jupyterDataDirs().join(', ')}); ${installedKernels()}. Pick one of those with --kernel, or ${FIX_HINT}`,
+    );
   }
   // jupyter_client also fills in {resource_dir}, the kernelspec's own folder.
   const dir = found.dir;
   const spec = { ...found.spec, argv: found.spec.argv.map((arg) => arg.split('{resource_dir}').join(dir)) };
   const missing = missingSpecFiles(spec);
   if (missing.length > 0) {
-    throw new KernelStartError(`the kernelspec '${name}' (${join(found.dir, 'kernel.json')}) runs ${missing.join(' and ')}, which no longer exist${missing.length === 1 ? 's' : ''} (was its checkout moved or deleted?). ${FIX_HINT[0]!.toUpperCase()}${FIX_HINT.slice(1)}`);
+    throw new KernelStartError(
+      `the kernelspec '${name}' (${join(found.dir, 'kernel.json')}) runs ${missing.join(' and ')}, which no longer exist${missing.length === 1 ? 's' : ''} (was its checkout moved or deleted?). ${FIX_HINT[0]!.toUpperCase()}${FIX_HINT.slice(1)}`,
+    );
   }
   return { spec, name };
 }
@@ -165,15 +203,20 @@ export function resolveKernel(options: ExecuteOptions, notebookKernel?: string):
 /** Papermill's rule: after the `parameters` cell, put (or replace) an `injected-parameters` cell. */
 export function injectParameters(nb: Notebook, parameters: Record<string, ParameterValue>): void {
   if (Object.keys(parameters).length === 0) return;
-  const typeOf = (value: ParameterValue) => (typeof value === 'string' ? 'string' : typeof value === 'number' ? 'number' : 'boolean');
+  const typeOf = (value: ParameterValue) =>
+    typeof value === 'string' ? 'string' : typeof value === 'number' ? 'number' : 'boolean';
   const lines = ['// Parameters injected by nbconvert-ts'];
   for (const [key, value] of Object.entries(parameters)) {
-    if (!/^[A-Za-z_$][\w$]*$/.test(key)) throw new Error(`parameter name ${JSON.stringify(key)} is not an identifier`);
+    if (!/^[A-Za-z_$][\w$]*$/.test(key))
+      throw new Error(`parameter name ${JSON.stringify(key)} is not an identifier`);
     lines.push(`const ${key}: ${typeOf(value)} = ${JSON.stringify(value)};`);
   }
   // The same parameters give the same cell id, so executed copies of one run are byte-identical.
   const taken = new Set(nb.cells.map((c) => c.id));
-  let id = createHash('sha256').update(`injected-parameters\n${lines.join('\n')}`).digest('hex').slice(0, 12);
+  let id = createHash('sha256')
+    .update(`injected-parameters\n${lines.join('\n')}`)
+    .digest('hex')
+    .slice(0, 12);
   while (taken.has(id)) id = createHash('sha256').update(id).digest('hex').slice(0, 12);
   const cell: CodeCell = {
     cell_type: 'code',
@@ -195,7 +238,9 @@ export function injectParameters(nb: Notebook, parameters: Record<string, Parame
 
 /** A cell's timeout: metadata `execution.timeout` or `timeout`, or a `timeout=N` tag. */
 function cellTimeout(cell: Cell, fallback: number): number {
-  const fromTag = tagsOf(cell).map((t) => /^timeout=(\d+(?:\.\d+)?)$/.exec(t)?.[1]).find(Boolean);
+  const fromTag = tagsOf(cell)
+    .map((t) => /^timeout=(\d+(?:\.\d+)?)$/.exec(t)?.[1])
+    .find(Boolean);
   const meta = cell.metadata as { timeout?: unknown; execution?: { timeout?: unknown } };
   const value = Number(fromTag ?? meta.execution?.timeout ?? meta.timeout ?? fallback);
   return Number.isFinite(value) && value > 0 ? value : fallback;
@@ -203,16 +248,27 @@ function cellTimeout(cell: Cell, fallback: number): number {
 
 /** tslab reports a failing cell on stderr only: make an nbformat error output from that text. */
 export function errorFromStderr(stderr: string): { ename: string; evalue: string; traceback: string[] } {
-  const lines = stderr.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => l.trim() !== '');
+  const lines = stderr
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const first = lines[0] ?? 'the cell failed without a message';
   // A thrown error comes after the source excerpt and caret that Node prints first.
   for (const line of lines) {
-    const named = /^(?:Uncaught )?([A-Za-z_$][\w$.]*(?:Error|Exception|Warning)|Error)(?: \[[A-Z_]+\])?: ?(.*)$/.exec(line);
+    const named =
+      /^(?:Uncaught )?([A-Za-z_$][\w$.]*(?:Error|Exception|Warning)|Error)(?: \[[A-Z_]+\])?: ?(.*)$/.exec(
+        line,
+      );
     if (named) return { ename: named[1]!, evalue: named[2]!, traceback: lines };
   }
   // TypeScript diagnostics from tslab look like "3:7 - Type 'string' is not assignable ...".
   const diagnostic = /^(?:\S+ )?(\d+):(\d+) - (.*)$/.exec(first);
-  if (diagnostic) return { ename: 'TypeScriptError', evalue: `line ${diagnostic[1]}, column ${diagnostic[2]}: ${diagnostic[3]}`, traceback: lines };
+  if (diagnostic)
+    return {
+      ename: 'TypeScriptError',
+      evalue: `line ${diagnostic[1]}, column ${diagnostic[2]}: ${diagnostic[3]}`,
+      traceback: lines,
+    };
   return { ename: 'Error', evalue: first, traceback: lines };
 }
 
@@ -221,7 +277,10 @@ function hashFiles(hash: ReturnType<typeof createHash>, paths: string[]): void {
     if (!existsSync(path)) continue;
     if (statSync(path).isDirectory()) {
       const entries = readdirSync(path).sort();
-      hashFiles(hash, entries.map((e) => join(path, e)));
+      hashFiles(
+        hash,
+        entries.map((e) => join(path, e)),
+      );
     } else {
       hash.update(path).update('\0').update(readFileSync(path)).update('\0');
     }
@@ -252,9 +311,24 @@ function without(record: Record<string, unknown>, keys: string[]): Record<string
 export function cacheKey(nb: Notebook, options: ExecuteOptions): string {
   const hash = createHash('sha256');
   hash.update(`nbconvert-ts cache ${CACHE_VERSION}\0`);
-  const cells = nb.cells.map((c) => [c.cell_type, joinSource(c.source), without(c.metadata ?? {}, VOLATILE_CELL_METADATA), (c as { attachments?: unknown }).attachments ?? null]);
-  hash.update(JSON.stringify(sortKeys({ cells, metadata: without(nb.metadata ?? {}, VOLATILE_NOTEBOOK_METADATA) })));
-  hash.update(JSON.stringify({ parameters: options.parameters ?? {}, cacheEnv: Object.fromEntries((options.cacheEnv ?? []).map((name) => [name, process.env[name] ?? ''])), kernel: kernelLabel(options, notebookKernelName(nb)), env: options.env ?? {}, allowErrors: Boolean(options.allowErrors) }));
+  const cells = nb.cells.map((c) => [
+    c.cell_type,
+    joinSource(c.source),
+    without(c.metadata ?? {}, VOLATILE_CELL_METADATA),
+    (c as { attachments?: unknown }).attachments ?? null,
+  ]);
+  hash.update(
+    JSON.stringify(sortKeys({ cells, metadata: without(nb.metadata ?? {}, VOLATILE_NOTEBOOK_METADATA) })),
+  );
+  hash.update(
+    JSON.stringify({
+      parameters: options.parameters ?? {},
+      cacheEnv: Object.fromEntries((options.cacheEnv ?? []).map((name) => [name, process.env[name] ?? ''])),
+      kernel: kernelLabel(options, notebookKernelName(nb)),
+      env: options.env ?? {},
+      allowErrors: Boolean(options.allowErrors),
+    }),
+  );
   hashFiles(hash, options.cacheInputs ?? []);
   return hash.digest('hex').slice(0, 32);
 }
@@ -283,7 +357,11 @@ function writeAtomically(path: string, text: string): void {
  */
 export function mergeCachedRun(nb: Notebook, cached: Notebook): boolean {
   if (cached.cells.length !== nb.cells.length) return false;
-  const same = nb.cells.every((cell, i) => cell.cell_type === cached.cells[i]!.cell_type && joinSource(cell.source) === joinSource(cached.cells[i]!.source));
+  const same = nb.cells.every(
+    (cell, i) =>
+      cell.cell_type === cached.cells[i]!.cell_type &&
+      joinSource(cell.source) === joinSource(cached.cells[i]!.source),
+  );
   if (!same) return false;
   nb.cells.forEach((cell, i) => {
     const from = cached.cells[i]!;
@@ -334,13 +412,32 @@ function signalExit(signal: NodeJS.Signals): number {
  * problems: the report carries the status and exit code. The input file is
  * never modified unless `outputPath` is the input itself and the run succeeded.
  */
-export async function executeNotebook(notebookPath: string, options: ExecuteOptions = {}): Promise<NotebookReport> {
+export async function executeNotebook(
+  notebookPath: string,
+  options: ExecuteOptions = {},
+): Promise<NotebookReport> {
   const path = resolve(notebookPath);
   const started = Date.now();
-  const report: NotebookReport = { notebook: path, status: 'ok', exitCode: EXIT.ok, seconds: 0, cached: false, cells: [] };
+  const report: NotebookReport = {
+    notebook: path,
+    status: 'ok',
+    exitCode: EXIT.ok,
+    seconds: 0,
+    cached: false,
+    cells: [],
+  };
   const warnings: string[] = [];
-  const finish = (r: NotebookReport) => ({ ...r, seconds: (Date.now() - started) / 1000, ...(warnings.length ? { warnings } : {}) });
-  const stopped = (signal: NodeJS.Signals, detail: string): NotebookReport => ({ ...report, status: 'stopped', exitCode: signalExit(signal), message: `${path}: ${detail}: nbconvert-ts received ${signal}` });
+  const finish = (r: NotebookReport) => ({
+    ...r,
+    seconds: (Date.now() - started) / 1000,
+    ...(warnings.length ? { warnings } : {}),
+  });
+  const stopped = (signal: NodeJS.Signals, detail: string): NotebookReport => ({
+    ...report,
+    status: 'stopped',
+    exitCode: signalExit(signal),
+    message: `${path}: ${detail}: nbconvert-ts received ${signal}`,
+  });
   const alreadyStopped = stoppedBy();
   if (alreadyStopped) return finish(stopped(alreadyStopped, 'not run'));
 
@@ -349,12 +446,14 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
     nb = readNotebook(path);
     injectParameters(nb, options.parameters ?? {});
   } catch (error) {
-    const message = error instanceof NotebookFormatError ? error.message : `${path}: ${(error as Error).message}`;
+    const message =
+      error instanceof NotebookFormatError ? error.message : `${path}: ${(error as Error).message}`;
     return finish({ ...report, status: 'bad-input', exitCode: EXIT.badInput, message });
   }
   const originalIndex = new Map<Cell, number>();
   let counter = 0;
-  for (const cell of nb.cells) if (!tagsOf(cell).includes('injected-parameters')) originalIndex.set(cell, counter++);
+  for (const cell of nb.cells)
+    if (!tagsOf(cell).includes('injected-parameters')) originalIndex.set(cell, counter++);
 
   const key = options.cacheDir ? cacheKey(nb, options) : undefined;
   if (key) report.cacheKey = key;
@@ -364,14 +463,21 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
     try {
       merged = mergeCachedRun(nb, readNotebook(cached));
     } catch (error) {
-      warnings.push(`the cached run ${cached} could not be read (${(error as Error).message}); running the notebook instead`);
+      warnings.push(
+        `the cached run ${cached} could not be read (${(error as Error).message}); running the notebook instead`,
+      );
     }
     if (merged) {
       if (options.outputPath) {
         try {
           writeAtomically(resolve(options.outputPath), serializeNotebook(nb));
         } catch (error) {
-          return finish({ ...report, status: 'bad-input', exitCode: EXIT.badInput, message: `${path}: could not write ${options.outputPath}: ${(error as Error).message}` });
+          return finish({
+            ...report,
+            status: 'bad-input',
+            exitCode: EXIT.badInput,
+            message: `${path}: could not write ${options.outputPath}: ${(error as Error).message}`,
+          });
         }
       }
       return finish({ ...report, cached: true, outputPath: options.outputPath, cells: cachedCells(cached) });
@@ -381,17 +487,32 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
   let kernel: Kernel;
   try {
     const { spec, name } = resolveKernel(options, notebookKernelName(nb));
-    kernel = await Kernel.start({ spec, name, cwd: dirname(path), startupTimeoutSeconds: options.startupTimeoutSeconds ?? 60, env: options.env, iopubSeconds: options.iopubSeconds });
+    kernel = await Kernel.start({
+      spec,
+      name,
+      cwd: dirname(path),
+      startupTimeoutSeconds: options.startupTimeoutSeconds ?? 60,
+      env: options.env,
+      iopubSeconds: options.iopubSeconds,
+    });
   } catch (error) {
     const signal = stoppedBy();
     if (signal) return finish(stopped(signal, 'stopped while its kernel started'));
-    return finish({ ...report, status: 'kernel-died', exitCode: EXIT.kernelDied, message: `${path}: ${(error as Error).message}` });
+    return finish({
+      ...report,
+      status: 'kernel-died',
+      exitCode: EXIT.kernelDied,
+      message: `${path}: ${(error as Error).message}`,
+    });
   }
 
   const collector = new OutputCollector();
   // Errors thrown by callbacks and unawaited promises: tslab reports them on stderr with the
   // header of whichever cell ran last, often after that cell has finished.
-  const cellOfRequest = new Map<string, { cell: CodeCell; index: number | undefined; executionCount: number }>();
+  const cellOfRequest = new Map<
+    string,
+    { cell: CodeCell; index: number | undefined; executionCount: number }
+  >();
   const asyncErrors: AsyncError[] = [];
   kernel.onLateMessage = (message: Message) => {
     const owner = cellOfRequest.get(message.parent_header.msg_id ?? '');
@@ -400,10 +521,26 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
     const type = message.header.msg_type;
     if (type === 'error') {
       const content = message.content;
-      asyncErrors.push({ cell: owner.cell, when: 'after', ename: String(content.ename ?? 'Error'), evalue: String(content.evalue ?? ''), traceback: (content.traceback as string[] | undefined) ?? [] });
-    } else if (type === 'stream' && message.content.name === 'stderr' && KERNEL_SEND_FAILURE.test(String(message.content.text ?? ''))) {
-      warnings.push(`${cellName(owner.cell)}: the kernel could not publish some output (${String(message.content.text).split('\n')[0]}): the cell's output may be incomplete`);
-    } else if (type === 'stream' && message.content.name === 'stderr' && ASYNC_ERROR.test(String(message.content.text ?? ''))) {
+      asyncErrors.push({
+        cell: owner.cell,
+        when: 'after',
+        ename: String(content.ename ?? 'Error'),
+        evalue: String(content.evalue ?? ''),
+        traceback: (content.traceback as string[] | undefined) ?? [],
+      });
+    } else if (
+      type === 'stream' &&
+      message.content.name === 'stderr' &&
+      KERNEL_SEND_FAILURE.test(String(message.content.text ?? ''))
+    ) {
+      warnings.push(
+        `${cellName(owner.cell)}: the kernel could not publish some output (${String(message.content.text).split('\n')[0]}): the cell's output may be incomplete`,
+      );
+    } else if (
+      type === 'stream' &&
+      message.content.name === 'stderr' &&
+      ASYNC_ERROR.test(String(message.content.text ?? ''))
+    ) {
       const error = asyncErrorFromText(String(message.content.text));
       asyncErrors.push({ cell: owner.cell, when: 'after', ...error });
       collector.addError(error.ename, error.evalue, error.traceback, owner.cell);
@@ -425,13 +562,21 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
       first.when === 'after'
         ? 'surfaced after the cell had finished (it was scheduled by this cell or an earlier one)'
         : 'surfaced while the cell ran, outside its own code (it was scheduled by this cell or an earlier one)';
-    report.failedCell = { index: owner?.index, source: firstLines(source), ename: first.ename, evalue: first.evalue };
+    report.failedCell = {
+      index: owner?.index,
+      source: firstLines(source),
+      ename: first.ename,
+      evalue: first.evalue,
+    };
     report.status = 'cell-failed';
     report.exitCode = EXIT.cellFailed;
     report.message = `${cellName(first.cell)}: an asynchronous error ${when}: ${first.ename}: ${first.evalue}\n    A callback (setTimeout, an event handler) threw, or a promise was rejected and never awaited: await it, or catch the error where it is scheduled.\n${indent(firstLines(source))}`;
     return true;
   };
-  const runs = (cell: Cell) => cell.cell_type === 'code' && !tagsOf(cell).includes('skip-execution') && joinSource(cell.source).trim() !== '';
+  const runs = (cell: Cell) =>
+    cell.cell_type === 'code' &&
+    !tagsOf(cell).includes('skip-execution') &&
+    joinSource(cell.source).trim() !== '';
   const total = nb.cells.filter(runs).length;
   let position = 0;
   try {
@@ -463,9 +608,19 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
         // is stopped or wedged is reported instead of waited on until the timeout.
         const beatSeconds = options.heartbeatSeconds ?? 10;
         if (kernel.alive && !(await kernel.heartbeat(beatSeconds))) {
-          throw kernel.death ?? new KernelDiedError(`no heartbeat within ${beatSeconds} s before the cell (the process runs but does not answer)`);
+          throw (
+            kernel.death ??
+            new KernelDiedError(
+              `no heartbeat within ${beatSeconds} s before the cell (the process runs but does not answer)`,
+            )
+          );
         }
-        outcome = await kernel.execute(source, cellTimeout(cell, options.timeoutSeconds ?? DEFAULT_TIMEOUT), options.graceSeconds ?? 5, (m) => collector.handle(m));
+        outcome = await kernel.execute(
+          source,
+          cellTimeout(cell, options.timeoutSeconds ?? DEFAULT_TIMEOUT),
+          options.graceSeconds ?? 5,
+          (m) => collector.handle(m),
+        );
         collector.end();
       } catch (error) {
         collector.end();
@@ -473,19 +628,36 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
         report.cells.push({ index, executionCount, seconds, status: 'error' });
         if (error instanceof RunStoppedError) {
           collector.addError('RunStopped', error.message, []);
-          Object.assign(report, stopped(error.signal, `cell ${index ?? '(injected parameters)'} (execution ${executionCount}) was stopped`));
-          report.failedCell = { index, source: firstLines(source), ename: 'RunStopped', evalue: error.message };
+          Object.assign(
+            report,
+            stopped(
+              error.signal,
+              `cell ${index ?? '(injected parameters)'} (execution ${executionCount}) was stopped`,
+            ),
+          );
+          report.failedCell = {
+            index,
+            source: firstLines(source),
+            ename: 'RunStopped',
+            evalue: error.message,
+          };
           break;
         }
         const timedOut = error instanceof CellTimeoutError;
         collector.addError(timedOut ? 'CellTimeoutError' : 'DeadKernelError', (error as Error).message, []);
-        report.failedCell = { index, source: firstLines(source), ename: timedOut ? 'CellTimeoutError' : 'DeadKernelError', evalue: (error as Error).message };
+        report.failedCell = {
+          index,
+          source: firstLines(source),
+          ename: timedOut ? 'CellTimeoutError' : 'DeadKernelError',
+          evalue: (error as Error).message,
+        };
         report.status = timedOut ? 'timeout' : 'kernel-died';
         report.exitCode = timedOut ? EXIT.timeout : EXIT.kernelDied;
         report.message = `${where} ${timedOut ? 'timed out' : 'lost its kernel'}: ${(error as Error).message}\n${indent(firstLines(source))}`;
         break;
       } finally {
-        if (kernel.lastExecuteId !== previousRequest) cellOfRequest.set(kernel.lastExecuteId, { cell, index, executionCount });
+        if (kernel.lastExecuteId !== previousRequest)
+          cellOfRequest.set(kernel.lastExecuteId, { cell, index, executionCount });
       }
       cell.metadata = { ...cell.metadata, execution: outcome.timing };
       if (outcome.idleMissing) {
@@ -499,9 +671,18 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
         // The cell's code succeeded; an error reported meanwhile came from a callback or a promise.
         const published = cell.outputs.find((o) => o.output_type === 'error');
         const stderr = collector.stderrText();
-        if (published && published.output_type === 'error') asyncErrors.push({ cell, when: 'during', ename: published.ename, evalue: published.evalue, traceback: published.traceback });
+        if (published && published.output_type === 'error')
+          asyncErrors.push({
+            cell,
+            when: 'during',
+            ename: published.ename,
+            evalue: published.evalue,
+            traceback: published.traceback,
+          });
         else if (KERNEL_SEND_FAILURE.test(stderr)) {
-          warnings.push(`${where}: the kernel could not publish some output (${KERNEL_SEND_FAILURE.exec(stderr)![0]}): the cell's output may be incomplete`);
+          warnings.push(
+            `${where}: the kernel could not publish some output (${KERNEL_SEND_FAILURE.exec(stderr)![0]}): the cell's output may be incomplete`,
+          );
         } else if (ASYNC_ERROR.test(stderr)) {
           const error = asyncErrorFromText(stderr);
           asyncErrors.push({ cell, when: 'during', ...error });
@@ -509,7 +690,12 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
         }
         if (expectError) {
           report.cells.push({ index, executionCount, seconds, status: 'error' });
-          report.failedCell = { index, source: firstLines(source), ename: 'ExpectedErrorMissing', evalue: 'the cell is tagged raises-exception but ran without error' };
+          report.failedCell = {
+            index,
+            source: firstLines(source),
+            ename: 'ExpectedErrorMissing',
+            evalue: 'the cell is tagged raises-exception but ran without error',
+          };
           report.status = 'cell-failed';
           report.exitCode = EXIT.cellFailed;
           report.message = `${where} is tagged raises-exception but did not raise\n${indent(firstLines(source))}`;
@@ -524,7 +710,8 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
       let evalue: string;
       if (outcome.status === 'abort' || outcome.status === 'aborted') {
         ename = 'KernelAbort';
-        evalue = 'the kernel aborted the request (tslab aborts requests that follow an error too closely; a kernel aborts cells queued behind a failed one)';
+        evalue =
+          'the kernel aborted the request (tslab aborts requests that follow an error too closely; a kernel aborts cells queued behind a failed one)';
         collector.addError(ename, evalue, []);
       } else {
         const published = cell.outputs.find((o) => o.output_type === 'error');
@@ -562,7 +749,11 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
 
   // As nbclient does: record what the kernel says about its language.
   const languageInfo = kernel.info.language_info;
-  if (languageInfo && typeof languageInfo === 'object' && typeof (languageInfo as { name?: unknown }).name === 'string') {
+  if (
+    languageInfo &&
+    typeof languageInfo === 'object' &&
+    typeof (languageInfo as { name?: unknown }).name === 'string'
+  ) {
     nb.metadata.language_info = languageInfo as Record<string, unknown>;
   }
   const text = serializeNotebook(nb);
@@ -574,7 +765,12 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
     } catch (error) {
       // Checked before the run (see preflight.ts); this is a disk that filled up or the like.
       warnings.push(`could not write ${options.outputPath}: ${(error as Error).message}`);
-      if (succeeded) Object.assign(report, { status: 'bad-input', exitCode: EXIT.badInput, message: `${path}: the run succeeded but ${options.outputPath} could not be written: ${(error as Error).message}` });
+      if (succeeded)
+        Object.assign(report, {
+          status: 'bad-input',
+          exitCode: EXIT.badInput,
+          message: `${path}: the run succeeded but ${options.outputPath} could not be written: ${(error as Error).message}`,
+        });
     }
   }
   if (succeeded && cached) {
@@ -591,7 +787,9 @@ export async function executeNotebook(notebookPath: string, options: ExecuteOpti
 /** The per-cell report of a cached run (empty when it was not kept). */
 function cachedCells(cachedNotebook: string): CellReport[] {
   try {
-    return JSON.parse(readFileSync(cachedNotebook.replace(/\.ipynb$/, '.cells.json'), 'utf8')) as CellReport[];
+    return JSON.parse(
+      readFileSync(cachedNotebook.replace(/\.ipynb$/, '.cells.json'), 'utf8'),
+    ) as CellReport[];
   } catch {
     return [];
   }
@@ -610,7 +808,11 @@ export function outputPathFor(notebook: string, outDir: string): string {
 }
 
 /** Runs notebooks with at most `jobs` at a time, reports in input order. */
-export async function executeMany(paths: string[], optionsFor: (path: string) => ExecuteOptions, jobs = 1): Promise<NotebookReport[]> {
+export async function executeMany(
+  paths: string[],
+  optionsFor: (path: string) => ExecuteOptions,
+  jobs = 1,
+): Promise<NotebookReport[]> {
   const reports: NotebookReport[] = new Array(paths.length);
   let next = 0;
   const worker = async () => {

@@ -12,7 +12,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import type { KernelSpec } from '../jupyter/paths';
-import { decode, encode, newHeader, PROTOCOL_VERSION, type ConnectionInfo, type Header, type Message } from '../jupyter/wire';
+import {
+  decode,
+  encode,
+  newHeader,
+  PROTOCOL_VERSION,
+  type ConnectionInfo,
+  type Header,
+  type Message,
+} from '../jupyter/wire';
 
 export type { Header, Message };
 
@@ -47,7 +55,9 @@ export class CellTimeoutError extends Error {
     readonly seconds: number,
     readonly killed: boolean,
   ) {
-    super(`the cell ran past its ${seconds} s timeout and was ${killed ? 'killed with the kernel' : 'interrupted'}`);
+    super(
+      `the cell ran past its ${seconds} s timeout and was ${killed ? 'killed with the kernel' : 'interrupted'}`,
+    );
     this.name = 'CellTimeoutError';
   }
 }
@@ -216,7 +226,13 @@ export class Kernel {
     // Nothing is ever written to the guard's stdin; a write error cannot happen, a closed pipe is expected.
     child.stdin?.on('error', () => undefined);
     installExitHook();
-    const kernel = new Kernel(child, connection, dir, options.spec.interrupt_mode ?? 'signal', options.iopubSeconds ?? 4);
+    const kernel = new Kernel(
+      child,
+      connection,
+      dir,
+      options.spec.interrupt_mode ?? 'signal',
+      options.iopubSeconds ?? 4,
+    );
     live.add(kernel);
     kernel.watchProcess();
     try {
@@ -235,7 +251,9 @@ export class Kernel {
     };
     this.process.stdout?.on('data', keepTail);
     this.process.stderr?.on('data', keepTail);
-    this.process.on('error', (error) => this.markDead(`could not run ${this.process.spawnfile}: ${error.message}`));
+    this.process.on('error', (error) =>
+      this.markDead(`could not run ${this.process.spawnfile}: ${error.message}`),
+    );
     this.process.on('exit', (code, signal) => {
       if (this.stopReason) return this.markDead(this.stopReason);
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
@@ -318,7 +336,12 @@ export class Kernel {
     return decode(this.connection.key, frames); // undefined: not from our kernel
   }
 
-  private async send(socket: zmq.Dealer, msgType: string, content: Record<string, unknown>, parent: Partial<Header> = {}): Promise<string> {
+  private async send(
+    socket: zmq.Dealer,
+    msgType: string,
+    content: Record<string, unknown>,
+    parent: Partial<Header> = {},
+  ): Promise<string> {
     const header = newHeader(msgType, this.session, 'nbconvert-ts');
     await socket.send(encode(this.connection.key, { header, parent_header: parent, metadata: {}, content }));
     return header.msg_id;
@@ -372,7 +395,9 @@ export class Kernel {
     } finally {
       for (const id of sent) this.pendingReplies.delete(id);
     }
-    throw new KernelStartError(`no ${replied ? 'iopub status' : 'kernel_info_reply'} within ${seconds} s${this.stderrTail ? `; its output:\n${this.stderrTail.trim()}` : ''}`);
+    throw new KernelStartError(
+      `no ${replied ? 'iopub status' : 'kernel_info_reply'} within ${seconds} s${this.stderrTail ? `; its output:\n${this.stderrTail.trim()}` : ''}`,
+    );
   }
 
   /**
@@ -381,7 +406,11 @@ export class Kernel {
    * "busy or hung", and only the process's exit means "dead".
    */
   async heartbeat(seconds = 2): Promise<boolean> {
-    const socket = new zmq.Request({ receiveTimeout: seconds * 1000, sendTimeout: seconds * 1000, linger: 0 });
+    const socket = new zmq.Request({
+      receiveTimeout: seconds * 1000,
+      sendTimeout: seconds * 1000,
+      linger: 0,
+    });
     try {
       socket.connect(this.address(this.connection.hb_port));
       await socket.send('ping');
@@ -409,7 +438,12 @@ export class Kernel {
    * @param timeoutSeconds - after this, interrupt; after `graceSeconds` more, kill.
    * @throws CellTimeoutError, KernelDiedError
    */
-  async execute(code: string, timeoutSeconds: number, graceSeconds = 5, onMessage?: (m: Message) => void): Promise<ExecuteOutcome> {
+  async execute(
+    code: string,
+    timeoutSeconds: number,
+    graceSeconds = 5,
+    onMessage?: (m: Message) => void,
+  ): Promise<ExecuteOutcome> {
     if (this.exited) throw this.exited;
     const messages: Message[] = [];
     let idle = false;
@@ -428,7 +462,10 @@ export class Kernel {
     };
     let msgId = '';
     const timing: Record<string, string> = {};
-    const dateOf = (message: Message) => (typeof message.header.date === 'string' && message.header.date ? message.header.date : new Date().toISOString());
+    const dateOf = (message: Message) =>
+      typeof message.header.date === 'string' && message.header.date
+        ? message.header.date
+        : new Date().toISOString();
     const listener = (message: Message) => {
       if (message.header.msg_type === 'status') {
         if (message.content.execution_state === 'busy') timing['iopub.status.busy'] ??= dateOf(message);
@@ -449,8 +486,22 @@ export class Kernel {
     msgId = randomUUID();
     this.lastExecuteId = msgId;
     this.iopubListeners.set(msgId, listener);
-    const header: Header = { msg_id: msgId, msg_type: 'execute_request', session: this.session, username: 'nbconvert-ts', date: new Date().toISOString(), version: PROTOCOL_VERSION };
-    const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true };
+    const header: Header = {
+      msg_id: msgId,
+      msg_type: 'execute_request',
+      session: this.session,
+      username: 'nbconvert-ts',
+      date: new Date().toISOString(),
+      version: PROTOCOL_VERSION,
+    };
+    const content = {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true,
+    };
     const replyPromise = new Promise<Message>((resolve) => this.pendingReplies.set(msgId, resolve));
     void replyPromise.then((message) => {
       reply = message;
@@ -464,13 +515,23 @@ export class Kernel {
       this.deathListeners.push(reject);
     });
     try {
-      await this.shell.send(encode(this.connection.key, { header, parent_header: {}, metadata: {}, content }));
+      await this.shell.send(
+        encode(this.connection.key, { header, parent_header: {}, metadata: {}, content }),
+      );
       const limit = timer(timeoutSeconds * 1000);
-      const timedOut = await Promise.race([done.then(() => false), death, limit.done.then(() => true)]).finally(limit.cancel);
+      const timedOut = await Promise.race([
+        done.then(() => false),
+        death,
+        limit.done.then(() => true),
+      ]).finally(limit.cancel);
       if (timedOut) {
         await this.interrupt();
         const grace = timer(graceSeconds * 1000);
-        const stopped = await Promise.race([done.then(() => true), death, grace.done.then(() => false)]).finally(grace.cancel);
+        const stopped = await Promise.race([
+          done.then(() => true),
+          death,
+          grace.done.then(() => false),
+        ]).finally(grace.cancel);
         if (!stopped) await this.kill();
         throw new CellTimeoutError(timeoutSeconds, !stopped);
       }
@@ -478,9 +539,20 @@ export class Kernel {
       timing['iopub.execute_input'] ??= busy;
       timing['iopub.status.busy'] ??= busy;
       // nbclient's key order.
-      const ordered = Object.fromEntries(['iopub.execute_input', 'iopub.status.busy', 'shell.execute_reply', 'iopub.status.idle'].map((k) => [k, timing[k]!]));
+      const ordered = Object.fromEntries(
+        ['iopub.execute_input', 'iopub.status.busy', 'shell.execute_reply', 'iopub.status.idle'].map((k) => [
+          k,
+          timing[k]!,
+        ]),
+      );
       if (idleMissing) delete ordered['iopub.status.idle'];
-      return { status: String(reply!.content.status), reply: reply!.content, messages, timing: ordered, idleMissing };
+      return {
+        status: String(reply!.content.status),
+        reply: reply!.content,
+        messages,
+        timing: ordered,
+        idleMissing,
+      };
     } finally {
       clearTimeout(quiet);
       this.iopubListeners.delete(msgId);

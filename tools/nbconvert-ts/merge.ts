@@ -17,8 +17,14 @@ export interface MergedRuns {
 function isReport(value: unknown): value is NotebookReport {
   const r = value as Partial<NotebookReport> | null;
   return (
-    typeof r === 'object' && r !== null && typeof r.notebook === 'string' && typeof r.status === 'string' &&
-    typeof r.exitCode === 'number' && typeof r.seconds === 'number' && typeof r.cached === 'boolean' && Array.isArray(r.cells)
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.notebook === 'string' &&
+    typeof r.status === 'string' &&
+    typeof r.exitCode === 'number' &&
+    typeof r.seconds === 'number' &&
+    typeof r.cached === 'boolean' &&
+    Array.isArray(r.cells)
   );
 }
 
@@ -42,17 +48,27 @@ export function readShardReports(reportFiles: string[]): MergedRuns {
       throw new Error(`cannot read the report ${file}: ${(error as Error).message}`);
     }
     if (!parsed || !Array.isArray(parsed.notebooks) || !parsed.notebooks.every(isReport)) {
-      throw new Error(`${file} is not an nbconvert-ts JSON report ({ "notebooks": [...] } from execute --json-report)`);
+      throw new Error(
+        `${file} is not an nbconvert-ts JSON report ({ "notebooks": [...] } from execute --json-report)`,
+      );
     }
     for (const r of parsed.notebooks) {
       const earlier = from.get(r.notebook);
-      if (earlier) throw new Error(`${r.notebook} is reported twice, by ${earlier} and ${file}: were the shards cut from the same split?`);
+      if (earlier)
+        throw new Error(
+          `${r.notebook} is reported twice, by ${earlier} and ${file}: were the shards cut from the same split?`,
+        );
       from.set(r.notebook, file);
       reports.push(r);
       if (!r.outputPath) continue;
-      const found = [join(dirname(resolve(file)), basename(r.outputPath)), resolve(r.outputPath)].find((p) => existsSync(p));
+      const found = [join(dirname(resolve(file)), basename(r.outputPath)), resolve(r.outputPath)].find((p) =>
+        existsSync(p),
+      );
       if (found) executed.set(r.notebook, found);
-      else if (r.status === 'ok') throw new Error(`${file} reports ${r.notebook} as run, but its executed copy ${basename(r.outputPath)} is neither beside the report nor at ${r.outputPath}`);
+      else if (r.status === 'ok')
+        throw new Error(
+          `${file} reports ${r.notebook} as run, but its executed copy ${basename(r.outputPath)} is neither beside the report nor at ${r.outputPath}`,
+        );
     }
   }
   reports.sort((a, b) => (a.notebook < b.notebook ? -1 : a.notebook > b.notebook ? 1 : 0));
@@ -91,7 +107,8 @@ export function storeInCache(merged: MergedRuns, cacheDir: string): number {
   for (const r of merged.reports) {
     const source = merged.executed.get(r.notebook);
     if (r.status !== 'ok' || !r.cacheKey || !source) continue;
-    if (!/^[0-9a-f]+$/.test(r.cacheKey)) throw new Error(`${r.notebook}: cache key ${JSON.stringify(r.cacheKey)} is not hexadecimal`);
+    if (!/^[0-9a-f]+$/.test(r.cacheKey))
+      throw new Error(`${r.notebook}: cache key ${JSON.stringify(r.cacheKey)} is not hexadecimal`);
     mkdirSync(cacheDir, { recursive: true });
     const target = join(cacheDir, `${r.cacheKey}.ipynb`);
     const temp = `${target}.tmp-${process.pid}`;

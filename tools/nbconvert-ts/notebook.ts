@@ -9,8 +9,18 @@ import { readFileSync } from 'node:fs';
 /** One output of a code cell, as nbformat stores it. */
 export type Output =
   | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: string | string[] }
-  | { output_type: 'display_data'; data: MimeBundle; metadata: Record<string, unknown>; transient?: { display_id?: string } }
-  | { output_type: 'execute_result'; data: MimeBundle; metadata: Record<string, unknown>; execution_count: number | null }
+  | {
+      output_type: 'display_data';
+      data: MimeBundle;
+      metadata: Record<string, unknown>;
+      transient?: { display_id?: string };
+    }
+  | {
+      output_type: 'execute_result';
+      data: MimeBundle;
+      metadata: Record<string, unknown>;
+      execution_count: number | null;
+    }
   | { output_type: 'error'; ename: string; evalue: string; traceback: string[] };
 
 /** MIME type → data (strings may be stored as line arrays; JSON types as objects). */
@@ -104,23 +114,34 @@ export function readNotebook(path: string): Notebook {
     throw new NotebookFormatError(path, `invalid JSON (${(error as Error).message})`);
   }
   const nb = parsed as Partial<Notebook>;
-  if (typeof nb !== 'object' || nb === null || Array.isArray(nb)) throw new NotebookFormatError(path, 'the top level is not an object');
-  if (nb.nbformat !== 4) throw new NotebookFormatError(path, `nbformat is ${JSON.stringify(nb.nbformat)}, expected 4`);
+  if (typeof nb !== 'object' || nb === null || Array.isArray(nb))
+    throw new NotebookFormatError(path, 'the top level is not an object');
+  if (nb.nbformat !== 4)
+    throw new NotebookFormatError(path, `nbformat is ${JSON.stringify(nb.nbformat)}, expected 4`);
   if (!Array.isArray(nb.cells)) throw new NotebookFormatError(path, 'it has no cells list');
   const seen = new Set<string>();
   nb.cells.forEach((cell, index) => {
-    if (typeof cell !== 'object' || cell === null) throw new NotebookFormatError(path, `cell ${index} is not an object`);
-    if (!['code', 'markdown', 'raw'].includes(cell.cell_type)) throw new NotebookFormatError(path, `cell ${index} has cell_type ${JSON.stringify(cell.cell_type)}`);
-    if (typeof cell.source !== 'string' && !Array.isArray(cell.source)) throw new NotebookFormatError(path, `cell ${index} has no source`);
+    if (typeof cell !== 'object' || cell === null)
+      throw new NotebookFormatError(path, `cell ${index} is not an object`);
+    if (!['code', 'markdown', 'raw'].includes(cell.cell_type))
+      throw new NotebookFormatError(path, `cell ${index} has cell_type ${JSON.stringify(cell.cell_type)}`);
+    if (typeof cell.source !== 'string' && !Array.isArray(cell.source))
+      throw new NotebookFormatError(path, `cell ${index} has no source`);
     cell.metadata ??= {};
-    if (typeof cell.id !== 'string' || !/^[a-zA-Z0-9-_]{1,64}$/.test(cell.id) || seen.has(cell.id)) cell.id = newCellId();
+    if (typeof cell.id !== 'string' || !/^[a-zA-Z0-9-_]{1,64}$/.test(cell.id) || seen.has(cell.id))
+      cell.id = newCellId();
     seen.add(cell.id);
     if (cell.cell_type === 'code') {
       cell.outputs ??= [];
       cell.execution_count ??= null;
     }
   });
-  return { nbformat: 4, nbformat_minor: Math.max(5, nb.nbformat_minor ?? 5), metadata: nb.metadata ?? {}, cells: nb.cells };
+  return {
+    nbformat: 4,
+    nbformat_minor: Math.max(5, nb.nbformat_minor ?? 5),
+    metadata: nb.metadata ?? {},
+    cells: nb.cells,
+  };
 }
 
 /** A copy of a JSON value with object keys sorted (a stable form to hash or to write). */

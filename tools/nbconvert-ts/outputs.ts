@@ -55,7 +55,11 @@ export class OutputCollector {
     const content = message.content;
     switch (message.header.msg_type) {
       case 'stream':
-        this.push({ output_type: 'stream', name: content.name === 'stderr' ? 'stderr' : 'stdout', text: String(content.text ?? '') });
+        this.push({
+          output_type: 'stream',
+          name: content.name === 'stderr' ? 'stderr' : 'stdout',
+          text: String(content.text ?? ''),
+        });
         break;
       case 'display_data': {
         const output: Extract<Output, { output_type: 'display_data' }> = {
@@ -137,7 +141,10 @@ export class OutputCollector {
   /** The text the current cell wrote to stderr. */
   stderrText(): string {
     return (this.cell?.outputs ?? [])
-      .filter((o): o is Extract<Output, { output_type: 'stream' }> => o.output_type === 'stream' && o.name === 'stderr')
+      .filter(
+        (o): o is Extract<Output, { output_type: 'stream' }> =>
+          o.output_type === 'stream' && o.name === 'stderr',
+      )
       .map((o) => joinSource(o.text))
       .join('');
   }

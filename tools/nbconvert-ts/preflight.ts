@@ -23,7 +23,14 @@ export function unwritableDir(dir: string): string | undefined {
     return undefined;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOTDIR' ? 'a part of the path is a file, not a folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : (error as Error).message;
+    const why =
+      code === 'ENOTDIR'
+        ? 'a part of the path is a file, not a folder'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EROFS'
+            ? 'read-only file system'
+            : (error as Error).message;
     return `${dir} cannot be written (${why})`;
   }
 }
@@ -44,7 +51,11 @@ export function canonicalPath(path: string): string {
  * @param outputOf - where the run writes for one input (several files may be listed)
  * @param what - how the messages name the output ("the executed copy", "the page")
  */
-export function outputCollisions(inputs: string[], outputOf: (input: string) => string[], what: string): string[] {
+export function outputCollisions(
+  inputs: string[],
+  outputOf: (input: string) => string[],
+  what: string,
+): string[] {
   const problems: string[] = [];
   const sources = new Map(inputs.map((input) => [canonicalPath(input), input]));
   const claimed = new Map<string, string>();
@@ -60,9 +71,11 @@ export function outputCollisions(inputs: string[], outputOf: (input: string) => 
       const target = canonicalPath(output);
       const source = sources.get(target);
       if (source === input) problems.push(`${what} of ${input} would overwrite ${input} itself (${output})`);
-      else if (source !== undefined) problems.push(`${what} of ${input} would overwrite the input ${source} (${output})`);
+      else if (source !== undefined)
+        problems.push(`${what} of ${input} would overwrite the input ${source} (${output})`);
       const other = claimed.get(target);
-      if (other !== undefined && other !== input) problems.push(`${input} and ${other} would both write ${output}: they have the same name`);
+      if (other !== undefined && other !== input)
+        problems.push(`${input} and ${other} would both write ${output}: they have the same name`);
       claimed.set(target, input);
     }
   }

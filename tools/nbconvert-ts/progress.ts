@@ -25,7 +25,13 @@ export function clock(seconds: number): string {
  * The status line's text, e.g. `[3/14] 02-neural-networks.ipynb  cell 12/40  1:05, last run 1:31`.
  * @param estimate seconds of the last recorded run, if any
  */
-export function progressText(counter: string, name: string, cell: { position: number; total: number } | undefined, elapsed: number, estimate?: number): string {
+export function progressText(
+  counter: string,
+  name: string,
+  cell: { position: number; total: number } | undefined,
+  elapsed: number,
+  estimate?: number,
+): string {
   const where = cell ? `cell ${cell.position}/${cell.total}` : 'starting the kernel';
   const time = estimate === undefined ? clock(elapsed) : `${clock(elapsed)}, last run ${clock(estimate)}`;
   return `${counter} ${name}  ${where}  ${time}`;
@@ -35,7 +41,9 @@ export function progressText(counter: string, name: string, cell: { position: nu
 export class NotebookProgress {
   private timer: ReturnType<typeof setInterval> | undefined;
   private started = 0;
-  private current: { counter: string; name: string; estimate?: number; cell?: { position: number; total: number } } | undefined;
+  private current:
+    | { counter: string; name: string; estimate?: number; cell?: { position: number; total: number } }
+    | undefined;
 
   constructor(
     private readonly out: ProgressStream,

@@ -8,7 +8,14 @@
  */
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { joinSource, readNotebook, serializeNotebook, stripOutputs, type Cell, type Notebook } from './notebook';
+import {
+  joinSource,
+  readNotebook,
+  serializeNotebook,
+  stripOutputs,
+  type Cell,
+  type Notebook,
+} from './notebook';
 
 /** The default line that replaces a solution: `{id}` becomes the exercise's grade_id. */
 export const DEFAULT_STUB_LINE = "throw notImplemented('{id}');";
@@ -50,16 +57,25 @@ export function findRegions(source: string, where: string): Region[] {
     if (!m) return;
     const kind = m[3] === 'SOLUTION' ? 'solution' : 'hidden tests';
     if (m[2] === 'BEGIN') {
-      if (open) throw new ReleaseError(`${where}, line ${i + 1}: BEGIN ${m[3]} inside the ${open.kind} region opened on line ${open.begin + 1} (regions cannot nest)`);
+      if (open)
+        throw new ReleaseError(
+          `${where}, line ${i + 1}: BEGIN ${m[3]} inside the ${open.kind} region opened on line ${open.begin + 1} (regions cannot nest)`,
+        );
       open = { kind, begin: i, end: -1, indent: m[1]! };
       return;
     }
     if (!open) throw new ReleaseError(`${where}, line ${i + 1}: END ${m[3]} without a BEGIN before it`);
-    if (open.kind !== kind) throw new ReleaseError(`${where}, line ${i + 1}: END ${m[3]} closes the ${open.kind} region opened on line ${open.begin + 1}`);
+    if (open.kind !== kind)
+      throw new ReleaseError(
+        `${where}, line ${i + 1}: END ${m[3]} closes the ${open.kind} region opened on line ${open.begin + 1}`,
+      );
     regions.push({ ...open, end: i });
     open = undefined;
   });
-  if (open) throw new ReleaseError(`${where}: the ${open.kind} region opened on line ${open.begin + 1} is never closed`);
+  if (open)
+    throw new ReleaseError(
+      `${where}: the ${open.kind} region opened on line ${open.begin + 1} is never closed`,
+    );
   return regions;
 }
 
@@ -77,7 +93,10 @@ export function gradeIdOf(cell: Cell): string | undefined {
 export function replaceSolution(source: string, which: number, replacement: string, where: string): string {
   const solutions = findRegions(source, where).filter((r) => r.kind === 'solution');
   const region = solutions[which];
-  if (!region) throw new ReleaseError(`${where}: no solution region number ${which + 1} (the cell has ${solutions.length})`);
+  if (!region)
+    throw new ReleaseError(
+      `${where}: no solution region number ${which + 1} (the cell has ${solutions.length})`,
+    );
   const lines = source.split('\n');
   const inner = replacement.replace(/\n$/, '').split('\n');
   return [...lines.slice(0, region.begin + 1), ...inner, ...lines.slice(region.end)].join('\n');
@@ -89,7 +108,12 @@ function cellWhere(path: string, index: number, cell: Cell): string {
 }
 
 /** The learner's source of one code cell (regions replaced or removed). */
-export function releaseSource(source: string, exerciseId: string | undefined, where: string, stubLine = DEFAULT_STUB_LINE): string {
+export function releaseSource(
+  source: string,
+  exerciseId: string | undefined,
+  where: string,
+  stubLine = DEFAULT_STUB_LINE,
+): string {
   const regions = findRegions(source, where);
   if (regions.length === 0) return source;
   const lines = source.split('\n');
@@ -98,8 +122,14 @@ export function releaseSource(source: string, exerciseId: string | undefined, wh
   for (const region of regions) {
     out.push(...lines.slice(next, region.begin));
     if (region.kind === 'solution') {
-      if (exerciseId === undefined) throw new ReleaseError(`${where}: a solution region in a cell without metadata.nbgrader.grade_id (the learner's stub must name the exercise)`);
-      out.push(`${region.indent}// YOUR CODE HERE`, `${region.indent}${stubLine.split('{id}').join(exerciseId)}`);
+      if (exerciseId === undefined)
+        throw new ReleaseError(
+          `${where}: a solution region in a cell without metadata.nbgrader.grade_id (the learner's stub must name the exercise)`,
+        );
+      out.push(
+        `${region.indent}// YOUR CODE HERE`,
+        `${region.indent}${stubLine.split('{id}').join(exerciseId)}`,
+      );
     }
     next = region.end + 1;
   }
@@ -117,7 +147,10 @@ export function releaseNotebook(nb: Notebook, path: string, stubLine = DEFAULT_S
     const source = joinSource(cell.source);
     const where = cellWhere(path, index, cell);
     if (cell.cell_type !== 'code') {
-      if (hasMarkers(source)) throw new ReleaseError(`${where}: a solution or hidden-tests marker in a ${cell.cell_type} cell (markers belong in code cells)`);
+      if (hasMarkers(source))
+        throw new ReleaseError(
+          `${where}: a solution or hidden-tests marker in a ${cell.cell_type} cell (markers belong in code cells)`,
+        );
       return cell;
     }
     return { ...cell, source: releaseSource(source, gradeIdOf(cell), where, stubLine) };
@@ -143,9 +176,16 @@ export function releaseNotebooks(paths: string[], outDir: string, stubLine = DEF
   const names = new Set<string>();
   paths.forEach((p, i) => {
     const name = basename(p);
-    if (names.has(name)) throw new ReleaseError(`two notebooks named ${name}: their learner versions would overwrite each other in ${outDir}`);
+    if (names.has(name))
+      throw new ReleaseError(
+        `two notebooks named ${name}: their learner versions would overwrite each other in ${outDir}`,
+      );
     names.add(name);
-    for (const input of paths) if (samePath(input, targets[i]!)) throw new ReleaseError(`${p}: releasing into ${outDir} would write over the input ${input}; choose another --out-dir`);
+    for (const input of paths)
+      if (samePath(input, targets[i]!))
+        throw new ReleaseError(
+          `${p}: releasing into ${outDir} would write over the input ${input}; choose another --out-dir`,
+        );
   });
   const texts = paths.map((p) => serializeNotebook(releaseNotebook(readNotebook(p), p, stubLine)));
   mkdirSync(outDir, { recursive: true });

@@ -27,7 +27,20 @@ const HTML_SCHEMA: Schema = {
   ...defaultSchema,
   // Notebook tables and figures need style-free structure only; keep classes for tables.
   // Elements the course's display helpers use (progress bars, captioned tables) besides GitHub's set.
-  tagNames: [...(defaultSchema.tagNames ?? []), 'caption', 'col', 'colgroup', 'figure', 'figcaption', 'progress', 'meter', 'small', 'mark', 'abbr', 'u'],
+  tagNames: [
+    ...(defaultSchema.tagNames ?? []),
+    'caption',
+    'col',
+    'colgroup',
+    'figure',
+    'figcaption',
+    'progress',
+    'meter',
+    'small',
+    'mark',
+    'abbr',
+    'u',
+  ],
   attributes: {
     ...defaultSchema.attributes,
     '*': [...(defaultSchema.attributes?.['*'] ?? []), 'className', 'title', 'align'],
@@ -37,7 +50,20 @@ const HTML_SCHEMA: Schema = {
   },
   protocols: { ...defaultSchema.protocols, src: ['http', 'https', 'data'] },
   // Drop these elements with their contents (others not allowed are unwrapped, text kept).
-  strip: ['script', 'style', 'template', 'noscript', 'iframe', 'object', 'embed', 'textarea', 'title', 'xmp', 'noembed', 'noframes'],
+  strip: [
+    'script',
+    'style',
+    'template',
+    'noscript',
+    'iframe',
+    'object',
+    'embed',
+    'textarea',
+    'title',
+    'xmp',
+    'noembed',
+    'noframes',
+  ],
   clobber: ['ariaDescribedBy', 'ariaLabelledBy', 'id', 'name'],
   clobberPrefix: ID_PREFIX,
 };
@@ -76,7 +102,13 @@ function hasClass(node: Element, name: string): boolean {
 
 function katexNodes(tex: string, displayMode: boolean): ElementContent[] {
   // trust: false (the default) refuses \href, \url, \includegraphics and \html*: math cannot make links or markup.
-  const html = katex.renderToString(tex, { displayMode, throwOnError: false, strict: 'ignore', trust: false, output: 'htmlAndMathml' });
+  const html = katex.renderToString(tex, {
+    displayMode,
+    throwOnError: false,
+    strict: 'ignore',
+    trust: false,
+    output: 'htmlAndMathml',
+  });
   return fromHtml(html, { fragment: true }).children as ElementContent[];
 }
 
@@ -96,7 +128,10 @@ function typesetMath(tree: Root): Root {
     for (let i = 0; i < children.length; i++) {
       const node = children[i]!;
       if (node.type !== 'element') continue;
-      const code = node.tagName === 'pre' && node.children.length === 1 && node.children[0]!.type === 'element' ? (node.children[0] as Element) : undefined;
+      const code =
+        node.tagName === 'pre' && node.children.length === 1 && node.children[0]!.type === 'element'
+          ? (node.children[0] as Element)
+          : undefined;
       if (code && code.tagName === 'code' && hasClass(code, 'language-math')) {
         children.splice(i, 1, ...katexNodes(textOf(code), true));
       } else if (node.tagName === 'code' && hasClass(node, 'language-math')) {
@@ -115,15 +150,41 @@ export function latexToHtml(latex: string): string {
   const text = latex.trim();
   // Text with math in it (JupyterLab renders text/latex as Markdown with math): the Markdown route.
   if (text.startsWith('$') && !/^\$\$[\s\S]*\$\$$|^\$[^$]*\$$/.test(text)) return markdownToHtml(text);
-  const wrapped = /^\$\$([\s\S]*)\$\$$/.exec(text) ?? /^\\\[([\s\S]*)\\\]$/.exec(text) ?? /^\$([\s\S]*)\$$/.exec(text) ?? /^\\\(([\s\S]*)\\\)$/.exec(text);
+  const wrapped =
+    /^\$\$([\s\S]*)\$\$$/.exec(text) ??
+    /^\\\[([\s\S]*)\\\]$/.exec(text) ??
+    /^\$([\s\S]*)\$$/.exec(text) ??
+    /^\\\(([\s\S]*)\\\)$/.exec(text);
   const tex = wrapped ? wrapped[1]! : text;
-  const tree: Root = { type: 'root', children: [{ type: 'element', tagName: 'pre', properties: {}, children: [{ type: 'element', tagName: 'code', properties: { className: ['language-math', 'math-display'] }, children: [{ type: 'text', value: tex }] }] }] };
+  const tree: Root = {
+    type: 'root',
+    children: [
+      {
+        type: 'element',
+        tagName: 'pre',
+        properties: {},
+        children: [
+          {
+            type: 'element',
+            tagName: 'code',
+            properties: { className: ['language-math', 'math-display'] },
+            children: [{ type: 'text', value: tex }],
+          },
+        ],
+      },
+    ],
+  };
   return oneLine(typesetMath(sanitizeTree(tree)));
 }
 
 // ---------------------------------------------------------------- markdown
 
-const markdownToHast = unified().use(remarkParse).use(remarkGfm).use(remarkMath).use(remarkRehype, { allowDangerousHtml: true }).use(rehypeRaw);
+const markdownToHast = unified()
+  .use(remarkParse)
+  .use(remarkGfm)
+  .use(remarkMath)
+  .use(remarkRehype, { allowDangerousHtml: true })
+  .use(rehypeRaw);
 
 /**
  * A Markdown output rendered to sanitised HTML on one line (GitHub-flavoured
@@ -139,15 +200,19 @@ export function markdownToHtml(markdown: string): string {
 
 const markdownToMdast = unified().use(remarkParse).use(remarkGfm).use(remarkMath);
 // A start or end tag with well-formed attributes; anything else starting with `<` is escaped.
-const TAG = /<(\/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/y;
+const TAG =
+  /<(\/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/y;
 
 /** One start tag cut down to the allow-list: its sanitised form, or '' when the element is not allowed. */
 function sanitizeStartTag(tag: string, name: string): string {
   // Parsed inside a template so that table parts (`<td>`) outside a table are kept.
-  const template = fromHtml(`<template>${tag}</template>`, { fragment: true }).children[0] as Element & { content?: Root };
+  const template = fromHtml(`<template>${tag}</template>`, { fragment: true }).children[0] as Element & {
+    content?: Root;
+  };
   const element = template?.content?.children.find((c): c is Element => c.type === 'element');
   if (!element) return '';
-  const clean = (sanitize({ type: 'root', children: [{ ...element, children: [] }] }, TAG_SCHEMA) as Root).children[0];
+  const clean = (sanitize({ type: 'root', children: [{ ...element, children: [] }] }, TAG_SCHEMA) as Root)
+    .children[0];
   if (!clean || clean.type !== 'element') return '';
   return toHtml(clean).replace(new RegExp(`</${name}>$`, 'i'), '');
 }
@@ -233,14 +298,29 @@ export function sanitizeMarkdownHtml(markdown: string): string {
         return;
       }
       const image = node.type === 'image' || node.type === 'imageReference';
-      if ((node.type === 'link' || node.type === 'image' || node.type === 'definition') && !safeTarget(node.url ?? '', image)) {
+      if (
+        (node.type === 'link' || node.type === 'image' || node.type === 'definition') &&
+        !safeTarget(node.url ?? '', image)
+      ) {
         // a link keeps its label as written (its own Markdown and HTML still checked), an image its alt text
         const first = node.children?.[0]?.position?.start.offset;
         const last = node.children?.[node.children.length - 1]?.position?.end.offset;
-        if (node.type === 'link' && first !== undefined && last !== undefined && !/^<[^>]*>$/.test(markdown.slice(start, end))) {
+        if (
+          node.type === 'link' &&
+          first !== undefined &&
+          last !== undefined &&
+          !/^<[^>]*>$/.test(markdown.slice(start, end))
+        ) {
           edits.push({ start, end, text: () => sanitizeMarkdownHtml(markdown.slice(first, last)) });
         } else {
-          edits.push({ start, end, text: () => escapeText(node.type === 'image' ? node.alt ?? '' : node.type === 'link' ? node.url ?? '' : '') });
+          edits.push({
+            start,
+            end,
+            text: () =>
+              escapeText(
+                node.type === 'image' ? (node.alt ?? '') : node.type === 'link' ? (node.url ?? '') : '',
+              ),
+          });
         }
         return;
       }
@@ -249,23 +329,124 @@ export function sanitizeMarkdownHtml(markdown: string): string {
   };
   walk(markdownToMdast.parse(markdown) as Positioned);
   let out = markdown;
-  for (const edit of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text(out.slice(edit.start, edit.end)) + out.slice(edit.end);
+  for (const edit of edits.sort((a, b) => b.start - a.start))
+    out = out.slice(0, edit.start) + edit.text(out.slice(edit.start, edit.end)) + out.slice(edit.end);
   return out;
 }
 
 // ---------------------------------------------------------------- SVG
 
-const SVG_TAGS = ['svg', 'g', 'defs', 'symbol', 'use', 'title', 'desc', 'path', 'rect', 'circle', 'ellipse', 'line', 'polyline', 'polygon', 'text', 'tspan', 'textPath',
-  'linearGradient', 'radialGradient', 'stop', 'pattern', 'clipPath', 'mask', 'marker', 'image', 'a'];
+const SVG_TAGS = [
+  'svg',
+  'g',
+  'defs',
+  'symbol',
+  'use',
+  'title',
+  'desc',
+  'path',
+  'rect',
+  'circle',
+  'ellipse',
+  'line',
+  'polyline',
+  'polygon',
+  'text',
+  'tspan',
+  'textPath',
+  'linearGradient',
+  'radialGradient',
+  'stop',
+  'pattern',
+  'clipPath',
+  'mask',
+  'marker',
+  'image',
+  'a',
+];
 // A paint or reference attribute may only point inside the document (`url(#id)`).
 const LOCAL_ONLY = /^(?![\s\S]*url\s*\((?!\s*['"]?#))/i;
-const PAINT = ['fill', 'stroke', 'clipPath', 'mask', 'markerStart', 'markerMid', 'markerEnd', 'filter'].map((p) => [p, LOCAL_ONLY] as [string, RegExp]);
-const PRESENTATION = ['fillOpacity', 'fillRule', 'strokeWidth', 'strokeOpacity', 'strokeLinecap', 'strokeLinejoin', 'strokeMiterlimit', 'strokeDasharray', 'strokeDashoffset',
-  'opacity', 'clipRule', 'color', 'display', 'visibility', 'transform', 'fontFamily', 'fontSize', 'fontWeight', 'fontStyle', 'textAnchor', 'dominantBaseline',
-  'alignmentBaseline', 'baselineShift', 'letterSpacing', 'textDecoration', 'stopColor', 'stopOpacity', 'shapeRendering', 'textRendering', 'vectorEffect', 'paintOrder'];
-const GEOMETRY = ['x', 'y', 'x1', 'y1', 'x2', 'y2', 'cx', 'cy', 'r', 'rx', 'ry', 'fx', 'fy', 'width', 'height', 'd', 'points', 'dx', 'dy', 'rotate', 'textLength', 'lengthAdjust',
-  'viewBox', 'preserveAspectRatio', 'gradientUnits', 'gradientTransform', 'spreadMethod', 'offset', 'patternUnits', 'patternContentUnits', 'patternTransform',
-  'clipPathUnits', 'maskUnits', 'maskContentUnits', 'markerWidth', 'markerHeight', 'markerUnits', 'refX', 'refY', 'orient', 'startOffset', 'method', 'spacing'];
+const PAINT = ['fill', 'stroke', 'clipPath', 'mask', 'markerStart', 'markerMid', 'markerEnd', 'filter'].map(
+  (p) => [p, LOCAL_ONLY] as [string, RegExp],
+);
+const PRESENTATION = [
+  'fillOpacity',
+  'fillRule',
+  'strokeWidth',
+  'strokeOpacity',
+  'strokeLinecap',
+  'strokeLinejoin',
+  'strokeMiterlimit',
+  'strokeDasharray',
+  'strokeDashoffset',
+  'opacity',
+  'clipRule',
+  'color',
+  'display',
+  'visibility',
+  'transform',
+  'fontFamily',
+  'fontSize',
+  'fontWeight',
+  'fontStyle',
+  'textAnchor',
+  'dominantBaseline',
+  'alignmentBaseline',
+  'baselineShift',
+  'letterSpacing',
+  'textDecoration',
+  'stopColor',
+  'stopOpacity',
+  'shapeRendering',
+  'textRendering',
+  'vectorEffect',
+  'paintOrder',
+];
+const GEOMETRY = [
+  'x',
+  'y',
+  'x1',
+  'y1',
+  'x2',
+  'y2',
+  'cx',
+  'cy',
+  'r',
+  'rx',
+  'ry',
+  'fx',
+  'fy',
+  'width',
+  'height',
+  'd',
+  'points',
+  'dx',
+  'dy',
+  'rotate',
+  'textLength',
+  'lengthAdjust',
+  'viewBox',
+  'preserveAspectRatio',
+  'gradientUnits',
+  'gradientTransform',
+  'spreadMethod',
+  'offset',
+  'patternUnits',
+  'patternContentUnits',
+  'patternTransform',
+  'clipPathUnits',
+  'maskUnits',
+  'maskContentUnits',
+  'markerWidth',
+  'markerHeight',
+  'markerUnits',
+  'refX',
+  'refY',
+  'orient',
+  'startOffset',
+  'method',
+  'spacing',
+];
 // Only local references (`#id`), and embedded bitmaps for <image>.
 const LOCAL_REF = /^#[\w.:-]+$/;
 const BITMAP = /^data:image\/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*$/;
@@ -273,20 +454,68 @@ const BITMAP = /^data:image\/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*$/;
 const SVG_SCHEMA: Schema = {
   tagNames: SVG_TAGS,
   attributes: {
-    '*': ['id', 'className', 'role', 'ariaLabel', 'ariaHidden', 'ariaRoleDescription', 'xmlSpace', 'lang', 'xmlLang', ...GEOMETRY, ...PRESENTATION, ...PAINT,
+    '*': [
+      'id',
+      'className',
+      'role',
+      'ariaLabel',
+      'ariaHidden',
+      'ariaRoleDescription',
+      'xmlSpace',
+      'lang',
+      'xmlLang',
+      ...GEOMETRY,
+      ...PRESENTATION,
+      ...PAINT,
       // inline styles only without url(…) to elsewhere, @import or expressions
-      ['style', /^(?![\s\S]*(?:url\s*\((?!\s*['"]?#)|@import|expression\s*\(|\\))/i]],
+      ['style', /^(?![\s\S]*(?:url\s*\((?!\s*['"]?#)|@import|expression\s*\(|\\))/i],
+    ],
     svg: ['xmlns', 'xmlnsXLink', 'version', 'baseProfile'],
-    use: [['href', LOCAL_REF], ['xLinkHref', LOCAL_REF]],
-    textPath: [['href', LOCAL_REF], ['xLinkHref', LOCAL_REF]],
-    linearGradient: [['href', LOCAL_REF], ['xLinkHref', LOCAL_REF]],
-    radialGradient: [['href', LOCAL_REF], ['xLinkHref', LOCAL_REF]],
-    pattern: [['href', LOCAL_REF], ['xLinkHref', LOCAL_REF]],
-    image: [['href', BITMAP], ['xLinkHref', BITMAP]],
-    a: [['href', LOCAL_REF], ['xLinkHref', LOCAL_REF]],
+    use: [
+      ['href', LOCAL_REF],
+      ['xLinkHref', LOCAL_REF],
+    ],
+    textPath: [
+      ['href', LOCAL_REF],
+      ['xLinkHref', LOCAL_REF],
+    ],
+    linearGradient: [
+      ['href', LOCAL_REF],
+      ['xLinkHref', LOCAL_REF],
+    ],
+    radialGradient: [
+      ['href', LOCAL_REF],
+      ['xLinkHref', LOCAL_REF],
+    ],
+    pattern: [
+      ['href', LOCAL_REF],
+      ['xLinkHref', LOCAL_REF],
+    ],
+    image: [
+      ['href', BITMAP],
+      ['xLinkHref', BITMAP],
+    ],
+    a: [
+      ['href', LOCAL_REF],
+      ['xLinkHref', LOCAL_REF],
+    ],
   },
   protocols: { href: ['data'], xLinkHref: ['data'] },
-  strip: ['script', 'style', 'foreignObject', 'iframe', 'object', 'embed', 'animate', 'animateTransform', 'animateMotion', 'set', 'handler', 'listener', 'feImage'],
+  strip: [
+    'script',
+    'style',
+    'foreignObject',
+    'iframe',
+    'object',
+    'embed',
+    'animate',
+    'animateTransform',
+    'animateMotion',
+    'set',
+    'handler',
+    'listener',
+    'feImage',
+  ],
   clobber: [],
   allowComments: false,
   allowDoctypes: false,
@@ -306,14 +535,19 @@ export function sanitizeSvg(svg: string): string {
   const element = clean.children.find((c): c is Element => c.type === 'element' && c.tagName === 'svg');
   if (!element) throw new Error('not an SVG picture (no <svg> element left)');
   element.properties = { ...element.properties, xmlns: 'http://www.w3.org/2000/svg' };
-  if (/\bxLinkHref\b/.test(JSON.stringify(clean))) element.properties.xmlnsXLink = 'http://www.w3.org/1999/xlink';
+  if (/\bxLinkHref\b/.test(JSON.stringify(clean)))
+    element.properties.xmlnsXLink = 'http://www.w3.org/1999/xlink';
   else delete element.properties.xmlnsXLink;
   // XML, not HTML: empty elements closed, every attribute quoted, and no `<` in an
   // attribute value (HTML allows it there, XML does not: the picture would not load).
   // Values are always in double quotes with `"` escaped, and text has its `<` escaped
   // already, so the replacement touches attribute values only.
-  return toHtml(clean, { space: 'svg', closeEmptyElements: true, tightSelfClosing: false, allowParseErrors: false })
-    .replace(/="([^"]*)"/g, (_, value: string) => `="${value.replace(/</g, '&#x3C;')}"`);
+  return toHtml(clean, {
+    space: 'svg',
+    closeEmptyElements: true,
+    tightSelfClosing: false,
+    allowParseErrors: false,
+  }).replace(/="([^"]*)"/g, (_, value: string) => `="${value.replace(/</g, '&#x3C;')}"`);
 }
 
 // ---------------------------------------------------------------- bitmaps

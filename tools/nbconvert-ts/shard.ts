@@ -35,7 +35,9 @@ export function parseShard(text: string): ShardSpec {
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
   if (!match || count < 1 || index < 1 || index > count) {
-    throw new Error(`--shard takes I/N with whole numbers 1 <= I <= N (e.g. 2/4), got ${JSON.stringify(text)}`);
+    throw new Error(
+      `--shard takes I/N with whole numbers 1 <= I <= N (e.g. 2/4), got ${JSON.stringify(text)}`,
+    );
   }
   return { index, count };
 }
@@ -71,11 +73,19 @@ export function unknownEstimate(recorded: Record<string, number>): number {
  * Each slice keeps the names in their given order; slices may be empty when `count` exceeds
  * the notebooks.
  */
-export function splitIntoShards(names: string[], recorded: Record<string, number>, count: number, estimate = unknownEstimate(recorded)): string[][] {
-  if (!Number.isInteger(count) || count < 1) throw new Error(`shard count must be a whole number >= 1, got ${count}`);
+export function splitIntoShards(
+  names: string[],
+  recorded: Record<string, number>,
+  count: number,
+  estimate = unknownEstimate(recorded),
+): string[][] {
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`shard count must be a whole number >= 1, got ${count}`);
   if (new Set(names).size !== names.length) throw new Error('a notebook is named twice');
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const known = names.filter((n) => Object.hasOwn(recorded, n)).sort((a, b) => recorded[b]! - recorded[a]! || byName(a, b));
+  const known = names
+    .filter((n) => Object.hasOwn(recorded, n))
+    .sort((a, b) => recorded[b]! - recorded[a]! || byName(a, b));
   const unknown = names.filter((n) => !Object.hasOwn(recorded, n)).sort(byName);
   const loads = new Array<number>(count).fill(0);
   const shardOf = new Map<string, number>();
@@ -92,7 +102,9 @@ export function splitIntoShards(names: string[], recorded: Record<string, number
 
 /** How the times file names a notebook: its path relative to the file's folder, with `/`. */
 export function timesKey(timesFile: string, notebook: string): string {
-  return relative(dirname(resolve(timesFile)), resolve(notebook)).split(sep).join('/');
+  return relative(dirname(resolve(timesFile)), resolve(notebook))
+    .split(sep)
+    .join('/');
 }
 
 /**
@@ -107,13 +119,17 @@ export function readRunTimes(timesFile: string): RunTimes {
   } catch (error) {
     throw new Error(`cannot read the run times in ${timesFile}: ${(error as Error).message}`);
   }
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(parsed)) throw new Error(`${timesFile}: run times must be an object of profiles, got ${JSON.stringify(parsed)}`);
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(parsed))
+    throw new Error(`${timesFile}: run times must be an object of profiles, got ${JSON.stringify(parsed)}`);
   for (const [profile, times] of Object.entries(parsed)) {
     if (!isObject(times)) throw new Error(`${timesFile}: profile ${profile} must map notebooks to seconds`);
     for (const [notebook, seconds] of Object.entries(times)) {
       if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
-        throw new Error(`${timesFile}: ${profile} → ${notebook} must be a positive number of seconds, got ${JSON.stringify(seconds)}`);
+        throw new Error(
+          `${timesFile}: ${profile} → ${notebook} must be a positive number of seconds, got ${JSON.stringify(seconds)}`,
+        );
       }
     }
   }
@@ -124,7 +140,12 @@ export function readRunTimes(timesFile: string): RunTimes {
  * The notebooks of shard `spec`, in their given order, balanced by the times recorded in
  * `timesFile` for `profile` (all notebooks count alike without a file).
  */
-export function selectShard(notebooks: string[], spec: ShardSpec, profile: string, timesFile?: string): string[] {
+export function selectShard(
+  notebooks: string[],
+  spec: ShardSpec,
+  profile: string,
+  timesFile?: string,
+): string[] {
   const keyOf = new Map(notebooks.map((nb) => [nb, timesFile ? timesKey(timesFile, nb) : resolve(nb)]));
   if (new Set(keyOf.values()).size !== notebooks.length) throw new Error('a notebook is given twice');
   const recorded = timesFile ? (readRunTimes(timesFile)[profile] ?? {}) : {};
@@ -147,9 +168,14 @@ export function recordRunTimes(timesFile: string, profile: string, reports: Note
     section[key] = Math.max(0.1, Math.round(r.seconds * 10) / 10);
     recorded.push(key);
   }
-  const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const sorted = (o: Record<string, number>) =>
+    Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
   const next: RunTimes = { ...times, [profile]: sorted(section) };
-  const ordered = Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, s]) => [p, sorted(s)]));
+  const ordered = Object.fromEntries(
+    Object.entries(next)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([p, s]) => [p, sorted(s)]),
+  );
   mkdirSync(dirname(resolve(timesFile)), { recursive: true });
   const temp = `${timesFile}.tmp-${process.pid}`;
   writeFileSync(temp, `${JSON.stringify(ordered, null, 2)}\n`);

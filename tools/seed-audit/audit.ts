@@ -15,7 +15,13 @@ export interface AuditRun {
 /** Every (notebook, seed) pair, notebook by notebook. */
 export function auditPlan(options: AuditOptions): RunSpec[] {
   return options.notebooks.flatMap((notebook) =>
-    options.seeds.map((seed) => ({ notebook, seed, profile: options.profile, threads: options.threads, timeout: options.timeout })),
+    options.seeds.map((seed) => ({
+      notebook,
+      seed,
+      profile: options.profile,
+      threads: options.threads,
+      timeout: options.timeout,
+    })),
   );
 }
 
@@ -23,7 +29,11 @@ export function auditPlan(options: AuditOptions): RunSpec[] {
  * Runs the plan with `options.jobs` runs at once; `onRun` sees each run as it
  * finishes. Runs not started because of a signal are reported as stopped.
  */
-export async function runAudit(options: AuditOptions, launcher: Launcher, onRun: (run: SeedRun) => void = () => {}): Promise<AuditRun> {
+export async function runAudit(
+  options: AuditOptions,
+  launcher: Launcher,
+  onRun: (run: SeedRun) => void = () => {},
+): Promise<AuditRun> {
   const plan = auditPlan(options);
   const runs: SeedRun[] = [];
   const running = new Set<RunningSeed>();
@@ -36,7 +46,9 @@ export async function runAudit(options: AuditOptions, launcher: Launcher, onRun:
       return;
     }
     stoppedBy = signal;
-    process.stderr.write(`\naudit:seeds: ${signal}: stopping the runs under way (again to end them at once)\n`);
+    process.stderr.write(
+      `\naudit:seeds: ${signal}: stopping the runs under way (again to end them at once)\n`,
+    );
     for (const run of running) run.stop();
   };
   process.on('SIGINT', onSignal);
@@ -60,6 +72,7 @@ export async function runAudit(options: AuditOptions, launcher: Launcher, onRun:
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  for (const spec of plan.slice(next)) runs.push({ notebook: spec.notebook, seed: spec.seed, status: 'stopped', seconds: 0 });
+  for (const spec of plan.slice(next))
+    runs.push({ notebook: spec.notebook, seed: spec.seed, status: 'stopped', seconds: 0 });
   return { runs, stoppedBy };
 }

@@ -17,7 +17,10 @@ import { appendSection, countLines, markdownSection, runLine, tally } from './su
 export function nbconvertLauncher(root: string): Launcher {
   return {
     command: process.execPath,
-    prefix: [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'tools', 'nbconvert-ts', 'bin.ts')],
+    prefix: [
+      join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      join(root, 'tools', 'nbconvert-ts', 'bin.ts'),
+    ],
     cwd: root,
     env: process.env,
   };
@@ -40,8 +43,12 @@ export async function main(argv: string[], launcher?: Launcher): Promise<number>
   }
   const started = new Date();
   const loadStart = loadavg()[0]!;
-  console.log(`audit:seeds: ${options.notebooks.length} notebook(s) × ${options.seeds.length} seed(s), ${options.profile} profile, ${options.jobs} at once`);
-  const { runs, stoppedBy } = await runAudit(options, launcher ?? nbconvertLauncher(root), (run) => console.log(runLine(run)));
+  console.log(
+    `audit:seeds: ${options.notebooks.length} notebook(s) × ${options.seeds.length} seed(s), ${options.profile} profile, ${options.jobs} at once`,
+  );
+  const { runs, stoppedBy } = await runAudit(options, launcher ?? nbconvertLauncher(root), (run) =>
+    console.log(runLine(run)),
+  );
   const tallies = tally(options.notebooks, runs);
   console.log(`\n${countLines(tallies).join('\n')}`);
   const section = markdownSection(

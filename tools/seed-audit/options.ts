@@ -36,35 +36,46 @@ exit status: 0 every run passed, 1 some failed, 2 bad command line, 130 stopped 
 
 const positiveInteger = (flag: string, raw: string): number => {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new AuditUsageError(`${flag} takes a whole number from 1, got ${raw}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new AuditUsageError(`${flag} takes a whole number from 1, got ${raw}`);
   return n;
 };
 
 /** `10` → 1..10; `3,7,11` → those (each a whole number, no repeats); `7,` → seed 7 alone. */
 export function parseSeeds(raw: string): number[] {
   if (!raw.includes(',')) return Array.from({ length: positiveInteger('--seeds', raw) }, (_, i) => i + 1);
-  const seeds = raw.replace(/,\s*$/, '').split(',').map((part) => {
-    const n = Number(part.trim());
-    if (part.trim() === '' || !Number.isInteger(n)) throw new AuditUsageError(`--seeds: ${JSON.stringify(part)} is not a whole number (in ${raw})`);
-    return n;
-  });
+  const seeds = raw
+    .replace(/,\s*$/, '')
+    .split(',')
+    .map((part) => {
+      const n = Number(part.trim());
+      if (part.trim() === '' || !Number.isInteger(n))
+        throw new AuditUsageError(`--seeds: ${JSON.stringify(part)} is not a whole number (in ${raw})`);
+      return n;
+    });
   if (new Set(seeds).size !== seeds.length) throw new AuditUsageError(`--seeds lists a seed twice: ${raw}`);
   return seeds;
 }
 
 /** Notebook numbers (`05`, `5`) or paths, comma-separated, resolved against `notebooksDir`. */
 export function resolveNotebooks(raw: string | undefined, notebooksDir: string): string[] {
-  const all = readdirSync(notebooksDir).filter((name) => /^\d\d-.*\.ipynb$/.test(name)).sort();
+  const all = readdirSync(notebooksDir)
+    .filter((name) => /^\d\d-.*\.ipynb$/.test(name))
+    .sort();
   if (raw === undefined) return all.map((name) => join(notebooksDir, name));
   return raw.split(',').map((part) => {
     const item = part.trim();
     if (/^\d{1,2}$/.test(item)) {
       const found = all.find((name) => name.startsWith(`${item.padStart(2, '0')}-`));
-      if (!found) throw new AuditUsageError(`--notebooks: no notebook ${item} in ${notebooksDir} (there are ${all.map((n) => n.slice(0, 2)).join(', ')})`);
+      if (!found)
+        throw new AuditUsageError(
+          `--notebooks: no notebook ${item} in ${notebooksDir} (there are ${all.map((n) => n.slice(0, 2)).join(', ')})`,
+        );
       return join(notebooksDir, found);
     }
     const path = resolve(item);
-    if (!existsSync(path) || !path.endsWith('.ipynb')) throw new AuditUsageError(`--notebooks: ${item} is neither a notebook number nor an .ipynb file`);
+    if (!existsSync(path) || !path.endsWith('.ipynb'))
+      throw new AuditUsageError(`--notebooks: ${item} is neither a notebook number nor an .ipynb file`);
     return path;
   });
 }
@@ -76,14 +87,17 @@ export function parseAuditArgs(argv: string[], projectDir: string): AuditOptions
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     if (!VALUE_FLAGS.includes(flag)) throw new AuditUsageError(`unknown argument ${arg}`);
     const value = inline ?? argv[++i];
     if (value === undefined || value.startsWith('--')) throw new AuditUsageError(`${flag} needs a value`);
     flags.set(flag, value);
   }
   const profile = flags.get('--profile') ?? 'ci';
-  if (profile !== 'ci' && profile !== 'full') throw new AuditUsageError(`--profile is ci or full, got ${profile}`);
+  if (profile !== 'ci' && profile !== 'full')
+    throw new AuditUsageError(`--profile is ci or full, got ${profile}`);
   const threads = flags.get('--threads');
   const timeout = flags.get('--timeout');
   const notebooks = resolveNotebooks(flags.get('--notebooks'), join(projectDir, 'notebooks'));

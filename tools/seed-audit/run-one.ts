@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export type RunStatus = 'passed' | 'cell-failed' | 'timeout' | 'kernel-died' | 'bad-input' | 'stopped' | 'crashed';
+export type RunStatus =
+  'passed' | 'cell-failed' | 'timeout' | 'kernel-died' | 'bad-input' | 'stopped' | 'crashed';
 
 export interface SeedRun {
   notebook: string;
@@ -47,15 +48,28 @@ export interface Launcher {
 }
 
 /** Maps nbconvert-ts's report (or its absence) to a run's result. */
-export function runResult(spec: RunSpec, seconds: number, report: ExecutorReport | undefined, exit: { code: number | null; signal: string | null; stderr: string }): SeedRun {
+export function runResult(
+  spec: RunSpec,
+  seconds: number,
+  report: ExecutorReport | undefined,
+  exit: { code: number | null; signal: string | null; stderr: string },
+): SeedRun {
   const base = { notebook: spec.notebook, seed: spec.seed, seconds };
   if (!report) {
     const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
     const tail = exit.stderr.trim().split('\n').slice(-3).join(' | ');
-    return { ...base, status: 'crashed', message: `nbconvert-ts ended (${how}) without a report${tail ? `: ${tail}` : ''}` };
+    return {
+      ...base,
+      status: 'crashed',
+      message: `nbconvert-ts ended (${how}) without a report${tail ? `: ${tail}` : ''}`,
+    };
   }
   if (report.status === 'ok') return { ...base, status: 'passed' };
-  const status: RunStatus = ['cell-failed', 'timeout', 'kernel-died', 'bad-input', 'stopped'].includes(report.status) ? (report.status as RunStatus) : 'crashed';
+  const status: RunStatus = ['cell-failed', 'timeout', 'kernel-died', 'bad-input', 'stopped'].includes(
+    report.status,
+  )
+    ? (report.status as RunStatus)
+    : 'crashed';
   const cell = report.failedCell;
   if (!cell) return { ...base, status, message: report.message ?? report.status };
   return { ...base, status, cell: cell.index, error: cell.ename, message: cell.evalue };
@@ -74,8 +88,18 @@ export function startRun(spec: RunSpec, launcher: Launcher): RunningSeed {
   const dir = mkdtempSync(join(tmpdir(), 'seed-audit-'));
   const reportPath = join(dir, 'report.json');
   const args = [
-    ...launcher.prefix, 'execute', spec.notebook, '--out-dir', join(dir, 'out'), '--profile', spec.profile,
-    '-p', `seed=${spec.seed}`, '--no-cache', '--json-report', reportPath,
+    ...launcher.prefix,
+    'execute',
+    spec.notebook,
+    '--out-dir',
+    join(dir, 'out'),
+    '--profile',
+    spec.profile,
+    '-p',
+    `seed=${spec.seed}`,
+    '--no-cache',
+    '--json-report',
+    reportPath,
     ...(spec.timeout ? ['--timeout', String(spec.timeout)] : []),
   ];
   const env = { ...launcher.env };
@@ -87,7 +111,8 @@ export function startRun(spec: RunSpec, launcher: Launcher): RunningSeed {
     const finish = (code: number | null, signal: string | null) => {
       let report: ExecutorReport | undefined;
       try {
-        const parsed = JSON.parse(readFileSync(reportPath, 'utf8')) as { notebooks?: ExecutorReport[] } | ExecutorReport[];
+        const parsed = JSON.parse(readFileSync(reportPath, 'utf8')) as
+          { notebooks?: ExecutorReport[] } | ExecutorReport[];
         report = (Array.isArray(parsed) ? parsed : parsed.notebooks)?.[0];
       } catch {
         report = undefined;
@@ -95,7 +120,12 @@ export function startRun(spec: RunSpec, launcher: Launcher): RunningSeed {
       rmSync(dir, { recursive: true, force: true });
       resolveRun(runResult(spec, (Date.now() - started) / 1000, report, { code, signal, stderr }));
     };
-    child = spawn(launcher.command, args, { cwd: launcher.cwd, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(launcher.command, args, {
+      cwd: launcher.cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child.stderr!.setEncoding('utf8').on('data', (text: string) => {
       stderr = (stderr + text).slice(-4000);
     });

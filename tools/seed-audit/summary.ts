@@ -97,7 +97,8 @@ const seedList = (seeds: number[]) => {
 export function markdownSection(context: AuditContext, tallies: NotebookTally[]): string {
   const date = context.started.toISOString().replace('T', ' ').slice(0, 16);
   const from = context.threadsFromEnvironment ? 'COURSE_WASM_THREADS' : 'the default';
-  const threads = context.threads === undefined ? `${context.defaultThreads} (${from})` : String(context.threads);
+  const threads =
+    context.threads === undefined ? `${context.defaultThreads} (${from})` : String(context.threads);
   const lines = [
     `## ${date} UTC: ${context.profile} profile, ${threads} wasm thread${threads === '1' ? '' : 's'}`,
     '',
@@ -111,7 +112,9 @@ export function markdownSection(context: AuditContext, tallies: NotebookTally[])
   for (const t of tallies) {
     const failures = t.failures.map((f) => `seed ${f.seed}: ${failureText(f)}`);
     if (t.unfinished) failures.push(`${t.unfinished} not run (stopped)`);
-    lines.push(`| ${notebookName(t.notebook)} | ${t.passed}/${t.finished} | ${cellText(failures.join('<br/>'))} |`);
+    lines.push(
+      `| ${notebookName(t.notebook)} | ${t.passed}/${t.finished} | ${cellText(failures.join('<br/>'))} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -6,7 +6,13 @@
  * one (its backend menu, or `?backend=wasm` in the address).
  */
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND_ENV_VAR, BackendUnavailableError, type BackendChoice, type BackendName, type BackendProbe } from '../../lib/engine/choice';
+import {
+  BACKEND_ENV_VAR,
+  BackendUnavailableError,
+  type BackendChoice,
+  type BackendName,
+  type BackendProbe,
+} from '../../lib/engine/choice';
 import { registerCourseKernels } from '../../lib/engine/register-kernels';
 import { runtimeBase } from './data-hub';
 import { wantedWasmThreads } from './wasm-threads';
@@ -30,7 +36,9 @@ export function setPageBackend(name: PageBackend | undefined): void {
 
 /** The backend asked for by the page's menu or `?backend=` in its address. */
 export function requestedBackend(): PageBackend | undefined {
-  const raw = pageChoice ?? (typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('backend'));
+  const raw =
+    pageChoice ??
+    (typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('backend'));
   if (!raw) return undefined;
   if ((BACKEND_ORDER as readonly string[]).includes(raw)) return raw as PageBackend;
   throw new Error(`backend=${raw} is not a backend the page can run; use one of ${BACKEND_ORDER.join(', ')}`);
@@ -47,16 +55,30 @@ interface GpuAdapter {
 
 async function startWebgpu(): Promise<BackendProbe> {
   const gpu = (navigator as { gpu?: { requestAdapter(): Promise<GpuAdapter | null> } }).gpu;
-  if (!gpu) return { name: 'webgpu', available: false, detail: 'this browser has no WebGPU (navigator.gpu is missing)' };
+  if (!gpu)
+    return {
+      name: 'webgpu',
+      available: false,
+      detail: 'this browser has no WebGPU (navigator.gpu is missing)',
+    };
   try {
     const adapter = await gpu.requestAdapter();
-    if (!adapter) return { name: 'webgpu', available: false, detail: 'WebGPU found no adapter (no usable GPU, or WebGPU disabled)' };
+    if (!adapter)
+      return {
+        name: 'webgpu',
+        available: false,
+        detail: 'WebGPU found no adapter (no usable GPU, or WebGPU disabled)',
+      };
     await import('@tensorflow/tfjs-backend-webgpu');
     if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend failed to initialise');
     const info = adapter.info ?? {};
     const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'a GPU';
     const fallback = adapter.isFallbackAdapter || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter;
-    return { name: 'webgpu', available: true, detail: `WebGPU adapter: ${name}${fallback ? ' (a software fallback adapter)' : ''}` };
+    return {
+      name: 'webgpu',
+      available: true,
+      detail: `WebGPU adapter: ${name}${fallback ? ' (a software fallback adapter)' : ''}`,
+    };
   } catch (error) {
     return { name: 'webgpu', available: false, detail: messageOf(error) };
   }
@@ -75,16 +97,21 @@ async function startWasm(): Promise<BackendProbe> {
       if (threads > 1) wasm.setThreadsCount(threads);
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
       const running = threads > 1 ? wasm.getThreadsCount() : 1;
-      wasmThreading = threads > 1
-        ? `threaded build, ${running} of ${threads} threads asked for (the page is cross-origin isolated)`
-        : `1 thread (${isolated ? 'one asked for' : 'the page is not cross-origin isolated: its server sends no COOP/COEP headers'})`;
+      wasmThreading =
+        threads > 1
+          ? `threaded build, ${running} of ${threads} threads asked for (the page is cross-origin isolated)`
+          : `1 thread (${isolated ? 'one asked for' : 'the page is not cross-origin isolated: its server sends no COOP/COEP headers'})`;
     } else if (!(await tf.setBackend('wasm'))) {
       throw new Error('the wasm backend failed to initialise');
     }
     // The course's split kernels get one thread on the page (no kernel worker there).
     registerCourseKernels('wasm', { threads: 1 });
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    return { name: 'wasm', available: true, detail: `WebAssembly (XNNPACK${simd ? ', SIMD' : ''}, ${wasmThreading}) with the course's training kernels` };
+    return {
+      name: 'wasm',
+      available: true,
+      detail: `WebAssembly (XNNPACK${simd ? ', SIMD' : ''}, ${wasmThreading}) with the course's training kernels`,
+    };
   } catch (error) {
     return { name: 'wasm', available: false, detail: messageOf(error) };
   }
@@ -92,10 +119,18 @@ async function startWasm(): Promise<BackendProbe> {
 
 async function startCpu(): Promise<BackendProbe> {
   const ok = await tf.setBackend('cpu');
-  return { name: 'cpu', available: ok, detail: ok ? 'pure JavaScript (slow: for checks only)' : 'failed to initialise' };
+  return {
+    name: 'cpu',
+    available: ok,
+    detail: ok ? 'pure JavaScript (slow: for checks only)' : 'failed to initialise',
+  };
 }
 
-const STARTERS: Record<PageBackend, () => Promise<BackendProbe>> = { webgpu: startWebgpu, wasm: startWasm, cpu: startCpu };
+const STARTERS: Record<PageBackend, () => Promise<BackendProbe>> = {
+  webgpu: startWebgpu,
+  wasm: startWasm,
+  cpu: startCpu,
+};
 
 function versions(): Record<string, string> {
   return { browser: navigator.userAgent, 'tfjs-core': tf.version_core };
@@ -103,7 +138,11 @@ function versions(): Record<string, string> {
 
 /** Starts the best backend the page has (or the one asked for); later calls return the same choice. */
 export async function initBackend(options: { backend?: BackendName } = {}): Promise<BackendChoice> {
-  if (options.backend === 'tensorflow') throw new BackendUnavailableError('tensorflow', 'the page has no native TensorFlow; it runs webgpu, wasm or cpu');
+  if (options.backend === 'tensorflow')
+    throw new BackendUnavailableError(
+      'tensorflow',
+      'the page has no native TensorFlow; it runs webgpu, wasm or cpu',
+    );
   const wanted = options.backend ?? requestedBackend();
   if (current && (!wanted || wanted === current.name)) return current;
   if (pending && !wanted) return pending;
@@ -121,7 +160,13 @@ async function chooseBackend(wanted: PageBackend | undefined): Promise<BackendCh
   if (wanted) {
     const probe = await STARTERS[wanted]();
     if (!probe.available) throw new BackendUnavailableError(wanted, probe.detail);
-    return { name: wanted, forced: true, reason: `${wanted}: chosen on the page; ${probe.detail}`, probes: [probe], versions: versions() };
+    return {
+      name: wanted,
+      forced: true,
+      reason: `${wanted}: chosen on the page; ${probe.detail}`,
+      probes: [probe],
+      versions: versions(),
+    };
   }
   const probes: BackendProbe[] = [];
   for (const name of BACKEND_ORDER) {
@@ -129,10 +174,18 @@ async function chooseBackend(wanted: PageBackend | undefined): Promise<BackendCh
     probes.push(probe);
     if (probe.available) {
       const passed = probes.filter((p) => !p.available).map((p) => `${p.name} unavailable (${p.detail})`);
-      return { name, forced: false, reason: [`${name}: ${probe.detail}`, ...passed].join('; '), probes, versions: versions() };
+      return {
+        name,
+        forced: false,
+        reason: [`${name}: ${probe.detail}`, ...passed].join('; '),
+        probes,
+        versions: versions(),
+      };
     }
   }
-  throw new Error(`No TensorFlow.js backend could start: ${probes.map((p) => `${p.name}: ${p.detail}`).join('; ')}`);
+  throw new Error(
+    `No TensorFlow.js backend could start: ${probes.map((p) => `${p.name}: ${p.detail}`).join('; ')}`,
+  );
 }
 
 /** The backend chosen by the last initBackend, if any. */

@@ -38,7 +38,8 @@ export function runtimeBase(): string {
 
 function readManifest(): Promise<DataManifest> {
   manifest ??= fetch(`${baseUrl}data/manifest.json`).then(async (r) => {
-    if (!r.ok) throw new Error(`the site publishes no data manifest (${baseUrl}data/manifest.json: HTTP ${r.status})`);
+    if (!r.ok)
+      throw new Error(`the site publishes no data manifest (${baseUrl}data/manifest.json: HTTP ${r.status})`);
     return (await r.json()) as DataManifest;
   });
   manifest.catch(() => (manifest = undefined));
@@ -87,15 +88,22 @@ export async function fetchAsset(name: string, onProgress?: (text: string) => vo
   const bytes = await response.arrayBuffer();
   const digest = await sha256Hex(bytes);
   if (bytes.byteLength !== entry.bytes || digest !== entry.sha256) {
-    throw new Error(`data asset '${name}' from ${url} is damaged: ${bytes.byteLength} bytes with SHA-256 ${digest}, expected ${entry.bytes} bytes with ${entry.sha256}`);
+    throw new Error(
+      `data asset '${name}' from ${url} is damaged: ${bytes.byteLength} bytes with SHA-256 ${digest}, expected ${entry.bytes} bytes with ${entry.sha256}`,
+    );
   }
-  await cache?.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => undefined);
+  await cache
+    ?.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }))
+    .catch(() => undefined);
   loaded.set(name, bytes);
   return bytes;
 }
 
 /** Fetches every named asset (see {@link fetchAsset}). */
-export async function preloadAssets(names: readonly string[], onProgress?: (text: string) => void): Promise<void> {
+export async function preloadAssets(
+  names: readonly string[],
+  onProgress?: (text: string) => void,
+): Promise<void> {
   for (const name of names) await fetchAsset(name, onProgress);
 }
 
@@ -107,6 +115,9 @@ export async function preloadAssets(names: readonly string[], onProgress?: (text
  */
 export function assetBytes(name: string): ArrayBuffer {
   const bytes = loaded.get(name);
-  if (!bytes) throw new Error(`data asset '${name}' was not fetched before the cell ran (the page fetches a notebook's data when it starts running it)`);
+  if (!bytes)
+    throw new Error(
+      `data asset '${name}' was not fetched before the cell ran (the page fetches a notebook's data when it starts running it)`,
+    );
   return bytes;
 }

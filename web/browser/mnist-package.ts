@@ -28,7 +28,8 @@ export function mnistPackage(): Record<string, MnistDigit> {
     digits[String(digit)] = {
       length: count,
       get(index: number): number[] {
-        if (!Number.isInteger(index) || index < 0 || index >= count) throw new Error(`digit ${digit} has ${count} images, no index ${index}`);
+        if (!Number.isInteger(index) || index < 0 || index >= count)
+          throw new Error(`digit ${digit} has ${count} images, no index ${index}`);
         const at = start + index * 784;
         return Array.from(pixels.subarray(at, at + 784), (v) => v / 1000);
       },

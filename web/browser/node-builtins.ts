@@ -30,7 +30,9 @@ export function createRequire(_from: string): (id: string) => unknown {
 
 /** node:fs's readFileSync (lib/image's readImageFile): the page has no files to read. */
 export function readFileSync(path: string): never {
-  throw new Error(`cannot read ${path}: the page has no files (fetch published data through the data hub instead)`);
+  throw new Error(
+    `cannot read ${path}: the page has no files (fetch published data through the data hub instead)`,
+  );
 }
 
 /**

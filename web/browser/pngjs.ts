@@ -88,8 +88,14 @@ export class PNG {
       header.set([8, 6, 0, 0, 0], 8);
       const stride = png.width * 4;
       const raw = new Uint8Array((stride + 1) * png.height);
-      for (let y = 0; y < png.height; y++) raw.set(png.data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
-      const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlibStored(raw)), chunk('IEND', new Uint8Array(0))];
+      for (let y = 0; y < png.height; y++)
+        raw.set(png.data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+      const parts = [
+        new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        chunk('IHDR', header),
+        chunk('IDAT', zlibStored(raw)),
+        chunk('IEND', new Uint8Array(0)),
+      ];
       const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
       let at = 0;
       for (const p of parts) {

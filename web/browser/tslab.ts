@@ -4,7 +4,10 @@
  * runs (tslab's kernel does the same in Node). lib/display reads it through this
  * module's namespace object, whose bindings are live in the bundle.
  */
-export type DisplayWriter = (data: { data: Record<string, unknown>; metadata: object; transient: { display_id?: string } }, update: boolean) => void;
+export type DisplayWriter = (
+  data: { data: Record<string, unknown>; metadata: object; transient: { display_id?: string } },
+  update: boolean,
+) => void;
 
 /** The writer of the running cell (undefined between cells: bundles are then kept by lib/display). */
 export let lastWriteDisplayData: DisplayWriter | undefined;

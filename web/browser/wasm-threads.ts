@@ -12,7 +12,8 @@ function requestedThreads(): number | undefined {
   const raw = typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('threads');
   if (raw === null) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`threads=${raw} is not a thread count; use a whole number from 1 to ${MAX_THREADS}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`threads=${raw} is not a thread count; use a whole number from 1 to ${MAX_THREADS}`);
   return Math.min(n, MAX_THREADS);
 }
 
@@ -21,6 +22,7 @@ export function wantedWasmThreads(): number {
   if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) return 1;
   const asked = requestedThreads();
   if (asked !== undefined) return asked;
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  const cores =
+    (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
   return Math.max(1, Math.min(cores, MAX_THREADS));
 }

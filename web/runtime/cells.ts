@@ -33,14 +33,17 @@ export class CellSyntaxError extends Error {
 /** Names bound by a binding pattern (`{ a, b: [c, ...d] }` → a, c, d). */
 function boundNames(ts: typeof TS, name: TS.BindingName, into: string[]): void {
   if (ts.isIdentifier(name)) into.push(name.text);
-  else for (const element of name.elements) if (!ts.isOmittedExpression(element)) boundNames(ts, element.name, into);
+  else
+    for (const element of name.elements)
+      if (!ts.isOmittedExpression(element)) boundNames(ts, element.name, into);
 }
 
 /** Replaces every dynamic `import(…)` by `__import(…)`, which resolves bundled packages. */
 function dynamicImports(ts: typeof TS, file: TS.SourceFile): number[] {
   const positions: number[] = [];
   const visit = (node: TS.Node): void => {
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) positions.push(node.expression.getStart(file));
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      positions.push(node.expression.getStart(file));
     ts.forEachChild(node, visit);
   };
   visit(file);
@@ -67,14 +70,18 @@ export function compileCell(ts: typeof TS, source: string, label = 'cell'): Comp
   const problems = (transpiled.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (problems.length) {
     const first = problems[0]!;
-    const where = first.file && first.start !== undefined ? first.file.getLineAndCharacterOfPosition(first.start) : undefined;
+    const where =
+      first.file && first.start !== undefined
+        ? first.file.getLineAndCharacterOfPosition(first.start)
+        : undefined;
     const at = where ? `${label}:${where.line + 1}:${where.character + 1}: ` : '';
     throw new CellSyntaxError(`${at}${ts.flattenDiagnosticMessageText(first.messageText, '\n')}`);
   }
   let js = transpiled.outputText.replace(/\n\/\/# sourceMappingURL=.*$/, '');
   const parse = () => ts.createSourceFile(`${label}.js`, js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   // First pass: dynamic imports (they may sit inside declarations the second pass rewrites).
-  for (const at of dynamicImports(ts, parse()).reverse()) js = `${js.slice(0, at)}__import${js.slice(at + 'import'.length)}`;
+  for (const at of dynamicImports(ts, parse()).reverse())
+    js = `${js.slice(0, at)}__import${js.slice(at + 'import'.length)}`;
   const file = parse();
   // Text edits on the JavaScript, applied from the end so earlier positions stay valid.
   const edits: Array<{ start: number; end: number; text: string }> = [];
@@ -85,9 +92,11 @@ export function compileCell(ts: typeof TS, source: string, label = 'cell'): Comp
   statements.forEach((statement, index) => {
     const start = statement.getStart(file);
     const replace = (replacement: string) => edits.push({ start, end: statement.end, text: replacement });
-    const modifiers = ts.canHaveModifiers(statement) ? ts.getModifiers(statement) ?? [] : [];
+    const modifiers = ts.canHaveModifiers(statement) ? (ts.getModifiers(statement) ?? []) : [];
     if (modifiers.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
-      throw new CellSyntaxError(`${label}: a notebook cell cannot export; declare the name at the top level instead`);
+      throw new CellSyntaxError(
+        `${label}: a notebook cell cannot export; declare the name at the top level instead`,
+      );
     }
     if (ts.isImportDeclaration(statement)) {
       const spec = JSON.stringify((statement.moduleSpecifier as TS.StringLiteral).text);
@@ -104,7 +113,9 @@ export function compileCell(ts: typeof TS, source: string, label = 'cell'): Comp
       } else if (bindings) {
         for (const element of bindings.elements) {
           declared.push(element.name.text);
-          parts.push(`${element.name.text} = __require(${spec})[${JSON.stringify((element.propertyName ?? element.name).text)}];`);
+          parts.push(
+            `${element.name.text} = __require(${spec})[${JSON.stringify((element.propertyName ?? element.name).text)}];`,
+          );
         }
       }
       if (!clause) parts.push(`__require(${spec});`);
@@ -127,20 +138,25 @@ export function compileCell(ts: typeof TS, source: string, label = 'cell'): Comp
       declared.push(statement.name.text);
       replace(`${statement.name.text} = ${text(statement)};`);
     } else if (ts.isExportDeclaration(statement) || ts.isExportAssignment(statement)) {
-      throw new CellSyntaxError(`${label}: a notebook cell cannot export; declare the name at the top level instead`);
+      throw new CellSyntaxError(
+        `${label}: a notebook cell cannot export; declare the name at the top level instead`,
+      );
     } else if (index === statements.length - 1 && ts.isExpressionStatement(statement)) {
       // The cell's value (Out[n] in the kernel).
       replace(`return (${text(statement.expression)});`);
     }
   });
   let body = js;
-  for (const edit of edits.sort((a, b) => b.start - a.start)) body = body.slice(0, edit.start) + edit.text + body.slice(edit.end);
+  for (const edit of edits.sort((a, b) => b.start - a.start))
+    body = body.slice(0, edit.start) + edit.text + body.slice(edit.end);
   const unique = [...new Set(declared)];
   return { body: `with (__scope) {\n${hoisted.join('\n')}\n${body}\n}`, declared: unique };
 }
 
 /** The constructor of async functions (not a global name). */
-const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (
+const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+  ...args: string[]
+) => (
   scope: Record<string, unknown>,
   require: (specifier: string) => unknown,
   dynamicImport: (specifier: string) => Promise<unknown>,

@@ -47,7 +47,9 @@ const LAZY_MODULES: Record<string, () => Promise<unknown>> = {
 export function requireModule(spec: string): unknown {
   const found = STATIC_MODULES[spec.replace(/\.ts$/, '')];
   if (found) return found;
-  throw new Error(`'${spec}' is not available on the page yet (it runs: ${Object.keys(STATIC_MODULES).join(', ')}); run this notebook in Jupyter`);
+  throw new Error(
+    `'${spec}' is not available on the page yet (it runs: ${Object.keys(STATIC_MODULES).join(', ')}); run this notebook in Jupyter`,
+  );
 }
 
 /** `await import(spec)` in a cell. */

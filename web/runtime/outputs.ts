@@ -7,20 +7,39 @@
 type Bundle = Record<string, unknown>;
 const VEGA_LITE = /^application\/vnd\.vegalite\.v\d\+json$/;
 
-let embed: Promise<(el: HTMLElement, spec: unknown, options: object) => Promise<{ finalize(): void }>> | undefined;
+let embed:
+  Promise<(el: HTMLElement, spec: unknown, options: object) => Promise<{ finalize(): void }>> | undefined;
 let markdown: Promise<(text: string) => string> | undefined;
 
 function loadEmbed() {
-  embed ??= import('vega-embed').then((m) => m.default as unknown as (el: HTMLElement, spec: unknown, options: object) => Promise<{ finalize(): void }>);
+  embed ??= import('vega-embed').then(
+    (m) =>
+      m.default as unknown as (
+        el: HTMLElement,
+        spec: unknown,
+        options: object,
+      ) => Promise<{ finalize(): void }>,
+  );
   return embed;
 }
 
 function loadMarkdown(): Promise<(text: string) => string> {
   markdown ??= (async () => {
     const [{ unified }, parse, gfm, math, rehype, katex, { toHtml }] = await Promise.all([
-      import('unified'), import('remark-parse'), import('remark-gfm'), import('remark-math'), import('remark-rehype'), import('rehype-katex'), import('hast-util-to-html'),
+      import('unified'),
+      import('remark-parse'),
+      import('remark-gfm'),
+      import('remark-math'),
+      import('remark-rehype'),
+      import('rehype-katex'),
+      import('hast-util-to-html'),
     ]);
-    const processor = unified().use(parse.default).use(gfm.default).use(math.default).use(rehype.default).use(katex.default);
+    const processor = unified()
+      .use(parse.default)
+      .use(gfm.default)
+      .use(math.default)
+      .use(rehype.default)
+      .use(katex.default);
     return (text: string) => toHtml(processor.runSync(processor.parse(text)) as Parameters<typeof toHtml>[0]);
   })();
   return markdown;
@@ -38,11 +57,20 @@ export async function renderBundle(el: HTMLElement, bundle: Bundle): Promise<voi
     const target = document.createElement('div');
     target.className = 'nb-vega-chart';
     const old = (el as { view?: { finalize(): void } }).view;
-    const view = await (await loadEmbed())(target, bundle[vegaType], { actions: false, renderer: 'svg', logLevel: 1 /* vega's Error: the spec-version note is not the cell's output */ });
+    const view = await (
+      await loadEmbed()
+    )(target, bundle[vegaType], {
+      actions: false,
+      renderer: 'svg',
+      logLevel: 1 /* vega's Error: the spec-version note is not the cell's output */,
+    });
     old?.finalize();
     (el as { view?: { finalize(): void } }).view = view;
     // The live chart's HTML carries its progress line above the chart: keep it.
-    const progress = typeof bundle['text/html'] === 'string' && /<progress/.test(bundle['text/html']) ? /<div><progress[\s\S]*?<\/div>/.exec(bundle['text/html'])?.[0] : undefined;
+    const progress =
+      typeof bundle['text/html'] === 'string' && /<progress/.test(bundle['text/html'])
+        ? /<div><progress[\s\S]*?<\/div>/.exec(bundle['text/html'])?.[0]
+        : undefined;
     el.replaceChildren();
     if (progress) el.insertAdjacentHTML('beforeend', progress);
     el.append(target);
@@ -97,7 +125,8 @@ export function appendError(area: HTMLElement, error: unknown): void {
   const e = error instanceof Error ? error : new Error(String(error));
   head.textContent = `${e.name}: ${e.message}`;
   box.append(head);
-  box.style.cssText = 'border-left: 4px solid #e13238; background: rgba(225, 50, 56, 0.08); padding: 0.5em 1em; white-space: pre-wrap;';
+  box.style.cssText =
+    'border-left: 4px solid #e13238; background: rgba(225, 50, 56, 0.08); padding: 0.5em 1em; white-space: pre-wrap;';
   area.append(box);
 }
 
@@ -109,6 +138,8 @@ export function inspect(value: unknown, depth = 0): string {
   if (Array.isArray(value)) return `[ ${value.map((v) => inspect(v, depth + 1)).join(', ')} ]`;
   const toString = (value as { toString?: () => string }).toString;
   if (typeof toString === 'function' && toString !== Object.prototype.toString) return String(value);
-  const entries = Object.entries(value).map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : `'${k}'`}: ${inspect(v, depth + 1)}`);
+  const entries = Object.entries(value).map(
+    ([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : `'${k}'`}: ${inspect(v, depth + 1)}`,
+  );
   return entries.length ? `{ ${entries.join(', ')} }` : '{}';
 }

@@ -68,17 +68,29 @@ export function mountRunner(root: HTMLElement, cells: PageCell[], options: Mount
 
   const toolbar = document.createElement('div');
   toolbar.className = 'nb-run-toolbar';
-  toolbar.style.cssText = 'position: sticky; top: var(--ifm-navbar-height, 0); z-index: 10; padding: 0.5em; margin: 1em 0; background: var(--ifm-background-color, #fff); border: 1px solid var(--ifm-color-emphasis-300, #ccc); border-radius: 6px;';
+  toolbar.style.cssText =
+    'position: sticky; top: var(--ifm-navbar-height, 0); z-index: 10; padding: 0.5em; margin: 1em 0; background: var(--ifm-background-color, #fff); border: 1px solid var(--ifm-color-emphasis-300, #ccc); border-radius: 6px;';
   const status = document.createElement('div');
   status.className = 'nb-run-status';
   status.style.fontSize = '0.85em';
-  status.textContent = 'Ready: the first run starts the backend (WebGPU if this browser has it, else WebAssembly).';
-  const backendMenu = select(['auto', 'webgpu', 'wasm', 'cpu'], 'auto', (v) => setPageBackend(v === 'auto' ? undefined : (v as PageBackend)));
+  status.textContent =
+    'Ready: the first run starts the backend (WebGPU if this browser has it, else WebAssembly).';
+  const backendMenu = select(['auto', 'webgpu', 'wasm', 'cpu'], 'auto', (v) =>
+    setPageBackend(v === 'auto' ? undefined : (v as PageBackend)),
+  );
   const profileMenu = select(['ci', 'full'], profile, (v) => {
     profile = v as 'ci' | 'full';
     runner.parameters = { profile };
   });
-  toolbar.append(button('Run all', () => void mounted.runAll()), button('Stop', () => runner.stop()), 'profile ', profileMenu, 'backend ', backendMenu, status);
+  toolbar.append(
+    button('Run all', () => void mounted.runAll()),
+    button('Stop', () => runner.stop()),
+    'profile ',
+    profileMenu,
+    'backend ',
+    backendMenu,
+    status,
+  );
   root.prepend(toolbar);
 
   const views: EditorView[] = [];
@@ -90,11 +102,21 @@ export function mountRunner(root: HTMLElement, cells: PageCell[], options: Mount
     const output = document.createElement('div');
     output.className = 'nb-run-outputs';
     const editorHost = document.createElement('div');
-    editorHost.style.cssText = 'border: 1px solid var(--ifm-color-emphasis-300, #ccc); border-radius: 4px; font-size: 0.85em;';
-    const view = new EditorView({ doc: cell.source, extensions: [basicSetup, javascript({ typescript: true })], parent: editorHost });
+    editorHost.style.cssText =
+      'border: 1px solid var(--ifm-color-emphasis-300, #ccc); border-radius: 4px; font-size: 0.85em;';
+    const view = new EditorView({
+      doc: cell.source,
+      extensions: [basicSetup, javascript({ typescript: true })],
+      parent: editorHost,
+    });
     views.push(view);
     bar.append(button('Run', () => void mounted.runCell(index)));
-    if (cell.solution) bar.append(button('Show solution', () => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: cell.solution! } })));
+    if (cell.solution)
+      bar.append(
+        button('Show solution', () =>
+          view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: cell.solution! } }),
+        ),
+      );
     element.append(editorHost, bar, output);
     if (cell.anchor) {
       cell.anchor.after(element);

@@ -79,16 +79,28 @@ export class NotebookRunner {
    * Runs `source` with its outputs written into `area` (emptied first).
    * `isParameters` marks the parameters cell, after which {@link parameters} are applied.
    */
-  async run(source: string, area: HTMLElement, options: { isParameters?: boolean; onStatus?: (text: string) => void } = {}): Promise<CellStatus> {
+  async run(
+    source: string,
+    area: HTMLElement,
+    options: { isParameters?: boolean; onStatus?: (text: string) => void } = {},
+  ): Promise<CellStatus> {
     wrapFit();
     area.replaceChildren();
     const n = ++this.count;
     const label = `cell [${n}]`;
     const console_ = globalThis.console;
-    const originals = { log: console_.log, info: console_.info, warn: console_.warn, error: console_.error, debug: console_.debug };
-    const write = (name: 'stdout' | 'stderr') => (...args: unknown[]) => {
-      appendStream(area, name, `${args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' ')}\n`);
+    const originals = {
+      log: console_.log,
+      info: console_.info,
+      warn: console_.warn,
+      error: console_.error,
+      debug: console_.debug,
     };
+    const write =
+      (name: 'stdout' | 'stderr') =>
+      (...args: unknown[]) => {
+        appendStream(area, name, `${args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' ')}\n`);
+      };
     const pendingRenders: Promise<void>[] = [];
     setDisplayWriter(({ data, transient }, update) => {
       const id = transient.display_id;
@@ -102,13 +114,18 @@ export class NotebookRunner {
     });
     console_.log = console_.info = console_.debug = write('stdout');
     console_.warn = console_.error = write('stderr');
-    const stopped = new Promise<never>((_, reject) => (this.stopRequested = () => reject(new StoppedError())));
+    const stopped = new Promise<never>(
+      (_, reject) => (this.stopRequested = () => reject(new StoppedError())),
+    );
     stopped.catch(() => undefined);
     try {
       const assets = ASSETS_BY_CALL.filter(([pattern]) => pattern.test(source)).map(([, name]) => name);
       if (assets.length) await preloadAssets(assets, options.onStatus);
       const compiled = compileCell(await loadTypescript(), source, label);
-      const value = await Promise.race([runCompiledCell(compiled, { scope: this.scope, require: requireModule, dynamicImport: importModule }), stopped]);
+      const value = await Promise.race([
+        runCompiledCell(compiled, { scope: this.scope, require: requireModule, dynamicImport: importModule }),
+        stopped,
+      ]);
       if (options.isParameters) Object.assign(this.scope, this.parameters);
       if (value !== undefined) {
         const out = document.createElement('div');

@@ -43,7 +43,14 @@ export function reluGradInto(dy: Float32Array, x: Float32Array, dx: Float32Array
  * module loads, else by the JavaScript loop on heap views.
  */
 function heapGradient(
-  simd: (k: NonNullable<ReturnType<typeof courseKernelsOn>>, dy: number, x: number, dx: number, n: number, attrs: tf.NamedAttrMap) => void,
+  simd: (
+    k: NonNullable<ReturnType<typeof courseKernelsOn>>,
+    dy: number,
+    x: number,
+    dx: number,
+    n: number,
+    attrs: tf.NamedAttrMap,
+  ) => void,
   js: (dy: Float32Array, x: Float32Array, dx: Float32Array, attrs: tf.NamedAttrMap) => void,
 ): tf.KernelFunc {
   return ({ inputs, attrs, backend }) => {
@@ -89,7 +96,12 @@ function fuseGradient(kernelName: string, fusedKernel: string): void {
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved as tf.Tensor[];
       const single = dy as tf.Tensor;
-      if (!x || x.dtype !== 'float32' || single.dtype !== 'float32' || !tf.getKernel(fusedKernel, tf.getBackend())) {
+      if (
+        !x ||
+        x.dtype !== 'float32' ||
+        single.dtype !== 'float32' ||
+        !tf.getKernel(fusedKernel, tf.getBackend())
+      ) {
         return original.gradFunc(dy, saved, attrs);
       }
       return { x: () => tf.engine().runKernel(fusedKernel, { dy: single, x }, attrs) as tf.Tensor };
@@ -105,8 +117,10 @@ function fuseGradient(kernelName: string, fusedKernel: string): void {
  * changes nothing.
  */
 export function registerActivationGradients(backendName: 'wasm'): void {
-  if (!tf.getKernel(LEAKY_RELU_GRAD, backendName)) tf.registerKernel({ kernelName: LEAKY_RELU_GRAD, backendName, kernelFunc: wasmLeakyReluGrad });
-  if (!tf.getKernel(RELU_GRAD, backendName)) tf.registerKernel({ kernelName: RELU_GRAD, backendName, kernelFunc: wasmReluGrad });
+  if (!tf.getKernel(LEAKY_RELU_GRAD, backendName))
+    tf.registerKernel({ kernelName: LEAKY_RELU_GRAD, backendName, kernelFunc: wasmLeakyReluGrad });
+  if (!tf.getKernel(RELU_GRAD, backendName))
+    tf.registerKernel({ kernelName: RELU_GRAD, backendName, kernelFunc: wasmReluGrad });
   fuseGradient('LeakyRelu', LEAKY_RELU_GRAD);
   fuseGradient('Relu', RELU_GRAD);
 }

@@ -45,9 +45,16 @@ function float32Constants(c: AdamConstants, accBeta1: number, accBeta2: number) 
  * `accBeta1` and `accBeta2` are beta1^t and beta2^t for step t (from 1).
  */
 export function adamUpdateInto(
-  x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
-  c: AdamConstants, accBeta1: number, accBeta2: number,
-  xOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
+  x: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  c: AdamConstants,
+  accBeta1: number,
+  accBeta2: number,
+  xOut: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
 ): void {
   const { b1, b2, keep1, keep2, correct1, correct2, eps, step } = float32Constants(c, accBeta1, accBeta2);
   // Products and quotients of float32 values, rounded once to float32: exactly the
@@ -75,19 +82,47 @@ const wasmAdamUpdate: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const kernels = courseKernelsOn(backend);
   if (kernels) {
     // The same float32 operations, four weights at a time (lib/engine/kernels/wasm/adam.c).
-    const [beta1Power, beta2Power] = [accBeta1!, accBeta2!].map((t) => (heap.typedArrayFromHeap(t) as Float32Array)[0]!) as [number, number];
+    const [beta1Power, beta2Power] = [accBeta1!, accBeta2!].map(
+      (t) => (heap.typedArrayFromHeap(t) as Float32Array)[0]!,
+    ) as [number, number];
     const k = float32Constants(constants, beta1Power, beta2Power);
-    const at = heapOffsets(backend, variable!, gradient!, m!, v!, ...outputs) as [number, number, number, number, number, number, number];
-    kernels.adam_update(...at, tf.util.sizeFromShape(variable!.shape), k.b1, k.b2, k.keep1, k.keep2, k.correct1, k.correct2, k.eps, k.step);
+    const at = heapOffsets(backend, variable!, gradient!, m!, v!, ...outputs) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    kernels.adam_update(
+      ...at,
+      tf.util.sizeFromShape(variable!.shape),
+      k.b1,
+      k.b2,
+      k.keep1,
+      k.keep2,
+      k.correct1,
+      k.correct2,
+      k.eps,
+      k.step,
+    );
     return outputs;
   }
   // Views after every allocation: growing the heap replaces its buffer.
   const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
   const [xOut, mOut, vOut] = outputs.map(view) as [Float32Array, Float32Array, Float32Array];
   adamUpdateInto(
-    view(variable!), view(gradient!), view(m!), view(v!),
-    constants, view(accBeta1!)[0]!, view(accBeta2!)[0]!,
-    xOut, mOut, vOut,
+    view(variable!),
+    view(gradient!),
+    view(m!),
+    view(v!),
+    constants,
+    view(accBeta1!)[0]!,
+    view(accBeta2!)[0]!,
+    xOut,
+    mOut,
+    vOut,
   );
   return outputs;
 };
@@ -114,33 +149,54 @@ const FUSED = Symbol.for('course.fusedAdam');
  * and the optimizer's weights behave as before. Calling it again changes nothing.
  */
 export function fuseAdamUpdates(): void {
-  const proto = tf.AdamOptimizer.prototype as unknown as Record<symbol, boolean> & { applyGradients(g: Gradients): void };
+  const proto = tf.AdamOptimizer.prototype as unknown as Record<symbol, boolean> & {
+    applyGradients(g: Gradients): void;
+  };
   if (proto[FUSED]) return;
   const original = proto.applyGradients;
   proto.applyGradients = function applyGradients(this: AdamInternals, variableGradients: Gradients): void {
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
-    const gradientOf = (name: string, i: number) => (Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name]);
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => v.name)
+      : Object.keys(variableGradients);
+    const gradientOf = (name: string, i: number) =>
+      Array.isArray(variableGradients) ? variableGradients[i]!.tensor : variableGradients[name];
     const variables = tf.engine().registeredVariables;
     const fusable =
       tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined &&
-      names.every((name, i) => variables[name]?.dtype === 'float32' && (gradientOf(name, i)?.dtype ?? 'float32') === 'float32');
+      names.every(
+        (name, i) =>
+          variables[name]?.dtype === 'float32' && (gradientOf(name, i)?.dtype ?? 'float32') === 'float32',
+      );
     if (!fusable) return original.call(this, variableGradients);
-    const constants: AdamConstants = { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    const constants: AdamConstants = {
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+    };
     tf.tidy(() => {
       names.forEach((name, i) => {
         const value = variables[name]!;
         // Moments are created on first use, named and untrainable as tfjs names them.
-        this.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        this.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+        this.accumulatedFirstMoment[i] ??= {
+          originalName: `${name}/m`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        };
+        this.accumulatedSecondMoment[i] ??= {
+          originalName: `${name}/v`,
+          variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+        };
         const gradient = gradientOf(name, i);
         if (gradient == null) return;
         const m = this.accumulatedFirstMoment[i]!.variable;
         const v = this.accumulatedSecondMoment[i]!.variable;
-        const [x1, m1, v1] = tf.engine().runKernel(
-          ADAM_UPDATE,
-          { variable: value, gradient, m, v, accBeta1: this.accBeta1, accBeta2: this.accBeta2 },
-          constants as unknown as tf.NamedAttrMap,
-        ) as tf.Tensor[];
+        const [x1, m1, v1] = tf
+          .engine()
+          .runKernel(
+            ADAM_UPDATE,
+            { variable: value, gradient, m, v, accBeta1: this.accBeta1, accBeta2: this.accBeta2 },
+            constants as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor[];
         m.assign(m1!);
         v.assign(v1!);
         value.assign(x1!);
@@ -155,6 +211,7 @@ export function fuseAdamUpdates(): void {
 
 /** Registers {@link ADAM_UPDATE} on the wasm backend and fuses Adam's updates there. */
 export function registerFusedAdam(backendName: 'wasm'): void {
-  if (!tf.getKernel(ADAM_UPDATE, backendName)) tf.registerKernel({ kernelName: ADAM_UPDATE, backendName, kernelFunc: wasmAdamUpdate });
+  if (!tf.getKernel(ADAM_UPDATE, backendName))
+    tf.registerKernel({ kernelName: ADAM_UPDATE, backendName, kernelFunc: wasmAdamUpdate });
   fuseAdamUpdates();
 }

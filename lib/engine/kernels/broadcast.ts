@@ -27,7 +27,13 @@ function vectorLength(t: tf.TensorInfo): number | undefined {
  */
 export function rowsToJoin(big: tf.TensorInfo, vector: tf.TensorInfo): number {
   const c = vectorLength(vector);
-  if (c === undefined || c === 0 || vector.shape.length > big.shape.length || big.shape[big.shape.length - 1] !== c) return 1;
+  if (
+    c === undefined ||
+    c === 0 ||
+    vector.shape.length > big.shape.length ||
+    big.shape[big.shape.length - 1] !== c
+  )
+    return 1;
   const rows = tf.util.sizeFromShape(big.shape) / c;
   let k = 1;
   while (k * 2 * c <= WIDE_ROW && rows % (k * 2) === 0) k *= 2;
@@ -39,23 +45,30 @@ export function rowsToJoin(big: tf.TensorInfo, vector: tf.TensorInfo): number {
  * vector of the other (for Sub and RealDiv, only b), runs it on [rows / k, k·c]
  * views with the vector tiled k times; the output has the broadcast shape.
  */
-export const widenVectorBroadcast = (commutative: boolean) => (inner: tf.KernelFunc): tf.KernelFunc => (args) => {
-  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') return inner(args);
-  const vectorFirst = commutative && rowsToJoin(b, a) > 1;
-  const [big, vector] = vectorFirst ? [b, a] : [a, b];
-  const k = rowsToJoin(big, vector);
-  if (k === 1) return inner(args);
-  const heap = args.backend as unknown as WasmHeapBackend & { disposeData(dataId: tf.DataId): void };
-  const c = big.shape[big.shape.length - 1]!;
-  const wideVector = heap.makeOutput([k * c], 'float32');
-  tileInto(heap.typedArrayFromHeap(vector), [c], [k], heap.typedArrayFromHeap(wideVector));
-  const wideBig = { dataId: big.dataId, shape: [tf.util.sizeFromShape(big.shape) / (k * c), k * c], dtype: big.dtype };
-  try {
-    const inputs = vectorFirst ? { a: wideVector, b: wideBig } : { a: wideBig, b: wideVector };
-    const out = inner({ ...args, inputs }) as tf.TensorInfo;
-    return { dataId: out.dataId, shape: [...big.shape], dtype: out.dtype };
-  } finally {
-    heap.disposeData(wideVector.dataId);
-  }
-};
+export const widenVectorBroadcast =
+  (commutative: boolean) =>
+  (inner: tf.KernelFunc): tf.KernelFunc =>
+  (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return inner(args);
+    const vectorFirst = commutative && rowsToJoin(b, a) > 1;
+    const [big, vector] = vectorFirst ? [b, a] : [a, b];
+    const k = rowsToJoin(big, vector);
+    if (k === 1) return inner(args);
+    const heap = args.backend as unknown as WasmHeapBackend & { disposeData(dataId: tf.DataId): void };
+    const c = big.shape[big.shape.length - 1]!;
+    const wideVector = heap.makeOutput([k * c], 'float32');
+    tileInto(heap.typedArrayFromHeap(vector), [c], [k], heap.typedArrayFromHeap(wideVector));
+    const wideBig = {
+      dataId: big.dataId,
+      shape: [tf.util.sizeFromShape(big.shape) / (k * c), k * c],
+      dtype: big.dtype,
+    };
+    try {
+      const inputs = vectorFirst ? { a: wideVector, b: wideBig } : { a: wideBig, b: wideVector };
+      const out = inner({ ...args, inputs }) as tf.TensorInfo;
+      return { dataId: out.dataId, shape: [...big.shape], dtype: out.dtype };
+    } finally {
+      heap.disposeData(wideVector.dataId);
+    }
+  };

@@ -15,7 +15,11 @@ import type { HeapArray, WasmHeapBackend } from './wasm-heap';
  * out = the inputs joined along an axis, given as [rows, width_i] views: row r
  * of the output is row r of each input in turn.
  */
-export function concatRowsInto(inputs: Array<{ values: HeapArray; width: number }>, rows: number, out: HeapArray): void {
+export function concatRowsInto(
+  inputs: Array<{ values: HeapArray; width: number }>,
+  rows: number,
+  out: HeapArray,
+): void {
   const outWidth = inputs.reduce((sum, input) => sum + input.width, 0);
   let column = 0;
   for (const { values, width } of inputs) {
@@ -25,21 +29,32 @@ export function concatRowsInto(inputs: Array<{ values: HeapArray; width: number 
 }
 
 /** Concat for the wasm backend on numeric tensors. */
-export const concatKernel = (inner: tf.KernelFunc): tf.KernelFunc => (args) => {
-  const inputs = args.inputs as unknown as tf.TensorInfo[];
-  const dtype = inputs[0]?.dtype;
-  if (dtype === undefined || dtype === 'string' || dtype === 'complex64' || inputs.some((t) => t.dtype !== dtype)) return inner(args);
-  const axis = tf.util.parseAxisParam((args.attrs as unknown as tf.ConcatAttrs).axis, inputs[0]!.shape)[0]!;
-  const shapes = inputs.map((t) => t.shape);
-  tf.backend_util.assertParamsConsistent(shapes, axis);
-  const outShape = tf.backend_util.computeOutShape(shapes, axis);
-  const heap = args.backend as unknown as WasmHeapBackend;
-  const out = heap.makeOutput(outShape, dtype);
-  const rows = tf.util.sizeFromShape(outShape.slice(0, axis));
-  const parts = inputs
-    .filter((t) => tf.util.sizeFromShape(t.shape) > 0)
-    // Views after the allocation: growing the heap replaces its buffer.
-    .map((t) => ({ values: heap.typedArrayFromHeap(t), width: tf.util.sizeFromShape(t.shape.slice(axis)) }));
-  if (tf.util.sizeFromShape(outShape) > 0) concatRowsInto(parts, rows, heap.typedArrayFromHeap(out));
-  return out;
-};
+export const concatKernel =
+  (inner: tf.KernelFunc): tf.KernelFunc =>
+  (args) => {
+    const inputs = args.inputs as unknown as tf.TensorInfo[];
+    const dtype = inputs[0]?.dtype;
+    if (
+      dtype === undefined ||
+      dtype === 'string' ||
+      dtype === 'complex64' ||
+      inputs.some((t) => t.dtype !== dtype)
+    )
+      return inner(args);
+    const axis = tf.util.parseAxisParam((args.attrs as unknown as tf.ConcatAttrs).axis, inputs[0]!.shape)[0]!;
+    const shapes = inputs.map((t) => t.shape);
+    tf.backend_util.assertParamsConsistent(shapes, axis);
+    const outShape = tf.backend_util.computeOutShape(shapes, axis);
+    const heap = args.backend as unknown as WasmHeapBackend;
+    const out = heap.makeOutput(outShape, dtype);
+    const rows = tf.util.sizeFromShape(outShape.slice(0, axis));
+    const parts = inputs
+      .filter((t) => tf.util.sizeFromShape(t.shape) > 0)
+      // Views after the allocation: growing the heap replaces its buffer.
+      .map((t) => ({
+        values: heap.typedArrayFromHeap(t),
+        width: tf.util.sizeFromShape(t.shape.slice(axis)),
+      }));
+    if (tf.util.sizeFromShape(outShape) > 0) concatRowsInto(parts, rows, heap.typedArrayFromHeap(out));
+    return out;
+  };

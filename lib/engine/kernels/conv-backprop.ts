@@ -10,7 +10,9 @@ type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
 function requireChannelsLast(dataFormat: string | undefined, kernel: string): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC') {
-    throw new Error(`${kernel}: only NHWC tensors are supported on this backend, got dataFormat ${dataFormat}`);
+    throw new Error(
+      `${kernel}: only NHWC tensors are supported on this backend, got dataFormat ${dataFormat}`,
+    );
   }
 }
 
@@ -28,7 +30,12 @@ function padOrCrop(t: tf.Tensor4D, axis: 1 | 2, before: number, after: number): 
     out = tf.slice(out, begin, size);
   }
   if (before > 0 || after > 0) {
-    const paddings: Array<[number, number]> = [[0, 0], [0, 0], [0, 0], [0, 0]];
+    const paddings: Array<[number, number]> = [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ];
     paddings[axis] = [Math.max(before, 0), Math.max(after, 0)];
     out = tf.pad(out, paddings);
   }
@@ -45,13 +52,27 @@ function tapWindow(
   fw: number,
   info: tf.backend_util.Conv2DInfo,
 ): tf.Tensor4D {
-  const { batchSize, outHeight, outWidth, inChannels, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const {
+    batchSize,
+    outHeight,
+    outWidth,
+    inChannels,
+    strideHeight,
+    strideWidth,
+    dilationHeight,
+    dilationWidth,
+  } = info;
   const top = fh * dilationHeight;
   const left = fw * dilationWidth;
   return tf.stridedSlice(
     xPadded,
     [0, top, left, 0],
-    [batchSize, top + (outHeight - 1) * strideHeight + 1, left + (outWidth - 1) * strideWidth + 1, inChannels],
+    [
+      batchSize,
+      top + (outHeight - 1) * strideHeight + 1,
+      left + (outWidth - 1) * strideWidth + 1,
+      inChannels,
+    ],
     [1, strideHeight, strideWidth, 1],
   ) as tf.Tensor4D;
 }
@@ -59,7 +80,12 @@ function tapWindow(
 function padInput(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
   const { top, bottom, left, right } = info.padInfo;
   if (top === 0 && bottom === 0 && left === 0 && right === 0) return x;
-  return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+  return tf.pad(x, [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ]);
 }
 
 /**
@@ -76,11 +102,26 @@ function convGrown(
 ): tf.Tensor4D {
   const crop = [top, bottom, left, right].map((v) => Math.max(-v, 0)) as [number, number, number, number];
   const input = crop.some((c) => c > 0)
-    ? tf.slice(x, [0, crop[0], crop[2], 0], [x.shape[0], x.shape[1] - crop[0] - crop[1], x.shape[2] - crop[2] - crop[3], x.shape[3]])
+    ? tf.slice(
+        x,
+        [0, crop[0], crop[2], 0],
+        [x.shape[0], x.shape[1] - crop[0] - crop[1], x.shape[2] - crop[2] - crop[3], x.shape[3]],
+      )
     : x;
-  const pad: tf.backend_util.ExplicitPadding = [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]];
+  const pad: tf.backend_util.ExplicitPadding = [
+    [0, 0],
+    [Math.max(top, 0), Math.max(bottom, 0)],
+    [Math.max(left, 0), Math.max(right, 0)],
+    [0, 0],
+  ];
   // Called as a kernel (not tf.conv2d) because the op refuses a dilation larger than the image when the output is 1 wide.
-  return tf.engine().runKernel('Conv2D', { x: input, filter }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations }) as tf.Tensor4D;
+  return tf
+    .engine()
+    .runKernel(
+      'Conv2D',
+      { x: input, filter },
+      { strides: [1, 1], pad, dataFormat: 'NHWC', dilations },
+    ) as tf.Tensor4D;
 }
 
 /** The padded dy may be this many times larger than dy for x to play the filter. */
@@ -125,7 +166,12 @@ export function conv2dBackpropFilter(
     const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode);
     const [filterHeight, filterWidth, inChannels, outChannels] = filterShape;
     const { batchSize, outHeight, outWidth, strideHeight, strideWidth } = info;
-    if (dy.shape[0] !== batchSize || dy.shape[1] !== outHeight || dy.shape[2] !== outWidth || dy.shape[3] !== outChannels) {
+    if (
+      dy.shape[0] !== batchSize ||
+      dy.shape[1] !== outHeight ||
+      dy.shape[2] !== outWidth ||
+      dy.shape[3] !== outChannels
+    ) {
       throw new Error(
         `Conv2DBackpropFilter: dy has shape [${dy.shape}], expected [${[batchSize, outHeight, outWidth, outChannels]}] for x [${x.shape}] and filter [${filterShape}]`,
       );
@@ -133,17 +179,26 @@ export function conv2dBackpropFilter(
     const [, height, width] = x.shape;
     const { top, left } = info.padInfo;
     const check = (t: tf.Tensor, expected: number[]) => {
-      if (t.shape.some((d, i) => d !== expected[i])) throw new Error(`Conv2DBackpropFilter: internal shape [${t.shape}] instead of [${expected}]`);
+      if (t.shape.some((d, i) => d !== expected[i]))
+        throw new Error(`Conv2DBackpropFilter: internal shape [${t.shape}] instead of [${expected}]`);
     };
     // Image rows oh = i + top − fh for filter row i: output row p = (KH − 1 − top) + oh − i.
     const turnedMargins: [number, number, number, number] = [
-      filterHeight - 1 - top, height - outHeight + top,
-      filterWidth - 1 - left, width - outWidth + left,
+      filterHeight - 1 - top,
+      height - outHeight + top,
+      filterWidth - 1 - left,
+      width - outWidth + left,
     ];
     // The turned form pads dy by about the filter size on each side: worth it when that adds
     // little work (measured: VGG's 'same' 3x3 layers gain 10-60%, LeNet's 'valid' 5x5 ones lose 30%).
-    const paddedArea = (outHeight + turnedMargins[0] + turnedMargins[1]) * (outWidth + turnedMargins[2] + turnedMargins[3]);
-    if (strideHeight === 1 && strideWidth === 1 && x.size <= dy.size && paddedArea <= TURNED_MAX_PADDING * outHeight * outWidth) {
+    const paddedArea =
+      (outHeight + turnedMargins[0] + turnedMargins[1]) * (outWidth + turnedMargins[2] + turnedMargins[3]);
+    if (
+      strideHeight === 1 &&
+      strideWidth === 1 &&
+      x.size <= dy.size &&
+      paddedArea <= TURNED_MAX_PADDING * outHeight * outWidth
+    ) {
       const image = batchToChannels(dy); // [Co, OH, OW, B]
       const kernel = tf.transpose(x, [1, 2, 0, 3]) as tf.Tensor4D; // [H, W, B, Ci]
       const perChannel = convGrown(image, kernel, turnedMargins, [1, 1]); // [Co, KH, KW, Ci], taps turned
@@ -153,8 +208,10 @@ export function conv2dBackpropFilter(
     // Rows and columns past the last window (a stride that does not divide the
     // input) take part in no product: the bottom and right margins shrink by them.
     const margins: [number, number, number, number] = [
-      top, (outHeight - 1) * strideHeight + filterHeight - (height + top),
-      left, (outWidth - 1) * strideWidth + filterWidth - (width + left),
+      top,
+      (outHeight - 1) * strideHeight + filterHeight - (height + top),
+      left,
+      (outWidth - 1) * strideWidth + filterWidth - (width + left),
     ];
     const image = batchToChannels(x); // [Ci, H, W, B]
     const kernel = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [OH, OW, B, Co]
@@ -182,22 +239,35 @@ export function conv2dBackpropInput(
 ): tf.Tensor4D {
   requireChannelsLast(dataFormat, 'Conv2DBackpropInput');
   return tf.tidy(() => {
-    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, 1, pad, dimRoundingMode);
+    const info = tf.backend_util.computeConv2DInfo(
+      inputShape,
+      filter.shape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+    );
     const [filterHeight, filterWidth, inChannels, outChannels] = filter.shape;
     const [batch, inHeight, inWidth, channels] = inputShape;
     if (channels !== inChannels) {
-      throw new Error(`Conv2DBackpropInput: inputShape [${inputShape}] has ${channels} channels, filter [${filter.shape}] expects ${inChannels}`);
+      throw new Error(
+        `Conv2DBackpropInput: inputShape [${inputShape}] has ${channels} channels, filter [${filter.shape}] expects ${inChannels}`,
+      );
     }
     const expected = [batch, info.outHeight, info.outWidth, outChannels];
     if (dy.shape.some((d, i) => d !== expected[i])) {
-      throw new Error(`Conv2DBackpropInput: dy has shape [${dy.shape}], expected [${expected}] for input [${inputShape}] and filter [${filter.shape}]`);
+      throw new Error(
+        `Conv2DBackpropInput: dy has shape [${dy.shape}], expected [${expected}] for input [${inputShape}] and filter [${filter.shape}]`,
+      );
     }
     const grid = insertZeros(dy, info.strideHeight, info.strideWidth);
     const top = filterHeight - 1 - info.padInfo.top;
     const left = filterWidth - 1 - info.padInfo.left;
     const margins: [number, number, number, number] = [
-      top, inHeight + filterHeight - 1 - top - grid.shape[1],
-      left, inWidth + filterWidth - 1 - left - grid.shape[2],
+      top,
+      inHeight + filterHeight - 1 - top - grid.shape[1],
+      left,
+      inWidth + filterWidth - 1 - left - grid.shape[2],
     ];
     const turned = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [KH, KW, Co, Ci]
     return convGrown(grid, turned, margins, [1, 1]);
@@ -217,7 +287,15 @@ export function depthwiseConv2dBackpropFilter(
   dimRoundingMode?: Rounding,
 ): tf.Tensor4D {
   return tf.tidy(() => {
-    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape,
+      filterShape,
+      strides,
+      dilations,
+      pad,
+      dimRoundingMode,
+      true,
+    );
     const [filterHeight, filterWidth, channels, multiplier] = filterShape;
     const positions = info.batchSize * info.outHeight * info.outWidth;
     const xPadded = padInput(x, info);
@@ -238,10 +316,19 @@ function insertZeros(dy: tf.Tensor4D, strideHeight: number, strideWidth: number)
   if (strideHeight === 1 && strideWidth === 1) return dy;
   const [batch, height, width, channels] = dy.shape;
   const spread = tf.pad(tf.reshape(dy, [batch, height, 1, width, 1, channels]), [
-    [0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, strideHeight - 1],
+    [0, 0],
+    [0, strideWidth - 1],
+    [0, 0],
   ]);
   const grid = tf.reshape(spread, [batch, height * strideHeight, width * strideWidth, channels]);
-  return tf.slice(grid, [0, 0, 0, 0], [batch, (height - 1) * strideHeight + 1, (width - 1) * strideWidth + 1, channels]) as tf.Tensor4D;
+  return tf.slice(
+    grid,
+    [0, 0, 0, 0],
+    [batch, (height - 1) * strideHeight + 1, (width - 1) * strideWidth + 1, channels],
+  ) as tf.Tensor4D;
 }
 
 /**
@@ -259,7 +346,15 @@ export function depthwiseConv2dBackpropInput(
   dimRoundingMode?: Rounding,
 ): tf.Tensor4D {
   return tf.tidy(() => {
-    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode, true);
+    const info = tf.backend_util.computeConv2DInfo(
+      inputShape,
+      filter.shape,
+      strides,
+      dilations,
+      pad,
+      dimRoundingMode,
+      true,
+    );
     const [filterHeight, filterWidth, channels, multiplier] = filter.shape;
     const [batch, inHeight, inWidth] = inputShape;
     const [dilationHeight, dilationWidth] = [info.dilationHeight, info.dilationWidth];
@@ -270,9 +365,20 @@ export function depthwiseConv2dBackpropInput(
     const left = effectiveWidth - 1 - info.padInfo.left;
     grid = padOrCrop(grid, 1, top, inHeight + effectiveHeight - 1 - top - grid.shape[1]);
     grid = padOrCrop(grid, 2, left, inWidth + effectiveWidth - 1 - left - grid.shape[2]);
-    const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [filterHeight, filterWidth, channels * multiplier, 1]);
-    const perMultiplier = tf.depthwiseConv2d(grid, flipped as tf.Tensor4D, 1, 'valid', 'NHWC', [dilationHeight, dilationWidth]);
-    return tf.sum(tf.reshape(perMultiplier, [batch, inHeight, inWidth, channels, multiplier]), 4) as tf.Tensor4D;
+    const flipped = tf.reshape(tf.reverse(filter, [0, 1]), [
+      filterHeight,
+      filterWidth,
+      channels * multiplier,
+      1,
+    ]);
+    const perMultiplier = tf.depthwiseConv2d(grid, flipped as tf.Tensor4D, 1, 'valid', 'NHWC', [
+      dilationHeight,
+      dilationWidth,
+    ]);
+    return tf.sum(
+      tf.reshape(perMultiplier, [batch, inHeight, inWidth, channels, multiplier]),
+      4,
+    ) as tf.Tensor4D;
   });
 }
 

@@ -16,40 +16,131 @@ import type { WasmHeapBackend } from './wasm-heap';
  * take it after their pointers.
  */
 export type ConvGeometry = [
-  height: number, width: number, inChannels: number,
-  outHeight: number, outWidth: number, outChannels: number,
-  filterHeight: number, filterWidth: number,
-  strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
+  height: number,
+  width: number,
+  inChannels: number,
+  outHeight: number,
+  outWidth: number,
+  outChannels: number,
+  filterHeight: number,
+  filterWidth: number,
+  strideHeight: number,
+  strideWidth: number,
+  padTop: number,
+  padLeft: number,
 ];
 
 /** The geometry of `info` as the module's convolution functions take it. */
 export function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
   return [
-    info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
-    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   ];
 }
 
 /** The functions the module exports (see each C file for what it computes). */
 export interface CourseWasmKernels {
   /** lib/engine/kernels/wasm/conv2d.c: y = the convolution of x and w, images [firstImage, endImage) and rows [firstRow, endRow) of y. */
-  conv2d(x: number, w: number, y: number, ...rest: [...geometry: ConvGeometry, firstImage: number, endImage: number, firstRow: number, endRow: number]): void;
+  conv2d(
+    x: number,
+    w: number,
+    y: number,
+    ...rest: [
+      ...geometry: ConvGeometry,
+      firstImage: number,
+      endImage: number,
+      firstRow: number,
+      endRow: number,
+    ]
+  ): void;
   /** lib/engine/kernels/wasm/filter-grad.c: dw = the filter gradient of x and dy, rows [firstRow, endRow) of dy (row = b·OH + oh). */
-  filter_grad(x: number, dy: number, dw: number, ...rest: [...geometry: ConvGeometry, firstRow: number, endRow: number, zeroFirst: number]): void;
+  filter_grad(
+    x: number,
+    dy: number,
+    dw: number,
+    ...rest: [...geometry: ConvGeometry, firstRow: number, endRow: number, zeroFirst: number]
+  ): void;
   /** lib/engine/kernels/wasm/input-grad.c: dx = the input gradient of dy through w (wt: w as [KH, KW, Co, Ci]), for images [firstImage, endImage) and rows [firstRow, endRow) of dy. */
-  input_grad(dy: number, w: number, wt: number, dx: number, ...rest: [...geometry: ConvGeometry, firstImage: number, endImage: number, firstRow: number, endRow: number, zeroFirst: number]): void;
+  input_grad(
+    dy: number,
+    w: number,
+    wt: number,
+    dx: number,
+    ...rest: [
+      ...geometry: ConvGeometry,
+      firstImage: number,
+      endImage: number,
+      firstRow: number,
+      endRow: number,
+      zeroFirst: number,
+    ]
+  ): void;
   /** lib/engine/kernels/wasm/matmul.c: rows [firstRow, endRow) of c = a · b, b [K, N], a(m, k) at a[m·ams + k·aks]. */
-  matmul_kn(a: number, b: number, c: number, m: number, k: number, n: number, ams: number, aks: number, firstRow: number, endRow: number): void;
+  matmul_kn(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    ams: number,
+    aks: number,
+    firstRow: number,
+    endRow: number,
+  ): void;
   /** lib/engine/kernels/wasm/matmul.c: rows [firstRow, endRow) of c = a · bᵀ, a [M, K], b [N, K]. */
-  matmul_nt(a: number, b: number, c: number, m: number, k: number, n: number, firstRow: number, endRow: number): void;
+  matmul_nt(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    firstRow: number,
+    endRow: number,
+  ): void;
   /** lib/engine/kernels/wasm/max-pool-grad.c: dx of a 2x2, stride-2 max pool inside the image. */
-  max_pool_grad_2x2(x: number, dy: number, dx: number, batch: number, height: number, width: number, channels: number, outHeight: number, outWidth: number): void;
+  max_pool_grad_2x2(
+    x: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    height: number,
+    width: number,
+    channels: number,
+    outHeight: number,
+    outWidth: number,
+  ): void;
   /** lib/engine/kernels/wasm/sum-rows.c: out[c] = Σ_r x[r][c], in float64. */
   sum_rows(x: number, out: number, rows: number, cols: number): void;
   /** lib/engine/kernels/wasm/adam.c: one Adam step of n weights (constants in float32). */
   adam_update(
-    x: number, g: number, m: number, v: number, xOut: number, mOut: number, vOut: number, n: number,
-    beta1: number, beta2: number, keep1: number, keep2: number, correct1: number, correct2: number, epsilon: number, step: number,
+    x: number,
+    g: number,
+    m: number,
+    v: number,
+    xOut: number,
+    mOut: number,
+    vOut: number,
+    n: number,
+    beta1: number,
+    beta2: number,
+    keep1: number,
+    keep2: number,
+    correct1: number,
+    correct2: number,
+    epsilon: number,
+    step: number,
   ): void;
   /** lib/engine/kernels/wasm/relu-grad.c: dx = dy · step(x). */
   relu_grad(dy: number, x: number, dx: number, n: number): void;
@@ -97,8 +188,11 @@ function load(backend: unknown): Loaded | undefined {
   if (entry === undefined) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     try {
-      const module = new wasmApi.Module(Buffer.from(shared ? WASM_KERNELS_MODULE.shared : WASM_KERNELS_MODULE.plain, 'base64'));
-      const kernels = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as CourseWasmKernels;
+      const module = new wasmApi.Module(
+        Buffer.from(shared ? WASM_KERNELS_MODULE.shared : WASM_KERNELS_MODULE.plain, 'base64'),
+      );
+      const kernels = new wasmApi.Instance(module, { env: { memory } })
+        .exports as unknown as CourseWasmKernels;
       entry = { kernels, module, memory, shared };
     } catch {
       entry = null;
@@ -137,8 +231,11 @@ export function courseWorkerOn(backend: unknown): KernelWorker | undefined {
   if (!entry?.shared) return undefined;
   if (entry.worker === undefined) {
     const { kernels } = entry;
-    const names = Object.keys(kernels).filter((name) => typeof (kernels as unknown as Record<string, unknown>)[name] === 'function');
-    const runHere = (name: string, args: number[]) => (kernels as unknown as Record<string, (...a: number[]) => void>)[name]!(...args);
+    const names = Object.keys(kernels).filter(
+      (name) => typeof (kernels as unknown as Record<string, unknown>)[name] === 'function',
+    );
+    const runHere = (name: string, args: number[]) =>
+      (kernels as unknown as Record<string, (...a: number[]) => void>)[name]!(...args);
     try {
       entry.worker = threadsGiven >= 2 ? startKernelWorker(entry.module, entry.memory, names, runHere) : null;
     } catch {

@@ -120,7 +120,13 @@ export function chunkPlan(range: SharedRange): ChunkPlan {
 }
 
 /** Sets chunk `c`'s bounds, zero flag and output pointer in `args` (a copy of the base arguments). */
-function chunkArgs(args: number[], base: readonly number[], range: SharedRange, plan: ChunkPlan, c: number): number[] {
+function chunkArgs(
+  args: number[],
+  base: readonly number[],
+  range: SharedRange,
+  plan: ChunkPlan,
+  c: number,
+): number[] {
   args[range.firstAt] = range.low + c * plan.size;
   args[range.endAt] = Math.min(range.high, range.low + (c + 1) * plan.size);
   if (range.zero) args[range.zero.at] = 1;
@@ -134,7 +140,11 @@ function chunkArgs(args: number[], base: readonly number[], range: SharedRange, 
  *
  * @returns the number of chunks run.
  */
-export function runInChunks(kernel: (...args: number[]) => void, args: readonly number[], range: SharedRange): number {
+export function runInChunks(
+  kernel: (...args: number[]) => void,
+  args: readonly number[],
+  range: SharedRange,
+): number {
   const plan = chunkPlan(range);
   const chunk = [...args];
   for (let c = 0; c < plan.count; c++) kernel(...chunkArgs(chunk, args, range, plan, c));
@@ -171,7 +181,12 @@ export interface KernelWorker {
  * module `module` whose functions `names` it may run; `runHere` runs one of
  * them on this thread. The worker does not keep the process alive.
  */
-export function startKernelWorker(module: object, memory: object, names: readonly string[], runHere: (name: string, args: number[]) => void): KernelWorker {
+export function startKernelWorker(
+  module: object,
+  memory: object,
+  names: readonly string[],
+  runHere: (name: string, args: number[]) => void,
+): KernelWorker {
   const control = new SharedArrayBuffer(4 * (ARGS + MAX_ARGS));
   const ctl = new Int32Array(control);
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, names } });
@@ -196,7 +211,8 @@ export function startKernelWorker(module: object, memory: object, names: readonl
     },
     share(name, args, range) {
       const index = names.indexOf(name);
-      if (index < 0 || args.length > MAX_ARGS) throw new Error(`kernel worker: cannot run ${name} with ${args.length} arguments`);
+      if (index < 0 || args.length > MAX_ARGS)
+        throw new Error(`kernel worker: cannot run ${name} with ${args.length} arguments`);
       const plan = chunkPlan(range);
       // This thread's loop: the same chunks, taken through the same counter.
       let here = 0;
@@ -231,7 +247,8 @@ export function startKernelWorker(module: object, memory: object, names: readonl
         takeHere(() => Atomics.add(ctl, NEXT, 1));
       } finally {
         // Wait for the worker even when this part failed: it is still writing the heap.
-        for (let done = Atomics.load(ctl, DONE); done !== sequence; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);
+        for (let done = Atomics.load(ctl, DONE); done !== sequence; done = Atomics.load(ctl, DONE))
+          Atomics.wait(ctl, DONE, done);
       }
       if (ctl[FAILED] === 1) throw new Error(`kernel worker: ${name} failed`);
       return { here, worker: ctl[TAKEN]! };
@@ -244,7 +261,13 @@ export function startKernelWorker(module: object, memory: object, names: readonl
  * `worker` when there is one, else in order on this thread. Either way the same
  * chunks, so the result has the same bits.
  */
-export function runChunked(worker: KernelWorker | undefined, kernels: object, name: string, args: number[], range: SharedRange): void {
+export function runChunked(
+  worker: KernelWorker | undefined,
+  kernels: object,
+  name: string,
+  args: number[],
+  range: SharedRange,
+): void {
   if (worker) {
     worker.share(name, args, range);
     return;

@@ -20,7 +20,13 @@ import { SIMD_MATMUL_MAX_WORK } from '../thresholds';
  * products, no SIMD):
  * the caller then runs the backend's kernel.
  */
-export function simdBatchMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, backend: unknown): tf.TensorInfo | undefined {
+export function simdBatchMatMul(
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  backend: unknown,
+): tf.TensorInfo | undefined {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || (transposeA && transposeB)) return undefined;
   if (a.shape.length < 2 || b.shape.length < 2) return undefined;
   const [aRows, aCols] = a.shape.slice(-2) as [number, number];
@@ -50,8 +56,16 @@ export function simdBatchMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: 
     const aMat = aAt + (aBatch === 1 ? 0 : i * m * k) * 4;
     const bMat = bAt + (bBatch === 1 ? 0 : i * k * n) * 4;
     const cMat = outAt + i * m * n * 4;
-    const [name, args] = transposeB ? ['matmul_nt', [aMat, bMat, cMat, m, k, n, 0, m]] as const : ['matmul_kn', [aMat, bMat, cMat, m, k, n, ams, aks, 0, m]] as const;
-    if (split) runChunked(worker, kernels, name, [...args], { firstAt: args.length - 2, endAt: args.length - 1, low: 0, high: m });
+    const [name, args] = transposeB
+      ? (['matmul_nt', [aMat, bMat, cMat, m, k, n, 0, m]] as const)
+      : (['matmul_kn', [aMat, bMat, cMat, m, k, n, ams, aks, 0, m]] as const);
+    if (split)
+      runChunked(worker, kernels, name, [...args], {
+        firstAt: args.length - 2,
+        endAt: args.length - 1,
+        low: 0,
+        high: m,
+      });
     else (kernels as unknown as Record<string, (...a: number[]) => void>)[name]!(...args);
   }
   return out;

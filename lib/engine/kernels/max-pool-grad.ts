@@ -87,9 +87,16 @@ export function maxPoolGradInto(x: Float32Array, dy: Float32Array, dx: Float32Ar
 /** True for 2x2 windows of stride 2 that all lie inside the image (no padding reached). */
 function isPlain2x2(info: PoolInfo): boolean {
   return (
-    info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 && info.strideWidth === 2 &&
-    info.dilationHeight === 1 && info.dilationWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 &&
-    2 * info.outHeight <= info.inHeight && 2 * info.outWidth <= info.inWidth
+    info.filterHeight === 2 &&
+    info.filterWidth === 2 &&
+    info.strideHeight === 2 &&
+    info.strideWidth === 2 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0 &&
+    2 * info.outHeight <= info.inHeight &&
+    2 * info.outWidth <= info.inWidth
   );
 }
 
@@ -102,14 +109,29 @@ export function wasmMaxPoolGrad({ inputs, attrs, backend }: Parameters<tf.Kernel
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode,
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
   );
   const heap = backend as unknown as WasmHeapBackend;
   const dx = heap.makeOutput(input.shape, 'float32');
   const kernels = isPlain2x2(info) ? courseKernelsOn(backend) : undefined;
   if (kernels) {
     const [x, g, out] = heapOffsets(backend, input, dy, dx) as [number, number, number];
-    kernels.max_pool_grad_2x2(x, g, out, info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth);
+    kernels.max_pool_grad_2x2(
+      x,
+      g,
+      out,
+      info.batchSize,
+      info.inHeight,
+      info.inWidth,
+      info.inChannels,
+      info.outHeight,
+      info.outWidth,
+    );
     return dx;
   }
   const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;

@@ -20,7 +20,13 @@ import { sliceKernel, splitVKernel, stridedSliceKernel, unpackKernel } from './s
 import { wasmTile } from './tile';
 import type { WasmHeapBackend } from './wasm-heap';
 
-export { conv2dBackpropFilter, conv2dBackpropInput, depthwiseConv2dBackpropFilter, depthwiseConv2dBackpropInput, unsortedSegmentSum };
+export {
+  conv2dBackpropFilter,
+  conv2dBackpropInput,
+  depthwiseConv2dBackpropFilter,
+  depthwiseConv2dBackpropInput,
+  unsortedSegmentSum,
+};
 
 type Attrs = Record<string, unknown>;
 type Inputs = Record<string, tf.TensorInfo>;
@@ -30,7 +36,8 @@ const asTensor = <T extends tf.Tensor>(info: tf.TensorInfo): T => info as unknow
 
 /** Whether dy has the output shape of the convolution `info` describes. */
 const dyFits = (dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo) =>
-  dy.shape.length === 4 && [info.batchSize, info.outHeight, info.outWidth, info.outChannels].every((d, i) => d === dy.shape[i]);
+  dy.shape.length === 4 &&
+  [info.batchSize, info.outHeight, info.outWidth, info.outChannels].every((d, i) => d === dy.shape[i]);
 
 /**
  * The kernels this module provides, by tfjs kernel name. The filter and input gradients
@@ -38,30 +45,61 @@ const dyFits = (dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo) =>
  * (lib/engine/kernels/simd-conv), else the compositions of {@link conv2dBackpropFilter}
  * and {@link conv2dBackpropInput}.
  */
-export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs, backend: unknown) => tf.Tensor | tf.TensorInfo> = {
+export const TRAINING_KERNELS: Record<
+  string,
+  (inputs: Inputs, attrs: Attrs, backend: unknown) => tf.Tensor | tf.TensorInfo
+> = {
   Conv2DBackpropFilter: ({ x, dy }, attrs, backend) => {
     const filterShape = attrs.filterShape as [number, number, number, number];
     const strides = attrs.strides as [number, number];
     const dataFormat = attrs.dataFormat as string | undefined;
     const rounding = attrs.dimRoundingMode as undefined;
     if ((dataFormat === undefined || dataFormat === 'NHWC') && tf.getBackend() === 'wasm') {
-      const info = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filterShape, strides, 1, attrs.pad as 'same', rounding);
+      const info = tf.backend_util.computeConv2DInfo(
+        x!.shape as [number, number, number, number],
+        filterShape,
+        strides,
+        1,
+        attrs.pad as 'same',
+        rounding,
+      );
       const fast = dyFits(dy!, info) ? simdConv2dBackpropFilter(x!, dy!, info, backend) : undefined;
       if (fast) return fast;
     }
-    return conv2dBackpropFilter(asTensor(x!), asTensor(dy!), filterShape, strides, attrs.pad as 'same', dataFormat, rounding);
+    return conv2dBackpropFilter(
+      asTensor(x!),
+      asTensor(dy!),
+      filterShape,
+      strides,
+      attrs.pad as 'same',
+      dataFormat,
+      rounding,
+    );
   },
   Conv2DBackpropInput: ({ dy, filter }, attrs, backend) => {
     const inputShape = attrs.inputShape as [number, number, number, number];
     const dataFormat = attrs.dataFormat as string | undefined;
-    if ((dataFormat === undefined || dataFormat === 'NHWC') && tf.getBackend() === 'wasm' && filter!.shape.length === 4 && inputShape[3] === filter!.shape[2]) {
-      const info = tf.backend_util.computeConv2DInfo(inputShape, filter!.shape as [number, number, number, number], attrs.strides as [number, number], 1, attrs.pad as 'same', attrs.dimRoundingMode as undefined);
+    if (
+      (dataFormat === undefined || dataFormat === 'NHWC') &&
+      tf.getBackend() === 'wasm' &&
+      filter!.shape.length === 4 &&
+      inputShape[3] === filter!.shape[2]
+    ) {
+      const info = tf.backend_util.computeConv2DInfo(
+        inputShape,
+        filter!.shape as [number, number, number, number],
+        attrs.strides as [number, number],
+        1,
+        attrs.pad as 'same',
+        attrs.dimRoundingMode as undefined,
+      );
       // Shapes that do not fit go on to the composition, which names what is wrong.
       const fast = dyFits(dy!, info) ? simdConv2dBackpropInput(dy!, filter!, info, backend) : undefined;
       if (fast) return fast;
     }
     return conv2dBackpropInput(
-      asTensor(dy!), asTensor(filter!),
+      asTensor(dy!),
+      asTensor(filter!),
       attrs.inputShape as [number, number, number, number],
       attrs.strides as [number, number],
       attrs.pad as 'same',
@@ -71,7 +109,8 @@ export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs, bac
   },
   DepthwiseConv2dNativeBackpropFilter: ({ x, dy }, attrs) =>
     depthwiseConv2dBackpropFilter(
-      asTensor(x!), asTensor(dy!),
+      asTensor(x!),
+      asTensor(dy!),
       attrs.filterShape as [number, number, number, number],
       attrs.strides as [number, number],
       attrs.pad as 'same',
@@ -80,7 +119,8 @@ export const TRAINING_KERNELS: Record<string, (inputs: Inputs, attrs: Attrs, bac
     ),
   DepthwiseConv2dNativeBackpropInput: ({ dy, filter }, attrs) =>
     depthwiseConv2dBackpropInput(
-      asTensor(dy!), asTensor(filter!),
+      asTensor(dy!),
+      asTensor(filter!),
       attrs.inputShape as [number, number, number, number],
       attrs.strides as [number, number],
       attrs.pad as 'same',
@@ -111,26 +151,45 @@ export const KERNEL_OVERRIDES: Record<string, readonly string[]> = {
  */
 const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.KernelFunc>> = {
   wasm: {
-    BatchMatMul: (inner) => ({ inputs, attrs, backend }) => {
-      const { transposeA, transposeB } = attrs as { transposeA?: boolean; transposeB?: boolean };
-      const fast = simdBatchMatMul(inputs.a as tf.TensorInfo, inputs.b as tf.TensorInfo, !!transposeA, !!transposeB, backend);
-      if (fast) return fast;
-      if (!transposeA && !transposeB) return inner({ inputs, attrs, backend });
-      const swapLast = (t: tf.Tensor) => tf.transpose(t, [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)));
-      const { a, b } = inputs as { a: tf.Tensor; b: tf.Tensor };
-      const a2 = transposeA ? swapLast(a) : a;
-      const b2 = transposeB ? swapLast(b) : b;
-      try {
-        return inner({ inputs: { a: a2, b: b2 }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend });
-      } finally {
-        if (a2 !== a) a2.dispose();
-        if (b2 !== b) b2.dispose();
-      }
-    },
+    BatchMatMul:
+      (inner) =>
+      ({ inputs, attrs, backend }) => {
+        const { transposeA, transposeB } = attrs as { transposeA?: boolean; transposeB?: boolean };
+        const fast = simdBatchMatMul(
+          inputs.a as tf.TensorInfo,
+          inputs.b as tf.TensorInfo,
+          !!transposeA,
+          !!transposeB,
+          backend,
+        );
+        if (fast) return fast;
+        if (!transposeA && !transposeB) return inner({ inputs, attrs, backend });
+        const swapLast = (t: tf.Tensor) =>
+          tf.transpose(
+            t,
+            [...t.shape.keys()].map((i, _, all) => (i < all.length - 2 ? i : 2 * all.length - 3 - i)),
+          );
+        const { a, b } = inputs as { a: tf.Tensor; b: tf.Tensor };
+        const a2 = transposeA ? swapLast(a) : a;
+        const b2 = transposeB ? swapLast(b) : b;
+        try {
+          return inner({
+            inputs: { a: a2, b: b2 },
+            attrs: { ...attrs, transposeA: false, transposeB: false },
+            backend,
+          });
+        } finally {
+          if (a2 !== a) a2.dispose();
+          if (b2 !== b) b2.dispose();
+        }
+      },
     // The backend's MaxPoolGrad is a slow loop nest that, checked against the cpu kernel,
     // sends the gradient of a window whose maximum is negative to the wrong input or into
     // the padding: float32 pools run the course's single pass over the heap instead.
-    MaxPoolGrad: (inner) => (args) => ((args.inputs as { input: tf.TensorInfo }).input.dtype === 'float32' ? wasmMaxPoolGrad(args) : inner(args)),
+    MaxPoolGrad: (inner) => (args) =>
+      (args.inputs as { input: tf.TensorInfo }).input.dtype === 'float32'
+        ? wasmMaxPoolGrad(args)
+        : inner(args),
     // The engine clones every tensor a gradient needs through Identity, which this backend
     // copies (about 200 copies of full activations per style-transfer step). Tensors are never
     // written in place, so the clone shares the data and its reference count, as on cpu.
@@ -155,11 +214,18 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
       const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
       const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
       const leading = axes.length;
-      if (x.dtype !== 'float32' || leading === 0 || leading === x.shape.length || axes.some((a, i) => a !== i)) return inner(args);
+      if (
+        x.dtype !== 'float32' ||
+        leading === 0 ||
+        leading === x.shape.length ||
+        axes.some((a, i) => a !== i)
+      )
+        return inner(args);
       return wasmSumLeading(x, leading, keepDims, args.backend);
     },
     // The backend's Tile visits every output element; block copies do the same work at memcpy speed.
-    Tile: (inner) => (args) => ((args.inputs as { x: tf.TensorInfo }).x.dtype === 'string' ? inner(args) : wasmTile(args)),
+    Tile: (inner) => (args) =>
+      (args.inputs as { x: tf.TensorInfo }).x.dtype === 'string' ? inner(args) : wasmTile(args),
     // The backend's slice reads the whole input out of the heap before copying the part it
     // wants (and SplitV, Unpack and StridedSlice call it once per output): copy on the heap.
     Slice: sliceKernel,
@@ -170,9 +236,23 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
     // (inference runs FusedConv2D, left to XNNPACK).
     Conv2D: (inner) => (args) => {
       const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-      const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
-      if ((dataFormat ?? 'NHWC') !== 'NHWC' || x.shape.length !== 4 || filter.shape.length !== 4 || x.shape[3] !== filter.shape[2]) return inner(args);
-      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides, dilations ?? 1, pad, dimRoundingMode);
+      const { strides, pad, dataFormat, dilations, dimRoundingMode } =
+        args.attrs as unknown as tf.Conv2DAttrs;
+      if (
+        (dataFormat ?? 'NHWC') !== 'NHWC' ||
+        x.shape.length !== 4 ||
+        filter.shape.length !== 4 ||
+        x.shape[3] !== filter.shape[2]
+      )
+        return inner(args);
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        filter.shape as [number, number, number, number],
+        strides,
+        dilations ?? 1,
+        pad,
+        dimRoundingMode,
+      );
       return simdConv2d(x, filter, info, args.backend) ?? inner(args);
     },
     // Its Concat copies short runs (a pixel's channels) one subarray call each.
@@ -220,7 +300,8 @@ export function registerTrainingKernels(backendName: string): string[] {
       if (!overrides.includes(kernelName) || ours.has(existing.kernelFunc)) continue;
       tf.unregisterKernel(kernelName, backendName);
     }
-    const kernelFunc: tf.KernelFunc = ({ inputs, attrs, backend }) => compute(inputs as Inputs, attrs as Attrs, backend);
+    const kernelFunc: tf.KernelFunc = ({ inputs, attrs, backend }) =>
+      compute(inputs as Inputs, attrs as Attrs, backend);
     ours.add(kernelFunc);
     tf.registerKernel({ kernelName, backendName, kernelFunc });
     registered.push(kernelName);
@@ -241,7 +322,11 @@ export function registerTrainingKernels(backendName: string): string[] {
  *
  * @returns false when the backend has no such kernel.
  */
-export function wrapKernel(kernelName: string, backendName: string, wrap: (inner: tf.KernelFunc) => tf.KernelFunc): boolean {
+export function wrapKernel(
+  kernelName: string,
+  backendName: string,
+  wrap: (inner: tf.KernelFunc) => tf.KernelFunc,
+): boolean {
   const existing = tf.getKernel(kernelName, backendName);
   if (!existing) return false;
   const kernelFunc = wrap(existing.kernelFunc);

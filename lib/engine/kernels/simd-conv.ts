@@ -77,7 +77,14 @@ interface Reduction {
  * `into` and `reduction.args` read heap offsets: they are called after the
  * scratch area is allocated (growing the heap replaces its buffer).
  */
-function reduceInChunks(heap: Heap, backend: unknown, rows: number, count: number, reduction: Reduction, into: () => number): void {
+function reduceInChunks(
+  heap: Heap,
+  backend: unknown,
+  rows: number,
+  count: number,
+  reduction: Reduction,
+  into: () => number,
+): void {
   const kernels = courseKernelsOn(backend)!;
   const range: SharedRange = {
     firstAt: reduction.firstAt,
@@ -111,7 +118,14 @@ export function simdConv2dBackpropFilter(
   backend: unknown,
 ): tf.TensorInfo | undefined {
   const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
-  if (x.dtype !== 'float32' || dy.dtype !== 'float32' || outChannels % 4 !== 0 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  if (
+    x.dtype !== 'float32' ||
+    dy.dtype !== 'float32' ||
+    outChannels % 4 !== 0 ||
+    info.dilationHeight !== 1 ||
+    info.dilationWidth !== 1
+  )
+    return undefined;
   const kernels = courseKernelsOn(backend);
   if (!kernels) return undefined;
   const heap = backend as Heap;
@@ -130,7 +144,13 @@ export function simdConv2dBackpropFilter(
   const dwAt = () => heapOffsets(backend, dw)[0]!;
   // Large ones: partial sums over fixed chunks of dy's rows, shared with the worker if any.
   if (splitWorth(rows * outWidth * count) && rows >= 2) {
-    const reduction: Reduction = { name: 'filter_grad', args, firstAt: AFTER_3, zeroAt: AFTER_3 + 2, outputAt: 2 };
+    const reduction: Reduction = {
+      name: 'filter_grad',
+      args,
+      firstAt: AFTER_3,
+      zeroAt: AFTER_3 + 2,
+      outputAt: 2,
+    };
     reduceInChunks(heap, backend, rows, count, reduction, dwAt);
   } else kernels.filter_grad(...args(dwAt()));
   return dw;
@@ -147,8 +167,15 @@ export function simdConv2dBackpropInput(
   info: tf.backend_util.Conv2DInfo,
   backend: unknown,
 ): tf.TensorInfo | undefined {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outChannels, filterHeight, filterWidth } = info;
-  if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outChannels, filterHeight, filterWidth } =
+    info;
+  if (
+    dy.dtype !== 'float32' ||
+    filter.dtype !== 'float32' ||
+    info.dilationHeight !== 1 ||
+    info.dilationWidth !== 1
+  )
+    return undefined;
   const kernels = courseKernelsOn(backend);
   if (!kernels) return undefined;
   const heap = backend as Heap;
@@ -159,13 +186,15 @@ export function simdConv2dBackpropInput(
   const transposed = heap.makeOutput([taps, outChannels, inChannels], 'float32');
   // Large ones: fixed chunks of the images, each zeroing and writing its own images of dx; for
   // one image, partial sums over fixed chunks of dy's rows (they reach overlapping rows of dx).
-  const split = splitWorth((size(dy.shape) / outChannels) * size(filter.shape)) && (batchSize >= 2 || outHeight >= 2);
+  const split =
+    splitWorth((size(dy.shape) / outChannels) * size(filter.shape)) && (batchSize >= 2 || outHeight >= 2);
   try {
     const w = heap.typedArrayFromHeap(filter) as Float32Array;
     const wt = heap.typedArrayFromHeap(transposed) as Float32Array;
     for (let t = 0, at = 0; t < taps; t++, at += inChannels * outChannels) {
       for (let ci = 0; ci < inChannels; ci++) {
-        for (let co = 0; co < outChannels; co++) wt[at + co * inChannels + ci] = w[at + ci * outChannels + co]!;
+        for (let co = 0; co < outChannels; co++)
+          wt[at + co * inChannels + ci] = w[at + ci * outChannels + co]!;
       }
     }
     if (size(dy.shape) === 0) {
@@ -180,10 +209,22 @@ export function simdConv2dBackpropInput(
     const dxAt = () => heapOffsets(backend, dx)[0]!;
     if (!split) kernels.input_grad(...args(dxAt()));
     else if (batchSize >= 2) {
-      const range = { firstAt: AFTER_4, endAt: AFTER_4 + 1, low: 0, high: batchSize, zero: { at: AFTER_4 + 4 } };
+      const range = {
+        firstAt: AFTER_4,
+        endAt: AFTER_4 + 1,
+        low: 0,
+        high: batchSize,
+        zero: { at: AFTER_4 + 4 },
+      };
       runChunked(courseWorkerOn(backend), kernels, 'input_grad', args(dxAt()), range);
     } else {
-      const reduction: Reduction = { name: 'input_grad', args, firstAt: AFTER_4 + 2, zeroAt: AFTER_4 + 4, outputAt: 3 };
+      const reduction: Reduction = {
+        name: 'input_grad',
+        args,
+        firstAt: AFTER_4 + 2,
+        zeroAt: AFTER_4 + 4,
+        outputAt: 3,
+      };
       reduceInChunks(heap, backend, outHeight, count, reduction, dxAt);
     }
   } finally {
@@ -191,7 +232,6 @@ export function simdConv2dBackpropInput(
   }
   return dx;
 }
-
 
 /**
  * Input values under one output position (KH·KW·Ci) up to which the course's
@@ -208,9 +248,21 @@ export const SIMD_CONV_MAX_WINDOW = 640;
  * window of at most {@link SIMD_CONV_MAX_WINDOW} values): the caller then runs
  * the backend's kernel.
  */
-export function simdConv2d(x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, backend: unknown): tf.TensorInfo | undefined {
+export function simdConv2d(
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  backend: unknown,
+): tf.TensorInfo | undefined {
   const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
-  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || outChannels % 4 !== 0 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  if (
+    x.dtype !== 'float32' ||
+    filter.dtype !== 'float32' ||
+    outChannels % 4 !== 0 ||
+    info.dilationHeight !== 1 ||
+    info.dilationWidth !== 1
+  )
+    return undefined;
   if (filterHeight * filterWidth * inChannels > SIMD_CONV_MAX_WINDOW) return undefined;
   const kernels = courseKernelsOn(backend);
   if (!kernels) return undefined;
@@ -223,11 +275,33 @@ export function simdConv2d(x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.bac
   }
   const [xAt, wAt, yAt] = heapOffsets(backend, x, filter, y) as [number, number, number];
   // Pointers and geometry, then the ranges of images and of y's rows.
-  const args: Parameters<typeof kernels.conv2d> = [xAt, wAt, yAt, ...convGeometry(info), 0, batchSize, 0, outHeight];
+  const args: Parameters<typeof kernels.conv2d> = [
+    xAt,
+    wAt,
+    yAt,
+    ...convGeometry(info),
+    0,
+    batchSize,
+    0,
+    outHeight,
+  ];
   // Large ones: fixed chunks of the images, or of one image's rows (different rows of y),
   // shared with the worker if any.
-  if (!(splitWorth((size(y.shape) / outChannels) * size(filter.shape)) && (batchSize >= 2 || outHeight >= 2))) kernels.conv2d(...args);
-  else if (batchSize >= 2) runChunked(courseWorkerOn(backend), kernels, 'conv2d', args, { firstAt: AFTER_3, endAt: AFTER_3 + 1, low: 0, high: batchSize });
-  else runChunked(courseWorkerOn(backend), kernels, 'conv2d', args, { firstAt: AFTER_3 + 2, endAt: AFTER_3 + 3, low: 0, high: outHeight });
+  if (!(splitWorth((size(y.shape) / outChannels) * size(filter.shape)) && (batchSize >= 2 || outHeight >= 2)))
+    kernels.conv2d(...args);
+  else if (batchSize >= 2)
+    runChunked(courseWorkerOn(backend), kernels, 'conv2d', args, {
+      firstAt: AFTER_3,
+      endAt: AFTER_3 + 1,
+      low: 0,
+      high: batchSize,
+    });
+  else
+    runChunked(courseWorkerOn(backend), kernels, 'conv2d', args, {
+      firstAt: AFTER_3 + 2,
+      endAt: AFTER_3 + 3,
+      low: 0,
+      high: outHeight,
+    });
   return y;
 }

@@ -22,12 +22,18 @@ const SHORT_RUN = 64;
  * `set` per run costs more than the copy itself).
  */
 export function copyRows(
-  x: HeapArray, from: number, fromStride: number,
-  out: HeapArray, to: number, toStride: number,
-  rows: number, width: number,
+  x: HeapArray,
+  from: number,
+  fromStride: number,
+  out: HeapArray,
+  to: number,
+  toStride: number,
+  rows: number,
+  width: number,
 ): void {
   if (width >= SHORT_RUN) {
-    for (let r = 0; r < rows; r++, from += fromStride, to += toStride) out.set(x.subarray(from, from + width), to);
+    for (let r = 0; r < rows; r++, from += fromStride, to += toStride)
+      out.set(x.subarray(from, from + width), to);
     return;
   }
   for (let r = 0; r < rows; r++, from += fromStride, to += toStride) {
@@ -47,9 +53,16 @@ export function copyRows(
  * `out` holds the product of `size`. Copies runs as long as the trailing axes
  * the slice takes whole allow.
  */
-export function sliceInto(x: HeapArray, shape: readonly number[], begin: readonly number[], size: readonly number[], out: HeapArray): void {
+export function sliceInto(
+  x: HeapArray,
+  shape: readonly number[],
+  begin: readonly number[],
+  size: readonly number[],
+  out: HeapArray,
+): void {
   const rank = shape.length;
-  if (begin.length !== rank || size.length !== rank) throw new Error(`sliceInto: begin and size need ${rank} entries for shape [${shape}]`);
+  if (begin.length !== rank || size.length !== rank)
+    throw new Error(`sliceInto: begin and size need ${rank} entries for shape [${shape}]`);
   const total = size.reduce((a, b) => a * b, 1);
   if (total === 0) return;
   if (rank === 0) {
@@ -82,7 +95,12 @@ export function sliceInto(x: HeapArray, shape: readonly number[], begin: readonl
 }
 
 /** One slice of a numeric tensor, copied on the heap without reading the whole input out. */
-export function wasmSlice(x: NumericInfo, begin: readonly number[], size: readonly number[], backend: unknown): tf.TensorInfo {
+export function wasmSlice(
+  x: NumericInfo,
+  begin: readonly number[],
+  size: readonly number[],
+  backend: unknown,
+): tf.TensorInfo {
   const heap = backend as WasmHeapBackend;
   const out = heap.makeOutput([...size], x.dtype);
   // Views after the allocation: growing the heap replaces its buffer.
@@ -93,58 +111,76 @@ export function wasmSlice(x: NumericInfo, begin: readonly number[], size: readon
 const isNumeric = (x: tf.TensorInfo): x is NumericInfo => x.dtype !== 'string' && x.dtype !== 'complex64';
 
 /** Slice: as the backend's, for numeric tensors. */
-export const sliceKernel = (inner: tf.KernelFunc): tf.KernelFunc => (args) => {
-  const { x } = args.inputs as { x: tf.TensorInfo };
-  if (!isNumeric(x)) return inner(args);
-  const { begin, size } = args.attrs as unknown as tf.SliceAttrs;
-  const [begin_, size_] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
-  tf.slice_util.assertParamsValid(x as tf.Tensor, begin_, size_);
-  return wasmSlice(x, begin_, size_, args.backend);
-};
+export const sliceKernel =
+  (inner: tf.KernelFunc): tf.KernelFunc =>
+  (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (!isNumeric(x)) return inner(args);
+    const { begin, size } = args.attrs as unknown as tf.SliceAttrs;
+    const [begin_, size_] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+    tf.slice_util.assertParamsValid(x as tf.Tensor, begin_, size_);
+    return wasmSlice(x, begin_, size_, args.backend);
+  };
 
 /** SplitV: one heap slice per part. */
-export const splitVKernel = (inner: tf.KernelFunc): tf.KernelFunc => (args) => {
-  const { x } = args.inputs as { x: tf.TensorInfo };
-  if (!isNumeric(x)) return inner(args);
-  const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs;
-  const at = tf.util.parseAxisParam(axis, x.shape)[0]!;
-  const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, at);
-  const begin = x.shape.map(() => 0);
-  return sizes.map((part) => {
-    const size = [...x.shape];
-    size[at] = part;
-    const out = wasmSlice(x, begin, size, args.backend);
-    begin[at]! += part;
-    return out;
-  });
-};
+export const splitVKernel =
+  (inner: tf.KernelFunc): tf.KernelFunc =>
+  (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (!isNumeric(x)) return inner(args);
+    const { numOrSizeSplits, axis } = args.attrs as unknown as tf.SplitVAttrs;
+    const at = tf.util.parseAxisParam(axis, x.shape)[0]!;
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, at);
+    const begin = x.shape.map(() => 0);
+    return sizes.map((part) => {
+      const size = [...x.shape];
+      size[at] = part;
+      const out = wasmSlice(x, begin, size, args.backend);
+      begin[at]! += part;
+      return out;
+    });
+  };
 
 /** Unpack (unstack): one heap slice per output, the unpacked axis dropped from its shape. */
-export const unpackKernel = (inner: tf.KernelFunc): tf.KernelFunc => (args) => {
-  const { value } = args.inputs as { value: tf.TensorInfo };
-  if (!isNumeric(value)) return inner(args);
-  const rank = value.shape.length;
-  const axis = tf.util.parseAxisParam((args.attrs as unknown as tf.UnpackAttrs).axis, value.shape)[0]!;
-  const outShape = value.shape.filter((_, d) => d !== axis);
-  const size = [...value.shape];
-  size[axis] = 1;
-  return Array.from({ length: value.shape[axis]! }, (_, i) => {
-    const begin = new Array<number>(rank).fill(0);
-    begin[axis] = i;
-    const { dataId, dtype } = wasmSlice(value, begin, size, args.backend);
-    return { dataId, dtype, shape: outShape };
-  });
-};
+export const unpackKernel =
+  (inner: tf.KernelFunc): tf.KernelFunc =>
+  (args) => {
+    const { value } = args.inputs as { value: tf.TensorInfo };
+    if (!isNumeric(value)) return inner(args);
+    const rank = value.shape.length;
+    const axis = tf.util.parseAxisParam((args.attrs as unknown as tf.UnpackAttrs).axis, value.shape)[0]!;
+    const outShape = value.shape.filter((_, d) => d !== axis);
+    const size = [...value.shape];
+    size[axis] = 1;
+    return Array.from({ length: value.shape[axis]! }, (_, i) => {
+      const begin = new Array<number>(rank).fill(0);
+      begin[axis] = i;
+      const { dataId, dtype } = wasmSlice(value, begin, size, args.backend);
+      return { dataId, dtype, shape: outShape };
+    });
+  };
 
 /** StridedSlice: where it is a plain slice (every stride 1), a heap slice with the op's final shape. */
-export const stridedSliceKernel = (inner: tf.KernelFunc): tf.KernelFunc => (args) => {
-  const { x } = args.inputs as { x: tf.TensorInfo };
-  if (!isNumeric(x)) return inner(args);
-  const a = args.attrs as unknown as tf.StridedSliceAttrs;
-  const info = tf.slice_util.sliceInfo(x.shape, a.begin, a.end, a.strides, a.beginMask, a.endMask, a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask);
-  if (info.isIdentity || !(info.sliceDim0 || info.isSimpleSlice)) return inner(args);
-  const size = tf.slice_util.computeOutShape(info.begin, info.end, info.strides);
-  if (size.some((d) => d < 0)) return inner(args); // an empty range written backwards: the backend's reading
-  const { dataId, dtype } = wasmSlice(x, info.begin, size, args.backend);
-  return { dataId, dtype, shape: info.finalShape };
-};
+export const stridedSliceKernel =
+  (inner: tf.KernelFunc): tf.KernelFunc =>
+  (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (!isNumeric(x)) return inner(args);
+    const a = args.attrs as unknown as tf.StridedSliceAttrs;
+    const info = tf.slice_util.sliceInfo(
+      x.shape,
+      a.begin,
+      a.end,
+      a.strides,
+      a.beginMask,
+      a.endMask,
+      a.ellipsisMask,
+      a.newAxisMask,
+      a.shrinkAxisMask,
+    );
+    if (info.isIdentity || !(info.sliceDim0 || info.isSimpleSlice)) return inner(args);
+    const size = tf.slice_util.computeOutShape(info.begin, info.end, info.strides);
+    if (size.some((d) => d < 0)) return inner(args); // an empty range written backwards: the backend's reading
+    const { dataId, dtype } = wasmSlice(x, info.begin, size, args.backend);
+    return { dataId, dtype, shape: info.finalShape };
+  };

@@ -24,11 +24,19 @@ export function sumRowsInto(x: Float32Array, rows: number, cols: number, out: Fl
  * Sum over the first `leading` axes of a float32 tensor on the wasm backend;
  * the kept axes keep their order (as size-1 axes in front when `keepDims`).
  */
-export function wasmSumLeading(x: tf.TensorInfo, leading: number, keepDims: boolean, backend: unknown): tf.TensorInfo {
+export function wasmSumLeading(
+  x: tf.TensorInfo,
+  leading: number,
+  keepDims: boolean,
+  backend: unknown,
+): tf.TensorInfo {
   const rows = tf.util.sizeFromShape(x.shape.slice(0, leading));
   const kept = x.shape.slice(leading);
   const heap = backend as WasmHeapBackend;
-  const out = heap.makeOutput(keepDims ? [...x.shape.slice(0, leading).map(() => 1), ...kept] : kept, 'float32');
+  const out = heap.makeOutput(
+    keepDims ? [...x.shape.slice(0, leading).map(() => 1), ...kept] : kept,
+    'float32',
+  );
   const kernels = courseKernelsOn(backend);
   if (kernels) {
     // The same sums in SIMD (lib/engine/kernels/wasm/sum-rows.c): float64, row after row, same bits.
@@ -36,6 +44,11 @@ export function wasmSumLeading(x: tf.TensorInfo, leading: number, keepDims: bool
     kernels.sum_rows(from, to, rows, tf.util.sizeFromShape(kept));
     return out;
   }
-  sumRowsInto(heap.typedArrayFromHeap(x) as Float32Array, rows, tf.util.sizeFromShape(kept), heap.typedArrayFromHeap(out) as Float32Array);
+  sumRowsInto(
+    heap.typedArrayFromHeap(x) as Float32Array,
+    rows,
+    tf.util.sizeFromShape(kept),
+    heap.typedArrayFromHeap(out) as Float32Array,
+  );
   return out;
 }

@@ -14,7 +14,12 @@ import type { HeapArray, WasmHeapBackend } from './wasm-heap';
  * out = x repeated `reps[i]` times along each axis i (row-major arrays;
  * `out` holds the product of `shape[i] * reps[i]` elements).
  */
-export function tileInto(x: HeapArray, shape: readonly number[], reps: readonly number[], out: HeapArray): void {
+export function tileInto(
+  x: HeapArray,
+  shape: readonly number[],
+  reps: readonly number[],
+  out: HeapArray,
+): void {
   const rank = shape.length;
   if (reps.length !== rank) throw new Error(`tileInto: ${reps.length} repetitions for a rank-${rank} input`);
   if (rank === 0) {
@@ -32,7 +37,7 @@ export function tileInto(x: HeapArray, shape: readonly number[], reps: readonly 
   // Copies out[at, at + length) to the next `times - 1` blocks after it, doubling each time.
   const repeat = (at: number, length: number, times: number) => {
     const total = length * times;
-    for (let done = length; done < total; ) {
+    for (let done = length; done < total;) {
       const n = Math.min(done, total - done);
       out.copyWithin(at + done, at, at + n);
       done += n;
@@ -55,7 +60,10 @@ export function wasmTile({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0
   const { x } = inputs as { x: tf.TensorInfo };
   const { reps } = attrs as unknown as tf.TileAttrs;
   const heap = backend as unknown as WasmHeapBackend;
-  const out = heap.makeOutput(x.shape.map((d, i) => d * reps[i]!), x.dtype);
+  const out = heap.makeOutput(
+    x.shape.map((d, i) => d * reps[i]!),
+    x.dtype,
+  );
   tileInto(heap.typedArrayFromHeap(x), x.shape, reps, heap.typedArrayFromHeap(out));
   return out;
 }

@@ -18,7 +18,9 @@ interface PageCell {
 type Mount = (root: HTMLElement, cells: PageCell[], options: { runtimeBase: string }) => unknown;
 
 // A native import() that webpack leaves alone: the runtime is a separate ES-module bundle.
-const nativeImport = new Function('url', 'return import(url)') as (url: string) => Promise<{ mountRunner: Mount }>;
+const nativeImport = new Function('url', 'return import(url)') as (
+  url: string,
+) => Promise<{ mountRunner: Mount }>;
 
 const CODE_BLOCK = 'div[class*="codeBlockContainer"]';
 
@@ -36,7 +38,12 @@ function codeOf(block: Element): string {
 function isOutput(el: Element): boolean {
   if (el.matches(CODE_BLOCK)) return !/^\[(\d+| )\]$/.test(titleOf(el));
   if (el.matches('.nb-vega, .theme-admonition, table, div')) return true;
-  return el.tagName === 'P' && el.children.length === 1 && el.firstElementChild!.tagName === 'IMG' && el.textContent!.trim() === '';
+  return (
+    el.tagName === 'P' &&
+    el.children.length === 1 &&
+    el.firstElementChild!.tagName === 'IMG' &&
+    el.textContent!.trim() === ''
+  );
 }
 
 function collectCells(article: HTMLElement): PageCell[] {
@@ -44,7 +51,11 @@ function collectCells(article: HTMLElement): PageCell[] {
   for (const block of Array.from(article.querySelectorAll<HTMLElement>(CODE_BLOCK))) {
     if (!/^\[(\d+| )\]$/.test(titleOf(block)) || block.parentElement !== article) continue;
     const cell: PageCell = { source: codeOf(block), anchor: block, staticOutputs: [] };
-    for (let el = block.nextElementSibling as HTMLElement | null; el; el = el.nextElementSibling as HTMLElement | null) {
+    for (
+      let el = block.nextElementSibling as HTMLElement | null;
+      el;
+      el = el.nextElementSibling as HTMLElement | null
+    ) {
       if (el.tagName === 'DETAILS' && el.querySelector('summary')?.textContent === 'Show solution') {
         const solution = el.querySelector(CODE_BLOCK);
         if (solution) cell.solution = codeOf(solution);

@@ -81,7 +81,10 @@ function renderAll(): void {
 }
 
 if (ExecutionEnvironment.canUseDOM) {
-  new MutationObserver(renderAll).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  new MutationObserver(renderAll).observe(document.documentElement, {
+    attributes: true,
+    attributeFilter: ['data-theme'],
+  });
 }
 
 export function onRouteDidUpdate(): void {

@@ -51,7 +51,8 @@ describe('CIFAR binary records', () => {
 describe('tar.gz reading', () => {
   const dir = join(work, 'src', 'cifar-10-batches-bin');
   mkdirSync(dir, { recursive: true });
-  for (let i = 1; i <= 5; i++) writeFileSync(join(dir, `data_batch_${i}.bin`), concat([record(i, i), record(i + 1, i)]));
+  for (let i = 1; i <= 5; i++)
+    writeFileSync(join(dir, `data_batch_${i}.bin`), concat([record(i, i), record(i + 1, i)]));
   writeFileSync(join(dir, 'test_batch.bin'), concat([record(0, 99)]));
   writeFileSync(join(dir, 'batches.meta.txt'), CIFAR10_CLASSES.join('\n') + '\n');
   const archive = join(work, 'cifar-10-binary.tar.gz');
@@ -69,7 +70,9 @@ describe('tar.gz reading', () => {
   it('picks members by name and returns their exact bytes', async () => {
     const members = await readTarGz(archive, (n) => n.endsWith('.txt'));
     expect([...members.keys()]).toEqual(['cifar-10-batches-bin/batches.meta.txt']);
-    expect(members.get('cifar-10-batches-bin/batches.meta.txt')!.toString()).toBe(CIFAR10_CLASSES.join('\n') + '\n');
+    expect(members.get('cifar-10-batches-bin/batches.meta.txt')!.toString()).toBe(
+      CIFAR10_CLASSES.join('\n') + '\n',
+    );
   });
 
   it('long member names (GNU ././@LongLink) are read', async () => {
@@ -107,19 +110,34 @@ describe('tar.gz reading', () => {
 
 const mirror = mirrorDirectories().find((m) => existsSync(join(m, 'cifar10', 'test_batch_subset.bin')));
 
-describe.skipIf(!mirror)(mirror ? 'the mirror subset' : 'the mirror subset (skipped: no data mirror with cifar10/, set COURSE_DATA_MIRROR)', () => {
-  it('loads balanced prefixes with labels in round-robin order', async () => {
-    const before = tf.memory().numTensors;
-    const cifar = await loadCifar10({ source: 'subset', train: 20, test: 10, cacheDir: join(work, 'cache') });
-    expect(cifar.source).toBe('subset');
-    expect(cifar.train.images.shape).toEqual([20, 32, 32, 3]);
-    expect(Array.from(await cifar.train.labels.data())).toEqual(Array.from({ length: 20 }, (_, i) => i % 10));
-    expect(Array.from(await cifar.test.labels.data())).toEqual(Array.from({ length: 10 }, (_, i) => i));
-    const stats = tf.tidy(() => [tf.min(cifar.train.images).dataSync()[0]!, tf.max(cifar.train.images).dataSync()[0]!]);
-    expect(stats[0]).toBeGreaterThanOrEqual(0);
-    expect(stats[1]).toBeLessThanOrEqual(1);
-    expect(stats[1]).toBeGreaterThan(0.5);
-    tf.dispose([cifar.train.images, cifar.train.labels, cifar.test.images, cifar.test.labels]);
-    expect(tf.memory().numTensors).toBe(before);
-  });
-});
+describe.skipIf(!mirror)(
+  mirror
+    ? 'the mirror subset'
+    : 'the mirror subset (skipped: no data mirror with cifar10/, set COURSE_DATA_MIRROR)',
+  () => {
+    it('loads balanced prefixes with labels in round-robin order', async () => {
+      const before = tf.memory().numTensors;
+      const cifar = await loadCifar10({
+        source: 'subset',
+        train: 20,
+        test: 10,
+        cacheDir: join(work, 'cache'),
+      });
+      expect(cifar.source).toBe('subset');
+      expect(cifar.train.images.shape).toEqual([20, 32, 32, 3]);
+      expect(Array.from(await cifar.train.labels.data())).toEqual(
+        Array.from({ length: 20 }, (_, i) => i % 10),
+      );
+      expect(Array.from(await cifar.test.labels.data())).toEqual(Array.from({ length: 10 }, (_, i) => i));
+      const stats = tf.tidy(() => [
+        tf.min(cifar.train.images).dataSync()[0]!,
+        tf.max(cifar.train.images).dataSync()[0]!,
+      ]);
+      expect(stats[0]).toBeGreaterThanOrEqual(0);
+      expect(stats[1]).toBeLessThanOrEqual(1);
+      expect(stats[1]).toBeGreaterThan(0.5);
+      tf.dispose([cifar.train.images, cifar.train.labels, cifar.test.images, cifar.test.labels]);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  },
+);

@@ -18,7 +18,9 @@ describe('detection and segmentation scenes', () => {
 
   it('masks, boxes and classes agree; shapes overlap; pixels stay in 0..1', () => {
     const before = tf.memory().numTensors;
-    const h = 48, w = 48, n = 40;
+    const h = 48,
+      w = 48,
+      n = 40;
     const batch = generateScenes({ count: n, size: [h, w], objects: [2, 5], seed: 3 });
     expect(batch.images.shape).toEqual([n, h, w, 3]);
     expect(batch.masks.shape).toEqual([n, h, w]);
@@ -35,19 +37,31 @@ describe('detection and segmentation scenes', () => {
         expect(o.visible).toBeGreaterThan(0);
         expect(o.visible).toBeLessThanOrEqual(1);
         const [y1, x1, y2, x2] = o.box;
-        expect(y1).toBeGreaterThanOrEqual(0); expect(x1).toBeGreaterThanOrEqual(0);
-        expect(y2).toBeLessThanOrEqual(h); expect(x2).toBeLessThanOrEqual(w);
+        expect(y1).toBeGreaterThanOrEqual(0);
+        expect(x1).toBeGreaterThanOrEqual(0);
+        expect(y2).toBeLessThanOrEqual(h);
+        expect(x2).toBeLessThanOrEqual(w);
       }
       // every foreground pixel lies in some box of its class
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-        const m = masks[i * h * w + y * w + x]!;
-        if (m === 0) continue;
-        expect(objs.some((o) => o.classId === m - 1 && y >= o.box[0] && y < o.box[2] && x >= o.box[1] && x < o.box[3])).toBe(true);
-      }
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const m = masks[i * h * w + y * w + x]!;
+          if (m === 0) continue;
+          expect(
+            objs.some(
+              (o) => o.classId === m - 1 && y >= o.box[0] && y < o.box[2] && x >= o.box[1] && x < o.box[3],
+            ),
+          ).toBe(true);
+        }
       // every object has mask pixels of its class inside its box
       for (const o of objs) {
         let found = false;
-        for (let y = o.box[0]; y < o.box[2] && !found; y++) for (let x = o.box[1]; x < o.box[3]; x++) if (masks[i * h * w + y * w + x] === o.classId + 1) { found = true; break; }
+        for (let y = o.box[0]; y < o.box[2] && !found; y++)
+          for (let x = o.box[1]; x < o.box[3]; x++)
+            if (masks[i * h * w + y * w + x] === o.classId + 1) {
+              found = true;
+              break;
+            }
         expect(found).toBe(true);
       }
       if (objs.some((o) => o.visible < 1)) overlapping++;
@@ -65,7 +79,8 @@ describe('detection and segmentation scenes', () => {
     let checked = 0;
     batch.objects.forEach((objs, i) => {
       const o = objs[0]!;
-      if (o.className !== 'circle' || o.box[0] === 0 || o.box[1] === 0 || o.box[2] === 64 || o.box[3] === 64) return;
+      if (o.className !== 'circle' || o.box[0] === 0 || o.box[1] === 0 || o.box[2] === 64 || o.box[3] === 64)
+        return;
       let area = 0;
       for (let p = 0; p < 64 * 64; p++) if (masks[i * 4096 + p] === 1) area++;
       const r = (o.box[2] - o.box[0]) / 2;
@@ -88,21 +103,29 @@ describe('detection and segmentation scenes', () => {
 describe('FFT and spectrogram', () => {
   it('matches a direct float64 DFT', () => {
     const n = 64;
-    const re = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 1.9) + (i % 5) * 0.1);
+    const re = Float64Array.from(
+      { length: n },
+      (_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 1.9) + (i % 5) * 0.1,
+    );
     const im = Float64Array.from({ length: n }, (_, i) => (i % 3) * 0.2);
     const [dr, di] = [new Float64Array(n), new Float64Array(n)];
-    for (let k = 0; k < n; k++) for (let t = 0; t < n; t++) {
-      const a = (-2 * Math.PI * k * t) / n;
-      dr[k] += re[t]! * Math.cos(a) - im[t]! * Math.sin(a);
-      di[k] += re[t]! * Math.sin(a) + im[t]! * Math.cos(a);
-    }
+    for (let k = 0; k < n; k++)
+      for (let t = 0; t < n; t++) {
+        const a = (-2 * Math.PI * k * t) / n;
+        dr[k] += re[t]! * Math.cos(a) - im[t]! * Math.sin(a);
+        di[k] += re[t]! * Math.sin(a) + im[t]! * Math.cos(a);
+      }
     fft(re, im);
-    for (let k = 0; k < n; k++) { expect(re[k]).toBeCloseTo(dr[k]!, 9); expect(im[k]).toBeCloseTo(di[k]!, 9); }
+    for (let k = 0; k < n; k++) {
+      expect(re[k]).toBeCloseTo(dr[k]!, 9);
+      expect(im[k]).toBeCloseTo(di[k]!, 9);
+    }
     expect(() => fft(new Float64Array(6), new Float64Array(6))).toThrow(/power of two, got 6/);
   });
 
   it('a pure tone peaks at bin f·N/sr', () => {
-    const sr = 8000, f = 1000;
+    const sr = 8000,
+      f = 1000;
     const x = Float32Array.from({ length: 2048 }, (_, i) => Math.sin((2 * Math.PI * f * i) / sr));
     const s = spectrogram(x, { frameLength: 256, hop: 128 });
     expect(s.frames).toBe(15);
@@ -134,13 +157,21 @@ describe('signals and trigger-word clips', () => {
     for (const clip of batch.clips) {
       const expected = new Float32Array(frames);
       const sorted = [...clip.words].sort((a, b) => a.start - b.start);
-      for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.start).toBeGreaterThanOrEqual(sorted[i - 1]!.end);
-      for (const w of clip.words) if (w.kind === 'trigger') for (let t = Math.ceil(w.end / 128); t < Math.min(frames, Math.ceil(w.end / 128) + 10); t++) expected[t] = 1;
+      for (let i = 1; i < sorted.length; i++)
+        expect(sorted[i]!.start).toBeGreaterThanOrEqual(sorted[i - 1]!.end);
+      for (const w of clip.words)
+        if (w.kind === 'trigger')
+          for (let t = Math.ceil(w.end / 128); t < Math.min(frames, Math.ceil(w.end / 128) + 10); t++)
+            expected[t] = 1;
       expect(Array.from(clip.labels)).toEqual(Array.from(expected));
       // the strongest bin rises across a trigger word (600 → 1800 Hz) and stays flat within a distractor's first third
       const trig = clip.words.find((w) => w.kind === 'trigger')!;
       const spec = spectrogram(clip.audio, { frameLength: 256, hop: 128 });
-      const peak = (sample: number) => { const t = Math.floor(sample / 128); const row = Array.from(spec.data.subarray(t * 129, (t + 1) * 129)); return row.indexOf(Math.max(...row)); };
+      const peak = (sample: number) => {
+        const t = Math.floor(sample / 128);
+        const row = Array.from(spec.data.subarray(t * 129, (t + 1) * 129));
+        return row.indexOf(Math.max(...row));
+      };
       const len = trig.end - trig.start;
       expect(peak(trig.start + 0.7 * len)).toBeGreaterThan(peak(trig.start + 0.25 * len) + 5);
     }
@@ -149,6 +180,8 @@ describe('signals and trigger-word clips', () => {
   });
 
   it('refuses clips too short for their words', () => {
-    expect(() => generateTriggerClips({ count: 1, seconds: 0.5, triggers: [1, 1], distractors: [2, 2] })).toThrow(/do not fit/);
+    expect(() =>
+      generateTriggerClips({ count: 1, seconds: 0.5, triggers: [1, 1], distractors: [2, 2] }),
+    ).toThrow(/do not fit/);
   });
 });

@@ -13,7 +13,9 @@ vi.mock('node:fs', async (importOriginal) => {
   const renameSync: typeof fs.renameSync = (from, to) => {
     if (refuse && String(to).includes('.corrupt-')) {
       if (refuse === 'ENOENT') fs.unlinkSync(from); // another process took it first
-      throw Object.assign(new Error(`${refuse}: refused, rename '${String(from)}' -> '${String(to)}'`), { code: refuse });
+      throw Object.assign(new Error(`${refuse}: refused, rename '${String(from)}' -> '${String(to)}'`), {
+        code: refuse,
+      });
     }
     return fs.renameSync(from, to);
   };
@@ -25,7 +27,14 @@ const { registerAsset } = await import('../../../lib/data/registry');
 
 const GOOD = Buffer.from('the real content of the asset\n'.repeat(100));
 const BAD = Buffer.from(GOOD).fill(0x41, 0, 10);
-registerAsset({ name: 'test/aside.bin', sha256: createHash('sha256').update(GOOD).digest('hex'), size: GOOD.length, source: { kind: 'url', url: 'https://example.org/aside.bin' }, licence: 'test', description: 'test file' });
+registerAsset({
+  name: 'test/aside.bin',
+  sha256: createHash('sha256').update(GOOD).digest('hex'),
+  size: GOOD.length,
+  source: { kind: 'url', url: 'https://example.org/aside.bin' },
+  licence: 'test',
+  description: 'test file',
+});
 
 let root: string;
 beforeEach(() => {
@@ -47,7 +56,12 @@ describe('a corrupt cached file that cannot be set aside', () => {
       put(join(root, 'cache', 'test', 'aside.bin'), BAD);
       put(join(root, 'mirror', 'test', 'aside.bin'), GOOD);
       refuse = code;
-      const r = await resolveAsset('test/aside.bin', { cacheDir: join(root, 'cache'), mirrors: [join(root, 'mirror')], fetch: null, useNodeModules: false });
+      const r = await resolveAsset('test/aside.bin', {
+        cacheDir: join(root, 'cache'),
+        mirrors: [join(root, 'mirror')],
+        fetch: null,
+        useNodeModules: false,
+      });
       expect(r.origin).toBe('mirror');
     });
   }
@@ -55,8 +69,16 @@ describe('a corrupt cached file that cannot be set aside', () => {
   it('without a mirror the error says the bad copy stays in place, unused, and why', async () => {
     put(join(root, 'cache', 'test', 'aside.bin'), BAD);
     refuse = 'EACCES';
-    await expect(resolveAsset('test/aside.bin', { cacheDir: join(root, 'cache'), mirrors: [], fetch: null, useNodeModules: false }))
-      .rejects.toThrow(/the cached copy had SHA-256 [0-9a-f]{64} and could not be set aside \(EACCES: refused, rename .*\), so it stays in place, unused/);
+    await expect(
+      resolveAsset('test/aside.bin', {
+        cacheDir: join(root, 'cache'),
+        mirrors: [],
+        fetch: null,
+        useNodeModules: false,
+      }),
+    ).rejects.toThrow(
+      /the cached copy had SHA-256 [0-9a-f]{64} and could not be set aside \(EACCES: refused, rename .*\), so it stays in place, unused/,
+    );
     expect(readdirSync(join(root, 'cache', 'test'))).toEqual(['aside.bin']);
   });
 });

@@ -12,7 +12,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('tests', 'lib', 'data', 'hub-race-child.ts')], { env: { ...process.env, ...env } });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join('tests', 'lib', 'data', 'hub-race-child.ts')],
+      { env: { ...process.env, ...env } },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

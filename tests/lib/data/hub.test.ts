@@ -1,13 +1,30 @@
 // The data hub's resolution order and its failure modes, on temp directories with
 // injected fetch functions: nothing here touches the network or /work/shared.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DataHubError, type FetchLike, type HubOptions, assetState, readAssetText, resolveAsset } from '../../../lib/data/hub';
+import {
+  DataHubError,
+  type FetchLike,
+  type HubOptions,
+  assetState,
+  readAssetText,
+  resolveAsset,
+} from '../../../lib/data/hub';
 import { getAsset, registerAsset } from '../../../lib/data/registry';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
@@ -15,14 +32,31 @@ const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('h
 function bytes(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n);
   let s = seed;
-  for (let i = 0; i < n; i++) { s = (s * 1103515245 + 12345) >>> 0; out[i] = s >>> 24; }
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    out[i] = s >>> 24;
+  }
   return out;
 }
 
 const SMALL = bytes(5000, 1);
 const BIG = bytes(3_000_000, 2);
-registerAsset({ name: 'test/small.bin', sha256: sha(SMALL), size: SMALL.length, source: { kind: 'url', url: 'https://example.org/small.bin' }, licence: 'test', description: 'test file' });
-registerAsset({ name: 'test/big.bin', sha256: sha(BIG), size: BIG.length, source: { kind: 'url', url: 'https://example.org/big.bin' }, licence: 'test', description: 'test file' });
+registerAsset({
+  name: 'test/small.bin',
+  sha256: sha(SMALL),
+  size: SMALL.length,
+  source: { kind: 'url', url: 'https://example.org/small.bin' },
+  licence: 'test',
+  description: 'test file',
+});
+registerAsset({
+  name: 'test/big.bin',
+  sha256: sha(BIG),
+  size: BIG.length,
+  source: { kind: 'url', url: 'https://example.org/big.bin' },
+  licence: 'test',
+  description: 'test file',
+});
 
 /** A fetch that serves `body` in 64 kB chunks, optionally cut short. */
 function serving(body: Uint8Array, calls: string[] = [], cutAt = body.length): FetchLike {
@@ -31,7 +65,10 @@ function serving(body: Uint8Array, calls: string[] = [], cutAt = body.length): F
     let offset = 0;
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
-        if (offset >= cutAt) { controller.close(); return; }
+        if (offset >= cutAt) {
+          controller.close();
+          return;
+        }
         const end = Math.min(cutAt, offset + 65536);
         controller.enqueue(body.slice(offset, end));
         offset = end;
@@ -41,7 +78,9 @@ function serving(body: Uint8Array, calls: string[] = [], cutAt = body.length): F
   };
 }
 
-const offlineFetch: FetchLike = async () => { throw new TypeError('fetch failed (network disabled in this test)'); };
+const offlineFetch: FetchLike = async () => {
+  throw new TypeError('fetch failed (network disabled in this test)');
+};
 
 let root: string;
 let cacheDir: string;
@@ -53,7 +92,14 @@ beforeEach(() => {
   cacheDir = join(root, 'cache');
   mirror = join(root, 'mirror');
   mkdirSync(mirror);
-  base = { cacheDir, mirrors: [mirror], fetch: offlineFetch, attempts: 2, retryDelayMs: 1, progressAbove: Infinity };
+  base = {
+    cacheDir,
+    mirrors: [mirror],
+    fetch: offlineFetch,
+    attempts: 2,
+    retryDelayMs: 1,
+    progressAbove: Infinity,
+  };
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -118,7 +164,9 @@ describe('resolution order', () => {
     writeFileSync(path, tampered);
     const mtime = new Date(statSync(path).mtimeMs + 5000);
     (await import('node:fs')).utimesSync(path, mtime, mtime);
-    await expect(resolveAsset('test/small.bin', base)).rejects.toThrow(/mirror copy .* has SHA-256 .* ignored/);
+    await expect(resolveAsset('test/small.bin', base)).rejects.toThrow(
+      /mirror copy .* has SHA-256 .* ignored/,
+    );
     // someone else's mirror is never moved
     expect(readdirSync(join(mirror, 'test'))).toEqual(['small.bin']);
   });
@@ -137,7 +185,10 @@ describe('resolution order', () => {
 
   it('offline with nothing anywhere: a clear error naming the asset, its URL and where to put a copy', async () => {
     const calls: string[] = [];
-    const failing: FetchLike = async (url) => { calls.push(url); throw new TypeError('getaddrinfo ENOTFOUND example.org'); };
+    const failing: FetchLike = async (url) => {
+      calls.push(url);
+      throw new TypeError('getaddrinfo ENOTFOUND example.org');
+    };
     const error = await resolveAsset('test/small.bin', { ...base, fetch: failing }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataHubError);
     expect((error as DataHubError).code).toBe('missing');
@@ -152,12 +203,15 @@ describe('resolution order', () => {
   });
 
   it('network off (fetch null) says so and does not try', async () => {
-    await expect(resolveAsset('test/small.bin', { ...base, fetch: null })).rejects.toThrow(/network is off.*example\.org\/small\.bin/);
+    await expect(resolveAsset('test/small.bin', { ...base, fetch: null })).rejects.toThrow(
+      /network is off.*example\.org\/small\.bin/,
+    );
   });
 
   it('mirror-only assets say where their real source is', async () => {
-    await expect(resolveAsset('cifar10/data_batch_subset.bin', { ...base, fetch: null, useNodeModules: false }))
-      .rejects.toThrow(/exists only in the course's data mirror.*cifar-10-binary\.tar\.gz/);
+    await expect(
+      resolveAsset('cifar10/data_batch_subset.bin', { ...base, fetch: null, useNodeModules: false }),
+    ).rejects.toThrow(/exists only in the course's data mirror.*cifar-10-binary\.tar\.gz/);
   });
 });
 
@@ -175,7 +229,8 @@ describe('download', () => {
   it('retries a cut transfer with back-off and succeeds', async () => {
     const calls: string[] = [];
     let n = 0;
-    const flaky: FetchLike = (url, init) => (n++ === 0 ? serving(BIG, calls, 100_000) : serving(BIG, calls))(url, init);
+    const flaky: FetchLike = (url, init) =>
+      (n++ === 0 ? serving(BIG, calls, 100_000) : serving(BIG, calls))(url, init);
     const r = await resolveAsset('test/big.bin', { ...base, fetch: flaky, attempts: 3 });
     expect(r.origin).toBe('network');
     expect(calls).toHaveLength(2);
@@ -187,7 +242,11 @@ describe('download', () => {
     const wrong = BIG.slice();
     wrong[12345] ^= 0x40;
     const calls: string[] = [];
-    const error = await resolveAsset('test/big.bin', { ...base, fetch: serving(wrong, calls), attempts: 3 }).catch((e: unknown) => e);
+    const error = await resolveAsset('test/big.bin', {
+      ...base,
+      fetch: serving(wrong, calls),
+      attempts: 3,
+    }).catch((e: unknown) => e);
     expect((error as DataHubError).code).toBe('checksum');
     expect((error as Error).message).toContain(sha(wrong));
     expect(calls).toHaveLength(1);
@@ -199,13 +258,24 @@ describe('download', () => {
 
   it('HTTP errors are reported with their status', async () => {
     const notFound: FetchLike = async () => ({ ok: false, status: 404, statusText: 'Not Found', body: null });
-    await expect(resolveAsset('test/small.bin', { ...base, fetch: notFound })).rejects.toThrow(/HTTP 404 Not Found/);
+    await expect(resolveAsset('test/small.bin', { ...base, fetch: notFound })).rejects.toThrow(
+      /HTTP 404 Not Found/,
+    );
   });
 
   it('out of disk: refuses before downloading when the asset cannot fit', async () => {
-    registerAsset({ name: 'test/huge.bin', sha256: '0'.repeat(64), size: 2 ** 52, source: { kind: 'url', url: 'https://example.org/huge.bin' }, licence: 'test', description: 'bigger than any disk' });
+    registerAsset({
+      name: 'test/huge.bin',
+      sha256: '0'.repeat(64),
+      size: 2 ** 52,
+      source: { kind: 'url', url: 'https://example.org/huge.bin' },
+      licence: 'test',
+      description: 'bigger than any disk',
+    });
     const calls: string[] = [];
-    const error = await resolveAsset('test/huge.bin', { ...base, fetch: serving(SMALL, calls) }).catch((e: unknown) => e);
+    const error = await resolveAsset('test/huge.bin', { ...base, fetch: serving(SMALL, calls) }).catch(
+      (e: unknown) => e,
+    );
     expect((error as DataHubError).code).toBe('no-space');
     expect((error as Error).message).toMatch(/Out of disk space for test\/huge\.bin .* free/);
     expect(calls).toHaveLength(0);
@@ -214,21 +284,38 @@ describe('download', () => {
   it('keeps the first lines of a list when the registry says so', async () => {
     const full = Array.from({ length: 50 }, (_, i) => `name ${i}`).join('\n') + '\n';
     const firstTen = full.split('\n').slice(0, 10).join('\n') + '\n';
-    registerAsset({ name: 'test/names.txt', sha256: sha(firstTen), size: firstTen.length, source: { kind: 'url', url: 'https://example.org/names.txt', firstLines: 10 }, licence: 'test', description: 'list' });
-    expect(await readAssetText('test/names.txt', { ...base, fetch: serving(new TextEncoder().encode(full)) })).toBe(firstTen);
+    registerAsset({
+      name: 'test/names.txt',
+      sha256: sha(firstTen),
+      size: firstTen.length,
+      source: { kind: 'url', url: 'https://example.org/names.txt', firstLines: 10 },
+      licence: 'test',
+      description: 'list',
+    });
+    expect(
+      await readAssetText('test/names.txt', { ...base, fetch: serving(new TextEncoder().encode(full)) }),
+    ).toBe(firstTen);
   });
 });
 
 describe('faults', () => {
   it('an unwritable cache folder (a path under a regular file) is named, with what to do', async () => {
     writeFileSync(join(root, 'file'), 'not a folder');
-    const error = await resolveAsset('test/small.bin', { ...base, cacheDir: join(root, 'file', 'cache'), fetch: serving(SMALL) }).catch((e: unknown) => e);
+    const error = await resolveAsset('test/small.bin', {
+      ...base,
+      cacheDir: join(root, 'file', 'cache'),
+      fetch: serving(SMALL),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataHubError);
     expect((error as DataHubError).code).toBe('unwritable');
-    expect((error as Error).message).toMatch(/The cache folder .*file\/cache\/test cannot be written \(ENOTDIR.*\).*COURSE_CACHE_DIR.*COURSE_DATA_MIRROR/);
+    expect((error as Error).message).toMatch(
+      /The cache folder .*file\/cache\/test cannot be written \(ENOTDIR.*\).*COURSE_CACHE_DIR.*COURSE_DATA_MIRROR/,
+    );
     // a good mirror copy needs no cache at all
     put(mirror, 'test/small.bin', SMALL);
-    expect((await resolveAsset('test/small.bin', { ...base, cacheDir: join(root, 'file', 'cache') })).origin).toBe('mirror');
+    expect(
+      (await resolveAsset('test/small.bin', { ...base, cacheDir: join(root, 'file', 'cache') })).origin,
+    ).toBe('mirror');
   });
 
   it('a mirror folder that does not exist is named, from COURSE_DATA_MIRROR or the options', async () => {
@@ -236,13 +323,18 @@ describe('faults', () => {
     const saved = process.env.COURSE_DATA_MIRROR;
     process.env.COURSE_DATA_MIRROR = missing;
     try {
-      await expect(resolveAsset('test/small.bin', { ...base, mirrors: undefined, fetch: null }))
-        .rejects.toThrow(`COURSE_DATA_MIRROR names ${missing}, which does not exist: create it with the data in it, or correct COURSE_DATA_MIRROR`);
+      await expect(
+        resolveAsset('test/small.bin', { ...base, mirrors: undefined, fetch: null }),
+      ).rejects.toThrow(
+        `COURSE_DATA_MIRROR names ${missing}, which does not exist: create it with the data in it, or correct COURSE_DATA_MIRROR`,
+      );
     } finally {
       if (saved === undefined) delete process.env.COURSE_DATA_MIRROR;
       else process.env.COURSE_DATA_MIRROR = saved;
     }
-    await expect(resolveAsset('test/small.bin', { ...base, mirrors: [join(root, 'file-mirror')], fetch: null })).rejects.toThrow(/the mirrors option names .*file-mirror, which does not exist/);
+    await expect(
+      resolveAsset('test/small.bin', { ...base, mirrors: [join(root, 'file-mirror')], fetch: null }),
+    ).rejects.toThrow(/the mirrors option names .*file-mirror, which does not exist/);
   });
 
   describe('servers that do not answer', () => {
@@ -265,10 +357,25 @@ describe('faults', () => {
 
     it('times out waiting for an answer, and for the next piece of data', async () => {
       const name = `test/silent-${port}.bin`;
-      registerAsset({ name, sha256: sha(SMALL), size: SMALL.length, source: { kind: 'url', url: `http://127.0.0.1:${port}/small.bin` }, licence: 'test', description: 'test file' });
-      const options: HubOptions = { ...base, fetch: undefined, attempts: 1, connectTimeoutMs: 300, idleTimeoutMs: 300 };
+      registerAsset({
+        name,
+        sha256: sha(SMALL),
+        size: SMALL.length,
+        source: { kind: 'url', url: `http://127.0.0.1:${port}/small.bin` },
+        licence: 'test',
+        description: 'test file',
+      });
+      const options: HubOptions = {
+        ...base,
+        fetch: undefined,
+        attempts: 1,
+        connectTimeoutMs: 300,
+        idleTimeoutMs: 300,
+      };
       const t0 = Date.now();
-      await expect(resolveAsset(name, options)).rejects.toThrow(new RegExp(`no answer from 127\\.0\\.0\\.1:${port} within 0\\.3 s`));
+      await expect(resolveAsset(name, options)).rejects.toThrow(
+        new RegExp(`no answer from 127\\.0\\.0\\.1:${port} within 0\\.3 s`),
+      );
       mode = 'stall';
       await expect(resolveAsset(name, options)).rejects.toThrow(/stalled: no data for 0\.3 s after 1\.0 kB/);
       expect(Date.now() - t0).toBeLessThan(10_000);

@@ -16,13 +16,26 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 describe('indexed PNG decoding', () => {
   it('returns the stored sample values through every row filter', () => {
-    const width = 37, height = 23;
-    const png = new PNG({ width, height, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false } as ConstructorParameters<typeof PNG>[0]);
+    const width = 37,
+      height = 23;
+    const png = new PNG({
+      width,
+      height,
+      colorType: 0,
+      inputColorType: 0,
+      bitDepth: 8,
+      inputHasAlpha: false,
+    } as ConstructorParameters<typeof PNG>[0]);
     const values = new Uint8Array(width * height);
     for (let i = 0; i < values.length; i++) values[i] = (i * 37 + (i % width) * (i % 7)) & 255;
     png.data = Buffer.from(values);
     // filterType -1: pngjs picks the best of the five filters row by row
-    const bytes = PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false, filterType: -1 } as Parameters<typeof PNG.sync.write>[1]);
+    const bytes = PNG.sync.write(png, {
+      colorType: 0,
+      inputColorType: 0,
+      inputHasAlpha: false,
+      filterType: -1,
+    } as Parameters<typeof PNG.sync.write>[1]);
     const decoded = decodeIndexedPng(bytes, 'test.png');
     expect([decoded.width, decoded.height]).toEqual([width, height]);
     expect(Array.from(decoded.data)).toEqual(Array.from(values));
@@ -30,7 +43,9 @@ describe('indexed PNG decoding', () => {
 
   it('refuses RGBA PNGs and non-PNG bytes with the file name', () => {
     const rgba = PNG.sync.write(new PNG({ width: 2, height: 2 }));
-    expect(() => decodeIndexedPng(rgba, 'photo.png')).toThrow(/photo\.png: expected an 8-bit non-interlaced palette or greyscale PNG, got bit depth 8, colour type 6/);
+    expect(() => decodeIndexedPng(rgba, 'photo.png')).toThrow(
+      /photo\.png: expected an 8-bit non-interlaced palette or greyscale PNG, got bit depth 8, colour type 6/,
+    );
     expect(() => decodeIndexedPng(new Uint8Array(40), 'x.bin')).toThrow(/x\.bin is not a PNG/);
   });
 
@@ -38,12 +53,16 @@ describe('indexed PNG decoding', () => {
     const t = trimapFromIndices(new Uint8Array([0, 2, 255, 2]), 2, 2, 'm.png');
     expect(Array.from(t.classes)).toEqual([0, 1, 2, 1]);
     expect(t.species).toBe('dog');
-    expect(() => trimapFromIndices(new Uint8Array([0, 3]), 2, 1, 'm.png')).toThrow(/m\.png: unexpected mask value 3/);
+    expect(() => trimapFromIndices(new Uint8Array([0, 3]), 2, 1, 'm.png')).toThrow(
+      /m\.png: unexpected mask value 3/,
+    );
     expect(() => trimapFromIndices(new Uint8Array([1, 2]), 2, 1, 'm.png')).toThrow(/both cat/);
   });
 });
 
-const mirror = mirrorDirectories().find((m) => existsSync(join(m, 'pets-seg')) && existsSync(join(m, 'day-night')) && existsSync(join(m, 'faces')));
+const mirror = mirrorDirectories().find(
+  (m) => existsSync(join(m, 'pets-seg')) && existsSync(join(m, 'day-night')) && existsSync(join(m, 'faces')),
+);
 const skip = 'skipped: no data mirror (set COURSE_DATA_MIRROR or provide ../shared/data)';
 
 describe.skipIf(!mirror)(mirror ? 'real photo sets from the mirror' : `real photo sets (${skip})`, () => {
@@ -81,7 +100,8 @@ describe.skipIf(!mirror)(mirror ? 'real photo sets from the mirror' : `real phot
     expect(train.files[0]).toMatch(/^day-night\/training\/day\//);
     const [day, night] = tf.tidy(() => {
       const mean = tf.mean(train.images, [1, 2, 3]).arraySync() as number[];
-      const d = mean.filter((_, i) => i % 2 === 0), n = mean.filter((_, i) => i % 2 === 1);
+      const d = mean.filter((_, i) => i % 2 === 0),
+        n = mean.filter((_, i) => i % 2 === 1);
       return [d.reduce((a, b) => a + b) / d.length, n.reduce((a, b) => a + b) / n.length];
     });
     expect(day!).toBeGreaterThan(night! + 0.1);
@@ -90,7 +110,16 @@ describe.skipIf(!mirror)(mirror ? 'real photo sets from the mirror' : `real phot
   });
 
   it('face crops by identity; the style/content pair', async () => {
-    expect(faceIdentities()).toEqual(['amy', 'bernadette', 'howard', 'leonard', 'penny', 'raj', 'sheldon', 'stuart']);
+    expect(faceIdentities()).toEqual([
+      'amy',
+      'bernadette',
+      'howard',
+      'leonard',
+      'penny',
+      'raj',
+      'sheldon',
+      'stuart',
+    ]);
     const before = tf.memory().numTensors;
     const crops = await loadFaceCrops({ identities: ['raj'], cacheDir });
     expect(crops.map((c) => c.file)).toEqual([1, 2, 3, 4, 5].map((i) => `faces/raj/raj${i}.png`));

@@ -6,7 +6,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { faceApi, loadFaceApiWeights, loadFaceDescriber, loadTinyFaceDetector } from '../../../lib/data/faceapi';
+import {
+  faceApi,
+  loadFaceApiWeights,
+  loadFaceDescriber,
+  loadTinyFaceDetector,
+} from '../../../lib/data/faceapi';
 import { mirrorDirectories } from '../../../lib/data/hub';
 import { loadAssetImage, loadFaceCrops } from '../../../lib/data/images';
 import { classifyImage, hubIOHandler, loadNanoDet, loadTinyDarknet } from '../../../lib/data/models';
@@ -14,8 +19,11 @@ import { classifyImage, hubIOHandler, loadNanoDet, loadTinyDarknet } from '../..
 const cacheDir = mkdtempSync(join(tmpdir(), 'models-test-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 const opts = { cacheDir };
-const mirror = mirrorDirectories().find((m) => existsSync(join(m, 'models', 'darknet-tiny')) && existsSync(join(m, 'faces')));
-const title = (t: string) => (mirror ? t : `${t} (skipped: no data mirror; set COURSE_DATA_MIRROR or provide ../shared/data)`);
+const mirror = mirrorDirectories().find(
+  (m) => existsSync(join(m, 'models', 'darknet-tiny')) && existsSync(join(m, 'faces')),
+);
+const title = (t: string) =>
+  mirror ? t : `${t} (skipped: no data mirror; set COURSE_DATA_MIRROR or provide ../shared/data)`;
 
 // ImageNet's domestic-cat classes as darknet names them
 const CAT_CLASSES = ['tabby', 'tiger cat', 'Persian cat', 'Siamese cat', 'Egyptian cat'];
@@ -29,7 +37,12 @@ describe.skipIf(!mirror)(title('Tiny-Darknet and NanoDet'), () => {
     expect(classifier.model.countParams()).toBeLessThan(1_100_000);
     const cat = await loadAssetImage('photos/chelsea.png', opts);
     const top = classifyImage(classifier, cat, 5);
-    console.log(`chelsea.png: ${top.slice(0, 3).map((p) => `${p.label} ${p.probability.toFixed(2)}`).join(', ')}`);
+    console.log(
+      `chelsea.png: ${top
+        .slice(0, 3)
+        .map((p) => `${p.label} ${p.probability.toFixed(2)}`)
+        .join(', ')}`,
+    );
     expect(CAT_CLASSES).toContain(top[0]!.label);
     expect(top[0]!.probability).toBeGreaterThan(0.3);
     cat.dispose();
@@ -52,7 +65,9 @@ describe.skipIf(!mirror)(title('Tiny-Darknet and NanoDet'), () => {
   });
 
   it('the IOHandler reports an unregistered model file by name', async () => {
-    await expect(hubIOHandler('models/none/model.json', opts).load!()).rejects.toThrow(/Unknown data asset "models\/none\/model\.json"/);
+    await expect(hubIOHandler('models/none/model.json', opts).load!()).rejects.toThrow(
+      /Unknown data asset "models\/none\/model\.json"/,
+    );
   });
 });
 
@@ -74,19 +89,25 @@ describe.skipIf(!mirror)(title('face-api networks'), () => {
     tf.dispose(crops.map((c) => c.image));
     describer.dispose();
     expect(descriptors[0]!.d).toHaveLength(128);
-    const same: number[] = [], different: number[] = [];
+    const same: number[] = [],
+      different: number[] = [];
     for (let i = 0; i < descriptors.length; i++) {
       for (let j = i + 1; j < descriptors.length; j++) {
-        (descriptors[i]!.who === descriptors[j]!.who ? same : different).push(dist(descriptors[i]!.d, descriptors[j]!.d));
+        (descriptors[i]!.who === descriptors[j]!.who ? same : different).push(
+          dist(descriptors[i]!.d, descriptors[j]!.d),
+        );
       }
     }
     const mean = (v: number[]) => v.reduce((a, b) => a + b) / v.length;
-    console.log(`face descriptors: same person ${mean(same).toFixed(3)} (max ${Math.max(...same).toFixed(3)}), different ${mean(different).toFixed(3)} (min ${Math.min(...different).toFixed(3)})`);
+    console.log(
+      `face descriptors: same person ${mean(same).toFixed(3)} (max ${Math.max(...same).toFixed(3)}), different ${mean(different).toFixed(3)} (min ${Math.min(...different).toFixed(3)})`,
+    );
     expect(mean(same)).toBeLessThan(0.6);
     expect(mean(different)).toBeGreaterThan(0.7);
     // every person's own crops are nearer, on average, than anyone else's
     for (const p of people) {
-      const own: number[] = [], other: number[] = [];
+      const own: number[] = [],
+        other: number[] = [];
       for (const a of descriptors.filter((x) => x.who === p)) {
         for (const b of descriptors) if (a !== b) (b.who === p ? own : other).push(dist(a.d, b.d));
       }
@@ -104,20 +125,38 @@ describe.skipIf(!mirror)(title('face-api networks'), () => {
     // straightforward YOLOv2 decode: sigmoid offsets in the cell, exp-scaled anchors, sigmoid objectness
     const g = out.grid.arraySync() as number[][][][];
     const sig = (v: number) => 1 / (1 + Math.exp(-v));
-    const boxes: number[][] = [], scores: number[] = [];
-    for (let row = 0; row < 13; row++) for (let col = 0; col < 13; col++) for (let a = 0; a < 5; a++) {
-      const [tx, ty, tw, th, to] = g[row]![col]![a]!;
-      const score = sig(to!);
-      if (score < 0.5) continue;
-      const cx = (col + sig(tx!)) / 13, cy = (row + sig(ty!)) / 13;
-      const w = (Math.exp(tw!) * out.anchors[a]![0]) / 13, h = (Math.exp(th!) * out.anchors[a]![1]) / 13;
-      boxes.push([(cy - h / 2) * out.paddedSide, (cx - w / 2) * out.paddedSide, (cy + h / 2) * out.paddedSide, (cx + w / 2) * out.paddedSide]);
-      scores.push(score);
-    }
-    const kept = boxes.length ? tf.tidy(() => tf.image.nonMaxSuppression(tf.tensor2d(boxes), tf.tensor1d(scores), 50, 0.4).arraySync()) : [];
+    const boxes: number[][] = [],
+      scores: number[] = [];
+    for (let row = 0; row < 13; row++)
+      for (let col = 0; col < 13; col++)
+        for (let a = 0; a < 5; a++) {
+          const [tx, ty, tw, th, to] = g[row]![col]![a]!;
+          const score = sig(to!);
+          if (score < 0.5) continue;
+          const cx = (col + sig(tx!)) / 13,
+            cy = (row + sig(ty!)) / 13;
+          const w = (Math.exp(tw!) * out.anchors[a]![0]) / 13,
+            h = (Math.exp(th!) * out.anchors[a]![1]) / 13;
+          boxes.push([
+            (cy - h / 2) * out.paddedSide,
+            (cx - w / 2) * out.paddedSide,
+            (cy + h / 2) * out.paddedSide,
+            (cx + w / 2) * out.paddedSide,
+          ]);
+          scores.push(score);
+        }
+    const kept = boxes.length
+      ? tf.tidy(() =>
+          tf.image.nonMaxSuppression(tf.tensor2d(boxes), tf.tensor1d(scores), 50, 0.4).arraySync(),
+        )
+      : [];
     // face-api's own post-processing on the same image, through a second net instance
     const api = faceApi();
-    const ref = new api.TinyFaceDetector() as unknown as { loadFromWeightMap(m: tf.NamedTensorMap): void; detect(i: tf.Tensor3D, o: object): Promise<unknown[]>; dispose(): void };
+    const ref = new api.TinyFaceDetector() as unknown as {
+      loadFromWeightMap(m: tf.NamedTensorMap): void;
+      detect(i: tf.Tensor3D, o: object): Promise<unknown[]>;
+      dispose(): void;
+    };
     ref.loadFromWeightMap(await loadFaceApiWeights('tiny_face_detector_model', opts));
     const pixels = tf.tidy(() => tf.mul(photo, 255) as tf.Tensor3D);
     const theirs = await ref.detect(pixels, { inputSize: 416, scoreThreshold: 0.5 });

@@ -18,7 +18,10 @@ function bigEndianVolume(): Uint8Array {
   v.setInt16(72, 16, false);
   [1, 0.5, 1.5, 2].forEach((p, i) => v.setFloat32(76 + 4 * i, p, false));
   v.setFloat32(108, 352, false);
-  bytes.set([...'test volume'].map((c) => c.charCodeAt(0)), 148);
+  bytes.set(
+    [...'test volume'].map((c) => c.charCodeAt(0)),
+    148,
+  );
   bytes.set([0x6e, 0x2b, 0x31, 0], 344); // "n+1\0"
   for (let i = 0; i < 24; i++) v.setInt16(352 + 2 * i, i - 5, false);
   return bytes;
@@ -44,11 +47,15 @@ describe('decodeNifti', () => {
   });
 
   it('refuses other files and short data, naming the file', () => {
-    expect(() => decodeNifti(new Uint8Array(400), 'zero.nii')).toThrow(/zero\.nii: header size field is 0, not 348/);
+    expect(() => decodeNifti(new Uint8Array(400), 'zero.nii')).toThrow(
+      /zero\.nii: header size field is 0, not 348/,
+    );
     const bad = bigEndianVolume();
     bad[345] = 0x69; // "ni1": a header without its image
     expect(() => decodeNifti(bad, 'pair.hdr')).toThrow(/pair\.hdr: magic "ni1" is not "n\+1"/);
-    expect(() => decodeNifti(bigEndianVolume().slice(0, 380), 'cut.nii')).toThrow(/cut\.nii: header promises 24 voxels of 2 bytes from byte 352, but the file has 380 bytes/);
+    expect(() => decodeNifti(bigEndianVolume().slice(0, 380), 'cut.nii')).toThrow(
+      /cut\.nii: header promises 24 voxels of 2 bytes from byte 352, but the file has 380 bytes/,
+    );
     const odd = bigEndianVolume();
     new DataView(odd.buffer).setInt16(70, 128, false); // RGB24
     expect(() => decodeNifti(odd, 'rgb.nii')).toThrow(/rgb\.nii: datatype 128 is not supported/);
@@ -57,7 +64,7 @@ describe('decodeNifti', () => {
 
 const mirror = mirrorDirectories().find((d) => existsSync(join(d, 'volumes/someones_anatomy.nii.gz')));
 
-describe.skipIf(!mirror)('decodeNifti on the mirror\'s MRI volumes', () => {
+describe.skipIf(!mirror)("decodeNifti on the mirror's MRI volumes", () => {
   // Python: sum of the stored uint8 voxels, the voxel at (3, 5, 7) and at the centre (nx/2, ny/2, nz/2).
   const cases = [
     { file: 'someones_anatomy.nii.gz', shape: [57, 67, 56], mm: 2.75, sum: 23849669, at357: 8, centre: 163 },

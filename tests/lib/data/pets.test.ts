@@ -3,14 +3,29 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { mirrorDirectories } from '../../../lib/data/hub';
-import { loadTrimap, petIds, speciesFromOxfordName, trimapFromOxford, trimapFromPng } from '../../../lib/data/pets';
+import {
+  loadTrimap,
+  petIds,
+  speciesFromOxfordName,
+  trimapFromOxford,
+  trimapFromPng,
+} from '../../../lib/data/pets';
 import { getAsset } from '../../../lib/data/registry';
 
 /** A greyscale (colour type 0) PNG of the given values, as Oxford stores its trimaps. */
 function greyPng(values: number[], width: number): Uint8Array {
-  const png = new PNG({ width, height: values.length / width, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false } as ConstructorParameters<typeof PNG>[0]);
+  const png = new PNG({
+    width,
+    height: values.length / width,
+    colorType: 0,
+    inputColorType: 0,
+    bitDepth: 8,
+    inputHasAlpha: false,
+  } as ConstructorParameters<typeof PNG>[0]);
   png.data = Buffer.from(values);
-  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false } as Parameters<typeof PNG.sync.write>[1]);
+  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false } as Parameters<
+    typeof PNG.sync.write
+  >[1]);
 }
 
 describe("Oxford's original trimaps (greyscale: 1 pet, 2 background, 3 boundary)", () => {
@@ -21,8 +36,12 @@ describe("Oxford's original trimaps (greyscale: 1 pet, 2 background, 3 boundary)
   });
 
   it('refuse other values and masks without a pet, naming the file', () => {
-    expect(() => trimapFromOxford(new Uint8Array([2, 0]), 2, 1, 'a.png', 'dog')).toThrow(/a\.png: unexpected trimap value 0 at pixel 1/);
-    expect(() => trimapFromOxford(new Uint8Array([2, 3]), 2, 1, 'b.png', 'dog')).toThrow(/b\.png: trimap has no pet pixels/);
+    expect(() => trimapFromOxford(new Uint8Array([2, 0]), 2, 1, 'a.png', 'dog')).toThrow(
+      /a\.png: unexpected trimap value 0 at pixel 1/,
+    );
+    expect(() => trimapFromOxford(new Uint8Array([2, 3]), 2, 1, 'b.png', 'dog')).toThrow(
+      /b\.png: trimap has no pet pixels/,
+    );
   });
 
   it('a greyscale PNG is read as an Oxford trimap, with the species from the name', () => {
@@ -43,7 +62,7 @@ describe("Oxford's original trimaps (greyscale: 1 pet, 2 background, 3 boundary)
 
 const mirror = mirrorDirectories().find((m) => existsSync(join(m, 'pets-seg', 'masks', 'Abyssinian_10.png')));
 
-describe.skipIf(!mirror)('the mirror\'s pets, both conventions', () => {
+describe.skipIf(!mirror)("the mirror's pets, both conventions", () => {
   it('every registered pet decodes; counts of two greyscale trimaps match an independent PNG reader', async () => {
     const ids = petIds();
     expect(ids.length).toBe(266);
@@ -64,9 +83,18 @@ describe.skipIf(!mirror)('the mirror\'s pets, both conventions', () => {
     expect(species).toEqual({ cat: 178, dog: 88 });
   }, 120_000);
 
-  it('the registry names each convention\'s real upstream', () => {
-    expect(getAsset('pets-seg/masks/Abyssinian_10.png').source).toMatchObject({ kind: 'url', url: expect.stringContaining('Naveen-Dodda/Sample_Pets_dataset') });
-    expect(getAsset('pets-seg/masks/Abyssinian_1.png').source).toMatchObject({ kind: 'url', url: expect.stringContaining('StanCDev/oxford-pet-segmentation') });
-    expect(getAsset('pets-seg/images/Bengal_185.jpg').source).toMatchObject({ kind: 'url', url: expect.stringContaining('StanCDev') });
+  it("the registry names each convention's real upstream", () => {
+    expect(getAsset('pets-seg/masks/Abyssinian_10.png').source).toMatchObject({
+      kind: 'url',
+      url: expect.stringContaining('Naveen-Dodda/Sample_Pets_dataset'),
+    });
+    expect(getAsset('pets-seg/masks/Abyssinian_1.png').source).toMatchObject({
+      kind: 'url',
+      url: expect.stringContaining('StanCDev/oxford-pet-segmentation'),
+    });
+    expect(getAsset('pets-seg/images/Bengal_185.jpg').source).toMatchObject({
+      kind: 'url',
+      url: expect.stringContaining('StanCDev'),
+    });
   });
 });

@@ -15,11 +15,15 @@ describe('speech and MRI assets', () => {
     expect(new Set(speech.map((n) => n.split('/')[1])).size).toBe(31);
     expect(assetsUnder('speech/right/')).toHaveLength(60);
     expect(assetsUnder('speech/_background_noise_/')).toHaveLength(7);
-    expect(assetsUnder('volumes/')).toEqual(['volumes/someones_anatomy.nii.gz', 'volumes/someones_epi.nii.gz']);
+    expect(assetsUnder('volumes/')).toEqual([
+      'volumes/someones_anatomy.nii.gz',
+      'volumes/someones_epi.nii.gz',
+    ]);
     for (const name of PREFIXES.flatMap((p) => assetsUnder(p))) {
       const { source } = getAsset(name);
       expect(source.kind).toBe('url');
-      if (source.kind === 'url') expect(source.url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/[0-9a-f]{40}\//);
+      if (source.kind === 'url')
+        expect(source.url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[^/]+\/[^/]+\/[0-9a-f]{40}\//);
     }
     // the 50 extra recordings of "right" come from the second copy, the first 10 from the first
     const from = (name: string) => (getAsset(name).source as { url: string }).url.split('/')[4];
@@ -29,12 +33,19 @@ describe('speech and MRI assets', () => {
     expect(from('speech/_background_noise_/running_tap.wav')).toBe('wids_tutorial');
   });
 
-  const mirror = mirrorDirectories().find((d) => existsSync(join(d, 'SHA256SUMS')) && existsSync(join(d, 'volumes')));
-  it.skipIf(!mirror)('match the mirror\'s SHA256SUMS and file sizes', () => {
-    const sums = new Map(readFileSync(join(mirror!, 'SHA256SUMS'), 'utf8').trim().split('\n').map((line) => {
-      const [hash, path] = line.trim().split(/\s+/);
-      return [path!.replace(/^\.\//, ''), hash!];
-    }));
+  const mirror = mirrorDirectories().find(
+    (d) => existsSync(join(d, 'SHA256SUMS')) && existsSync(join(d, 'volumes')),
+  );
+  it.skipIf(!mirror)("match the mirror's SHA256SUMS and file sizes", () => {
+    const sums = new Map(
+      readFileSync(join(mirror!, 'SHA256SUMS'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [hash, path] = line.trim().split(/\s+/);
+          return [path!.replace(/^\.\//, ''), hash!];
+        }),
+    );
     const listed = [...sums.keys()].filter((p) => PREFIXES.some((x) => p.startsWith(x))).sort();
     expect(PREFIXES.flatMap((p) => assetsUnder(p)).sort()).toEqual(listed);
     for (const name of listed) {

@@ -18,8 +18,11 @@ describe('downsample and rms', () => {
 
 describe('speechSpan', () => {
   /** Quiet noise-like ripple with a loud burst over samples [start, end), and a short gap inside it. */
-  const recording = (start: number, end: number, gapAt = -1) => Float32Array.from({ length: 1000 }, (_, i) =>
-    (i >= start && i < end && !(i >= gapAt && i < gapAt + 20) ? 0.8 : 0.01) * (i % 2 ? 1 : -1));
+  const recording = (start: number, end: number, gapAt = -1) =>
+    Float32Array.from(
+      { length: 1000 },
+      (_, i) => (i >= start && i < end && !(i >= gapAt && i < gapAt + 20) ? 0.8 : 0.01) * (i % 2 ? 1 : -1),
+    );
   it('finds the loud part to the frame', () => {
     expect(speechSpan(recording(300, 600), 10)).toEqual({ start: 300, end: 600 });
   });
@@ -38,31 +41,53 @@ describe('speechSpan', () => {
 
 describe('triggerFrameLabels', () => {
   it('puts ones on the frames starting at or after each trigger word ends', () => {
-    const labels = triggerFrameLabels([
-      { kind: 'trigger', start: 0, end: 250 }, // frames start at 0, 100, 200, …: first at or after 250 is 3
-      { kind: 'distractor', start: 300, end: 500 },
-      { kind: 'trigger', start: 600, end: 800 },
-    ], 12, 100, 2);
+    const labels = triggerFrameLabels(
+      [
+        { kind: 'trigger', start: 0, end: 250 }, // frames start at 0, 100, 200, …: first at or after 250 is 3
+        { kind: 'distractor', start: 300, end: 500 },
+        { kind: 'trigger', start: 600, end: 800 },
+      ],
+      12,
+      100,
+      2,
+    );
     expect(Array.from(labels)).toEqual([0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0]);
   });
 });
 
 describe('mixTriggerClips', () => {
-  const rate = 1000, frameLength = 16, hop = 8;
+  const rate = 1000,
+    frameLength = 16,
+    hop = 8;
   // a "trigger" of constant 1, an "other word" of constant -1, a background of ±0.1
   const triggers = [new Float32Array(100).fill(1)];
   const negatives = [new Float32Array(150).fill(-1)];
   const backgrounds = [Float32Array.from({ length: 5000 }, (_, i) => (i % 2 ? 0.1 : -0.1))];
 
   it('pastes every word at its recorded place and level, and labels the frames after each trigger', () => {
-    const batch = mixTriggerClips({ count: 6, triggers, negatives, backgrounds, sampleRate: rate, seconds: 1, frameLength, hop,
-      triggersPerClip: [1, 1], negativesPerClip: [1, 2], snrDb: [20, 20], gap: 0.05, labelFrames: 3, seed: 7 });
+    const batch = mixTriggerClips({
+      count: 6,
+      triggers,
+      negatives,
+      backgrounds,
+      sampleRate: rate,
+      seconds: 1,
+      frameLength,
+      hop,
+      triggersPerClip: [1, 1],
+      negativesPerClip: [1, 2],
+      snrDb: [20, 20],
+      gap: 0.05,
+      labelFrames: 3,
+      seed: 7,
+    });
     try {
       expect(batch.spectrograms.shape).toEqual([6, Math.floor((1000 - 16) / 8) + 1, 9]);
       for (const clip of batch.clips) {
         const sorted = [...clip.words].sort((a, b) => a.start - b.start);
         expect(sorted.filter((w) => w.kind === 'trigger')).toHaveLength(1);
-        for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.start).toBeGreaterThanOrEqual(sorted[i - 1]!.end + 50);
+        for (let i = 1; i < sorted.length; i++)
+          expect(sorted[i]!.start).toBeGreaterThanOrEqual(sorted[i - 1]!.end + 50);
         for (const w of sorted) {
           expect(w.end - w.start).toBe(w.kind === 'trigger' ? 100 : 150);
           // 20 dB: the word's RMS is 10 times the background's (0.1), so the samples are ±1·10·0.1 ± 0.1
@@ -75,7 +100,9 @@ describe('mixTriggerClips', () => {
         const first = Math.ceil(end / hop);
         expect(ones).toEqual([first, first + 1, first + 2].filter((t) => t < clip.labels.length));
       }
-      expect(Array.from(batch.labels.dataSync().slice(0, batch.clips[0]!.labels.length))).toEqual(Array.from(batch.clips[0]!.labels));
+      expect(Array.from(batch.labels.dataSync().slice(0, batch.clips[0]!.labels.length))).toEqual(
+        Array.from(batch.clips[0]!.labels),
+      );
     } finally {
       tf.dispose([batch.spectrograms, batch.labels]);
     }
@@ -83,7 +110,17 @@ describe('mixTriggerClips', () => {
 
   it('is repeatable for a seed and differs for another', () => {
     const make = (seed: number) => {
-      const b = mixTriggerClips({ count: 3, triggers, negatives, backgrounds, sampleRate: rate, seconds: 1, frameLength, hop, seed });
+      const b = mixTriggerClips({
+        count: 3,
+        triggers,
+        negatives,
+        backgrounds,
+        sampleRate: rate,
+        seconds: 1,
+        frameLength,
+        hop,
+        seed,
+      });
       tf.dispose([b.spectrograms, b.labels]);
       return b.clips.map((c) => c.words.map((w) => `${w.kind}@${w.start}`).join(',')).join('|');
     };
@@ -92,9 +129,29 @@ describe('mixTriggerClips', () => {
   });
 
   it('refuses words that cannot fit and backgrounds shorter than a clip', () => {
-    expect(() => mixTriggerClips({ count: 1, triggers, negatives, backgrounds, sampleRate: rate, seconds: 0.3, triggersPerClip: [1, 1], negativesPerClip: [1, 1], seed: 1 }))
-      .toThrow(/2 words of up to 0\.15 s do not fit in 0\.3 s/);
-    expect(() => mixTriggerClips({ count: 1, triggers, negatives, backgrounds: [new Float32Array(10)], sampleRate: rate, seconds: 1, seed: 1 }))
-      .toThrow(/background 0 has 10 samples, fewer than one clip \(1000\)/);
+    expect(() =>
+      mixTriggerClips({
+        count: 1,
+        triggers,
+        negatives,
+        backgrounds,
+        sampleRate: rate,
+        seconds: 0.3,
+        triggersPerClip: [1, 1],
+        negativesPerClip: [1, 1],
+        seed: 1,
+      }),
+    ).toThrow(/2 words of up to 0\.15 s do not fit in 0\.3 s/);
+    expect(() =>
+      mixTriggerClips({
+        count: 1,
+        triggers,
+        negatives,
+        backgrounds: [new Float32Array(10)],
+        sampleRate: rate,
+        seconds: 1,
+        seed: 1,
+      }),
+    ).toThrow(/background 0 has 10 samples, fewer than one clip \(1000\)/);
   });
 });

@@ -22,7 +22,9 @@ describe('COURSE_BACKEND', () => {
   });
 
   it('rejects an unknown name and lists the valid ones', () => {
-    expect(() => requestedBackend({ COURSE_BACKEND: 'cuda' })).toThrow(/cuda is not a backend; use one of tensorflow, webgpu, wasm, cpu/);
+    expect(() => requestedBackend({ COURSE_BACKEND: 'cuda' })).toThrow(
+      /cuda is not a backend; use one of tensorflow, webgpu, wasm, cpu/,
+    );
   });
 });
 
@@ -34,7 +36,8 @@ describe('initBackend', () => {
     expect(choice.probes[index]!.name).toBe(choice.name);
     expect(choice.probes.slice(0, index).every((p) => !p.available)).toBe(true);
     expect(choice.probes.map((p) => p.name)).toEqual(BACKEND_ORDER.slice(0, index + 1));
-    for (const passed of choice.probes.slice(0, index)) expect(choice.reason).toContain(`${passed.name} unavailable`);
+    for (const passed of choice.probes.slice(0, index))
+      expect(choice.reason).toContain(`${passed.name} unavailable`);
     expect(choice.versions['tfjs-core']).toBe(tf.version_core);
     expect(describeBackend(choice)[0]).toBe(`backend: ${choice.name}`);
   });
@@ -59,7 +62,9 @@ describe('initBackend', () => {
     if (tensorflowProbe?.available) return; // libtensorflow is installed here: nothing to refuse
     const attempt = initBackend({ backend: 'tensorflow' });
     await expect(attempt).rejects.toBeInstanceOf(BackendUnavailableError);
-    await expect(initBackend({ backend: 'tensorflow' })).rejects.toThrow(/install @tensorflow\/tfjs-node-gpu/);
+    await expect(initBackend({ backend: 'tensorflow' })).rejects.toThrow(
+      /install @tensorflow\/tfjs-node-gpu/,
+    );
     expect(tf.getBackend()).toBe(choice.name);
   });
 });

@@ -3,25 +3,92 @@
 // calls count as large (multiply-adds computed by hand).
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { firstLoadAddress, runLargeKernelsInParallel, type ThreadPoolSwitch } from '../../../lib/engine/thread-pools';
+import {
+  firstLoadAddress,
+  runLargeKernelsInParallel,
+  type ThreadPoolSwitch,
+} from '../../../lib/engine/thread-pools';
 import { PARALLEL_WORK_THRESHOLD } from '../../../lib/engine/thresholds';
 
 // (module (import "env" "f" (func)) (import "env" "m" (memory 1))
 //   (func (export "a") (result i32) i32.const 42)
 //   (func (export "g") (result i32) (local i32) i32.const 1000 i32.load offset=4))
 const HAND_MADE = Uint8Array.from([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, // type 0: () -> i32
-  0x02, 0x12, 0x02, 0x03, 0x65, 0x6e, 0x76, 0x01, 0x66, 0x00, 0x00, 0x03, 0x65, 0x6e, 0x76, 0x01, 0x6d, 0x02, 0x00, 0x01,
-  0x03, 0x03, 0x02, 0x00, 0x00, // two functions of type 0
-  0x07, 0x09, 0x02, 0x01, 0x61, 0x00, 0x01, 0x01, 0x67, 0x00, 0x02,
-  0x0a, 0x11, 0x02,
-  0x04, 0x00, 0x41, 0x2a, 0x0b,
-  0x0a, 0x01, 0x01, 0x7f, 0x41, 0xe8, 0x07, 0x28, 0x02, 0x04, 0x0b,
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00,
+  0x01,
+  0x05,
+  0x01,
+  0x60,
+  0x00,
+  0x01,
+  0x7f, // type 0: () -> i32
+  0x02,
+  0x12,
+  0x02,
+  0x03,
+  0x65,
+  0x6e,
+  0x76,
+  0x01,
+  0x66,
+  0x00,
+  0x00,
+  0x03,
+  0x65,
+  0x6e,
+  0x76,
+  0x01,
+  0x6d,
+  0x02,
+  0x00,
+  0x01,
+  0x03,
+  0x03,
+  0x02,
+  0x00,
+  0x00, // two functions of type 0
+  0x07,
+  0x09,
+  0x02,
+  0x01,
+  0x61,
+  0x00,
+  0x01,
+  0x01,
+  0x67,
+  0x00,
+  0x02,
+  0x0a,
+  0x11,
+  0x02,
+  0x04,
+  0x00,
+  0x41,
+  0x2a,
+  0x0b,
+  0x0a,
+  0x01,
+  0x01,
+  0x7f,
+  0x41,
+  0xe8,
+  0x07,
+  0x28,
+  0x02,
+  0x04,
+  0x0b,
 ]);
 
 // WebAssembly is a global of Node; the project's type library (ES2022, no DOM) does not declare it.
-const wasmApi = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+const wasmApi = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } })
+  .WebAssembly;
 
 describe('firstLoadAddress', () => {
   it('reads i32.const + load offset at the start of an exported function', () => {
@@ -52,9 +119,17 @@ describe('runLargeKernelsInParallel', () => {
     tf.registerKernel({ kernelName, backendName, kernelFunc: () => (calls.push(kernelName), output) });
   }
   const wrapped = runLargeKernelsInParallel(backendName, pools);
-  const run = (kernelName: string, inputs: Record<string, { shape: number[] }>, attrs: Record<string, unknown>) => {
+  const run = (
+    kernelName: string,
+    inputs: Record<string, { shape: number[] }>,
+    attrs: Record<string, unknown>,
+  ) => {
     calls.length = 0;
-    tf.getKernel(kernelName, backendName)!.kernelFunc({ inputs: inputs as never, attrs: attrs as never, backend: {} as never });
+    tf.getKernel(kernelName, backendName)!.kernelFunc({
+      inputs: inputs as never,
+      attrs: attrs as never,
+      backend: {} as never,
+    });
     return [...calls];
   };
 
@@ -65,17 +140,34 @@ describe('runLargeKernelsInParallel', () => {
   it('runs a convolution above the threshold on the full pool and a small one inline', () => {
     // 4·32·32 output positions × 3·3·16·32 weights = 18,874,368 multiply-adds.
     expect(4 * 32 * 32 * 3 * 3 * 16 * 32).toBeGreaterThan(PARALLEL_WORK_THRESHOLD);
-    expect(run('Conv2D', { x: { shape: [4, 32, 32, 16] }, filter: { shape: [3, 3, 16, 32] } }, { strides: 1 })).toEqual(['parallel', 'Conv2D']);
+    expect(
+      run('Conv2D', { x: { shape: [4, 32, 32, 16] }, filter: { shape: [3, 3, 16, 32] } }, { strides: 1 }),
+    ).toEqual(['parallel', 'Conv2D']);
     // Stride 2 quarters the output: 4·16·16 × 3·3·16·32 = 4,718,592, still large.
-    expect(run('Conv2D', { x: { shape: [4, 32, 32, 16] }, filter: { shape: [3, 3, 16, 32] } }, { strides: [2, 2] })).toEqual(['parallel', 'Conv2D']);
+    expect(
+      run(
+        'Conv2D',
+        { x: { shape: [4, 32, 32, 16] }, filter: { shape: [3, 3, 16, 32] } },
+        { strides: [2, 2] },
+      ),
+    ).toEqual(['parallel', 'Conv2D']);
     // 8·8 × 3·3·4·4 = 9,216.
-    expect(run('Conv2D', { x: { shape: [1, 8, 8, 4] }, filter: { shape: [3, 3, 4, 4] } }, { strides: 1 })).toEqual(['Conv2D']);
+    expect(
+      run('Conv2D', { x: { shape: [1, 8, 8, 4] }, filter: { shape: [3, 3, 4, 4] } }, { strides: 1 }),
+    ).toEqual(['Conv2D']);
   });
 
   it('counts a matrix product as batch × M × K × N, with either operand transposed', () => {
     // 64×400 · 400×120 = 3,072,000: large. 64×84 · 84×10 = 53,760: small.
-    expect(run('BatchMatMul', { a: { shape: [1, 64, 400] }, b: { shape: [1, 400, 120] } }, {})).toEqual(['parallel', 'BatchMatMul']);
-    expect(run('BatchMatMul', { a: { shape: [1, 64, 400] }, b: { shape: [1, 120, 400] } }, { transposeB: true })).toEqual(['parallel', 'BatchMatMul']);
-    expect(run('BatchMatMul', { a: { shape: [1, 64, 84] }, b: { shape: [1, 84, 10] } }, {})).toEqual(['BatchMatMul']);
+    expect(run('BatchMatMul', { a: { shape: [1, 64, 400] }, b: { shape: [1, 400, 120] } }, {})).toEqual([
+      'parallel',
+      'BatchMatMul',
+    ]);
+    expect(
+      run('BatchMatMul', { a: { shape: [1, 64, 400] }, b: { shape: [1, 120, 400] } }, { transposeB: true }),
+    ).toEqual(['parallel', 'BatchMatMul']);
+    expect(run('BatchMatMul', { a: { shape: [1, 64, 84] }, b: { shape: [1, 84, 10] } }, {})).toEqual([
+      'BatchMatMul',
+    ]);
   });
 });

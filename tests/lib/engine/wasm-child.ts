@@ -19,8 +19,15 @@ async function maxErrorOfConv(xShape: Shape4, filterShape: Shape4, seed: number)
   const w = tf.randomNormal(filterShape, 0, 1, 'float32', seed + 1) as tf.Tensor4D;
   // The convolution and both of its gradients (the course's backprop kernels), as one vector.
   const outputs = async (x: tf.Tensor4D, w: tf.Tensor4D) => {
-    const weights = tf.randomNormal([xShape[0], xShape[1], xShape[2], filterShape[3]], 0, 1, 'float32', seed + 2);
-    const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), weights));
+    const weights = tf.randomNormal(
+      [xShape[0], xShape[1], xShape[2], filterShape[3]],
+      0,
+      1,
+      'float32',
+      seed + 2,
+    );
+    const f = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), weights));
     const [dx, dw] = tf.grads(f)([x, w]);
     const all = [tf.conv2d(x, w, 1, 'same'), dx!, dw!];
     return Float32Array.from((await Promise.all(all.map((t) => t.data()))).flatMap((v) => [...v]));
@@ -30,17 +37,30 @@ async function maxErrorOfConv(xShape: Shape4, filterShape: Shape4, seed: number)
   await tf.setBackend('cpu');
   const onCpu = await outputs(tf.tensor4d(xv, x.shape), tf.tensor4d(wv, w.shape));
   let maxError = 0;
-  for (let i = 0; i < onCpu.length; i++) maxError = Math.max(maxError, Math.abs(onWasm[i]! - onCpu[i]!) / (1 + Math.abs(onCpu[i]!)));
+  for (let i = 0; i < onCpu.length; i++)
+    maxError = Math.max(maxError, Math.abs(onWasm[i]! - onCpu[i]!) / (1 + Math.abs(onCpu[i]!)));
   return maxError;
 }
 
 // Starting wasm again after another backend keeps the wrapped kernels.
-const wrapped = ['Conv2DBackpropInput', 'BatchMatMul', 'Conv2D'].map((k) => tf.getKernel(k, 'wasm')!.kernelFunc);
+const wrapped = ['Conv2DBackpropInput', 'BatchMatMul', 'Conv2D'].map(
+  (k) => tf.getKernel(k, 'wasm')!.kernelFunc,
+);
 await initBackend({ backend: 'cpu' });
 await initBackend({ backend: 'wasm' });
-const kernelsKept = ['Conv2DBackpropInput', 'BatchMatMul', 'Conv2D'].every((k, i) => tf.getKernel(k, 'wasm')!.kernelFunc === wrapped[i]);
+const kernelsKept = ['Conv2DBackpropInput', 'BatchMatMul', 'Conv2D'].every(
+  (k, i) => tf.getKernel(k, 'wasm')!.kernelFunc === wrapped[i],
+);
 
 const large = await maxErrorOfConv([4, 32, 32, 16], [3, 3, 16, 32], 1);
 const small = await maxErrorOfConv([1, 8, 8, 4], [3, 3, 4, 4], 3);
 const detail = choice.probes.find((p) => p.name === 'wasm')?.detail ?? '';
-console.log(JSON.stringify({ threads: getThreadsCount(), idlePool, detail, kernelsKept, maxError: Math.max(large, small) }));
+console.log(
+  JSON.stringify({
+    threads: getThreadsCount(),
+    idlePool,
+    detail,
+    kernelsKept,
+    maxError: Math.max(large, small),
+  }),
+);

@@ -18,20 +18,32 @@ describe('wantedWasmThreads', () => {
 
   it('rejects a value that is not a whole number of threads', () => {
     for (const bad of ['0', '-2', '1.5', 'many']) {
-      expect(() => wantedWasmThreads({ [WASM_THREADS_ENV_VAR]: bad })).toThrow(`${WASM_THREADS_ENV_VAR}=${bad} is not a thread count`);
+      expect(() => wantedWasmThreads({ [WASM_THREADS_ENV_VAR]: bad })).toThrow(
+        `${WASM_THREADS_ENV_VAR}=${bad} is not a thread count`,
+      );
     }
   });
 });
 
 /** Runs the child script with the given thread setting; fails if it does not end within a minute. */
-function runChild(threads: string): { threads: number; idlePool: number; detail: string; kernelsKept: boolean; maxError: number } {
+function runChild(threads: string): {
+  threads: number;
+  idlePool: number;
+  detail: string;
+  kernelsKept: boolean;
+  maxError: number;
+} {
   const tsx = join(projectRoot(), 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const result = spawnSync(process.execPath, [tsx, join(projectRoot(), 'tests', 'lib', 'engine', 'wasm-child.ts')], {
-    cwd: projectRoot(),
-    env: { ...process.env, COURSE_BACKEND: 'wasm', [WASM_THREADS_ENV_VAR]: threads },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [tsx, join(projectRoot(), 'tests', 'lib', 'engine', 'wasm-child.ts')],
+    {
+      cwd: projectRoot(),
+      env: { ...process.env, COURSE_BACKEND: 'wasm', [WASM_THREADS_ENV_VAR]: threads },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   expect(result.signal, `the child did not exit by itself: ${result.stderr}`).toBeNull();
   expect(result.status, result.stderr).toBe(0);
   const last = result.stdout.trim().split('\n').at(-1)!;

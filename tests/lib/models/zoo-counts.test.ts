@@ -10,10 +10,18 @@ import { resnet50 } from '../../../lib/models/resnet';
 import { vgg16 } from '../../../lib/models/vgg';
 import { summary } from '../../../lib/summary';
 
-function counted(build: () => tf.LayersModel): { params: number; summary: ReturnType<typeof summary>; outputShape: number[] } {
+function counted(build: () => tf.LayersModel): {
+  params: number;
+  summary: ReturnType<typeof summary>;
+  outputShape: number[];
+} {
   const before = tf.memory().numTensors;
   const model = build();
-  const result = { params: model.countParams(), summary: summary(model), outputShape: (model.outputs[0]!.shape as number[]).slice(1) };
+  const result = {
+    params: model.countParams(),
+    summary: summary(model),
+    outputShape: (model.outputs[0]!.shape as number[]).slice(1),
+  };
   model.dispose();
   expect(tf.memory().numTensors).toBe(before);
   return result;
@@ -51,10 +59,27 @@ describe('published parameter counts (224x224x3, 1000 classes)', () => {
   }, 60_000);
 
   it('AlexNet: 62,378,344 by hand', () => {
-    const hand = (11 * 11 * 3 * 96 + 96) + (5 * 5 * 96 * 256 + 256) + (3 * 3 * 256 * 384 + 384) + (3 * 3 * 384 * 384 + 384)
-      + (3 * 3 * 384 * 256 + 256) + (6 * 6 * 256 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 1000 + 1000);
+    const hand =
+      11 * 11 * 3 * 96 +
+      96 +
+      (5 * 5 * 96 * 256 + 256) +
+      (3 * 3 * 256 * 384 + 384) +
+      (3 * 3 * 384 * 384 + 384) +
+      (3 * 3 * 384 * 256 + 256) +
+      (6 * 6 * 256 * 4096 + 4096) +
+      (4096 * 4096 + 4096) +
+      (4096 * 1000 + 1000);
     const { params, summary: s } = counted(() => alexnet());
     expect(params).toBe(hand);
-    expect(s.rows.map((r) => r.outputShape.join('x')).slice(0, 8)).toEqual(['55x55x96', '27x27x96', '27x27x256', '13x13x256', '13x13x384', '13x13x384', '13x13x256', '6x6x256']);
+    expect(s.rows.map((r) => r.outputShape.join('x')).slice(0, 8)).toEqual([
+      '55x55x96',
+      '27x27x96',
+      '27x27x256',
+      '13x13x256',
+      '13x13x384',
+      '13x13x384',
+      '13x13x256',
+      '6x6x256',
+    ]);
   }, 30_000);
 });

@@ -20,8 +20,14 @@ describe('slidingFilterDiagram', () => {
     expect(count(svg, 'in-cell')).toBe(25);
     expect(count(svg, 'pad-cell')).toBe(7 * 7 - 25);
     expect(count(svg, 'out-cell')).toBe(9);
-    const windows = [...svg.matchAll(/class="window" x="(\d+)" y="\d+" width="(\d+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
-    expect(windows).toEqual([[10, 30], [30, 30]]); // margin 10; the second window 2 cells (20 px) on
+    const windows = [...svg.matchAll(/class="window" x="(\d+)" y="\d+" width="(\d+)"/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
+    expect(windows).toEqual([
+      [10, 30],
+      [30, 30],
+    ]); // margin 10; the second window 2 cells (20 px) on
     expect(svg).toContain('output 3×3');
   });
 

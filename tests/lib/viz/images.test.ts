@@ -16,7 +16,9 @@ describe('tensor pictures', () => {
   it('scales values to [0, 1]', () => {
     const x = tf.tensor1d([-2, 0, 2, 6]);
     const four = tf.fill([3], 4);
-    const mm = scaleTo01(x, 'minmax'), sym = scaleTo01(x, 'symmetric'), flat = scaleTo01(four, 'minmax');
+    const mm = scaleTo01(x, 'minmax'),
+      sym = scaleTo01(x, 'symmetric'),
+      flat = scaleTo01(four, 'minmax');
     close(Array.from(mm.dataSync()), [0, 0.25, 0.5, 1]);
     close(Array.from(sym.dataSync()), [1 / 3, 0.5, 2 / 3, 1]);
     close(Array.from(flat.dataSync()), [0.5, 0.5, 0.5]);
@@ -24,7 +26,12 @@ describe('tensor pictures', () => {
   });
 
   it('encodes a tensor as a PNG that decodes to the same pixels', async () => {
-    const img = tf.tensor3d([[[0, 0.5, 1], [1, 0, 0]]]); // 1x2 RGB
+    const img = tf.tensor3d([
+      [
+        [0, 0.5, 1],
+        [1, 0, 0],
+      ],
+    ]); // 1x2 RGB
     const png = decodeImage(await tensorToPng(img));
     expect([png.width, png.height]).toEqual([2, 1]);
     expect(Array.from(png.data)).toEqual([0, 128, 255, 255, 255, 0, 0, 255]);
@@ -51,13 +58,16 @@ describe('tensor pictures', () => {
     tf.dispose([...images, grid, ...odd]);
   });
 
-  it('shows a layer\'s feature maps, each channel scaled on its own', () => {
+  it("shows a layer's feature maps, each channel scaled on its own", () => {
     const input = tf.input({ shape: [2, 2, 1] });
     const conv = tf.layers.conv2d({ filters: 2, kernelSize: 1, useBias: false, name: 'c' });
     const model = tf.model({ inputs: input, outputs: conv.apply(input) as tf.SymbolicTensor });
     const w = tf.tensor4d([1, -1], [1, 1, 1, 2]);
     conv.setWeights([w]);
-    const image = tf.tensor3d([[[0], [1]], [[2], [4]]]);
+    const image = tf.tensor3d([
+      [[0], [1]],
+      [[2], [4]],
+    ]);
     const grid = featureMaps(model, 'c', image, { padding: 0, columns: 2 });
     // Channel 0 = x scaled: 0, .25, .5, 1; channel 1 = -x scaled: 1, .75, .5, 0.
     close((grid.arraySync() as number[][][]).flat(2), [0, 0.25, 1, 0.75, 0.5, 1, 0.5, 0]);
@@ -67,7 +77,9 @@ describe('tensor pictures', () => {
   });
 
   it('draws first-layer RGB filters around grey = 0', () => {
-    const model = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 2, kernelSize: 2, useBias: false })] });
+    const model = tf.sequential({
+      layers: [tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 2, kernelSize: 2, useBias: false })],
+    });
     const values = Array.from({ length: 2 * 2 * 3 * 2 }, (_, i) => (i % 5) - 2);
     const kernel = tf.tensor4d(values, [2, 2, 3, 2]);
     model.layers[0]!.setWeights([kernel]);
@@ -83,7 +95,14 @@ describe('tensor pictures', () => {
 describe('boxes on images', () => {
   it('draws outlines into the pixels, clipped to the image', () => {
     const image = tf.zeros([10, 10, 3]) as tf.Tensor3D;
-    const out = drawBoxes(image, [{ box: [2, 2, 6, 6], colour: '#ff0000' }, { box: [8, 8, 14, 14], colour: '#00ff00' }], { lineWidth: 1 });
+    const out = drawBoxes(
+      image,
+      [
+        { box: [2, 2, 6, 6], colour: '#ff0000' },
+        { box: [8, 8, 14, 14], colour: '#00ff00' },
+      ],
+      { lineWidth: 1 },
+    );
     const px = out.arraySync() as number[][][];
     expect(px[2]![2]).toEqual([1, 0, 0]);
     expect(px[5]![3]).toEqual([1, 0, 0]); // bottom edge row y2 - 1
@@ -92,14 +111,21 @@ describe('boxes on images', () => {
     expect(px[9]![9]).toEqual([0, 0, 0]);
     expect(() => drawBoxes(image, [{ box: [5, 5, 1, 1] }])).toThrow(/box 0: .*negative width/);
     // Relative centre-format boxes: [0.5, 0.5, 0.2, 0.2] of 10 px = pixels 4..6.
-    const rel = drawBoxes(image, [{ box: [0.5, 0.5, 0.2, 0.2], colour: '#0000ff' }], { relative: true, format: 'center', lineWidth: 1 });
+    const rel = drawBoxes(image, [{ box: [0.5, 0.5, 0.2, 0.2], colour: '#0000ff' }], {
+      relative: true,
+      format: 'center',
+      lineWidth: 1,
+    });
     expect((rel.arraySync() as number[][][])[4]![5]).toEqual([0, 0, 1]);
     tf.dispose([image, out, rel]);
   });
 
   it('writes an SVG overlay with boxes and escaped labels', async () => {
     const image = tf.fill([20, 40, 3], 0.5) as tf.Tensor3D;
-    const svg = await annotateSvg(image, [{ box: [1, 5, 11, 15], label: 'cat<dog>', score: 0.934, classId: 0 }, { box: [20, 0, 30, 10], classId: 3 }]);
+    const svg = await annotateSvg(image, [
+      { box: [1, 5, 11, 15], label: 'cat<dog>', score: 0.934, classId: 0 },
+      { box: [20, 0, 30, 10], classId: 3 },
+    ]);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('href="data:image/png;base64,');
     expect(svg).toContain('cat&lt;dog&gt; 0.93');

@@ -11,7 +11,14 @@ const init = (seed: number) => tf.initializers.randomUniform({ minval: 0.1, maxv
 function net(): tf.Sequential {
   return tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [20, 20, 1], filters: 2, kernelSize: 3, padding: 'same', name: 'c1', kernelInitializer: init(1) }),
+      tf.layers.conv2d({
+        inputShape: [20, 20, 1],
+        filters: 2,
+        kernelSize: 3,
+        padding: 'same',
+        name: 'c1',
+        kernelInitializer: init(1),
+      }),
       tf.layers.averagePooling2d({ poolSize: 2, name: 'p1' }),
       tf.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, name: 'c2', kernelInitializer: init(2) }),
     ],
@@ -43,7 +50,9 @@ describe('receptive field', () => {
     expect(field).toEqual({ size: [8, 8], stride: [4, 4], start: [2.5, 2.5] });
     const x = tf.randomUniform([1, 20, 20, 1], 0.1, 1, 'float32', 9);
     const [r, c] = [1, 2];
-    const grad = tf.grad((input: tf.Tensor) => tf.sum(tf.slice(model.predict(input) as tf.Tensor, [0, r, c, 0], [1, 1, 1, 1])))(x);
+    const grad = tf.grad((input: tf.Tensor) =>
+      tf.sum(tf.slice(model.predict(input) as tf.Tensor, [0, r, c, 0], [1, 1, 1, 1])),
+    )(x);
     const g = tf.tidy(() => tf.squeeze(grad).arraySync()) as number[][];
     const rows = g.map((row, i) => (row.some((v) => v !== 0) ? i : -1)).filter((i) => i >= 0);
     const cols = g[0]!.map((_, j) => (g.some((row) => row[j] !== 0) ? j : -1)).filter((j) => j >= 0);
@@ -61,15 +70,27 @@ describe('top activating patches', () => {
     const patches = topActivatingPatches(model, 'c2', 1, images, 3);
     // Brute force over the activations.
     const acts = tf.tidy(() => (model.predict(images) as tf.Tensor).arraySync()) as number[][][][];
-    const best = acts.map((img, n) => {
-      let top = { n, r: 0, c: 0, v: -Infinity };
-      img.forEach((row, r) => row.forEach((px, c) => { if (px[1]! > top.v) top = { n, r, c, v: px[1]! }; }));
-      return top;
-    }).sort((a, b) => b.v - a.v).slice(0, 3);
+    const best = acts
+      .map((img, n) => {
+        let top = { n, r: 0, c: 0, v: -Infinity };
+        img.forEach((row, r) =>
+          row.forEach((px, c) => {
+            if (px[1]! > top.v) top = { n, r, c, v: px[1]! };
+          }),
+        );
+        return top;
+      })
+      .sort((a, b) => b.v - a.v)
+      .slice(0, 3);
     expect(patches.map((p) => [p.image, p.row, p.col])).toEqual(best.map((b) => [b.n, b.r, b.c]));
     patches.forEach((p, i) => expect(p.activation).toBeCloseTo(best[i]!.v, 5));
     const p0 = patches[0]!;
-    expect(p0.box).toEqual([Math.round(2.5 + 4 * p0.col - 3.5), Math.round(2.5 + 4 * p0.row - 3.5), Math.round(2.5 + 4 * p0.col - 3.5) + 8, Math.round(2.5 + 4 * p0.row - 3.5) + 8]);
+    expect(p0.box).toEqual([
+      Math.round(2.5 + 4 * p0.col - 3.5),
+      Math.round(2.5 + 4 * p0.row - 3.5),
+      Math.round(2.5 + 4 * p0.col - 3.5) + 8,
+      Math.round(2.5 + 4 * p0.row - 3.5) + 8,
+    ]);
     const crops = cropPatches(images, patches);
     expect(crops.shape).toEqual([3, 8, 8, 1]);
     // An interior patch equals the image slice.
@@ -90,31 +111,48 @@ describe('top activating patches', () => {
 });
 
 describe('channelPeaks', () => {
-  it('finds each image\'s peak of each channel, its position and value', () => {
+  it("finds each image's peak of each channel, its position and value", () => {
     // 2 images, 2×3 maps, 2 channels: channel 0 holds 10·i + position, channel 1 its negation,
     // except one tie (image 1, channel 1: 5 at positions 1 and 4, the first one counts).
-    const values: number[][][][] = [0, 1].map((i) => [0, 1].map((y) => [0, 1, 2].map((x) => {
-      const position = 3 * y + x;
-      const second = i === 1 && (position === 1 || position === 4) ? 5 : -(10 * i + position) - 1;
-      return [10 * i + position, second];
-    })));
+    const values: number[][][][] = [0, 1].map((i) =>
+      [0, 1].map((y) =>
+        [0, 1, 2].map((x) => {
+          const position = 3 * y + x;
+          const second = i === 1 && (position === 1 || position === 4) ? 5 : -(10 * i + position) - 1;
+          return [10 * i + position, second];
+        }),
+      ),
+    );
     const activations = tf.tensor4d(values);
     const before = tf.memory().numTensors;
     const peaks = channelPeaks(activations, 7);
     expect(tf.memory().numTensors).toBe(before);
     expect(peaks).toEqual([
-      [{ photo: 7, y: 1, x: 2, value: 5 }, { photo: 8, y: 1, x: 2, value: 15 }],
-      [{ photo: 7, y: 0, x: 0, value: -1 }, { photo: 8, y: 0, x: 1, value: 5 }],
+      [
+        { photo: 7, y: 1, x: 2, value: 5 },
+        { photo: 8, y: 1, x: 2, value: 15 },
+      ],
+      [
+        { photo: 7, y: 0, x: 0, value: -1 },
+        { photo: 8, y: 0, x: 1, value: 5 },
+      ],
     ]);
-    expect(() => tf.tidy(() => channelPeaks(tf.zeros([2, 3]) as unknown as tf.Tensor4D))).toThrow(/\[n, h, w, channels\], got \[2,3\]/);
+    const flat = tf.zeros([2, 3]);
+    expect(() => channelPeaks(flat as unknown as tf.Tensor4D)).toThrow(/\[n, h, w, channels\], got \[2,3\]/);
+    flat.dispose();
     activations.dispose();
   });
 });
 
 describe('cropPatches', () => {
   it('takes any object with an image index and a box', () => {
-    const images = tf.tensor4d(Array.from({ length: 2 * 4 * 4 }, (_, i) => i), [2, 4, 4, 1]);
-    const crops = cropPatches(images, [{ image: 1, box: [1, 2, 3, 4] as [number, number, number, number], photo: 'extra field' }]);
+    const images = tf.tensor4d(
+      Array.from({ length: 2 * 4 * 4 }, (_, i) => i),
+      [2, 4, 4, 1],
+    );
+    const crops = cropPatches(images, [
+      { image: 1, box: [1, 2, 3, 4] as [number, number, number, number], photo: 'extra field' },
+    ]);
     // image 1 starts at 16; rows 2..3, columns 1..2: 16 + 4·2 + 1 = 25, 26, 29, 30.
     expect(crops.shape).toEqual([1, 2, 2, 1]);
     expect(Array.from(crops.dataSync())).toEqual([25, 26, 29, 30]);

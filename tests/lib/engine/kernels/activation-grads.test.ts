@@ -3,7 +3,12 @@
 // backend: the same bits, NaN and signed zeros included.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LEAKY_RELU_GRAD, RELU_GRAD, leakyReluGradInto, reluGradInto } from '../../../../lib/engine/kernels/activation-grads';
+import {
+  LEAKY_RELU_GRAD,
+  RELU_GRAD,
+  leakyReluGradInto,
+  reluGradInto,
+} from '../../../../lib/engine/kernels/activation-grads';
 import { seeded } from '../../../helpers/numeric';
 
 afterAll(async () => {
@@ -14,7 +19,11 @@ afterAll(async () => {
 const xs = Float32Array.from([...seeded(200, 3), 0, -0, NaN, Infinity, -Infinity, 1e-30, -1e-30, 0]);
 const dys = Float32Array.from([...seeded(200, 4), -2, 3, 1, -1, 2, NaN, Infinity, -Infinity]);
 
-async function gradient(backend: 'cpu' | 'wasm', activation: (x: tf.Tensor) => tf.Tensor, fused: string): Promise<{ dx: number[]; fusedCalls: number }> {
+async function gradient(
+  backend: 'cpu' | 'wasm',
+  activation: (x: tf.Tensor) => tf.Tensor,
+  fused: string,
+): Promise<{ dx: number[]; fusedCalls: number }> {
   await tf.setBackend(backend);
   const before = tf.memory().numTensors;
   const x = tf.tensor(xs, [2, 4, 26]);
@@ -23,7 +32,10 @@ async function gradient(backend: 'cpu' | 'wasm', activation: (x: tf.Tensor) => t
   const profile = await tf.profile(() => {
     dx = tf.grad((input: tf.Tensor) => activation(input))(x, dy);
   });
-  const result = { dx: Array.from(await dx!.data()), fusedCalls: profile.kernels.filter((k) => k.name === fused).length };
+  const result = {
+    dx: Array.from(await dx!.data()),
+    fusedCalls: profile.kernels.filter((k) => k.name === fused).length,
+  };
   tf.dispose([x, dy, dx!]);
   expect(tf.memory().numTensors, `leaked tensors on ${backend}`).toBe(before);
   return result;

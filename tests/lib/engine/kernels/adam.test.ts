@@ -26,9 +26,19 @@ async function train(backend: 'cpu' | 'wasm', make: () => tf.AdamOptimizer): Pro
   const profile = await tf.profile(async () => {
     for (let step = 0; step < 5; step++) {
       // Gradients of very different sizes, a zero and a sign change across steps.
-      const gw = tf.tensor2d(seeded(1000, 10 + step).map((v, i) => (i === 5 ? 0 : v * 10 ** (step - 2))), [25, 40]);
+      const gw = tf.tensor2d(
+        seeded(1000, 10 + step).map((v, i) => (i === 5 ? 0 : v * 10 ** (step - 2))),
+        [25, 40],
+      );
       const gb = tf.tensor1d(seeded(4, 20 + step).map((v) => v * (step % 2 ? -1 : 1)));
-      optimizer.applyGradients(step % 2 ? [{ name: w.name, tensor: gw }, { name: b.name, tensor: gb }] : byName({ [w.name]: gw, [b.name]: gb }));
+      optimizer.applyGradients(
+        step % 2
+          ? [
+              { name: w.name, tensor: gw },
+              { name: b.name, tensor: gb },
+            ]
+          : byName({ [w.name]: gw, [b.name]: gb }),
+      );
       tf.dispose([gw, gb]);
     }
   });
@@ -36,7 +46,12 @@ async function train(backend: 'cpu' | 'wasm', make: () => tf.AdamOptimizer): Pro
   const weights = await optimizer.getWeights();
   const run: Run = {
     variables: [Float32Array.from(await w.data()), Float32Array.from(await b.data())],
-    optimizerWeights: await Promise.all(weights.map(async (n) => ({ name: n.name.replace(`-${backend}`, ''), values: Float32Array.from(await n.tensor.data()) }))),
+    optimizerWeights: await Promise.all(
+      weights.map(async (n) => ({
+        name: n.name.replace(`-${backend}`, ''),
+        values: Float32Array.from(await n.tensor.data()),
+      })),
+    ),
     kernelCalls,
   };
   weights[0]!.tensor.dispose(); // the iteration count, made for getWeights; the rest are the optimizer's own
@@ -70,7 +85,9 @@ describe('fused Adam update', () => {
     optimizer.applyGradients(byName({ [x.name]: g }));
     // Step 1: m̂ = g, v̂ = g², so x − lr·g / (|g| + ε) with tfjs's ε = 1e-7 (to float32's
     // rounding of 1 − β1 and 1 − β2, about 1e-6 relative).
-    const expected = [1, -2, 3].map((v, i) => v - (0.1 * [4, 0.5, -1e-3][i]!) / (Math.abs([4, 0.5, -1e-3][i]!) + 1e-7));
+    const expected = [1, -2, 3].map(
+      (v, i) => v - (0.1 * [4, 0.5, -1e-3][i]!) / (Math.abs([4, 0.5, -1e-3][i]!) + 1e-7),
+    );
     const actual = await x.data();
     expected.forEach((e, i) => expect(actual[i]).toBeCloseTo(e, 5));
     optimizer.dispose();

@@ -18,18 +18,25 @@ describe('JavaScript fallbacks of the SIMD kernels', () => {
     await tf.setBackend('cpu');
     const [lr, beta1, beta2, epsilon] = [0.01, 0.8, 0.95, 1e-6];
     const start = seeded(300, 1);
-    const gradients = [0, 1, 2, 3, 4].map((step) => seeded(300, 10 + step).map((v, i) => (i === 5 ? 0 : v * 10 ** (step - 2))));
+    const gradients = [0, 1, 2, 3, 4].map((step) =>
+      seeded(300, 10 + step).map((v, i) => (i === 5 ? 0 : v * 10 ** (step - 2))),
+    );
     // tfjs, op by op.
     const w = tf.variable(tf.tensor1d(start));
     const optimizer = tf.train.adam(lr, beta1, beta2, epsilon);
     for (const g of gradients) {
       const gt = tf.tensor1d(g);
-      optimizer.applyGradients({ [w.name]: gt } as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
+      optimizer.applyGradients({ [w.name]: gt } as unknown as Parameters<
+        tf.AdamOptimizer['applyGradients']
+      >[0]);
       gt.dispose();
     }
     const expected = Float32Array.from(await w.data());
     const weights = await optimizer.getWeights();
-    const [m1, v1] = [Float32Array.from(await weights[1]!.tensor.data()), Float32Array.from(await weights[2]!.tensor.data())];
+    const [m1, v1] = [
+      Float32Array.from(await weights[1]!.tensor.data()),
+      Float32Array.from(await weights[2]!.tensor.data()),
+    ];
     weights[0]!.tensor.dispose();
     optimizer.dispose();
     w.dispose();
@@ -63,14 +70,25 @@ describe('JavaScript fallbacks of the SIMD kernels', () => {
     await tf.setBackend('cpu');
     const shape: [number, number, number, number] = [2, 7, 9, 5];
     const palette = [0, 0, 0, 1, 1, -Infinity, Number.NaN, 0.5, -0.25];
-    const xValues = seeded(2 * 7 * 9 * 5, 31).map((r) => palette[Math.floor(((r + 1) / 2) * palette.length)]!);
+    const xValues = seeded(2 * 7 * 9 * 5, 31).map(
+      (r) => palette[Math.floor(((r + 1) / 2) * palette.length)]!,
+    );
     const info = tf.backend_util.computePool2DInfo(shape, 2, 2, 1, 'valid');
     const dyShape = [2, info.outHeight, info.outWidth, 5];
-    const dyValues = seeded(dyShape.reduce((a, b) => a * b, 1), 32);
+    const dyValues = seeded(
+      dyShape.reduce((a, b) => a * b, 1),
+      32,
+    );
     const grad = tf.tidy(() => {
       const input = tf.tensor4d(xValues, shape);
       const output = tf.maxPool(input, 2, 2, 'valid');
-      return tf.engine().runKernel('MaxPoolGrad', { dy: tf.tensor(dyValues, dyShape), input, output }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor;
+      return tf
+        .engine()
+        .runKernel(
+          'MaxPoolGrad',
+          { dy: tf.tensor(dyValues, dyShape), input, output },
+          { filterSize: 2, strides: 2, pad: 'valid' },
+        ) as tf.Tensor;
     });
     const expected = await grad.data();
     grad.dispose();

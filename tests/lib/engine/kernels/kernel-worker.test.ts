@@ -14,19 +14,30 @@ import { WASM_THREADS_ENV_VAR } from '../../../../lib/engine/wasm-threads';
 
 interface Found {
   ready: boolean;
-  cases: Array<{ name: string; error: number; jobs: number; leaked: number; digest: string; repeats: boolean }>;
+  cases: Array<{
+    name: string;
+    error: number;
+    jobs: number;
+    leaked: number;
+    digest: string;
+    repeats: boolean;
+  }>;
 }
 
 // Asynchronous, so that vitest's worker keeps answering while the child runs.
 async function runChild(threads: number, ...args: string[]): Promise<Found> {
   const tsx = join(projectRoot(), 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const { stdout } = await promisify(execFile)(process.execPath, [tsx, join(projectRoot(), 'tests', 'lib', 'engine', 'kernels', 'kernel-worker-child.ts'), ...args], {
-    cwd: projectRoot(),
-    env: { ...process.env, COURSE_BACKEND: 'wasm', [WASM_THREADS_ENV_VAR]: String(threads) },
-    encoding: 'utf8',
-    // A child kept alive by the worker is killed here, and the test fails.
-    timeout: 90_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [tsx, join(projectRoot(), 'tests', 'lib', 'engine', 'kernels', 'kernel-worker-child.ts'), ...args],
+    {
+      cwd: projectRoot(),
+      env: { ...process.env, COURSE_BACKEND: 'wasm', [WASM_THREADS_ENV_VAR]: String(threads) },
+      encoding: 'utf8',
+      // A child kept alive by the worker is killed here, and the test fails.
+      timeout: 90_000,
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Found;
 }
 

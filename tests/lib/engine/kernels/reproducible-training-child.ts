@@ -11,7 +11,8 @@ import { seeded } from '../../../helpers/numeric';
 
 await initBackend({ backend: 'wasm' });
 const worker = courseWorkerOn(tf.backend());
-for (let i = 0; i < 100 && worker && !worker.ready; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+for (let i = 0; i < 100 && worker && !worker.ready; i++)
+  await new Promise((resolve) => setTimeout(resolve, 50));
 
 /** Trains from `seed`: a SHA-256 of every weight's bytes, in the model's order, and of its predictions. */
 async function trainedDigest(seed: number): Promise<string> {
@@ -23,7 +24,13 @@ async function trainedDigest(seed: number): Promise<string> {
   // shared with the worker; predict() runs XNNPACK's fused convolutions.
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 3], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      tf.layers.conv2d({
+        inputShape: [28, 28, 3],
+        filters: 6,
+        kernelSize: 5,
+        padding: 'same',
+        activation: 'relu',
+      }),
       tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
@@ -49,4 +56,13 @@ const jobsBefore = worker?.jobs ?? 0;
 const first = await trainedDigest(5);
 const second = await trainedDigest(5);
 const otherSeed = await trainedDigest(6);
-console.log(JSON.stringify({ threads: worker ? 2 : 1, ready: worker?.ready ?? false, jobs: (worker?.jobs ?? 0) - jobsBefore, first, second, otherSeed }));
+console.log(
+  JSON.stringify({
+    threads: worker ? 2 : 1,
+    ready: worker?.ready ?? false,
+    jobs: (worker?.jobs ?? 0) - jobsBefore,
+    first,
+    second,
+    otherSeed,
+  }),
+);

@@ -21,12 +21,16 @@ interface Runs {
 // Asynchronous, so that vitest's worker keeps answering while the child trains.
 async function train(threads: number): Promise<Runs> {
   const tsx = join(projectRoot(), 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const { stdout } = await promisify(execFile)(process.execPath, [tsx, join(projectRoot(), 'tests', 'lib', 'engine', 'kernels', 'reproducible-training-child.ts')], {
-    cwd: projectRoot(),
-    env: { ...process.env, COURSE_BACKEND: 'wasm', [WASM_THREADS_ENV_VAR]: String(threads) },
-    encoding: 'utf8',
-    timeout: 150_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [tsx, join(projectRoot(), 'tests', 'lib', 'engine', 'kernels', 'reproducible-training-child.ts')],
+    {
+      cwd: projectRoot(),
+      env: { ...process.env, COURSE_BACKEND: 'wasm', [WASM_THREADS_ENV_VAR]: String(threads) },
+      encoding: 'utf8',
+      timeout: 150_000,
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Runs;
 }
 

@@ -11,10 +11,25 @@ afterAll(async () => {
 
 describe('Slice', () => {
   const cases: Array<{ name: string; shape: number[]; begin: number[]; size: number[] }> = [
-    { name: 'rows of a batch (one contiguous run)', shape: [6, 4, 5, 3], begin: [2, 0, 0, 0], size: [3, -1, -1, -1] },
+    {
+      name: 'rows of a batch (one contiguous run)',
+      shape: [6, 4, 5, 3],
+      begin: [2, 0, 0, 0],
+      size: [3, -1, -1, -1],
+    },
     { name: 'a window inside every image', shape: [3, 7, 6, 4], begin: [0, 2, 1, 1], size: [3, 4, 3, 2] },
-    { name: 'the last channels only (runs of 2)', shape: [2, 5, 5, 6], begin: [0, 0, 0, 4], size: [-1, -1, -1, 2] },
-    { name: 'rank 5, several partial axes', shape: [3, 4, 2, 5, 3], begin: [1, 1, 0, 2, 0], size: [2, 2, 2, 2, 3] },
+    {
+      name: 'the last channels only (runs of 2)',
+      shape: [2, 5, 5, 6],
+      begin: [0, 0, 0, 4],
+      size: [-1, -1, -1, 2],
+    },
+    {
+      name: 'rank 5, several partial axes',
+      shape: [3, 4, 2, 5, 3],
+      begin: [1, 1, 0, 2, 0],
+      size: [2, 2, 2, 2, 3],
+    },
     { name: 'a vector', shape: [11], begin: [3], size: [5] },
     { name: 'the whole tensor', shape: [4, 3], begin: [0, 0], size: [4, 3] },
     { name: 'an empty slice', shape: [4, 3], begin: [1, 0], size: [0, 3] },
@@ -27,15 +42,23 @@ describe('Slice', () => {
 
   it('leaves the input intact and readable after slicing', async () => {
     await initBackend({ backend: 'wasm' });
-    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const part = tf.slice(x, [1, 1], [1, 2]);
     expect(await part.array()).toEqual([[5, 6]]);
-    expect(await x.array()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(await x.array()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     tf.dispose([x, part]);
   });
 
   it('slices string tensors through the backend itself', async () => {
-    await sameAsCpu([1], () => tf.tidy(() => tf.slice(tf.tensor1d(['a', 'b', 'c', 'd']), [1], [2])), ['float32']);
+    await sameAsCpu([1], () => tf.tidy(() => tf.slice(tf.tensor1d(['a', 'b', 'c', 'd']), [1], [2])), [
+      'float32',
+    ]);
   });
 });
 
@@ -77,10 +100,11 @@ describe('StridedSlice', () => {
 
 describe('Concat', () => {
   it('joins along channels (short runs), rows and the first axis', async () => {
-    const parts = (x: tf.Tensor, axis: number, sizes: number[]) => tf.tidy(() => {
-      const pieces = tf.split(x, sizes, axis);
-      return tf.concat([pieces[1]!, pieces[0]!, ...pieces.slice(2)], axis);
-    });
+    const parts = (x: tf.Tensor, axis: number, sizes: number[]) =>
+      tf.tidy(() => {
+        const pieces = tf.split(x, sizes, axis);
+        return tf.concat([pieces[1]!, pieces[0]!, ...pieces.slice(2)], axis);
+      });
     await sameAsCpu([3, 4, 4, 10], (x) => parts(x, 3, [4, 6]));
     await sameAsCpu([3, 4, 4, 10], (x) => parts(x, 3, [1, 2, 7]));
     await sameAsCpu([6, 130], (x) => parts(x, 1, [65, 65]));

@@ -39,10 +39,16 @@ const DATA_SECTION = 11;
 const DATA_COUNT_SECTION = 12;
 
 describe('WebAssembly kernels', () => {
-  it.runIf(toolchain)('lib/engine/kernels/wasm/binaries.ts is what lib/engine/kernels/wasm/*.c compiles to', () => {
-    const committed = readFileSync(join(projectRoot(), 'lib', 'engine', 'kernels', 'wasm', 'binaries.ts'), 'utf8');
-    expect(buildBinariesModule()).toBe(committed);
-  });
+  it.runIf(toolchain)(
+    'lib/engine/kernels/wasm/binaries.ts is what lib/engine/kernels/wasm/*.c compiles to',
+    () => {
+      const committed = readFileSync(
+        join(projectRoot(), 'lib', 'engine', 'kernels', 'wasm', 'binaries.ts'),
+        'utf8',
+      );
+      expect(buildBinariesModule()).toBe(committed);
+    },
+  );
 
   for (const [kind, base64] of Object.entries(WASM_KERNELS_MODULE)) {
     it(`the ${kind}-memory module has no data and uses no stack`, () => {
@@ -53,7 +59,10 @@ describe('WebAssembly kernels', () => {
       expect(all.map((s) => s.id)).not.toContain(DATA_COUNT_SECTION);
       const kept = all.filter((s) => s.id !== GLOBAL_SECTION);
       expect(kept.length).toBe(all.length - 1);
-      const withoutGlobals = Uint8Array.from([...bytes.subarray(0, 8), ...kept.flatMap((s) => [...bytes.subarray(s.start, s.end)])]);
+      const withoutGlobals = Uint8Array.from([
+        ...bytes.subarray(0, 8),
+        ...kept.flatMap((s) => [...bytes.subarray(s.start, s.end)]),
+      ]);
       expect(wasm.validate(withoutGlobals)).toBe(true);
     });
   }
