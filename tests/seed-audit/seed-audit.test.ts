@@ -157,7 +157,7 @@ describe('counts and the results table', () => {
     expect(section.split('\n')).toEqual([
       '## 2026-12-05 05:40 UTC: ci profile, 2 (the default) wasm threads',
       '',
-      'Seeds 1, 2, 1 run at once, 62 s. Machine: 2 cores, load average 3.0 at the start, 4.5 at the end. Stopped by SIGINT before every run had finished.',
+      'Seeds: 1, 2. Runs at once: 1. Took 62 s. Machine: 2 cores, load average 3.0 at the start, 4.5 at the end. Stopped by SIGINT before every run had finished.',
       '',
       '| notebook | seeds passed | failures (seed: cell, error) |',
       '| --- | --- | --- |',

@@ -102,7 +102,7 @@ export function markdownSection(context: AuditContext, tallies: NotebookTally[])
   const lines = [
     `## ${date} UTC: ${context.profile} profile, ${threads} wasm thread${threads === '1' ? '' : 's'}`,
     '',
-    `Seeds ${seedList(context.seeds)}, ${context.jobs} run${context.jobs === 1 ? '' : 's'} at once, ${Math.round(context.seconds)} s. ` +
+    `Seeds: ${seedList(context.seeds)}. Runs at once: ${context.jobs}. Took ${Math.round(context.seconds)} s. ` +
       `Machine: ${context.cores} cores, load average ${context.loadStart.toFixed(1)} at the start, ${context.loadEnd.toFixed(1)} at the end.` +
       (context.stoppedBy ? ` Stopped by ${context.stoppedBy} before every run had finished.` : ''),
     '',
