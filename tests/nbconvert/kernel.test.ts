@@ -1,7 +1,7 @@
 // nbconvert-ts when the kernel misbehaves: endless loops, long waits, a kernel
 // that exits, one that cannot start, one that stops answering heartbeats; and
 // notebooks run side by side with --jobs.
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +61,21 @@ describe('kernel trouble', () => {
     });
     expect(report.exitCode).toBe(EXIT.kernelDied);
     expect(report.message).toContain('did not start');
+  });
+
+  it('starts a kernel again with other ports when one of its ports was taken before it could bind it', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'taken-')), 'taken-once');
+    const report = await executeNotebook(fixture('params'), {
+      kernelCommand: [
+        process.execPath,
+        join(FIXTURES, 'taken-port-kernel.cjs'),
+        marker,
+        TSLAB,
+        '{connection_file}',
+      ],
+    });
+    expect(existsSync(marker)).toBe(true); // the first start did meet a taken port
+    expect(report.exitCode).toBe(EXIT.ok);
   });
 
   it('reports a kernel that runs but does not answer heartbeats', async () => {

@@ -1,7 +1,7 @@
 // The site build with a notebook that fails: its page shows the error where it happened under
 // a banner, the others are published, and the summary says where the executed copy is and how
 // to rerun just that notebook. Also the progress line the build shows while notebooks run.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,13 @@ beforeAll(async () => {
   const progress = { write: (text: string) => written.push(text), isTTY: false };
   reports = await executeCourse('ci', executedDir, { notebooks, progress, timesFile });
   await writePages(pagesToPublish(reports, executedDir), dirs);
-  failingPage = readFileSync(join(dirs.docs, 'failing.md'), 'utf8');
+  const page = join(dirs.docs, 'failing.md');
+  // A run that went wrong some other way (the kernel did not start) says how, not just ENOENT.
+  if (!existsSync(page))
+    throw new Error(
+      `no failing.md; the reports: ${JSON.stringify(reports.map((r) => [r.status, r.message]))}`,
+    );
+  failingPage = readFileSync(page, 'utf8');
 }, 120_000);
 
 describe('a site build with a failing notebook', () => {

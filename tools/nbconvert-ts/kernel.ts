@@ -62,7 +62,32 @@ export class CellTimeoutError extends Error {
   }
 }
 
+/**
+ * Ports this process has handed to kernels: a port freed by one kernel is not given to the next
+ * (jupyter_client keeps the same kind of record), so only other processes can race for it.
+ */
+const portsHandedOut = new Set<number>();
+
+/** A free TCP port on 127.0.0.1, one this process has not handed out before. */
 async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await unusedPort();
+    if (portsHandedOut.has(port)) continue;
+    portsHandedOut.add(port);
+    return port;
+  }
+}
+
+/**
+ * True for a kernel that died at startup because a port chosen for it was taken between the
+ * choice and its bind (another process, or a connecting socket, took it): starting again with
+ * other ports is the cure.
+ */
+function lostItsPorts(error: unknown): boolean {
+  return error instanceof Error && /Address already in use|EADDRINUSE/.test(error.message);
+}
+
+async function unusedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -193,8 +218,22 @@ export class Kernel {
     private readonly iopubSeconds: number,
   ) {}
 
-  /** Starts a kernel from its kernelspec and waits until it answers kernel_info. */
+  /**
+   * Starts a kernel from its kernelspec and waits until it answers kernel_info. A kernel that
+   * could not bind its ports (taken by another process meanwhile) is started again with
+   * other ports, up to three times in all.
+   */
   static async start(options: KernelStartOptions): Promise<Kernel> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Kernel.startOnce(options);
+      } catch (error) {
+        if (attempt >= 3 || !lostItsPorts(error)) throw error;
+      }
+    }
+  }
+
+  private static async startOnce(options: KernelStartOptions): Promise<Kernel> {
     if (stopSignal) throw new RunStoppedError(stopSignal);
     const ports = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     if (stopSignal) throw new RunStoppedError(stopSignal); // told to stop while the ports were found
@@ -383,6 +422,11 @@ export class Kernel {
     try {
       while (Date.now() < deadline) {
         if (this.exited) throw new KernelStartError(this.exited.message);
+        // tslab reports a port it could not bind and then waits forever: fail now, so the start is retried.
+        if (lostItsPorts(new Error(this.stderrTail)))
+          throw new KernelStartError(
+            `a port was taken before it could bind it; its output:\n${this.stderrTail.trim()}`,
+          );
         if (replied && this.sawStatus) return;
         if (Date.now() >= nextRequest) {
           const id = await this.send(this.shell, 'kernel_info_request', {});
