@@ -11,11 +11,8 @@
  * SVG), VS Code its spec, whose subtitle carries the progress.
  */
 import * as tf from '@tensorflow/tfjs';
-import { randomUUID } from 'node:crypto';
-import * as tslab from 'tslab';
-import * as jupyter from 'tslab/dist/jupyter';
 import { encodePng } from './image';
-import { projectRequire } from './paths';
+import { kernelWriter, tslab } from './platform/kernel-display';
 import { lineChart, type Series, type VegaLiteSpec } from './viz/charts';
 import { renderSvgSync } from './viz/svg-sync';
 import { annotateSvg, type DrawOptions, type LabelledBox } from './viz/draw';
@@ -34,34 +31,6 @@ const MAX_KEPT = 1000;
 
 /** Bundles shown while no kernel was listening (tests and scripts read these; the last 1000 are kept). */
 export const displayed: Array<{ bundle: MimeBundle; displayId?: string; update: boolean }> = [];
-
-type DisplayWriter = (
-  message: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> },
-  update: boolean,
-) => void;
-
-let jupyterModule: { lastWriteDisplayData: unknown } | undefined;
-
-/**
- * tslab's kernel module, read through its CommonJS exports object so the
- * writer it installs while a cell runs is seen live (an ES-module namespace
- * of a CommonJS module is a snapshot taken at import time).
- */
-function kernelModule(): { lastWriteDisplayData: unknown } {
-  if (!jupyterModule) {
-    try {
-      jupyterModule = projectRequire()('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
-    } catch {
-      jupyterModule = jupyter as unknown as { lastWriteDisplayData: unknown };
-    }
-  }
-  return jupyterModule;
-}
-
-function kernelWriter(): DisplayWriter | undefined {
-  const writer = kernelModule().lastWriteDisplayData;
-  return typeof writer === 'function' ? (writer as DisplayWriter) : undefined;
-}
 
 /** True inside a running tslab kernel cell. */
 export function inKernel(): boolean {
@@ -233,9 +202,14 @@ export interface LiveDisplay {
   update(bundle: MimeBundle): void;
 }
 
+/** A random id (crypto.randomUUID: a global in Node ≥ 19 and in browsers). */
+function newDisplayId(): string {
+  return (globalThis as unknown as { crypto: { randomUUID(): string } }).crypto.randomUUID();
+}
+
 /** Creates an updatable display (first `update` shows it, later ones replace it). */
 export function liveDisplay(): LiveDisplay {
-  const id = randomUUID();
+  const id = newDisplayId();
   let shown = false;
   return {
     id,

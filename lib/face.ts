@@ -5,7 +5,7 @@
  * training with the triplet loss. Clustering and projecting encodings: lib/kmeans, lib/pca.
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readTextFile, writeTextFile } from './platform/files';
 
 /** An encoding: a plain vector. */
 export type Encoding = ArrayLike<number>;
@@ -121,14 +121,14 @@ export class FaceDatabase {
 
   /** Writes the database to a JSON file. */
   save(path: string): void {
-    writeFileSync(path, JSON.stringify(this.toJSON()));
+    writeTextFile(path, JSON.stringify(this.toJSON()));
   }
 
   /** Reads a database written by {@link save}. */
   static load(path: string): FaceDatabase {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(path, 'utf8'));
+      parsed = JSON.parse(readTextFile(path));
     } catch (error) {
       throw new Error(
         `cannot read face database ${path}: ${error instanceof Error ? error.message : String(error)}`,

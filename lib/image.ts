@@ -1,12 +1,12 @@
 /**
  * Image files ⇄ tensors: PNG and JPEG decoding and encoding with pure-JS
- * codecs (pngjs, jpeg-js: no native addon, so they install everywhere the
- * course does), plus resizing and scaling.
+ * codecs (pngjs through lib/platform/png-codec, jpeg-js: no native addon, so they
+ * install everywhere the course does), plus resizing and scaling.
  */
 import * as tf from '@tensorflow/tfjs';
-import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
-import { readFileSync } from 'node:fs';
+import { readFileBytes } from './platform/files';
+import { decodePngRgba, encodePngRgba } from './platform/png-codec';
 
 /** Decoded pixels: row-major RGBA bytes. */
 export interface RgbaImage {
@@ -37,14 +37,7 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
 export function decodeImage(bytes: Uint8Array, name = 'image'): RgbaImage {
   const format = sniffImageFormat(bytes);
   try {
-    if (format === 'png') {
-      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return {
-        width: png.width,
-        height: png.height,
-        data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength),
-      };
-    }
+    if (format === 'png') return decodePngRgba(bytes);
     if (format === 'jpeg') {
       const decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
       return { width: decoded.width, height: decoded.height, data: decoded.data };
@@ -61,7 +54,7 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): RgbaImage {
 
 /** Reads and decodes an image file from disk. */
 export function readImageFile(path: string): RgbaImage {
-  return decodeImage(readFileSync(path), path);
+  return decodeImage(readFileBytes(path), path);
 }
 
 /**
@@ -129,14 +122,14 @@ export async function encodePng(
     throw new Error(`encodePng expects 1, 3 or 4 channels, got shape [${image.shape}]`);
   const values = await image.data();
   const scale = range === '0-1' ? 255 : 1;
-  const png = new PNG({ width, height });
+  const rgba = new Uint8Array(width * height * 4);
   for (let i = 0; i < width * height; i++) {
     for (let c = 0; c < 3; c++) {
       const v = values[i * channels + (channels === 1 ? 0 : c)]! * scale;
-      png.data[i * 4 + c] = Math.max(0, Math.min(255, Math.round(v)));
+      rgba[i * 4 + c] = Math.max(0, Math.min(255, Math.round(v)));
     }
-    png.data[i * 4 + 3] =
+    rgba[i * 4 + 3] =
       channels === 4 ? Math.max(0, Math.min(255, Math.round(values[i * 4 + 3]! * scale))) : 255;
   }
-  return new Uint8Array(PNG.sync.write(png));
+  return encodePngRgba(width, height, rgba);
 }

@@ -1,8 +1,8 @@
 /**
- * The one list of what the page bundle replaces, and why: each Node-only module the
- * course's library imports (directly or through a package) is swapped at bundle time
- * for a browser implementation in web/browser/. Library sources stay as they are; when
- * lib isolates these behind interfaces (issue #16), each entry maps onto one of them.
+ * The one list of what the page bundle replaces, and why: each Node-only module of the
+ * course's library that the page reaches (lib/platform/* and the few others ARCHITECTURE.md
+ * lists) is swapped at bundle time for a browser implementation in web/browser/. The rest
+ * of lib imports no Node builtin (tests/tooling/browser-bundle.test.ts checks it).
  *
  * Keys of LIB_SWAPS are paths under lib/ (without `.ts`), matched on the resolved import;
  * keys of PACKAGE_SWAPS are import specifiers, matched as written.
@@ -22,6 +22,22 @@ export const LIB_SWAPS: Record<string, { by: string; why: string }> = {
     by: 'browser/svg-sync.ts',
     why: 'draws SVG synchronously in a worker thread (node:worker_threads); the page draws charts from their Vega-Lite spec',
   },
+  'platform/files': {
+    by: 'browser/files.ts',
+    why: 'reads and writes files with node:fs (lib/image readImageFile, lib/face database files); on the page that throws, saying so',
+  },
+  'platform/png-codec': {
+    by: 'browser/png-codec.ts',
+    why: 'pngjs needs node:zlib and streams; the page encodes PNG outputs itself',
+  },
+  'platform/kernel-display': {
+    by: 'browser/kernel-display.ts',
+    why: "tslab's display channel in the Jupyter kernel; the page's runner sets the writer",
+  },
+  'platform/script-thread': {
+    by: 'browser/script-thread.ts',
+    why: "the course kernels' second thread is a node:worker_threads Worker; on the page starting it throws and the kernels run their fixed chunks in order on the page's thread (the same bits)",
+  },
   'engine/wasm-threads': {
     by: 'browser/wasm-threads.ts',
     why: "thread count from os and environment, temp files for tfjs's worker script; the page uses hardwareConcurrency and crossOriginIsolated",
@@ -30,35 +46,6 @@ export const LIB_SWAPS: Record<string, { by: string; why: string }> = {
 
 /** Packages and Node builtins replaced. */
 export const PACKAGE_SWAPS: Record<string, { by: string; why: string }> = {
-  tslab: {
-    by: 'browser/tslab.ts',
-    why: "the display channel of the Jupyter kernel; the page's runner sets the writer",
-  },
-  'tslab/dist/jupyter': { by: 'browser/tslab.ts', why: "lib/display reads tslab's writer from this module" },
-  pngjs: {
-    by: 'browser/pngjs.ts',
-    why: 'pngjs needs node:zlib and streams; the page encodes PNG outputs itself',
-  },
-  'node:crypto': {
-    by: 'browser/node-builtins.ts',
-    why: 'lib/display uses randomUUID (crypto.randomUUID on the page)',
-  },
-  'node:path': {
-    by: 'browser/node-builtins.ts',
-    why: 'lib/display and lib/data/mnist join a path they only pass to createRequire',
-  },
-  'node:module': {
-    by: 'browser/node-builtins.ts',
-    why: "createRequire loads `mnist` (lib/data/mnist: served by the page's data hub) and tslab's writer (lib/display)",
-  },
-  'node:worker_threads': {
-    by: 'browser/node-builtins.ts',
-    why: "the course kernels' second thread (lib/engine/kernels/kernel-worker) is a Node Worker; on the page starting it throws and the kernels run their fixed chunks in order on the page's thread (the same bits)",
-  },
-  'node:fs': {
-    by: 'browser/node-builtins.ts',
-    why: 'lib/image reads image files (readImageFile); on the page that throws, saying so',
-  },
   'node:assert/strict': {
     by: 'browser/assert.ts',
     why: 'notebooks import it; strict-mode asserts written for the page',

@@ -20,7 +20,7 @@
  * kernels of ten million multiply-adds and more. The worker's copy of the code
  * warms up on its own: its first few dozen parts run slower.
  */
-import { Worker } from 'node:worker_threads';
+import { startScriptThread } from '../../platform/script-thread';
 import { SPLIT_WORK_THRESHOLD } from '../thresholds';
 
 /** Whether a kernel of `multiplyAdds` is worth handing half of to the worker ({@link SPLIT_WORK_THRESHOLD}). */
@@ -189,15 +189,11 @@ export function startKernelWorker(
 ): KernelWorker {
   const control = new SharedArrayBuffer(4 * (ARGS + MAX_ARGS));
   const ctl = new Int32Array(control);
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, names } });
-  worker.unref();
+  const worker = startScriptThread(WORKER_SOURCE, { module, memory, control, names });
   // A worker that fails to start (or dies) leaves every part to this thread, and no
   // unhandled 'error' event to end the process.
   let dead = false;
-  worker.on('error', () => {
-    dead = true;
-  });
-  worker.on('exit', () => {
+  worker.onEnd(() => {
     dead = true;
   });
   let sequence = 0;
