@@ -23,6 +23,7 @@ import {
   type BackendChoice,
   type BackendName,
   type BackendProbe,
+  rememberedChoice,
 } from './choice';
 
 export {
@@ -43,9 +44,6 @@ const INSTALL_HINT: Record<BackendName, string> = {
   wasm: 'reinstall the project dependencies (npm ci): @tensorflow/tfjs-backend-wasm is missing or broken',
   cpu: 'reinstall the project dependencies (npm ci): @tensorflow/tfjs is missing or broken',
 };
-
-let current: BackendChoice | undefined;
-let pending: Promise<BackendChoice> | undefined;
 
 function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
@@ -277,17 +275,7 @@ function versions(name: BackendName): Record<string, string> {
  * @throws BackendUnavailableError when a forced backend cannot start.
  */
 export async function initBackend(options: { backend?: BackendName } = {}): Promise<BackendChoice> {
-  const wanted = options.backend ?? requestedBackend();
-  if (current && (!wanted || wanted === current.name)) return current;
-  if (pending && !wanted) return pending;
-  const run = chooseBackend(wanted);
-  pending = run;
-  try {
-    current = await run;
-    return current;
-  } finally {
-    pending = undefined;
-  }
+  return choice.init(options.backend ?? requestedBackend());
 }
 
 async function chooseBackend(wanted: BackendName | undefined): Promise<BackendChoice> {
@@ -318,9 +306,11 @@ async function chooseBackend(wanted: BackendName | undefined): Promise<BackendCh
   );
 }
 
+const choice = rememberedChoice<BackendName>(chooseBackend);
+
 /** The backend chosen by the last {@link initBackend}, if any. */
 export function currentBackend(): BackendChoice | undefined {
-  return current;
+  return choice.current();
 }
 
 /** One line per fact: the backend, the reason and the versions, for notebooks and `npm run doctor`. */

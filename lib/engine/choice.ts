@@ -42,3 +42,42 @@ export class BackendUnavailableError extends Error {
     this.name = 'BackendUnavailableError';
   }
 }
+
+/** A backend choice made once and then kept: what {@link rememberedChoice} returns. */
+export interface RememberedChoice<W extends BackendName> {
+  /**
+   * The kept choice when `wanted` is undefined or names it; the start in progress when
+   * `wanted` is undefined; else a new start through `choose` (kept when it succeeds).
+   */
+  init(wanted: W | undefined): Promise<BackendChoice>;
+  /** The choice kept by the last successful {@link init}, if any. */
+  current(): BackendChoice | undefined;
+}
+
+/**
+ * Keeps the outcome of `choose` so that repeated initBackend calls start a backend once:
+ * Node's engine (lib/engine/backend) and the page's (web/browser/backend) share this.
+ * Concurrent calls without a wish share the start in progress; a call naming a
+ * different backend starts it.
+ */
+export function rememberedChoice<W extends BackendName>(
+  choose: (wanted: W | undefined) => Promise<BackendChoice>,
+): RememberedChoice<W> {
+  let current: BackendChoice | undefined;
+  let pending: Promise<BackendChoice> | undefined;
+  return {
+    async init(wanted) {
+      if (current && (!wanted || wanted === current.name)) return current;
+      if (pending && !wanted) return pending;
+      const run = choose(wanted);
+      pending = run;
+      try {
+        current = await run;
+        return current;
+      } finally {
+        pending = undefined;
+      }
+    },
+    current: () => current,
+  };
+}

@@ -12,6 +12,7 @@ import {
   type BackendChoice,
   type BackendName,
   type BackendProbe,
+  rememberedChoice,
 } from '../../lib/engine/choice';
 import { registerCourseKernels } from '../../lib/engine/register-kernels';
 import { runtimeBase } from './data-hub';
@@ -25,8 +26,6 @@ export { BACKEND_ENV_VAR, BackendUnavailableError, type BackendChoice, type Back
 /** A backend the page can run. */
 export type PageBackend = (typeof BACKEND_ORDER)[number];
 
-let current: BackendChoice | undefined;
-let pending: Promise<BackendChoice> | undefined;
 let pageChoice: PageBackend | undefined;
 
 /** The page's backend menu: forces `name` for the next initBackend (undefined: the best one). */
@@ -143,17 +142,7 @@ export async function initBackend(options: { backend?: BackendName } = {}): Prom
       'tensorflow',
       'the page has no native TensorFlow; it runs webgpu, wasm or cpu',
     );
-  const wanted = options.backend ?? requestedBackend();
-  if (current && (!wanted || wanted === current.name)) return current;
-  if (pending && !wanted) return pending;
-  const run = chooseBackend(wanted);
-  pending = run;
-  try {
-    current = await run;
-    return current;
-  } finally {
-    pending = undefined;
-  }
+  return choice.init(options.backend ?? requestedBackend());
 }
 
 async function chooseBackend(wanted: PageBackend | undefined): Promise<BackendChoice> {
@@ -188,9 +177,11 @@ async function chooseBackend(wanted: PageBackend | undefined): Promise<BackendCh
   );
 }
 
+const choice = rememberedChoice<PageBackend>(chooseBackend);
+
 /** The backend chosen by the last initBackend, if any. */
 export function currentBackend(): BackendChoice | undefined {
-  return current;
+  return choice.current();
 }
 
 /** One line per fact: the backend, the reason and the versions. */
