@@ -5,7 +5,9 @@
  * reaches it, given a browser implementation in web/swaps.ts.
  */
 import { readdirSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join, relative, sep } from 'node:path';
+import ts from 'typescript';
 
 /**
  * lib's Node-only modules (paths from the project root; a folder ends with '/'), each
@@ -57,4 +59,64 @@ export function sourceFiles(root: string, dir: string): string[] {
 /** lib's modules that must bundle for a browser: every lib module not declared Node-only. */
 export function browserLibModules(root: string): string[] {
   return sourceFiles(root, 'lib').filter((file) => !isNodeOnlyLib(file));
+}
+
+/** One import of a source file: its specifier, and whether it brings types only. */
+export interface SourceImport {
+  spec: string;
+  typeOnly: boolean;
+}
+
+/**
+ * The module specifiers a TypeScript source imports: static imports and re-exports,
+ * `import x = require(…)`, and calls of `import(…)`, `require(…)` and lib's `importEsm(…)`
+ * with a string. Text inside strings and comments is not read as an import.
+ */
+export function importsOf(fileName: string, source: string): SourceImport[] {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TSX);
+  const found: SourceImport[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const typeOnly =
+        !!clause &&
+        (clause.isTypeOnly ||
+          (!clause.name &&
+            !!clause.namedBindings &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+      found.push({ spec: node.moduleSpecifier.text, typeOnly });
+    } else if (
+      ts.isExportDeclaration(node) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
+      found.push({ spec: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
+      found.push({ spec: node.moduleReference.expression.text, typeOnly: node.isTypeOnly });
+    } else if (
+      ts.isCallExpression(node) &&
+      node.arguments.length > 0 &&
+      ts.isStringLiteral(node.arguments[0]!)
+    ) {
+      const callee = node.expression;
+      const named =
+        callee.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(callee) && (callee.text === 'require' || callee.text === 'importEsm'));
+      if (named) found.push({ spec: (node.arguments[0] as ts.StringLiteral).text, typeOnly: false });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+/** Whether `spec` names a Node builtin (`node:fs`, `fs`, `fs/promises`, …). */
+export function isNodeBuiltin(spec: string): boolean {
+  return spec.startsWith('node:') || builtinModules.includes(spec);
 }
