@@ -2,7 +2,8 @@
  * The library reference's modules: the ones a learner imports, each once, grouped as the
  * course uses them. typedoc.json's entryPoints are these modules (a test checks both lists
  * agree); sidebars.ts builds the reference's sidebar from these groups. Internal modules
- * (the engine's kernels and threads, ES-module loading, paths, SVG rendering) are left out.
+ * (the engine's kernels and threads, ES-module loading, paths, SVG rendering, lib/platform)
+ * are left out.
  */
 export interface LibraryGroup {
   label: string;

@@ -1,5 +1,6 @@
 /**
- * Browser stand-in for the `pngjs` package as lib/image uses it to encode: `new PNG({
+ * The page's PNG writer (./png-codec, the page's lib/platform/png-codec, encodes with it),
+ * shaped like the `pngjs` package's encoding API: `new PNG({
  * width, height })`, its RGBA `data`, and `PNG.sync.write`. pngjs needs Node's zlib;
  * this writes the same pixels as a valid PNG whose zlib stream holds stored (not
  * compressed) blocks, which is fine for the small images notebooks show. Decoding PNG

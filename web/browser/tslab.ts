@@ -1,8 +1,9 @@
 /**
  * Browser stand-in for the `tslab` package and `tslab/dist/jupyter`: lib/display sends
  * every MIME bundle to `lastWriteDisplayData`, which the page's runner sets while a cell
- * runs (tslab's kernel does the same in Node). lib/display reads it through this
- * module's namespace object, whose bindings are live in the bundle.
+ * runs (tslab's kernel does the same in Node). lib/display reads it through
+ * ./kernel-display (the page's lib/platform/kernel-display), from this module's namespace
+ * object, whose bindings are live in the bundle.
  */
 export type DisplayWriter = (
   data: { data: Record<string, unknown>; metadata: object; transient: { display_id?: string } },
