@@ -250,32 +250,60 @@ export function poolForward(input: Volume, params: PoolParams): { output: Volume
 }
 
 /**
+ * One window's share of pooling's backward pass, as functions of the window
+ * (see {@link maxPoolMask} and {@link distributeValue}).
+ */
+export interface PoolWindowGradients {
+  /** 1 where the window holds its maximum, 0 elsewhere (max pooling). */
+  maxPoolMask(window: number[][]): number[][];
+  /** The gradient `dz` of a window's mean spread over its `rows`×`cols` inputs (average pooling). */
+  distributeValue(dz: number, shape: [number, number]): number[][];
+}
+
+/**
  * The backward pass of pooling: max pooling routes each gradient to the
  * window's (first) maximum; average pooling spreads it evenly over the window.
+ * Where windows overlap, their shares add up.
+ *
+ * @param windows - build the pass from these per-window pieces instead (for instance a
+ *   learner's own): each output's gradient times `maxPoolMask(window)`, or `distributeValue`.
  */
-export function poolBackward(dA: Volume, cache: PoolCache): Volume {
+export function poolBackward(dA: Volume, cache: PoolCache, windows?: PoolWindowGradients): Volume {
   const { input, params } = cache;
   const { f, stride, mode } = params;
   const [m, outH, outW, c] = dA.shape;
   if (m !== input.shape[0] || c !== input.shape[3])
     throw new Error(`dA of shape [${dA.shape}] does not match the pooled input [${input.shape}]`);
   const dInput = volume(input.shape);
+  const position = (e: number, i: number, j: number, k: number, di: number, dj: number) =>
+    at(input.shape, e, i * stride + di, j * stride + dj, k);
   for (let e = 0; e < m; e++)
     for (let i = 0; i < outH; i++)
       for (let j = 0; j < outW; j++)
         for (let k = 0; k < c; k++) {
           const g = dA.data[at(dA.shape, e, i, j, k)]!;
+          if (windows) {
+            const window = Array.from({ length: f }, (_, di) =>
+              Array.from({ length: f }, (_, dj) => input.data[position(e, i, j, k, di, dj)]!),
+            );
+            const share =
+              mode === 'max'
+                ? windows.maxPoolMask(window).map((row) => row.map((v) => v * g))
+                : windows.distributeValue(g, [f, f]);
+            for (let di = 0; di < f; di++)
+              for (let dj = 0; dj < f; dj++) dInput.data[position(e, i, j, k, di, dj)] += share[di]![dj]!;
+            continue;
+          }
           if (mode === 'average') {
             for (let di = 0; di < f; di++)
-              for (let dj = 0; dj < f; dj++)
-                dInput.data[at(input.shape, e, i * stride + di, j * stride + dj, k)] += g / (f * f);
+              for (let dj = 0; dj < f; dj++) dInput.data[position(e, i, j, k, di, dj)] += g / (f * f);
             continue;
           }
           let best = -Infinity;
           let bestIndex = -1;
           for (let di = 0; di < f; di++)
             for (let dj = 0; dj < f; dj++) {
-              const index = at(input.shape, e, i * stride + di, j * stride + dj, k);
+              const index = position(e, i, j, k, di, dj);
               if (input.data[index]! > best) {
                 best = input.data[index]!;
                 bestIndex = index;

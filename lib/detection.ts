@@ -9,7 +9,7 @@
  * x runs to the right, y downwards; any unit works (pixels or fractions of the image).
  */
 import * as tf from '@tensorflow/tfjs';
-import { denseKernelToConv } from './layers/fc-as-conv';
+import { denseKernelToConv, fcAsConv, fcAsConv1x1, type FcActivation } from './layers/fc-as-conv';
 
 /** Four numbers describing a box; see {@link BoxFormat}. */
 export type Box = [number, number, number, number];
@@ -626,7 +626,8 @@ export function convolutionalize(
   let x = input as tf.SymbolicTensor;
   let flattenedFrom: number[] | null = null;
   let seenDense = false;
-  const copies: Array<[tf.layers.Layer, tf.Tensor[], boolean]> = [];
+  // Weights go in once the model is built: [layer name, weights, whether they are our own reshaped copies].
+  const copies: Array<[string, tf.Tensor[], boolean]> = [];
   for (const layer of model.layers) {
     const name = layer.getClassName();
     if (name === 'InputLayer' || name === 'Dropout') continue;
@@ -635,28 +636,23 @@ export function convolutionalize(
       flattenedFrom = (layer.input as tf.SymbolicTensor).shape.slice(1) as number[];
       continue;
     }
-    let replacement: tf.layers.Layer;
-    let weights = layer.getWeights();
+    const weights = layer.getWeights();
     if (name === 'Dense') {
       if (!flattenedFrom)
         throw new Error(
           `Dense layer "${layer.name}" comes before any Flatten: the model must be conv/pool layers, Flatten, then Dense`,
         );
-      const config = layer.getConfig() as { units: number; activation: string; useBias: boolean };
-      const [kernel, bias] = weights as [tf.Tensor, tf.Tensor?];
-      const [kh, kw, kc] = seenDense
-        ? [1, 1, kernel!.shape[0]!]
-        : (flattenedFrom as [number, number, number]);
+      const config = layer.getConfig() as { units: number; activation: FcActivation; useBias: boolean };
+      const [kernel, bias] = weights as [tf.Tensor2D, tf.Tensor?];
+      const converted = `${layer.name}_as_conv`;
+      const options = { activation: config.activation, useBias: config.useBias, name: converted };
+      // The first Dense covers the flattened volume; the later ones see 1×1×units.
+      const volume = (seenDense ? [1, 1, kernel.shape[0]] : flattenedFrom) as [number, number, number];
+      x = seenDense
+        ? fcAsConv1x1(x, config.units, options)
+        : fcAsConv(x, config.units, { ...options, window: [volume[0], volume[1]] });
       seenDense = true;
-      replacement = tf.layers.conv2d({
-        filters: config.units,
-        kernelSize: [kh, kw],
-        activation: config.activation as 'linear',
-        useBias: config.useBias,
-        padding: 'valid',
-        name: `${layer.name}_as_conv`,
-      });
-      weights = [denseKernelToConv(kernel as tf.Tensor2D, [kh, kw, kc]), ...(bias ? [bias] : [])];
+      copies.push([converted, [denseKernelToConv(kernel, volume), ...(bias ? [bias] : [])], true]);
     } else if (SPATIAL_LAYERS.has(name)) {
       const entry = classMap[name];
       if (!entry) throw new Error(`layer class ${name} is not registered`);
@@ -664,18 +660,17 @@ export function convolutionalize(
       delete config.batchInputShape;
       delete config.inputShape;
       config.name = `${layer.name}_conv_impl`;
-      replacement = entry[1](entry[0], config as never) as tf.layers.Layer;
+      x = (entry[1](entry[0], config as never) as tf.layers.Layer).apply(x) as tf.SymbolicTensor;
+      copies.push([config.name as string, weights, false]);
     } else {
       throw new Error(`convolutionalize cannot convert layer "${layer.name}" of class ${name}`);
     }
-    x = replacement.apply(x) as tf.SymbolicTensor;
-    copies.push([replacement, weights, name === 'Dense']);
   }
   const converted = tf.model({ inputs: input, outputs: x });
-  for (const [layer, weights, fromDense] of copies) {
-    layer.setWeights(weights);
+  for (const [name, weights, reshaped] of copies) {
+    converted.getLayer(name).setWeights(weights);
     // Reshaped kernels are our own temporaries; the other tensors belong to the source model.
-    if (fromDense) weights[0]!.dispose();
+    if (reshaped) weights[0]!.dispose();
   }
   return converted;
 }

@@ -22,8 +22,7 @@ export interface LayerGradientNorm {
  * @param model any Layers model.
  * @param x a batch of inputs.
  * @param y the targets, in the form `loss` expects.
- * @param loss maps (targets, predictions) to a scalar, e.g. `tf.metrics.categoricalCrossentropy`
- *   averaged: `(y, p) => tf.mean(tf.metrics.categoricalCrossentropy(y, p))`.
+ * @param loss maps (targets, predictions) to a scalar, e.g. `categoricalCrossEntropy` of lib/losses.
  * @param select which weights to measure (default: every weight whose name ends in `kernel`).
  */
 export function layerGradientNorms(

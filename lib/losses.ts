@@ -244,15 +244,21 @@ export function siameseLogistic(
 }
 
 /**
- * Total variation of images [batch, h, w, c]: Σ |x[i+1, j] − x[i, j]| + |x[i, j+1] − x[i, j]|
- * over pixels, channels and the batch (power 1, as `tf.image.total_variation`), or with
- * squared differences (power 2, the smoothness term of style transfer).
+ * Total variation of an image [h, w, c] or a batch [batch, h, w, c]:
+ * Σ |x[i+1, j] − x[i, j]| + |x[i, j+1] − x[i, j]| over pixels, channels and the batch
+ * (power 1, as `tf.image.total_variation` summed over the batch), or with squared
+ * differences (power 2: the smoothness term of style transfer, which penalises pixel noise).
  */
 export function totalVariation(images: tf.Tensor, options: { power?: 1 | 2 } = {}): tf.Scalar {
-  rank('totalVariation', 'images', images, 4);
-  const [, h, w] = images.shape as number[];
+  if (images.rank !== 3 && images.rank !== 4)
+    throw new Error(
+      `totalVariation: images must have rank 3 [h, w, c] or 4 [batch, h, w, c], got shape [${images.shape}]`,
+    );
   const power = options.power ?? 1;
+  if (power !== 1 && power !== 2) throw new Error(`totalVariation: power must be 1 or 2, got ${power}`);
   return tf.tidy(() => {
+    const batch = images.rank === 3 ? tf.expandDims(images, 0) : images;
+    const [, h, w] = batch.shape as number[];
     const f = power === 1 ? tf.abs : tf.square;
     const terms: tf.Tensor[] = [];
     if (h! > 1)
@@ -260,8 +266,8 @@ export function totalVariation(images: tf.Tensor, options: { power?: 1 | 2 } = {
         tf.sum(
           f(
             tf.sub(
-              tf.slice(images, [0, 1, 0, 0], [-1, -1, -1, -1]),
-              tf.slice(images, [0, 0, 0, 0], [-1, h! - 1, -1, -1]),
+              tf.slice(batch, [0, 1, 0, 0], [-1, -1, -1, -1]),
+              tf.slice(batch, [0, 0, 0, 0], [-1, h! - 1, -1, -1]),
             ),
           ),
         ),
@@ -271,8 +277,8 @@ export function totalVariation(images: tf.Tensor, options: { power?: 1 | 2 } = {
         tf.sum(
           f(
             tf.sub(
-              tf.slice(images, [0, 0, 1, 0], [-1, -1, -1, -1]),
-              tf.slice(images, [0, 0, 0, 0], [-1, -1, w! - 1, -1]),
+              tf.slice(batch, [0, 0, 1, 0], [-1, -1, -1, -1]),
+              tf.slice(batch, [0, 0, 0, 0], [-1, -1, w! - 1, -1]),
             ),
           ),
         ),

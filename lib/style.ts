@@ -1,10 +1,12 @@
 /**
  * Neural style transfer: Gram (style) matrices, content and style costs with
- * the lecture notes' normalisations, total variation, and the optimisation of
- * the generated image's pixels with Adam on the activations of any tfjs
- * LayersModel whose layers can be tapped by name.
+ * the lecture notes' normalisations, and the optimisation of the generated
+ * image's pixels with Adam (smoothed by the squared total variation of
+ * lib/losses) on the activations of any tfjs LayersModel whose layers can be
+ * tapped by name.
  */
 import * as tf from '@tensorflow/tfjs';
+import { totalVariation } from './losses';
 
 /** Drops a leading batch axis of 1: [1, h, w, c] → [h, w, c]. */
 function volume(a: tf.Tensor, what: string): tf.Tensor3D {
@@ -130,31 +132,6 @@ export function totalCost(
 }
 
 /**
- * Total variation Σ (x[i+1, j] − x[i, j])² + (x[i, j+1] − x[i, j])² over all
- * channels: penalises pixel noise in the generated image.
- */
-export function totalVariation(image: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const x = volume(image, 'totalVariation input');
-    const [h, w, c] = x.shape;
-    if (h < 2 && w < 2) return tf.scalar(0);
-    const dy =
-      h > 1
-        ? tf.sum(
-            tf.square(tf.sub(tf.slice(x, [1, 0, 0], [h - 1, w, c]), tf.slice(x, [0, 0, 0], [h - 1, w, c]))),
-          )
-        : tf.scalar(0);
-    const dx =
-      w > 1
-        ? tf.sum(
-            tf.square(tf.sub(tf.slice(x, [0, 1, 0], [h, w - 1, c]), tf.slice(x, [0, 0, 0], [h, w - 1, c]))),
-          )
-        : tf.scalar(0);
-    return tf.add(dy, dx) as tf.Scalar;
-  });
-}
-
-/**
  * A model with one output per named layer of `model` (same weights, shared):
  * the way to "tap" a pretrained CNN's hidden activations.
  *
@@ -240,7 +217,7 @@ export interface StyleTransferOptions {
   /** α (default 10) and β (default 40), as in J(G) = α J_content + β J_style. */
   alpha?: number;
   beta?: number;
-  /** Weight of the total variation term (default 0: off). */
+  /** Weight of the squared total variation term (`totalVariation(G, { power: 2 })`; default 0: off). */
   variationWeight?: number;
   contentNormalization?: ContentNormalization;
   steps: number;
@@ -351,7 +328,7 @@ export async function styleTransfer(
           ),
         ),
     );
-    const tv = tvWeight > 0 ? totalVariation(image) : tf.scalar(0);
+    const tv = tvWeight > 0 ? totalVariation(image, { power: 2 }) : tf.scalar(0);
     const j = tf.addN([tf.mul(jc, alpha), tf.mul(js, beta), tf.mul(tv, tvWeight)]) as tf.Scalar;
     return { j, jc, js, tv };
   };

@@ -3,9 +3,10 @@
  * the hub (cache, mirror or download, SHA-256 checked); these helpers only list
  * a folder of registered assets and load a TF.js layers model from its files.
  */
-import type * as tfTypes from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { resolveAsset } from './hub';
+import { hubIOHandler } from './models';
 import { assetsUnder } from './registry';
 
 /**
@@ -42,23 +43,6 @@ export async function assetLines(name: string): Promise<string[]> {
  * Loads a TF.js layers model whose `model.json` and weight shards are registered
  * assets under `folder` (e.g. `models/darknet-tiny`).
  */
-export async function loadAssetLayersModel(folder: string): Promise<tfTypes.LayersModel> {
-  const tf = await import('@tensorflow/tfjs');
-  const json = JSON.parse(readFileSync(await assetFile(`${folder}/model.json`), 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: Array<{ paths: string[]; weights: tfTypes.io.WeightsManifestEntry[] }>;
-  };
-  const specs = json.weightsManifest.flatMap((group) => group.weights);
-  const shards: Buffer[] = [];
-  for (const group of json.weightsManifest)
-    for (const p of group.paths) shards.push(readFileSync(await assetFile(`${folder}/${p}`)));
-  const bytes = new Uint8Array(shards.reduce((n, s) => n + s.length, 0));
-  let offset = 0;
-  for (const s of shards) {
-    bytes.set(s, offset);
-    offset += s.length;
-  }
-  return tf.loadLayersModel({
-    load: async () => ({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: bytes.buffer }),
-  });
+export async function loadAssetLayersModel(folder: string): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(hubIOHandler(`${folder}/model.json`));
 }

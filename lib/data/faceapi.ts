@@ -11,9 +11,9 @@
  * networks with `loadFromWeightMap`: no file paths or fetch inside face-api.
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
 import { projectRequire } from '../paths';
-import { type HubOptions, readAssetText, resolveAsset } from './hub';
+import { type HubOptions, readAssetText } from './hub';
+import { readManifestWeights } from './weights';
 
 interface FaceApiNet {
   loadFromWeightMap(map: tf.NamedTensorMap): void;
@@ -64,22 +64,9 @@ export async function loadFaceApiWeights(
   options: HubOptions = {},
 ): Promise<tf.NamedTensorMap> {
   const manifestName = `face-api/${model}-weights_manifest.json`;
-  const manifest = JSON.parse(await readAssetText(manifestName, options)) as Array<{
-    paths: string[];
-    weights: tf.io.WeightsManifestEntry[];
-  }>;
-  const specs: tf.io.WeightsManifestEntry[] = [];
-  const buffers: Buffer[] = [];
-  for (const group of manifest) {
-    specs.push(...group.weights);
-    for (const path of group.paths)
-      buffers.push(readFileSync((await resolveAsset(`face-api/${path}`, options)).path));
-  }
-  const all = Buffer.concat(buffers);
-  return tf.io.decodeWeights(
-    all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer,
-    specs,
-  );
+  const manifest: unknown = JSON.parse(await readAssetText(manifestName, options));
+  const { weightSpecs, weightData } = await readManifestWeights(manifest, 'face-api', options, manifestName);
+  return tf.io.decodeWeights(weightData, weightSpecs);
 }
 
 /** The face descriptor network, ready to embed aligned face crops. */

@@ -14,6 +14,7 @@ export * from './scenes';
 export * from './signals';
 export { createRng, type Rng } from './random';
 export { readTarGz } from './tar';
+export { readManifestWeights, type ManifestWeights, type WeightsGroup } from './weights';
 export { decodeIndexedPng, type IndexedImage } from './png-index';
 export { loadMnist, type DigitSet, type MnistOptions } from './mnist';
 export { decodeWav, toMono, type WavAudio } from './wav';

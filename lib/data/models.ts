@@ -5,8 +5,8 @@
  * graph model).
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import { type HubOptions, readAssetText, resolveAsset } from './hub';
+import { type HubOptions, readAssetText } from './hub';
+import { readManifestWeights, type WeightsGroup } from './weights';
 
 interface ModelJson {
   modelTopology?: object;
@@ -16,7 +16,7 @@ interface ModelJson {
   signature?: object;
   userDefinedMetadata?: { [key: string]: {} };
   modelInitializer?: object;
-  weightsManifest?: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
+  weightsManifest?: WeightsGroup[];
 }
 
 /**
@@ -25,9 +25,7 @@ interface ModelJson {
  * Each file is found through the hub and checked by SHA-256.
  */
 export function hubIOHandler(modelJsonAsset: string, options: HubOptions = {}): tf.io.IOHandler {
-  const dir = modelJsonAsset.includes('/')
-    ? modelJsonAsset.slice(0, modelJsonAsset.lastIndexOf('/') + 1)
-    : '';
+  const folder = modelJsonAsset.includes('/') ? modelJsonAsset.slice(0, modelJsonAsset.lastIndexOf('/')) : '';
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
       let json: ModelJson;
@@ -40,15 +38,12 @@ export function hubIOHandler(modelJsonAsset: string, options: HubOptions = {}): 
       }
       if (!json.modelTopology)
         throw new Error(`${modelJsonAsset} has no modelTopology: not a TF.js model.json`);
-      const specs: tf.io.WeightsManifestEntry[] = [];
-      const buffers: Buffer[] = [];
-      for (const group of json.weightsManifest ?? []) {
-        specs.push(...group.weights);
-        for (const path of group.paths)
-          buffers.push(readFileSync((await resolveAsset(dir + path, options)).path));
-      }
-      const all = Buffer.concat(buffers);
-      const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+      const { weightSpecs, weightData } = await readManifestWeights(
+        json.weightsManifest ?? [],
+        folder,
+        options,
+        `${modelJsonAsset}'s weightsManifest`,
+      );
       return {
         modelTopology: json.modelTopology,
         format: json.format,
@@ -57,7 +52,7 @@ export function hubIOHandler(modelJsonAsset: string, options: HubOptions = {}): 
         signature: json.signature,
         userDefinedMetadata: json.userDefinedMetadata,
         modelInitializer: json.modelInitializer,
-        weightSpecs: specs,
+        weightSpecs,
         weightData,
       };
     },

@@ -5,50 +5,55 @@
  * weights then compute every window's prediction in one pass.
  */
 import * as tf from '@tensorflow/tfjs';
-import { apply, checkPositive, shapeText, type Activation, type Sym } from './common';
+import { apply, checkPositive, shapeText, type Sym } from './common';
 
-/**
- * The first FC layer as a convolution whose kernel covers the whole h×w input
- * (on exactly h×w the output is 1×1×units, like a Dense layer's).
- */
-export function fcAsConv(
-  x: Sym,
-  units: number,
-  options: { window?: [number, number]; activation?: Activation; name?: string } = {},
-): Sym {
+/** Options of {@link fcAsConv} and {@link fcAsConv1x1}. */
+export interface FcAsConvOptions {
+  /** The FC layer's activation (any tfjs activation name, e.g. `'softmax'` for a classifier's last layer). */
+  activation?: FcActivation;
+  /** Whether the FC layer has a bias (default true). */
+  useBias?: boolean;
+  name?: string;
+}
+
+/** An activation name that tfjs's Dense and Conv2D layers take. */
+export type FcActivation = NonNullable<Parameters<typeof tf.layers.conv2d>[0]['activation']>;
+
+function fcConv(x: Sym, units: number, kernelSize: [number, number], options: FcAsConvOptions): Sym {
   checkPositive('units', units);
-  const [, h, w] = x.shape;
-  const window = options.window ?? [h as number, w as number];
-  if (!window.every((d) => Number.isInteger(d) && d > 0))
-    throw new Error(`fcAsConv needs a known window size, got [${window}] for input ${shapeText(x.shape)}`);
   return apply(
     tf.layers.conv2d({
       filters: units,
-      kernelSize: window,
+      kernelSize,
       padding: 'valid',
       activation: options.activation ?? 'linear',
+      useBias: options.useBias ?? true,
       name: options.name,
     }),
     x,
   );
 }
 
-/** A later FC layer as a 1×1 convolution. */
-export function fcAsConv1x1(
+/**
+ * The first FC layer as a convolution whose kernel covers the whole h×w input
+ * (on exactly h×w the output is 1×1×units, like a Dense layer's); on a larger input
+ * give the classifier's `window` and it slides.
+ */
+export function fcAsConv(
   x: Sym,
   units: number,
-  options: { activation?: Activation; name?: string } = {},
+  options: FcAsConvOptions & { window?: [number, number] } = {},
 ): Sym {
-  checkPositive('units', units);
-  return apply(
-    tf.layers.conv2d({
-      filters: units,
-      kernelSize: 1,
-      activation: options.activation ?? 'linear',
-      name: options.name,
-    }),
-    x,
-  );
+  const [, h, w] = x.shape;
+  const window = options.window ?? [h as number, w as number];
+  if (!window.every((d) => Number.isInteger(d) && d > 0))
+    throw new Error(`fcAsConv needs a known window size, got [${window}] for input ${shapeText(x.shape)}`);
+  return fcConv(x, units, window, options);
+}
+
+/** A later FC layer as a 1×1 convolution. */
+export function fcAsConv1x1(x: Sym, units: number, options: FcAsConvOptions = {}): Sym {
+  return fcConv(x, units, [1, 1], options);
 }
 
 /**

@@ -8,6 +8,28 @@ import { apply, channels, checkPositive, convBn, named, shapeText, type Sym } fr
 
 const EPS = 1.001e-5;
 
+/** The main path of both bottleneck blocks: 1×1 (stride s) → f×f → 1×1 (no ReLU before the add). */
+function bottleneckPath(x: Sym, f: number, filters: [number, number, number], s: number, p?: string): Sym {
+  const [f1, f2, f3] = filters;
+  let y = convBn(x, {
+    filters: f1,
+    kernelSize: 1,
+    strides: s,
+    useBias: true,
+    epsilon: EPS,
+    name: named(p, '1'),
+  });
+  y = convBn(y, { filters: f2, kernelSize: f, useBias: true, epsilon: EPS, name: named(p, '2') });
+  return convBn(y, {
+    filters: f3,
+    kernelSize: 1,
+    useBias: true,
+    epsilon: EPS,
+    activation: 'linear',
+    name: named(p, '3'),
+  });
+}
+
 /**
  * The identity block: 1×1 → f×f → 1×1 convolutions (filters F1, F2, F3), and the
  * input added back before the last ReLU. The input must already have F3 channels.
@@ -18,22 +40,13 @@ export function identityBlock(
   filters: [number, number, number],
   options: { name?: string; residual?: boolean } = {},
 ): Sym {
-  const [f1, f2, f3] = filters;
+  const f3 = filters[2];
   if (channels(x) !== f3)
     throw new Error(
       `identityBlock: the input ${shapeText(x.shape)} has ${channels(x)} channels, the block outputs F3 = ${f3}; use convolutionalBlock to change the width`,
     );
   const p = options.name;
-  let y = convBn(x, { filters: f1, kernelSize: 1, useBias: true, epsilon: EPS, name: named(p, '1') });
-  y = convBn(y, { filters: f2, kernelSize: f, useBias: true, epsilon: EPS, name: named(p, '2') });
-  y = convBn(y, {
-    filters: f3,
-    kernelSize: 1,
-    useBias: true,
-    epsilon: EPS,
-    activation: 'linear',
-    name: named(p, '3'),
-  });
+  let y = bottleneckPath(x, f, filters, 1, p);
   if (options.residual ?? true) y = apply(tf.layers.add({ name: named(p, 'add') }), [y, x]);
   return apply(tf.layers.activation({ activation: 'relu', name: named(p, 'out') }), y);
 }
@@ -49,27 +62,11 @@ export function convolutionalBlock(
   filters: [number, number, number],
   options: { stride?: number; name?: string; residual?: boolean } = {},
 ): Sym {
-  const [f1, f2, f3] = filters;
+  const f3 = filters[2];
   const s = options.stride ?? 2;
   checkPositive('stride', s);
   const p = options.name;
-  let y = convBn(x, {
-    filters: f1,
-    kernelSize: 1,
-    strides: s,
-    useBias: true,
-    epsilon: EPS,
-    name: named(p, '1'),
-  });
-  y = convBn(y, { filters: f2, kernelSize: f, useBias: true, epsilon: EPS, name: named(p, '2') });
-  y = convBn(y, {
-    filters: f3,
-    kernelSize: 1,
-    useBias: true,
-    epsilon: EPS,
-    activation: 'linear',
-    name: named(p, '3'),
-  });
+  let y = bottleneckPath(x, f, filters, s, p);
   if (options.residual ?? true) {
     const shortcut = convBn(x, {
       filters: f3,

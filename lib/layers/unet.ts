@@ -8,28 +8,19 @@ import * as tf from '@tensorflow/tfjs';
 import { apply, checkPositive, named, shapeText, type Sym } from './common';
 
 function doubleConv(x: Sym, filters: number, p?: string): Sym {
-  let y = apply(
-    tf.layers.conv2d({
-      filters,
-      kernelSize: 3,
-      padding: 'same',
-      activation: 'relu',
-      kernelInitializer: 'heNormal',
-      name: named(p, 'conv1'),
-    }),
-    x,
-  );
-  y = apply(
-    tf.layers.conv2d({
-      filters,
-      kernelSize: 3,
-      padding: 'same',
-      activation: 'relu',
-      kernelInitializer: 'heNormal',
-      name: named(p, 'conv2'),
-    }),
-    y,
-  );
+  let y = x;
+  for (const part of ['conv1', 'conv2'])
+    y = apply(
+      tf.layers.conv2d({
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: 'heNormal',
+        name: named(p, part),
+      }),
+      y,
+    );
   return y;
 }
 

@@ -380,4 +380,40 @@ describe("the pieces of pooling's backward pass", () => {
       expect(parts).toEqual(dA);
     }
   });
+
+  it('poolBackward built from per-window pieces equals tfjs gradients, overlapping windows included', () => {
+    const x = volume([2, 7, 7, 3], random([2, 7, 7, 3], 9));
+    for (const mode of ['max', 'average'] as const) {
+      const { output, cache } = poolForward(x, { f: 3, stride: 2, mode });
+      const dA = volume(output.shape, random(output.shape, 10));
+      const dx = poolBackward(dA, cache, { maxPoolMask, distributeValue });
+      tf.tidy(() => {
+        const pool = (a: tf.Tensor4D) =>
+          mode === 'max' ? tf.maxPool(a, 3, 2, 'valid') : tf.avgPool(a, 3, 2, 'valid');
+        const g = tf.grad((a: tf.Tensor) =>
+          tf.sum(tf.mul(pool(a as tf.Tensor4D), tf.tensor4d(Float32Array.from(dA.data), dA.shape))),
+        )(tf.tensor4d(Float32Array.from(x.data), x.shape));
+        expect(relativeError(dx.data, g.dataSync())).toBeLessThan(1e-5);
+      });
+    }
+  });
+
+  it('on a tie, poolBackward routes to the first maximum; built from maxPoolMask, to every tied one', () => {
+    const { cache } = poolForward(
+      fromMatrix([
+        [5, 5],
+        [1, 2],
+      ]),
+      { f: 2, stride: 2, mode: 'max' },
+    );
+    const dA = volume([1, 1, 1, 1], [4]);
+    expect(toMatrix(poolBackward(dA, cache))).toEqual([
+      [4, 0],
+      [0, 0],
+    ]);
+    expect(toMatrix(poolBackward(dA, cache, { maxPoolMask, distributeValue }))).toEqual([
+      [4, 4],
+      [0, 0],
+    ]);
+  });
 });

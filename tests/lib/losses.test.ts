@@ -248,7 +248,21 @@ describe('total variation', () => {
     expect(value(() => totalVariation(flat))).toBe(0);
     expect(value(() => totalVariation(tf.ones([1, 1, 1, 3])))).toBe(0);
     expect(gradientsFinite((x) => totalVariation(x, { power: 2 }), img)).toBe(true);
-    expect(() => tf.tidy(() => totalVariation(tf.zeros([2, 2])))).toThrow(/rank 4.*\[2,2\]/);
+    expect(() => tf.tidy(() => totalVariation(tf.zeros([2, 2])))).toThrow(/rank 3 .* or 4 .*\[2,2\]/);
+    expect(() => tf.tidy(() => totalVariation(img, { power: 3 as 2 }))).toThrow(
+      /power must be 1 or 2, got 3/,
+    );
     tf.dispose([img, flat]);
+  });
+
+  it("takes one image [h, w, c] as a batch of one: the squared form is style transfer's smoothness term", () => {
+    // [[0, 1], [3, 7]]: vertical (3-0)² + (7-1)² = 45; horizontal (1-0)² + (7-3)² = 17.
+    const one = tf.tensor3d([0, 1, 3, 7], [2, 2, 1]);
+    expect(value(() => totalVariation(one, { power: 2 }))).toBe(62);
+    expect(value(() => totalVariation(one))).toBe(3 + 6 + 1 + 4);
+    // a two-channel image: the channels add up, each on its own neighbours
+    const two = tf.tensor3d([0, 5, 1, 5, 3, 5, 7, 6], [2, 2, 2]);
+    expect(value(() => totalVariation(two, { power: 2 }))).toBe(62 + 1 + 1);
+    tf.dispose([one, two]);
   });
 });

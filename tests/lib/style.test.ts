@@ -9,7 +9,6 @@ import {
   styleCost,
   styleTransfer,
   totalCost,
-  totalVariation,
   withInputSize,
 } from '../../lib/style';
 
@@ -102,17 +101,6 @@ describe('costs', () => {
     const vector = tf.tensor1d([1, 2]);
     expect(() => totalCost(jc, vector as unknown as tf.Scalar)).toThrow(/two scalars.*\[2\]/);
     tf.dispose([jc, js, vector]);
-  });
-
-  it('total variation sums squared neighbour differences', () => {
-    const x = tf.tensor3d([
-      [[0], [1]],
-      [[3], [7]],
-    ]);
-    const tv = totalVariation(x);
-    // vertical: (3-0)² + (7-1)² = 45; horizontal: (1-0)² + (7-3)² = 17.
-    expect(tv.dataSync()[0]).toBeCloseTo(62, 6);
-    tf.dispose([x, tv]);
   });
 });
 

@@ -1,102 +1,109 @@
-// Generated scenes and signals: determinism, labels consistent with pixels and
+// Generated detection scenes and signals: determinism, labels consistent with pixels and
 // samples, the FFT against a direct float64 DFT.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { SHAPE_CLASSES, generateScenes } from '../../../lib/data/scenes';
+import { SHAPE_CLASSES, generateDetectionScenes } from '../../../lib/data/scenes';
+import { encodeYoloTargets, iou } from '../../../lib/detection';
 import { fft, generateTriggerClips, generateWaveforms, spectrogram } from '../../../lib/data/signals';
 
-describe('detection and segmentation scenes', () => {
+describe('detection scenes', () => {
+  const grid = 4;
+  const anchors = [
+    { w: 0.9, h: 0.9 },
+    { w: 2, h: 2 },
+  ];
+
   it('is deterministic for a seed and differs between seeds', () => {
-    const a = generateScenes({ count: 3, size: [32, 40], seed: 7 });
-    const b = generateScenes({ count: 3, size: [32, 40], seed: 7 });
-    const c = generateScenes({ count: 3, size: [32, 40], seed: 8 });
+    const a = generateDetectionScenes({ count: 3, seed: 7, grid, anchors });
+    const b = generateDetectionScenes({ count: 3, seed: 7, grid, anchors });
+    const c = generateDetectionScenes({ count: 3, seed: 8, grid, anchors });
     expect(Array.from(a.images.dataSync())).toEqual(Array.from(b.images.dataSync()));
     expect(a.objects).toEqual(b.objects);
     expect(Array.from(a.images.dataSync())).not.toEqual(Array.from(c.images.dataSync()));
-    tf.dispose([a.images, a.masks, b.images, b.masks, c.images, c.masks]);
+    tf.dispose([a.images, b.images, c.images]);
   });
 
-  it('masks, boxes and classes agree; shapes overlap; pixels stay in 0..1', () => {
+  it('boxes are squares of 10 to 36 pixels inside the image, apart, one per YOLO slot; pixels agree', () => {
     const before = tf.memory().numTensors;
-    const h = 48,
-      w = 48,
-      n = 40;
-    const batch = generateScenes({ count: n, size: [h, w], objects: [2, 5], seed: 3 });
-    expect(batch.images.shape).toEqual([n, h, w, 3]);
-    expect(batch.masks.shape).toEqual([n, h, w]);
-    const masks = batch.masks.dataSync();
-    const px = batch.images.dataSync();
-    expect(px.every((v) => v >= 0 && v <= 1)).toBe(true);
-    let overlapping = 0;
-    const classesSeen = new Set<number>();
-    for (let i = 0; i < n; i++) {
-      const objs = batch.objects[i]!;
-      for (const o of objs) {
-        classesSeen.add(o.classId);
-        expect(o.className).toBe(SHAPE_CLASSES[o.classId]);
-        expect(o.visible).toBeGreaterThan(0);
-        expect(o.visible).toBeLessThanOrEqual(1);
-        const [y1, x1, y2, x2] = o.box;
-        expect(y1).toBeGreaterThanOrEqual(0);
-        expect(x1).toBeGreaterThanOrEqual(0);
-        expect(y2).toBeLessThanOrEqual(h);
-        expect(x2).toBeLessThanOrEqual(w);
+    const n = 60;
+    const { images, objects } = generateDetectionScenes({ count: n, seed: 3, grid, anchors });
+    expect(images.shape).toEqual([n, 64, 64, 3]);
+    const px = images.dataSync();
+    const classes = new Set<number>();
+    const counts = new Set<number>();
+    objects.forEach((objs, k) => {
+      counts.add(objs.length);
+      for (const [i, o] of objs.entries()) {
+        classes.add(o.classId);
+        const [x1, y1, x2, y2] = o.box.map((v) => v * 64) as [number, number, number, number];
+        expect(Math.min(x1, y1)).toBeGreaterThanOrEqual(0);
+        expect(Math.max(x2, y2)).toBeLessThanOrEqual(64 + 1e-9);
+        expect(x2 - x1).toBeCloseTo(y2 - y1, 9);
+        expect(x2 - x1).toBeGreaterThanOrEqual(10);
+        expect(x2 - x1).toBeLessThanOrEqual(36);
+        for (const other of objs.slice(i + 1)) expect(iou(o.box, other.box)).toBeLessThanOrEqual(0.1);
       }
-      // every foreground pixel lies in some box of its class
-      for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++) {
-          const m = masks[i * h * w + y * w + x]!;
-          if (m === 0) continue;
-          expect(
-            objs.some(
-              (o) => o.classId === m - 1 && y >= o.box[0] && y < o.box[2] && x >= o.box[1] && x < o.box[3],
-            ),
-          ).toBe(true);
+      // the YOLO encoding holds one object per (cell, anchor): it throws on a shared slot
+      encodeYoloTargets(objs, { grid, anchors, numClasses: 3 }).dispose();
+      // a pixel outside every box is background: a dark colour (at most 0.5) plus noise up to 0.15
+      for (let i = 0; i < 64; i += 3)
+        for (let j = 0; j < 64; j += 3) {
+          const [u, v] = [(j + 0.5) / 64, (i + 0.5) / 64];
+          if (objs.some((o) => u >= o.box[0] && u <= o.box[2] && v >= o.box[1] && v <= o.box[3])) continue;
+          for (let c = 0; c < 3; c++) expect(px[((k * 64 + i) * 64 + j) * 3 + c]).toBeLessThanOrEqual(0.65);
         }
-      // every object has mask pixels of its class inside its box
-      for (const o of objs) {
-        let found = false;
-        for (let y = o.box[0]; y < o.box[2] && !found; y++)
-          for (let x = o.box[1]; x < o.box[3]; x++)
-            if (masks[i * h * w + y * w + x] === o.classId + 1) {
-              found = true;
-              break;
-            }
-        expect(found).toBe(true);
-      }
-      if (objs.some((o) => o.visible < 1)) overlapping++;
-    }
-    expect(classesSeen.size).toBe(3);
-    expect(overlapping).toBeGreaterThan(5);
-    tf.dispose([batch.images, batch.masks]);
+    });
+    expect([...counts].sort()).toEqual([1, 2, 3]);
+    expect([...classes].sort()).toEqual([0, 1, 2]);
+    expect(SHAPE_CLASSES).toEqual(['disc', 'square', 'triangle']);
+    images.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('a lone circle has the area and box of a circle', () => {
-    // one object, no noise: compare the mask's area with πr² computed from the box
-    const batch = generateScenes({ count: 30, size: [64, 64], objects: [1, 1], noise: 0, seed: 11 });
-    const masks = batch.masks.dataSync();
-    let checked = 0;
-    batch.objects.forEach((objs, i) => {
-      const o = objs[0]!;
-      if (o.className !== 'circle' || o.box[0] === 0 || o.box[1] === 0 || o.box[2] === 64 || o.box[3] === 64)
-        return;
-      let area = 0;
-      for (let p = 0; p < 64 * 64; p++) if (masks[i * 4096 + p] === 1) area++;
-      const r = (o.box[2] - o.box[0]) / 2;
-      expect(o.box[3] - o.box[1]).toBeCloseTo(2 * r, -0.5);
-      // r comes from a box of whole pixels, hence the tolerance
-      expect(area / (Math.PI * r * r)).toBeGreaterThan(0.85);
-      expect(area / (Math.PI * r * r)).toBeLessThan(1.25);
-      checked++;
+  it('a lone shape covers the area of a disc (π/4), a square (1) or a triangle (1/2) of its box, in one flat colour', () => {
+    const { images, objects } = generateDetectionScenes({
+      count: 40,
+      seed: 11,
+      grid,
+      anchors,
+      objects: [1, 1],
     });
-    expect(checked).toBeGreaterThan(0);
-    tf.dispose([batch.images, batch.masks]);
+    const px = images.dataSync();
+    const share = [0, 1, 2].map(() => [] as number[]);
+    objects.forEach(([o], k) => {
+      const [x1, , x2, y2] = o!.box.map((v) => v * 64) as [number, number, number, number];
+      const side = x2 - x1;
+      if (side < 20) return; // small shapes: the border pixels weigh too much
+      // the object's colour: its bottom-middle pixel, inside all three shapes
+      const at = (i: number, j: number) => ((k * 64 + i) * 64 + j) * 3;
+      const bottom = at(Math.floor(y2 - 2), Math.floor((x1 + x2) / 2));
+      const colour = [px[bottom]!, px[bottom + 1]!, px[bottom + 2]!];
+      expect(Math.min(...colour)).toBeGreaterThanOrEqual(0.5);
+      let area = 0;
+      for (let i = 0; i < 64; i++)
+        for (let j = 0; j < 64; j++) if ([0, 1, 2].every((c) => px[at(i, j) + c] === colour[c])) area++;
+      share[o!.classId]!.push(area / (side * side));
+    });
+    const expected = [Math.PI / 4, 1, 0.5];
+    share.forEach((s, c) => {
+      expect(s.length).toBeGreaterThan(3);
+      for (const v of s) expect(Math.abs(v - expected[c]!)).toBeLessThan(0.12);
+    });
+    images.dispose();
   });
 
-  it('rejects bad options', () => {
-    expect(() => generateScenes({ count: 0 })).toThrow(/count must be a positive integer, got 0/);
-    expect(() => generateScenes({ count: 1, size: [4, 64] })).toThrow(/size must be integers >= 8/);
+  it('refuses options that make no scene', () => {
+    const base = { count: 1, seed: 1, grid, anchors };
+    expect(() => generateDetectionScenes({ ...base, count: 0 })).toThrow(
+      /count must be a positive integer, got 0/,
+    );
+    expect(() => generateDetectionScenes({ ...base, size: 4 })).toThrow(
+      /size must be an integer >= 8, got 4/,
+    );
+    expect(() => generateDetectionScenes({ ...base, objects: [3, 1] })).toThrow(/objects .* got \[3, 1\]/);
+    expect(() => generateDetectionScenes({ ...base, side: [10, 80] })).toThrow(
+      /side .* \[1, 64\], got \[10, 80\]/,
+    );
   });
 });
 

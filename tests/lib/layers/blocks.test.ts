@@ -258,6 +258,18 @@ describe('fully connected layers as convolutions', () => {
       (x) => fcAsConv1x1(x, 3),
       (m) => expect(m.countParams()).toBe(8 * 3 + 3),
     );
+    // a Dense layer without bias stays without bias; a classifier's softmax is kept
+    withBlock(
+      [1, 1, 8],
+      (x) => fcAsConv1x1(x, 3, { useBias: false, activation: 'softmax' }),
+      (m) => {
+        expect(m.countParams()).toBe(8 * 3);
+        const sums = tf.tidy(() =>
+          tf.sum(m.predict(tf.randomNormal([2, 1, 1, 8])) as tf.Tensor, -1).dataSync(),
+        );
+        for (const s of sums) expect(s).toBeCloseTo(1, 5);
+      },
+    );
   });
 
   it('the small YOLO predicts [S, S, B, 5 + C]: sigmoid p_c and midpoints, sizes in cell units up to S, softmax classes', () => {
