@@ -21,6 +21,7 @@ import {
   type Notebook,
   type Output,
 } from './notebook';
+import { replaceDiagramReferences } from './diagrams';
 import { fenceDisplayMath } from './math';
 import { collapseCarriageReturns } from './outputs';
 import {
@@ -63,6 +64,13 @@ export interface ConvertOptions {
    */
   renderChart?: (spec: unknown) => Promise<string>;
   /**
+   * Draws a diagram reference of a Markdown cell (an image titled `diagram: NAME key=value …`,
+   * see ./diagrams) as SVG, from its call `NAME key=value …`; the page shows the drawing
+   * (stored with its assets). A reference on a page without it, or one it refuses, fails
+   * the conversion naming the notebook, the cell and the call.
+   */
+  renderDiagram?: (call: string) => string;
+  /**
    * The notebook did not run to the end: the page opens with a banner saying so, linking to
    * the cell that failed (`#failed-cell`); `summary` is one line naming the cell and the error.
    */
@@ -75,6 +83,9 @@ interface Limits {
   lineChars: number;
   htmlChars: number;
   renderChart?: (spec: unknown) => Promise<string>;
+  renderDiagram?: (call: string) => string;
+  /** The notebook's file name, for errors. */
+  notebook: string;
 }
 
 const VEGA_LITE_TYPES = [
@@ -381,6 +392,15 @@ function withoutInjected(nb: Notebook): Notebook {
   return { ...nb, cells: nb.cells.filter((c) => !tagsOf(c).includes('injected-parameters')) };
 }
 
+/** Replaces the cell's diagram references by the pictures drawn from them (stored as assets). */
+function drawDiagrams(markdown: string, cell: Cell, assets: AssetWriter, limits: Limits): string {
+  return replaceDiagramReferences(markdown, `${limits.notebook}, cell ${cell.id ?? '(no id)'}`, (ref) => {
+    if (!limits.renderDiagram) throw new Error('no diagram renderer configured (renderDiagram)');
+    const url = assets.write(limits.renderDiagram(ref.call), 'svg');
+    return `<img class="nb-diagram" src="${url}" alt="${escapeAttribute(ref.alt)}" />`;
+  });
+}
+
 async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits, count?: number): Promise<string> {
   const tags = tagsOf(cell);
   if (tags.includes('remove-cell') || tags.includes('injected-parameters')) return '';
@@ -388,7 +408,9 @@ async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits, count
   // Authored text, but the page is no more permissive than JupyterLab: raw HTML is cut to the output allow-list.
   // (Attachments first: an `attachment:` link left unresolved is then dropped to its text.)
   if (cell.cell_type === 'markdown')
-    return fenceDisplayMath(sanitizeMarkdownHtml(resolveAttachments(source, cell.attachments, assets)));
+    return fenceDisplayMath(
+      drawDiagrams(sanitizeMarkdownHtml(resolveAttachments(source, cell.attachments, assets)), cell, assets, limits),
+    );
   if (cell.cell_type === 'raw') {
     // nbconvert's rule: a raw cell goes into the output only when its format is the output's.
     const format = String(cell.metadata.format ?? cell.metadata.raw_mimetype ?? '');
@@ -482,6 +504,8 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
     lineChars: options.maxLineChars ?? 2000,
     htmlChars: options.maxHtmlChars ?? 500_000,
     renderChart: options.renderChart,
+    renderDiagram: options.renderDiagram,
+    notebook: basename(notebookPath),
   };
   const { title, description } = describeNotebook(nb, name);
   const number = /^(\d+)/.exec(name)?.[1];
