@@ -34,7 +34,9 @@ export function diagramFiles(notebooks: string[]): Map<string, string> {
         const file = LINK.exec(ref.src)?.[1];
         if (!file) throw new Error(`${where}: its link must be diagrams/NAME.svg, got ${ref.src}`);
         if (!ref.alone)
-          throw new Error(`${where}: a diagram reference must be a paragraph of its own (blank lines around it)`);
+          throw new Error(
+            `${where}: a diagram reference must be a paragraph of its own (blank lines around it)`,
+          );
         let svg: string;
         try {
           svg = courseDiagram(ref.call);
@@ -43,7 +45,9 @@ export function diagramFiles(notebooks: string[]): Map<string, string> {
         }
         const earlier = files.get(file);
         if (earlier && earlier.svg !== svg)
-          throw new Error(`${where}: diagrams/${file} is drawn differently by ${earlier.where}; give it another name`);
+          throw new Error(
+            `${where}: diagrams/${file} is drawn differently by ${earlier.where}; give it another name`,
+          );
         files.set(file, { svg: `${svg}\n`, where });
       }
     }
@@ -60,7 +64,7 @@ export function diagramDifferences(wanted: Map<string, string>, dir: string): st
     if (!existsSync(path)) lines.push(`${path}: missing`);
     else if (readFileSync(path, 'utf8') !== svg) lines.push(`${path}: differs from its reference's drawing`);
   }
-  for (const file of present) if (!wanted.has(file)) lines.push(`${join(dir, file)}: no notebook refers to it`);
+  for (const file of present)
+    if (!wanted.has(file)) lines.push(`${join(dir, file)}: no notebook refers to it`);
   return lines;
 }
-

@@ -13,7 +13,8 @@ import { courseNotebooks } from './site-build';
 function main(argv: string[]): number {
   const check = argv.includes('--check');
   const unknown = argv.filter((a) => a !== '--check');
-  if (unknown.length) throw new Error(`unknown argument(s) ${unknown.join(' ')}; usage: nb:diagrams [--check]`);
+  if (unknown.length)
+    throw new Error(`unknown argument(s) ${unknown.join(' ')}; usage: nb:diagrams [--check]`);
   const wanted = diagramFiles(courseNotebooks());
   const differences = diagramDifferences(wanted, DIAGRAMS_DIR);
   if (check) {

@@ -2,7 +2,17 @@
  * Textbook diagrams of network architectures, drawn from their parameters as SVG text: the
  * residual block, the Inception module and U-Net's shape.
  */
-import { FONT, INK, arrow, box, checkIntegers, label, labelledBox, svgDocument, textWidth } from './diagram-svg';
+import {
+  FONT,
+  INK,
+  arrow,
+  box,
+  checkIntegers,
+  label,
+  labelledBox,
+  svgDocument,
+  textWidth,
+} from './diagram-svg';
 
 /** What {@link residualBlockDiagram} draws. */
 export interface ResidualBlockOptions {
@@ -35,24 +45,46 @@ export function residualBlockDiagram(options: ResidualBlockOptions = {}): string
   parts.push(label(x, y + 5, 'a[l]', { weight: 'bold' }));
   const start = x + 30;
   x = start + gap;
-  parts.push(arrow([[start, y], [x - 2, y]]));
+  parts.push(
+    arrow([
+      [start, y],
+      [x - 2, y],
+    ]),
+  );
   for (let i = 0; i < layers; i++) {
     const lines = i < layers - 1 ? ['weights', '+ ReLU'] : ['weights'];
     parts.push(labelledBox(x, y - bh / 2, bw, bh, lines, { cls: 'layer' }));
     x += bw;
-    parts.push(arrow([[x, y], [x + gap - 2, y]]));
+    parts.push(
+      arrow([
+        [x, y],
+        [x + gap - 2, y],
+      ]),
+    );
     x += gap;
   }
   const r = 11;
-  parts.push(`<circle class="add" cx="${x + r}" cy="${y}" r="${r}" fill="#fff" stroke="${INK.line}" stroke-width="1.5"/>`);
+  parts.push(
+    `<circle class="add" cx="${x + r}" cy="${y}" r="${r}" fill="#fff" stroke="${INK.line}" stroke-width="1.5"/>`,
+  );
   parts.push(label(x + r, y + 5, '+', { anchor: 'middle', size: 16 }));
   const addX = x + r;
   x += 2 * r;
-  parts.push(arrow([[x, y], [x + gap - 2, y]]));
+  parts.push(
+    arrow([
+      [x, y],
+      [x + gap - 2, y],
+    ]),
+  );
   x += gap;
   parts.push(labelledBox(x, y - bh / 2, 50, bh, ['ReLU'], { cls: 'relu' }));
   x += 50;
-  parts.push(arrow([[x, y], [x + gap - 2, y]]));
+  parts.push(
+    arrow([
+      [x, y],
+      [x + gap - 2, y],
+    ]),
+  );
   x += gap;
   parts.push(label(x + 2, y + 5, `a[l+${layers}]`, { weight: 'bold' }));
   const width = x + textWidth(`a[l+${layers}]`) + 14;
@@ -61,12 +93,43 @@ export function residualBlockDiagram(options: ResidualBlockOptions = {}): string
   const skipStart = start - 10;
   if (shortcut === 'conv') {
     const mid = (skipStart + addX) / 2;
-    parts.push(`<path class="skip" d="M ${skipStart} ${y - 8} V ${skipY} H ${mid - 44}" fill="none" stroke="${INK.accent}" stroke-width="2"/>`);
-    parts.push(labelledBox(mid - 44, skipY - 14, 88, 28, ['1×1 conv Ws'], { cls: 'shortcut-layer', stroke: INK.accent }));
-    parts.push(arrow([[mid + 44, skipY], [addX, skipY], [addX, y - r - 2]], { cls: 'skip', stroke: INK.accent }));
+    parts.push(
+      `<path class="skip" d="M ${skipStart} ${y - 8} V ${skipY} H ${mid - 44}" fill="none" stroke="${INK.accent}" stroke-width="2"/>`,
+    );
+    parts.push(
+      labelledBox(mid - 44, skipY - 14, 88, 28, ['1×1 conv Ws'], {
+        cls: 'shortcut-layer',
+        stroke: INK.accent,
+      }),
+    );
+    parts.push(
+      arrow(
+        [
+          [mid + 44, skipY],
+          [addX, skipY],
+          [addX, y - r - 2],
+        ],
+        { cls: 'skip', stroke: INK.accent },
+      ),
+    );
   } else {
-    parts.push(arrow([[skipStart, y - 8], [skipStart, skipY], [addX, skipY], [addX, y - r - 2]], { cls: 'skip', stroke: INK.accent }));
-    parts.push(label((skipStart + addX) / 2, skipY - 6, 'shortcut: a[l] added unchanged', { anchor: 'middle', fill: INK.accent }));
+    parts.push(
+      arrow(
+        [
+          [skipStart, y - 8],
+          [skipStart, skipY],
+          [addX, skipY],
+          [addX, y - r - 2],
+        ],
+        { cls: 'skip', stroke: INK.accent },
+      ),
+    );
+    parts.push(
+      label((skipStart + addX) / 2, skipY - 6, 'shortcut: a[l] added unchanged', {
+        anchor: 'middle',
+        fill: INK.accent,
+      }),
+    );
   }
   parts.push(label(start + gap, y + bh / 2 + 22, `main path: z[l+${layers}]`, { fill: INK.muted }));
   return svgDocument({
@@ -135,14 +198,33 @@ export function inceptionModuleDiagram(options: InceptionModuleOptions = {}): st
     // a one-layer branch sits on the second row: every branch ends at the same height
     const rows = layers.length === 1 ? [rowY[1]!] : rowY;
     parts.push(`<g class="branch">`);
-    parts.push(arrow([[mid, inY + 30], [x + bw / 2, rows[0]! - 2]]));
+    parts.push(
+      arrow([
+        [mid, inY + 30],
+        [x + bw / 2, rows[0]! - 2],
+      ]),
+    );
     layers.forEach((t, i) => {
       parts.push(
-        labelledBox(x, rows[i]!, bw, bh, [t], { cls: 'layer', fill: t.startsWith('max') ? INK.output : INK.layer }),
+        labelledBox(x, rows[i]!, bw, bh, [t], {
+          cls: 'layer',
+          fill: t.startsWith('max') ? INK.output : INK.layer,
+        }),
       );
-      if (i > 0) parts.push(arrow([[x + bw / 2, rows[i - 1]! + bh], [x + bw / 2, rows[i]! - 2]]));
+      if (i > 0)
+        parts.push(
+          arrow([
+            [x + bw / 2, rows[i - 1]! + bh],
+            [x + bw / 2, rows[i]! - 2],
+          ]),
+        );
     });
-    parts.push(arrow([[x + bw / 2, rowY[1]! + bh], [mid, concatY - 2]]));
+    parts.push(
+      arrow([
+        [x + bw / 2, rowY[1]! + bh],
+        [mid, concatY - 2],
+      ]),
+    );
     parts.push('</g>');
   });
   const outLabel = `concatenate: ${o.n}×${o.n}×${total}`;
@@ -195,7 +277,10 @@ export function unetLevels(options: UnetShapeOptions = {}): {
   const size = options.size ?? 64;
   const filters = options.filters ?? [6, 12, 24];
   if (filters.length === 0) throw new Error('unetShapeDiagram: filters needs at least one contracting step');
-  checkIntegers('unetShapeDiagram', { size, ...Object.fromEntries(filters.map((f, i) => [`filters[${i}]`, f])) });
+  checkIntegers('unetShapeDiagram', {
+    size,
+    ...Object.fromEntries(filters.map((f, i) => [`filters[${i}]`, f])),
+  });
   const bottleneck = options.bottleneck ?? 2 * filters[filters.length - 1]!;
   checkIntegers('unetShapeDiagram', { bottleneck });
   if (size % 2 ** filters.length !== 0)
@@ -244,19 +329,49 @@ export function unetShapeDiagram(options: UnetShapeOptions = {}): string {
     parts.push(box(rightX(i), y, barW, h, { cls: 'up-level', fill: INK.output }));
     parts.push(label(rightX(i) - 6, y + FONT, levelLabel(u), { anchor: 'end' }));
     parts.push(
-      arrow([[leftX(i) + barW + 6 + textWidth(levelLabel(l)) + 6, y + h / 2], [rightX(i) - textWidth(levelLabel(u)) - 16, y + h / 2]], {
-        cls: 'skip',
-        stroke: INK.accent3,
-      }),
+      arrow(
+        [
+          [leftX(i) + barW + 6 + textWidth(levelLabel(l)) + 6, y + h / 2],
+          [rightX(i) - textWidth(levelLabel(u)) - 16, y + h / 2],
+        ],
+        {
+          cls: 'skip',
+          stroke: INK.accent3,
+        },
+      ),
     );
     const next = i + 1 < steps ? leftX(i + 1) : width / 2 - 30;
-    parts.push(arrow([[leftX(i) + barW / 2, y + h + 2], [leftX(i) + barW / 2, y + rowH - 2], [next - 2, y + rowH - 2]], { stroke: INK.accent }));
+    parts.push(
+      arrow(
+        [
+          [leftX(i) + barW / 2, y + h + 2],
+          [leftX(i) + barW / 2, y + rowH - 2],
+          [next - 2, y + rowH - 2],
+        ],
+        { stroke: INK.accent },
+      ),
+    );
     const nextR = i + 1 < steps ? rightX(i + 1) + barW : width / 2 + 30;
-    parts.push(arrow([[nextR + 2, y + rowH - 2], [rightX(i) + barW / 2, y + rowH - 2], [rightX(i) + barW / 2, y + h + 2]], { stroke: INK.accent2 }));
+    parts.push(
+      arrow(
+        [
+          [nextR + 2, y + rowH - 2],
+          [rightX(i) + barW / 2, y + rowH - 2],
+          [rightX(i) + barW / 2, y + h + 2],
+        ],
+        { stroke: INK.accent2 },
+      ),
+    );
   });
   const by = top + steps * rowH;
-  parts.push(box(width / 2 - 30, by - 8, 60, barH(bottleneck.side) + 4, { cls: 'bottleneck', fill: INK.filter }));
-  parts.push(label(width / 2, by + barH(bottleneck.side) + 14, `bottleneck ${levelLabel(bottleneck)}`, { anchor: 'middle' }));
+  parts.push(
+    box(width / 2 - 30, by - 8, 60, barH(bottleneck.side) + 4, { cls: 'bottleneck', fill: INK.filter }),
+  );
+  parts.push(
+    label(width / 2, by + barH(bottleneck.side) + 14, `bottleneck ${levelLabel(bottleneck)}`, {
+      anchor: 'middle',
+    }),
+  );
   parts.push(label(14, top - 12, `input ${size}×${size}×${channels}`));
   parts.push(label(width - 14, top - 12, `1×1 conv → ${size}×${size}×${classes}`, { anchor: 'end' }));
   const legendY = by + barH(bottleneck.side) + 36;

@@ -4,7 +4,12 @@
  * a misspelt name or a value that is not a number fails with a message naming both.
  */
 import { inceptionModuleDiagram, residualBlockDiagram, unetShapeDiagram } from './architecture-diagrams';
-import { convVolumeDiagram, depthwiseSeparableDiagram, poolingDiagram, slidingFilterDiagram } from './diagrams';
+import {
+  convVolumeDiagram,
+  depthwiseSeparableDiagram,
+  poolingDiagram,
+  slidingFilterDiagram,
+} from './diagrams';
 import { tripletDiagram, yoloGridDiagram } from './task-diagrams';
 
 /**
@@ -74,7 +79,9 @@ export const DIAGRAMS: Record<string, DiagramSpec> = {
     draw: (o) => {
       const object = o.object as number[] | undefined;
       if (object && object.length !== 4)
-        throw new Error(`object is x,y,width,height (4 numbers, fractions of the image), got ${object.length}`);
+        throw new Error(
+          `object is x,y,width,height (4 numbers, fractions of the image), got ${object.length}`,
+        );
       return yoloGridDiagram({
         ...o,
         object: object && { x: object[0]!, y: object[1]!, width: object[2]!, height: object[3]! },
@@ -83,7 +90,13 @@ export const DIAGRAMS: Record<string, DiagramSpec> = {
   },
   unet: {
     summary: "U-Net's shape",
-    parameters: { size: 'integer', channels: 'integer', filters: 'integers', bottleneck: 'integer', classes: 'integer' },
+    parameters: {
+      size: 'integer',
+      channels: 'integer',
+      filters: 'integers',
+      bottleneck: 'integer',
+      classes: 'integer',
+    },
     draw: (o) => unetShapeDiagram(o),
   },
   triplet: {
@@ -135,7 +148,8 @@ export function parseDiagramCall(text: string): { name: string; params: Record<s
   for (const word of words) {
     const m = /^([A-Za-z][\w]*)=(.*)$/.exec(word);
     if (!m) throw new Error(`diagram ${name}: "${word}" is not key=value`);
-    if (m[1]! in params) throw new Error(`diagram ${name}: ${m[1]} is given twice`);
+    if (Object.prototype.hasOwnProperty.call(params, m[1]!))
+      throw new Error(`diagram ${name}: ${m[1]} is given twice`);
     params[m[1]!] = m[2]!;
   }
   return { name, params };
@@ -153,7 +167,9 @@ export function drawDiagram(name: string, params: Record<string, string>): strin
   const known = Object.keys(spec.parameters);
   const values: Record<string, unknown> = {};
   for (const [key, text] of Object.entries(params)) {
-    const kind = Object.prototype.hasOwnProperty.call(spec.parameters, key) ? spec.parameters[key] : undefined;
+    const kind = Object.prototype.hasOwnProperty.call(spec.parameters, key)
+      ? spec.parameters[key]
+      : undefined;
     if (!kind) throw new Error(`diagram ${name}: unknown parameter ${key} (parameters: ${known.join(', ')})`);
     try {
       values[key] = parseValue(kind, text);
@@ -161,7 +177,7 @@ export function drawDiagram(name: string, params: Record<string, string>): strin
       throw new Error(`diagram ${name}: ${key}: ${(error as Error).message}`);
     }
   }
-  const missing = (spec.required ?? []).filter((key) => !(key in values));
+  const missing = (spec.required ?? []).filter((key) => !Object.prototype.hasOwnProperty.call(values, key));
   if (missing.length) throw new Error(`diagram ${name}: missing parameter(s) ${missing.join(', ')}`);
   try {
     return spec.draw(values);

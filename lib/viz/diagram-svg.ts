@@ -103,7 +103,10 @@ export function labelledBox(
 }
 
 /** A line with an arrow head at its end, through the points given. */
-export function arrow(points: Array<[number, number]>, options: { cls?: string; stroke?: string } = {}): string {
+export function arrow(
+  points: Array<[number, number]>,
+  options: { cls?: string; stroke?: string } = {},
+): string {
   const d = points.map(([x, y], i) => `${i ? 'L' : 'M'} ${round(x)} ${round(y)}`).join(' ');
   const cls = options.cls ? `class="${options.cls}" ` : '';
   return `<path ${cls}d="${d}" fill="none" stroke="${options.stroke ?? INK.line}" stroke-width="1.5" marker-end="url(#arrow)"/>`;
@@ -113,7 +116,15 @@ export function arrow(points: Array<[number, number]>, options: { cls?: string; 
  * A volume w×h×d drawn in oblique projection: the front face at (x, y) of size w×h, the
  * depth d going up and to the right (half its length on each axis).
  */
-export function cuboid(x: number, y: number, w: number, h: number, d: number, fill: string, cls?: string): string {
+export function cuboid(
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  d: number,
+  fill: string,
+  cls?: string,
+): string {
   const dx = d * 0.5;
   const dy = -d * 0.5;
   const c = cls ? `class="${cls}" ` : '';

@@ -3,17 +3,7 @@
  * a filter sliding with padding and stride, a convolution over volume, pooling, and the
  * depthwise-separable convolution. The geometry follows the layers' own arithmetic.
  */
-import {
-  FONT,
-  INK,
-  arrow,
-  box,
-  checkIntegers,
-  cuboid,
-  label,
-  svgDocument,
-  textWidth,
-} from './diagram-svg';
+import { FONT, INK, arrow, box, checkIntegers, cuboid, label, svgDocument, textWidth } from './diagram-svg';
 
 /** Side of a convolution's (or pooling's) output: ⌊(n + 2p − f) / s⌋ + 1. */
 export function convOutputSize(n: number, f: number, p: number, s: number): number {
@@ -113,7 +103,12 @@ export function slidingFilterDiagram(options: SlidingFilterOptions): string {
     }
   }
   const arrowY = top + (Math.min(f, out) * c) / 2;
-  parts.push(arrow([[margin + side * c + 6, arrowY], [outLeft - 6, arrowY]]));
+  parts.push(
+    arrow([
+      [margin + side * c + 6, arrowY],
+      [outLeft - 6, arrowY],
+    ]),
+  );
   captions.forEach((t, i) => parts.push(label(margin, margin + FONT + i * (FONT + 4), t)));
   const outCaption = `output ${out}×${out}: ${out * out} positions`;
   parts.push(label(outLeft, top + out * c + 16, outCaption));
@@ -171,7 +166,9 @@ export function convVolumeDiagram(options: ConvVolumeOptions): string {
   const parts: string[] = [];
   // input
   const inSide = n * unit;
-  parts.push(cuboid(14, base + 20 - inSide / 2 + depth(c) / 2, inSide, inSide, depth(c), INK.input, 'input-volume'));
+  parts.push(
+    cuboid(14, base + 20 - inSide / 2 + depth(c) / 2, inSide, inSide, depth(c), INK.input, 'input-volume'),
+  );
   parts.push(label(14, base + 20 + inSide / 2 + depth(c) / 2 + 18, `${n}×${n}×${c}`));
   // filters
   const drawn = Math.min(filters, MAX_DRAWN);
@@ -192,17 +189,26 @@ export function convVolumeDiagram(options: ConvVolumeOptions): string {
   const mapStep = Math.min(8, 40 / Math.max(drawn, 1));
   const oy = base + 20 - oSide / 2;
   for (let i = drawn - 1; i >= 0; i--) {
-    parts.push(
-      box(ox + i * mapStep, oy - i * mapStep, oSide, oSide, { cls: 'out-map', fill: fColours[i] }),
-    );
+    parts.push(box(ox + i * mapStep, oy - i * mapStep, oSide, oSide, { cls: 'out-map', fill: fColours[i] }));
   }
   parts.push(box(ox, oy, oSide, oSide, { cls: 'output-volume', strokeWidth: 1.5 }));
   parts.push(label(ox, oy + oSide + 18, `${out}×${out}×${filters}`));
-  parts.push(arrow([[14 + inSide + depth(c) / 2 + 6, base + 20], [fx - 6, base + 20]]));
-  parts.push(arrow([[fx + fSide + depth(c) / 2 + 6, base + 20], [ox - 6, base + 20]]));
+  parts.push(
+    arrow([
+      [14 + inSide + depth(c) / 2 + 6, base + 20],
+      [fx - 6, base + 20],
+    ]),
+  );
+  parts.push(
+    arrow([
+      [fx + fSide + depth(c) / 2 + 6, base + 20],
+      [ox - 6, base + 20],
+    ]),
+  );
   const caption = `padding ${p}, stride ${s}: ⌊(${n} + 2·${p} − ${f})/${s}⌋ + 1 = ${out}`;
   const width = Math.max(ox + oSide + drawn * mapStep + 30, textWidth(caption) + 28);
-  const height = Math.max(base + 20 + inSide / 2 + depth(c) + 30, top + drawn * fStep + 70, oy + oSide + 30) + 20;
+  const height =
+    Math.max(base + 20 + inSide / 2 + depth(c) + 30, top + drawn * fStep + 70, oy + oSide + 30) + 20;
   parts.push(label(14, height - 12, caption, { fill: INK.muted }));
   return svgDocument({
     width,
@@ -230,14 +236,21 @@ export interface PoolingOptions {
 }
 
 /** The pooled values of an n×n grid (row-major), as the layer computes them. */
-export function poolValues(values: number[], n: number, f: number, s: number, mode: 'max' | 'average'): number[][] {
+export function poolValues(
+  values: number[],
+  n: number,
+  f: number,
+  s: number,
+  mode: 'max' | 'average',
+): number[][] {
   const out = convOutputSize(n, f, 0, s);
   const result: number[][] = [];
   for (let r = 0; r < out; r++) {
     const row: number[] = [];
     for (let c = 0; c < out; c++) {
       const window: number[] = [];
-      for (let i = 0; i < f; i++) for (let j = 0; j < f; j++) window.push(values[(r * s + i) * n + c * s + j]!);
+      for (let i = 0; i < f; i++)
+        for (let j = 0; j < f; j++) window.push(values[(r * s + i) * n + c * s + j]!);
       row.push(mode === 'max' ? Math.max(...window) : window.reduce((a, b) => a + b, 0) / window.length);
     }
     result.push(row);
@@ -265,7 +278,8 @@ export function poolingDiagram(options: PoolingOptions): string {
     throw new Error(`poolingDiagram: mode is max or average, got ${String(mode)}`);
   const out = convOutputSize(n, f, 0, s);
   checkDrawable('poolingDiagram', 'the input', n);
-  const values = options.values ?? Array.from({ length: n * n }, (_, i) => ((i * 7 + Math.floor(i / n) * 3) % 9) + 1);
+  const values =
+    options.values ?? Array.from({ length: n * n }, (_, i) => ((i * 7 + Math.floor(i / n) * 3) % 9) + 1);
   if (values.length !== n * n || values.some((v) => !Number.isFinite(v)))
     throw new Error(`poolingDiagram: values must be ${n * n} numbers (${n}×${n}), got ${values.length}`);
   const pooled = poolValues(values, n, f, s, mode);
@@ -281,8 +295,17 @@ export function poolingDiagram(options: PoolingOptions): string {
       const wr = Math.floor(r / f);
       const wc = Math.floor(col / f);
       const tinted = tiles && wr < out && wc < out;
-      parts.push(box(margin + col * c, top + r * c, c, c, { cls: 'in-cell', fill: tinted ? colourOf(wr, wc) : INK.input }));
-      parts.push(label(margin + col * c + c / 2, top + r * c + c / 2 + 4, formatValue(values[r * n + col]!), { anchor: 'middle' }));
+      parts.push(
+        box(margin + col * c, top + r * c, c, c, {
+          cls: 'in-cell',
+          fill: tinted ? colourOf(wr, wc) : INK.input,
+        }),
+      );
+      parts.push(
+        label(margin + col * c + c / 2, top + r * c + c / 2 + 4, formatValue(values[r * n + col]!), {
+          anchor: 'middle',
+        }),
+      );
     }
   }
   const drawnWindows = tiles ? [] : out > 1 ? [0, s] : [0];
@@ -299,7 +322,9 @@ export function poolingDiagram(options: PoolingOptions): string {
   if (tiles)
     for (let r = 0; r < out; r++)
       for (let col = 0; col < out; col++)
-        parts.push(box(margin + col * f * c, top + r * f * c, f * c, f * c, { cls: 'window', strokeWidth: 2.5 }));
+        parts.push(
+          box(margin + col * f * c, top + r * f * c, f * c, f * c, { cls: 'window', strokeWidth: 2.5 }),
+        );
   const outLeft = margin + n * c + 50;
   const outTop = top + ((n - out) * c) / 2;
   for (let r = 0; r < out; r++)
@@ -307,12 +332,27 @@ export function poolingDiagram(options: PoolingOptions): string {
       parts.push(
         box(outLeft + col * c, outTop + r * c, c, c, {
           cls: 'out-cell',
-          fill: tiles ? colourOf(r, col) : r === 0 && col < drawnWindows.length ? (col ? INK.filter2 : INK.filter) : INK.output,
+          fill: tiles
+            ? colourOf(r, col)
+            : r === 0 && col < drawnWindows.length
+              ? col
+                ? INK.filter2
+                : INK.filter
+              : INK.output,
         }),
       );
-      parts.push(label(outLeft + col * c + c / 2, outTop + r * c + c / 2 + 4, formatValue(pooled[r]![col]!), { anchor: 'middle' }));
+      parts.push(
+        label(outLeft + col * c + c / 2, outTop + r * c + c / 2 + 4, formatValue(pooled[r]![col]!), {
+          anchor: 'middle',
+        }),
+      );
     }
-  parts.push(arrow([[margin + n * c + 8, top + (n * c) / 2], [outLeft - 8, top + (n * c) / 2]]));
+  parts.push(
+    arrow([
+      [margin + n * c + 8, top + (n * c) / 2],
+      [outLeft - 8, top + (n * c) / 2],
+    ]),
+  );
   const caption = `${mode} pooling ${f}×${f}, stride ${s}: ${n}×${n} → ${out}×${out}`;
   parts.push(label(margin, margin + FONT, caption));
   const width = Math.max(outLeft + out * c, margin + textWidth(caption)) + margin;
@@ -368,7 +408,8 @@ export function depthwiseSeparableDiagram(options: DepthwiseSeparableOptions): s
   const { n, c, f, filters } = options;
   const cost = separableCost(options);
   const out = convOutputSize(n, f, 0, 1);
-  if (c > 12) throw new Error(`depthwiseSeparableDiagram: c is ${c}; at most 12 channels can be drawn one by one`);
+  if (c > 12)
+    throw new Error(`depthwiseSeparableDiagram: c is ${c}; at most 12 channels can be drawn one by one`);
   const unit = 60 / n;
   const step = 7;
   const top = 40;
@@ -378,7 +419,9 @@ export function depthwiseSeparableDiagram(options: DepthwiseSeparableOptions): s
   // input: one slice per channel, back to front
   const stack = (x: number, side: number, count: number, cls: string, fillOf: (i: number) => string) => {
     for (let i = count - 1; i >= 0; i--)
-      parts.push(box(x + i * step, top + 20 + (c - 1) * step - i * step, side, side, { cls, fill: fillOf(i) }));
+      parts.push(
+        box(x + i * step, top + 20 + (c - 1) * step - i * step, side, side, { cls, fill: fillOf(i) }),
+      );
   };
   const x0 = 12;
   stack(x0, n * unit, c, 'in-map', colour);
@@ -401,15 +444,32 @@ export function depthwiseSeparableDiagram(options: DepthwiseSeparableOptions): s
       `<g class="pointwise-filter">${Array.from({ length: c }, (_, k) => box(x3 + k * 5, top + 20 + i * 16, 10, 10, { fill: colour(k) })).join('')}</g>`,
     );
   if (filters > drawn) parts.push(label(x3, top + 20 + drawn * 16 + 10, `… ${filters - drawn} more`));
-  parts.push(label(x3 - 4, top + 18 + Math.max(drawn * 16, c * (fs + 4)) + 26, `pointwise: ${filters} × 1×1×${c}`));
+  parts.push(
+    label(x3 - 4, top + 18 + Math.max(drawn * 16, c * (fs + 4)) + 26, `pointwise: ${filters} × 1×1×${c}`),
+  );
   const x4 = x3 + (c - 1) * 5 + 10 + 30;
   const outStack = Math.min(filters, MAX_DRAWN);
   for (let i = outStack - 1; i >= 0; i--)
-    parts.push(box(x4 + i * step, top + 20 + (outStack - 1) * step - i * step, out * unit, out * unit, { cls: 'out-map', fill: INK.output }));
+    parts.push(
+      box(x4 + i * step, top + 20 + (outStack - 1) * step - i * step, out * unit, out * unit, {
+        cls: 'out-map',
+        fill: INK.output,
+      }),
+    );
   parts.push(label(x4, yLabel, `${out}×${out}×${filters}`));
   const mid = top + 20 + (c - 1) * step + (n * unit) / 2;
-  parts.push(arrow([[x0 + n * unit + c * step + 2, mid], [x1 - 4, mid]]));
-  parts.push(arrow([[x3 + (c - 1) * 5 + 14, mid], [x4 - 4, mid]]));
+  parts.push(
+    arrow([
+      [x0 + n * unit + c * step + 2, mid],
+      [x1 - 4, mid],
+    ]),
+  );
+  parts.push(
+    arrow([
+      [x3 + (c - 1) * 5 + 14, mid],
+      [x4 - 4, mid],
+    ]),
+  );
   const fmt = (v: number) => v.toLocaleString('en-US');
   const lines = [
     `normal: ${f}·${f}·${c} × ${out}·${out} × ${filters} = ${fmt(cost.normal)} multiplications`,
@@ -418,7 +478,10 @@ export function depthwiseSeparableDiagram(options: DepthwiseSeparableOptions): s
   ];
   const bodyBottom = Math.max(yLabel, top + 18 + Math.max(drawn * 16, c * (fs + 4)) + 26) + 10;
   lines.forEach((t, i) => parts.push(label(x0, bodyBottom + 16 + i * 18, t, { cls: 'cost' })));
-  const width = Math.max(x4 + out * unit + outStack * step + 40, x0 + Math.max(...lines.map((t) => textWidth(t))) + 12);
+  const width = Math.max(
+    x4 + out * unit + outStack * step + 40,
+    x0 + Math.max(...lines.map((t) => textWidth(t))) + 12,
+  );
   const height = bodyBottom + 16 + lines.length * 18;
   return svgDocument({
     width,

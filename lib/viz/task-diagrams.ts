@@ -25,7 +25,9 @@ export interface YoloGridOptions {
 /** The grid cell (row, column) responsible for an object whose midpoint is at (x, y), fractions of the image. */
 export function responsibleCell(x: number, y: number, grid: number): { row: number; col: number } {
   if (!(x >= 0 && x < 1 && y >= 0 && y < 1))
-    throw new Error(`responsibleCell: the midpoint must lie in the image ([0, 1) on both axes), got (${x}, ${y})`);
+    throw new Error(
+      `responsibleCell: the midpoint must lie in the image ([0, 1) on both axes), got (${x}, ${y})`,
+    );
   return { row: Math.floor(y * grid), col: Math.floor(x * grid) };
 }
 
@@ -49,7 +51,9 @@ export function yoloGridDiagram(options: YoloGridOptions = {}): string {
   if (anchors.length === 0) throw new Error('yoloGridDiagram: anchors needs at least one shape');
   anchors.forEach((a, i) => {
     if (!(a.width > 0 && a.height > 0))
-      throw new Error(`yoloGridDiagram: anchor ${i} must have a positive width and height, got ${a.width}×${a.height}`);
+      throw new Error(
+        `yoloGridDiagram: anchor ${i} must have a positive width and height, got ${a.width}×${a.height}`,
+      );
   });
   if (!(object.width > 0 && object.height > 0))
     throw new Error(`yoloGridDiagram: the object's width and height must be positive`);
@@ -59,7 +63,9 @@ export function yoloGridDiagram(options: YoloGridOptions = {}): string {
   const left = 14;
   const top = 14;
   const parts: string[] = [];
-  parts.push(`<clipPath id="image-clip"><rect x="${left}" y="${top}" width="${side}" height="${side}"/></clipPath>`);
+  parts.push(
+    `<clipPath id="image-clip"><rect x="${left}" y="${top}" width="${side}" height="${side}"/></clipPath>`,
+  );
   for (let r = 0; r < grid; r++)
     for (let c = 0; c < grid; c++) {
       const responsible = r === row && c === col;
@@ -86,11 +92,17 @@ export function yoloGridDiagram(options: YoloGridOptions = {}): string {
   );
   parts.push(`<g clip-path="url(#image-clip)">${anchorParts.join('')}</g>`);
   parts.push(
-    box(ox - (object.width * side) / 2, oy - (object.height * side) / 2, object.width * side, object.height * side, {
-      cls: 'object',
-      stroke: INK.accent,
-      strokeWidth: 2.5,
-    }),
+    box(
+      ox - (object.width * side) / 2,
+      oy - (object.height * side) / 2,
+      object.width * side,
+      object.height * side,
+      {
+        cls: 'object',
+        stroke: INK.accent,
+        strokeWidth: 2.5,
+      },
+    ),
   );
   parts.push(`<circle class="midpoint" cx="${ox}" cy="${oy}" r="4" fill="${INK.accent}"/>`);
   // legend and output size
@@ -112,7 +124,9 @@ export function yoloGridDiagram(options: YoloGridOptions = {}): string {
   lines.forEach(([t, colour], i) => {
     const y = top + 14 + i * (FONT + 8);
     if (colour)
-      parts.push(`<line x1="${lx}" y1="${y - 4}" x2="${lx + 16}" y2="${y - 4}" stroke="${colour}" stroke-width="2.5"/>`);
+      parts.push(
+        `<line x1="${lx}" y1="${y - 4}" x2="${lx + 16}" y2="${y - 4}" stroke="${colour}" stroke-width="2.5"/>`,
+      );
     parts.push(label(lx + (colour ? 22 : 0), y, t, { cls: i === lines.length - 2 ? 'volume' : undefined }));
   });
   const width = lx + Math.max(...lines.map(([t, c]) => textWidth(t) + (c ? 22 : 0))) + 12;
@@ -178,16 +192,29 @@ export function tripletDiagram(options: TripletOptions = {}): string {
   const lineY = 150;
   names.forEach(([short, long, colour, d], i) => {
     const x = left + i * 140;
-    parts.push(box(x, imgY, 40, 40, { cls: 'triplet-image', fill: '#f1f3f5', stroke: colour, strokeWidth: 2 }));
+    parts.push(
+      box(x, imgY, 40, 40, { cls: 'triplet-image', fill: '#f1f3f5', stroke: colour, strokeWidth: 2 }),
+    );
     parts.push(label(x + 20, imgY + 26, short, { anchor: 'middle', weight: 'bold', fill: colour }));
     parts.push(label(x + 46, imgY + 18, long.split(' (')[0]!, { size: 11 }));
-    if (long.includes('(')) parts.push(label(x + 46, imgY + 32, `(${long.split(' (')[1]}`, { size: 10, fill: INK.muted }));
+    if (long.includes('('))
+      parts.push(label(x + 46, imgY + 32, `(${long.split(' (')[1]}`, { size: 10, fill: INK.muted }));
     const px = left + d * scale;
-    parts.push(arrow([[x + 20, imgY + 42], [px, lineY - 10]], { stroke: colour }));
+    parts.push(
+      arrow(
+        [
+          [x + 20, imgY + 42],
+          [px, lineY - 10],
+        ],
+        { stroke: colour },
+      ),
+    );
     parts.push(`<circle class="encoding" cx="${px}" cy="${lineY}" r="6" fill="${colour}"/>`);
   });
   parts.push(label(left + 150, imgY + 70, 'the same network f', { fill: INK.muted, size: 11 }));
-  parts.push(`<line x1="${left}" y1="${lineY}" x2="${left + lineW}" y2="${lineY}" stroke="${INK.line}" stroke-width="1.5"/>`);
+  parts.push(
+    `<line x1="${left}" y1="${lineY}" x2="${left + lineW}" y2="${lineY}" stroke="${INK.line}" stroke-width="1.5"/>`,
+  );
   // the margin: where N would have to be at least
   const mx0 = left + dAP * scale;
   const mx1 = left + (dAP + margin) * scale;
@@ -198,7 +225,9 @@ export function tripletDiagram(options: TripletOptions = {}): string {
     `d = squared distance from f(A): d(A,P) = ${dAP}, d(A,N) = ${dAN}`,
     `loss = max(d(A,P) − d(A,N) + α, 0) = max(${round3(dAP - dAN + margin)}, 0) = ${round3(loss)}`,
   ];
-  lines.forEach((t, i) => parts.push(label(left - 10, lineY + 62 + i * 18, t, { cls: i ? 'loss' : undefined })));
+  lines.forEach((t, i) =>
+    parts.push(label(left - 10, lineY + 62 + i * 18, t, { cls: i ? 'loss' : undefined })),
+  );
   return svgDocument({
     width: Math.max(width, left + Math.max(...lines.map((t) => textWidth(t)))),
     height: lineY + 62 + lines.length * 18,
