@@ -62,6 +62,22 @@ describe('diagram references', () => {
     expect(elements.some((e) => e.attrs['stroke-dasharray'] === '6 3')).toBe(true);
   });
 
+  it('attaches the drawings to the download copy, which has no diagrams/ folder beside it', async () => {
+    const dirs = {
+      docsDir: join(work, 'docs'),
+      assetsDir: join(work, 'assets'),
+      notebooksDir: join(work, 'dl'),
+    };
+    await convertNotebook(notebook('download', ['# D', `Text.\n\n${REF}\n`]), dirs);
+    const cell = JSON.parse(readFileSync(join(dirs.notebooksDir, 'download.ipynb'), 'utf8')).cells[1];
+    expect(cell.source.join('')).toBe(
+      'Text.\n\n![A 3×3 filter, stride 2](attachment:padding.svg "diagram: sliding-filter n=5 f=3 p=1 s=2")\n',
+    );
+    // Jupyter stores (and decodes) an attachment as base64
+    const svg = Buffer.from(cell.attachments['padding.svg']['image/svg+xml'], 'base64').toString('utf8');
+    expect(svgElements(svg).filter((e) => e.attrs.class === 'out-cell')).toHaveLength(9);
+  });
+
   it('stops on an unknown diagram or bad parameters, naming the notebook, cell and call', async () => {
     const dirs = { docsDir: join(work, 'docs'), assetsDir: join(work, 'assets') };
     const bad = (name: string, ref: string) =>

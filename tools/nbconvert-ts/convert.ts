@@ -14,6 +14,7 @@ import {
   joinSource,
   readNotebook,
   serializeNotebook,
+  splitLines,
   stripOutputs,
   tagsOf,
   type Cell,
@@ -21,7 +22,7 @@ import {
   type Notebook,
   type Output,
 } from './notebook';
-import { replaceDiagramReferences } from './diagrams';
+import { attachDiagrams, replaceDiagramReferences } from './diagrams';
 import { fenceDisplayMath } from './math';
 import { collapseCarriageReturns } from './outputs';
 import {
@@ -401,6 +402,20 @@ function drawDiagrams(markdown: string, cell: Cell, assets: AssetWriter, limits:
   });
 }
 
+/** The notebook with its diagram references shown from cell attachments (for the download copy). */
+function withDiagramsAttached(nb: Notebook, limits: Limits): Notebook {
+  const draw = limits.renderDiagram;
+  if (!draw) return nb;
+  const cells = nb.cells.map((cell) => {
+    if (cell.cell_type !== 'markdown') return cell;
+    const where = `${limits.notebook}, cell ${cell.id ?? '(no id)'}`;
+    const { source, attachments } = attachDiagrams(joinSource(cell.source), where, draw);
+    if (Object.keys(attachments).length === 0) return cell;
+    return { ...cell, source: splitLines(source), attachments: { ...cell.attachments, ...attachments } };
+  });
+  return { ...nb, cells };
+}
+
 async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits, count?: number): Promise<string> {
   const tags = tagsOf(cell);
   if (tags.includes('remove-cell') || tags.includes('injected-parameters')) return '';
@@ -518,7 +533,9 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
     // The download is what a learner opens: the learner's version (no solutions, no hidden tests).
     writeFileSync(
       target,
-      serializeNotebook(releaseNotebook(stripOutputs(withoutInjected(nb)), notebookPath)),
+      serializeNotebook(
+        withDiagramsAttached(releaseNotebook(stripOutputs(withoutInjected(nb)), notebookPath), limits),
+      ),
     );
     front.push(`download: ${frontMatterValue(`${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb`)}`);
   }

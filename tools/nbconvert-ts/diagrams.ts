@@ -81,3 +81,32 @@ export function replaceDiagramReferences(
   }
   return out;
 }
+
+/**
+ * A Markdown cell's diagram references pointed at cell attachments holding their drawings
+ * (base64 SVG, as Jupyter stores attachments): the notebook then shows them wherever it is
+ * opened, without the `diagrams/` folder beside it (the site's download copy).
+ * @throws Error from `draw`, prefixed by `where` and the reference's call
+ */
+export function attachDiagrams(
+  markdown: string,
+  where: string,
+  draw: (call: string) => string,
+): { source: string; attachments: Record<string, Record<string, string>> } {
+  const attachments: Record<string, Record<string, string>> = {};
+  const refs = findDiagramReferences(markdown);
+  let source = markdown;
+  refs.reverse().forEach((ref, k) => {
+    const name = /([^/]+\.svg)$/.exec(ref.src)?.[1] ?? `diagram-${refs.length - k}.svg`;
+    let svg: string;
+    try {
+      svg = draw(ref.call);
+    } catch (error) {
+      throw new Error(`${where}: "${ref.call}": ${(error as Error).message}`);
+    }
+    attachments[name] = { 'image/svg+xml': Buffer.from(svg).toString('base64') };
+    const image = source.slice(ref.start, ref.end).replace(`(${ref.src}`, `(attachment:${name}`);
+    source = source.slice(0, ref.start) + image + source.slice(ref.end);
+  });
+  return { source, attachments };
+}
