@@ -67,7 +67,10 @@ export function courseDiagram(call: string): string {
 
 /** The course's part of every conversion's options: the chart and diagram renderers. */
 export function courseConvertOptions(): Pick<ConvertOptions, 'renderChart' | 'renderDiagram'> {
-  return { renderChart: (spec) => renderSvg(spec as Parameters<typeof renderSvg>[0]), renderDiagram: courseDiagram };
+  return {
+    renderChart: (spec) => renderSvg(spec as Parameters<typeof renderSvg>[0]),
+    renderDiagram: courseDiagram,
+  };
 }
 
 /** The whole course configuration for the nbconvert-ts command line. */

@@ -424,7 +424,12 @@ async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits, count
   // (Attachments first: an `attachment:` link left unresolved is then dropped to its text.)
   if (cell.cell_type === 'markdown')
     return fenceDisplayMath(
-      drawDiagrams(sanitizeMarkdownHtml(resolveAttachments(source, cell.attachments, assets)), cell, assets, limits),
+      drawDiagrams(
+        sanitizeMarkdownHtml(resolveAttachments(source, cell.attachments, assets)),
+        cell,
+        assets,
+        limits,
+      ),
     );
   if (cell.cell_type === 'raw') {
     // nbconvert's rule: a raw cell goes into the output only when its format is the output's.
