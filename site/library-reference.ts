@@ -55,7 +55,16 @@ export const LIBRARY_GROUPS: LibraryGroup[] = [
   },
   {
     label: 'Charts and pictures',
-    modules: ['viz/charts', 'viz/images', 'viz/draw', 'viz/patches', 'viz/diagrams'],
+    modules: [
+      'viz/charts',
+      'viz/images',
+      'viz/draw',
+      'viz/patches',
+      'viz/diagrams',
+      'viz/architecture-diagrams',
+      'viz/task-diagrams',
+      'viz/diagram-registry',
+    ],
   },
 ];
 

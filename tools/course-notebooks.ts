@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { WASM_THREADS_ENV_VAR, wantedWasmThreads } from '../lib/engine/wasm-threads';
 import { projectRoot } from '../lib/paths';
+import { drawDiagram, parseDiagramCall } from '../lib/viz/diagram-registry';
 import { renderSvg } from '../lib/viz/svg';
 import { COURSE_KERNEL_NAME, courseKernelSpec } from './kernel/spec';
 import type { KernelChoice, NbconvertConfig } from './nbconvert-ts/config';
@@ -58,9 +59,18 @@ export function courseExecuteOptions(): Pick<
   };
 }
 
-/** The course's part of every conversion's options: the chart renderer. */
-export function courseConvertOptions(): Pick<ConvertOptions, 'renderChart'> {
-  return { renderChart: (spec) => renderSvg(spec as Parameters<typeof renderSvg>[0]) };
+/** Draws a notebook's diagram reference `NAME key=value …` with the library's diagrams (lib/viz/diagram-registry). */
+export function courseDiagram(call: string): string {
+  const { name, params } = parseDiagramCall(call);
+  return drawDiagram(name, params);
+}
+
+/** The course's part of every conversion's options: the chart and diagram renderers. */
+export function courseConvertOptions(): Pick<ConvertOptions, 'renderChart' | 'renderDiagram'> {
+  return {
+    renderChart: (spec) => renderSvg(spec as Parameters<typeof renderSvg>[0]),
+    renderDiagram: courseDiagram,
+  };
 }
 
 /** The whole course configuration for the nbconvert-ts command line. */
@@ -77,6 +87,7 @@ export function courseNbconvertConfig(): NbconvertConfig {
     defaultKernel: courseKernel,
     kernelHint: COURSE_KERNEL_HINT,
     renderChart: courseConvertOptions().renderChart,
+    renderDiagram: courseDiagram,
     notebooksDir: join(root, 'site', 'static', 'notebooks'),
   };
 }

@@ -30,6 +30,7 @@ import {
 import { NotebookProgress, type ProgressStream } from './nbconvert-ts/progress';
 import { readRunTimes, recordRunTimes } from './nbconvert-ts/shard';
 import { courseConvertOptions, courseExecuteOptions } from './course-notebooks';
+import { diagramFiles } from './diagram-files';
 import { serveStatic } from './static-server';
 import { buildRuntime } from '../web/build';
 
@@ -291,6 +292,8 @@ async function main(argv: string[]): Promise<number> {
         throw new Error(`--port is a port number, got ${argv[i]}`);
     } else throw new Error(`unknown argument ${arg}`);
   }
+  // A diagram reference that cannot be drawn fails now, not after the notebooks have run.
+  diagramFiles(courseNotebooks());
   if (execute)
     console.log(`Executing the notebooks (profile ${profile}; unchanged ones come from the cache)...`);
   else console.log(`Taking the executed notebooks from ${displayPath(executedDir)} (--no-execute)`);

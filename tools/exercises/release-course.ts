@@ -21,13 +21,15 @@ function present(path: string): boolean {
 
 /**
  * Links `lib` into `dir`, as `notebooks/` has it, so that a kernel started
- * there resolves the notebooks' `./lib/…` imports.
+ * there resolves the notebooks' `./lib/…` imports, and `diagrams` for their pictures.
  */
 export function linkCourseModules(dir: string, options: { nodeModules?: boolean } = {}): void {
   mkdirSync(dir, { recursive: true });
   const root = projectRoot();
   const links: Array<[string, string]> = [
     ['lib', join(root, 'lib')],
+    // the pictures the notebooks' diagram references show in Jupyter
+    ['diagrams', join(root, 'notebooks', 'diagrams')],
   ];
   // A kernel whose packages resolve in its own folder has no failed lookups in the folders
   // above, which tslab's compiler would otherwise watch (a change there fails the next cell).

@@ -324,6 +324,7 @@ async function convert(p: Parsed): Promise<number> {
       editUrlBase: one(p, '--edit-url'),
       sourceUrlBase: one(p, '--source-url'),
       renderChart: p.config.renderChart,
+      renderDiagram: p.config.renderDiagram,
     });
     console.error(`page    ${displayPath(page)}`);
   }

@@ -41,6 +41,8 @@ export interface NbconvertConfig {
   kernelHint?: string;
   /** Renders a Vega-Lite spec to SVG for a chart's static picture in `convert` (modules only). */
   renderChart?: (spec: unknown) => Promise<string>;
+  /** Draws a Markdown cell's diagram reference (`diagram: NAME key=value …`) as SVG in `convert` (modules only). */
+  renderDiagram?: (call: string) => string;
   /** `convert`'s folder for the download copies when `--notebooks-dir` is not given. */
   notebooksDir?: string;
 }
@@ -71,6 +73,7 @@ const KNOWN_KEYS = new Set([
   'defaultKernel',
   'kernelHint',
   'renderChart',
+  'renderDiagram',
   'notebooksDir',
 ]);
 
@@ -117,6 +120,8 @@ export function checkConfig(raw: unknown, source: string): NbconvertConfig {
   }
   if (config.renderChart !== undefined && typeof config.renderChart !== 'function')
     throw fail('renderChart must be a function (from a module, not JSON)');
+  if (config.renderDiagram !== undefined && typeof config.renderDiagram !== 'function')
+    throw fail('renderDiagram must be a function (from a module, not JSON)');
   const kernel = config.defaultKernel;
   if (kernel !== undefined && typeof kernel !== 'function') {
     const k = kernel as Partial<KernelChoice>;

@@ -14,6 +14,7 @@ import {
   joinSource,
   readNotebook,
   serializeNotebook,
+  splitLines,
   stripOutputs,
   tagsOf,
   type Cell,
@@ -21,6 +22,7 @@ import {
   type Notebook,
   type Output,
 } from './notebook';
+import { attachDiagrams, replaceDiagramReferences } from './diagrams';
 import { fenceDisplayMath } from './math';
 import { collapseCarriageReturns } from './outputs';
 import {
@@ -63,6 +65,13 @@ export interface ConvertOptions {
    */
   renderChart?: (spec: unknown) => Promise<string>;
   /**
+   * Draws a diagram reference of a Markdown cell (an image titled `diagram: NAME key=value …`,
+   * see ./diagrams) as SVG, from its call `NAME key=value …`; the page shows the drawing
+   * (stored with its assets). A reference on a page without it, or one it refuses, fails
+   * the conversion naming the notebook, the cell and the call.
+   */
+  renderDiagram?: (call: string) => string;
+  /**
    * The notebook did not run to the end: the page opens with a banner saying so, linking to
    * the cell that failed (`#failed-cell`); `summary` is one line naming the cell and the error.
    */
@@ -75,6 +84,9 @@ interface Limits {
   lineChars: number;
   htmlChars: number;
   renderChart?: (spec: unknown) => Promise<string>;
+  renderDiagram?: (call: string) => string;
+  /** The notebook's file name, for errors. */
+  notebook: string;
 }
 
 const VEGA_LITE_TYPES = [
@@ -381,6 +393,29 @@ function withoutInjected(nb: Notebook): Notebook {
   return { ...nb, cells: nb.cells.filter((c) => !tagsOf(c).includes('injected-parameters')) };
 }
 
+/** Replaces the cell's diagram references by the pictures drawn from them (stored as assets). */
+function drawDiagrams(markdown: string, cell: Cell, assets: AssetWriter, limits: Limits): string {
+  return replaceDiagramReferences(markdown, `${limits.notebook}, cell ${cell.id ?? '(no id)'}`, (ref) => {
+    if (!limits.renderDiagram) throw new Error('no diagram renderer configured (renderDiagram)');
+    const url = assets.write(limits.renderDiagram(ref.call), 'svg');
+    return `<img class="nb-diagram" src="${url}" alt="${escapeAttribute(ref.alt)}" />`;
+  });
+}
+
+/** The notebook with its diagram references shown from cell attachments (for the download copy). */
+function withDiagramsAttached(nb: Notebook, limits: Limits): Notebook {
+  const draw = limits.renderDiagram;
+  if (!draw) return nb;
+  const cells = nb.cells.map((cell) => {
+    if (cell.cell_type !== 'markdown') return cell;
+    const where = `${limits.notebook}, cell ${cell.id ?? '(no id)'}`;
+    const { source, attachments } = attachDiagrams(joinSource(cell.source), where, draw);
+    if (Object.keys(attachments).length === 0) return cell;
+    return { ...cell, source: splitLines(source), attachments: { ...cell.attachments, ...attachments } };
+  });
+  return { ...nb, cells };
+}
+
 async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits, count?: number): Promise<string> {
   const tags = tagsOf(cell);
   if (tags.includes('remove-cell') || tags.includes('injected-parameters')) return '';
@@ -388,7 +423,14 @@ async function renderCell(cell: Cell, assets: AssetWriter, limits: Limits, count
   // Authored text, but the page is no more permissive than JupyterLab: raw HTML is cut to the output allow-list.
   // (Attachments first: an `attachment:` link left unresolved is then dropped to its text.)
   if (cell.cell_type === 'markdown')
-    return fenceDisplayMath(sanitizeMarkdownHtml(resolveAttachments(source, cell.attachments, assets)));
+    return fenceDisplayMath(
+      drawDiagrams(
+        sanitizeMarkdownHtml(resolveAttachments(source, cell.attachments, assets)),
+        cell,
+        assets,
+        limits,
+      ),
+    );
   if (cell.cell_type === 'raw') {
     // nbconvert's rule: a raw cell goes into the output only when its format is the output's.
     const format = String(cell.metadata.format ?? cell.metadata.raw_mimetype ?? '');
@@ -482,6 +524,8 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
     lineChars: options.maxLineChars ?? 2000,
     htmlChars: options.maxHtmlChars ?? 500_000,
     renderChart: options.renderChart,
+    renderDiagram: options.renderDiagram,
+    notebook: basename(notebookPath),
   };
   const { title, description } = describeNotebook(nb, name);
   const number = /^(\d+)/.exec(name)?.[1];
@@ -494,7 +538,9 @@ export async function convertNotebook(notebookPath: string, options: ConvertOpti
     // The download is what a learner opens: the learner's version (no solutions, no hidden tests).
     writeFileSync(
       target,
-      serializeNotebook(releaseNotebook(stripOutputs(withoutInjected(nb)), notebookPath)),
+      serializeNotebook(
+        withDiagramsAttached(releaseNotebook(stripOutputs(withoutInjected(nb)), notebookPath), limits),
+      ),
     );
     front.push(`download: ${frontMatterValue(`${options.notebooksUrl ?? '/notebooks/'}${name}.ipynb`)}`);
   }
