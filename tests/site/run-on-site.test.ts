@@ -4,8 +4,11 @@
 // answered wrongly and rightly, "Show solution". Also: the page says which backend runs and
 // why, its outputs match the static page's, it loads nothing from other origins, and a
 // notebook's data is fetched only when a cell that reads it runs.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATA_BUDGET_BYTES } from '../../web/build';
 import { chromiumSkipReason, launchChromium } from './browser';
 import { sharedSite, type BuiltSite } from './shared-site';
 
@@ -228,6 +231,18 @@ describe.skipIf(skipReason)('Run in your browser on the built site (Chromium)', 
       expect((await outputText(page, 4)).trim()).toBe(`profile ${profile}, seed 1`);
     }
     await page.close();
+  });
+
+  it('publishes at most 60 MB of data with the site, every file of it in the manifest', () => {
+    const dir = join(site!.out, 'run', 'data');
+    const files = readdirSync(dir).filter((f) => f !== 'manifest.json');
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+      assets: Record<string, { file: string }>;
+    };
+    expect(files.sort()).toEqual(Object.values(manifest.assets).map((a) => a.file).sort());
+    const bytes = files.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+    console.log(`published data: ${(bytes / 1e6).toFixed(1)} MB of ${DATA_BUDGET_BYTES / 1e6} MB`);
+    expect(bytes).toBeLessThanOrEqual(DATA_BUDGET_BYTES);
   });
 
   it("fetches a notebook's data only when a cell reading it runs (notebook 04: MNIST at its loadMnist cell)", async () => {
