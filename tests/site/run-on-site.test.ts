@@ -46,6 +46,8 @@ function statuses(page: Page): Promise<string[]> {
 /** Clicks a cell's Run button and waits for it to end; returns its status. */
 async function runCell(page: Page, index: number, timeout = 120_000): Promise<string> {
   const cell = page.locator('.nb-run-cell').nth(index);
+  // Forget the last run's status, so that only this run's end is waited for.
+  await cell.evaluate((el) => el.removeAttribute('data-status'));
   await cell.getByRole('button', { name: 'Run', exact: true }).click();
   await expect
     .poll(() => cell.getAttribute('data-status'), { timeout })
@@ -125,7 +127,6 @@ describe.skipIf(skipReason)('Run in your browser on the built site (Chromium)', 
     const statics = (await page.evaluate(STATIC_OUTPUTS)) as StaticOutputs[];
     const cells = await mount(page);
     expect(cells).toBe(statics.length);
-    expect(cells).toBe(12);
     // The static code blocks give way to editors holding the same code.
     expect(await page.locator('.nb-run-cell .cm-editor').count()).toBe(cells);
     expect(await editorText(page, 3)).toContain('const product = tf.matMul(a, b);');
@@ -216,7 +217,7 @@ describe.skipIf(skipReason)('Run in your browser on the built site (Chromium)', 
     const cell = page.locator('.nb-run-cell').nth(4);
     await typeInto(page, 4, 'await new Promise((resolve) => setTimeout(resolve, 600_000));');
     await cell.getByRole('button', { name: 'Run', exact: true }).click();
-    await expect.poll(() => cell.getAttribute('data-status')).toBe('running');
+    await expect.poll(() => cell.getAttribute('data-status'), { timeout: 10_000 }).toBe('running');
     await page.locator('.nb-run-toolbar').getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => cell.getAttribute('data-status'), { timeout: 10_000 }).toBe('stopped');
     expect(await outputText(page, 4)).toContain('stopped');
@@ -248,14 +249,15 @@ describe.skipIf(skipReason)('Run in your browser on the built site (Chromium)', 
   it("fetches a notebook's data only when a cell reading it runs (notebook 04: MNIST at its loadMnist cell)", async () => {
     const { page, requests, errors } = await openNotebook('04-lenet5');
     const cells = await mount(page);
-    expect(cells).toBe(20);
+    const sources = await Promise.all(Array.from({ length: cells }, (_, i) => editorText(page, i)));
+    const reader = sources.findIndex((source) => /\bloadMnist\(/.test(source));
+    expect(reader, 'a cell calling loadMnist(').toBeGreaterThan(0);
     const data = () => requests.filter((url) => url.includes('/run/data/') && url.endsWith('.bin'));
-    for (let i = 0; i < 12; i++) expect(await runCell(page, i), `cell ${i}`).toBe('ok');
+    for (let i = 0; i < reader; i++) expect(await runCell(page, i), `cell ${i}`).toBe('ok');
     expect(data(), 'data fetched before the cell that reads it').toEqual([]);
-    expect(await editorText(page, 12)).toContain('loadMnist(');
-    expect(await runCell(page, 12)).toBe('ok');
+    expect(await runCell(page, reader)).toBe('ok');
     expect(data()).toEqual([`${site!.base}/run/data/mnist-digits.bin`]);
-    expect(await outputText(page, 12)).toMatch(/training images: 2000, test images: 400/);
+    expect(await outputText(page, reader)).toMatch(/training images: 2000, test images: 400/);
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);
