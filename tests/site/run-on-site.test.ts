@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveStatic } from '../../tools/static-server';
 import { DATA_BUDGET_BYTES } from '../../web/build';
 import { chromiumSkipReason, launchChromium } from './browser';
 import { sharedSite, type BuiltSite } from './shared-site';
@@ -232,6 +233,24 @@ describe.skipIf(skipReason)('Run in your browser on the built site (Chromium)', 
       expect((await outputText(page, 4)).trim()).toBe(`profile ${profile}, seed 1`);
     }
     await page.close();
+  });
+
+  it('says the page runs wasm on one thread, and why, where the server sends no COOP/COEP headers (GitHub Pages)', async () => {
+    // The same build, served without the isolation headers.
+    const { server, url } = await serveStatic(site!.out, 0, { isolated: false });
+    const page = await browser!.newPage();
+    try {
+      await page.goto(`${url}/notebooks/00-setup`, { waitUntil: 'networkidle' });
+      await mount(page);
+      for (const i of [0, 1]) expect(await runCell(page, i), `cell ${i}`).toBe('ok');
+      expect(await page.evaluate('crossOriginIsolated')).toBe(false);
+      expect(await page.locator('.nb-run-status').innerText()).toMatch(
+        /^backend: wasm — why: wasm: WebAssembly \(XNNPACK, SIMD, 1 thread \(the page is not cross-origin isolated: its server sends no COOP\/COEP headers\)\)/,
+      );
+    } finally {
+      await page.close();
+      server.close();
+    }
   });
 
   it('publishes at most 60 MB of data with the site, every file of it in the manifest', () => {
