@@ -140,9 +140,7 @@ async function main(): Promise<void> {
     try {
       await page.goto(`${url}/?${query}&steps=${steps}`);
       await page.waitForSelector('body[data-mounted=yes]', { timeout: 120_000 });
-      const status = (await page.evaluate(
-        'courseRunner.runCell(0)',
-      )) as string;
+      const status = (await page.evaluate('courseRunner.runCell(0)')) as string;
       const text = await page.locator('.nb-run-outputs').innerText();
       const result = RESULT.exec(text);
       const why = /^why: (.*)$/m.exec(text)?.[1] ?? '';
@@ -190,8 +188,12 @@ async function main(): Promise<void> {
       runs.push({ label, imgPerS: Number(result[2]), note: why });
     }
   }
-  const load = loadavg().map((l) => l.toFixed(1)).join(', ');
-  console.log(`\nLeNet-5 training, batch ${BATCH}, ${options.steps} steps (WebGPU ${options.webgpuSteps}) after as many warm-up steps; load average ${load}`);
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ');
+  console.log(
+    `\nLeNet-5 training, batch ${BATCH}, ${options.steps} steps (WebGPU ${options.webgpuSteps}) after as many warm-up steps; load average ${load}`,
+  );
   console.log('| run | images/s | backend line |');
   console.log('| --- | --- | --- |');
   for (const r of runs) console.log(`| ${r.label} | ${r.imgPerS?.toFixed(0) ?? '–'} | ${r.note} |`);

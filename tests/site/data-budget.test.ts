@@ -57,7 +57,11 @@ describe('published data of the page runtime', () => {
       assets: Record<string, { file: string; sha256: string; bytes: number }>;
     };
     const files = readdirSync(out).filter((f) => f !== 'manifest.json');
-    expect(Object.values(manifest.assets).map((a) => a.file).sort()).toEqual(files.sort());
+    expect(
+      Object.values(manifest.assets)
+        .map((a) => a.file)
+        .sort(),
+    ).toEqual(files.sort());
     for (const asset of Object.values(manifest.assets)) {
       const bytes = readFileSync(join(out, asset.file));
       expect(bytes.byteLength, asset.file).toBe(asset.bytes);

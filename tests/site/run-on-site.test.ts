@@ -50,9 +50,7 @@ async function runCell(page: Page, index: number, timeout = 120_000): Promise<st
   // Forget the last run's status, so that only this run's end is waited for.
   await cell.evaluate((el) => el.removeAttribute('data-status'));
   await cell.getByRole('button', { name: 'Run', exact: true }).click();
-  await expect
-    .poll(() => cell.getAttribute('data-status'), { timeout })
-    .toMatch(/^(ok|error|stopped)$/);
+  await expect.poll(() => cell.getAttribute('data-status'), { timeout }).toMatch(/^(ok|error|stopped)$/);
   return (await cell.getAttribute('data-status'))!;
 }
 
@@ -185,13 +183,19 @@ describe.skipIf(skipReason)('Run in your browser on the built site (Chromium)', 
   it('reruns an edited cell, checks an exercise answered wrongly and rightly, shows the solution', async () => {
     expect(page00, 'the page of the first test').toBeDefined();
     const page = page00!;
-    await typeInto(page, 3, 'tf.tidy(() => tf.matMul(tf.tensor2d([[2, 0], [0, 3]]), tf.ones([2, 2])).print());');
+    await typeInto(
+      page,
+      3,
+      'tf.tidy(() => tf.matMul(tf.tensor2d([[2, 0], [0, 3]]), tf.ones([2, 2])).print());',
+    );
     expect(await runCell(page, 3)).toBe('ok');
     expect(squash(await outputText(page, 3))).toBe('Tensor [[2, 2], [3, 3]]');
 
     // The exercise shows the learner's version; its solution is behind the cell's button only.
     expect(await editorText(page, 9)).toContain('throw notImplemented');
-    expect(await page.locator('details:has(> summary:text-is("Show solution"))').first().isVisible()).toBe(false);
+    expect(await page.locator('details:has(> summary:text-is("Show solution"))').first().isVisible()).toBe(
+      false,
+    );
     const answer = (body: string) => `function relu(x: tf.Tensor): tf.Tensor {\n  return ${body};\n}`;
     // Wrong: |x| keeps the negatives' size; the check fails and names the exercise.
     await typeInto(page, 9, answer('tf.abs(x)'));
@@ -246,9 +250,11 @@ describe.skipIf(skipReason)('Run in your browser on the built site (Chromium)', 
       expect(await runCell(page, 0)).toBe('ok');
       expect(await page.evaluate('crossOriginIsolated')).toBe(false);
       // (The line is written once the backend has started, just after the cell's end.)
-      await expect.poll(() => page.locator('.nb-run-status').innerText(), { timeout: 60_000 }).toMatch(
-        /^backend: wasm — why: wasm: WebAssembly \(XNNPACK, SIMD, 1 thread \(the page is not cross-origin isolated: its server sends no COOP\/COEP headers\)\)/,
-      );
+      await expect
+        .poll(() => page.locator('.nb-run-status').innerText(), { timeout: 60_000 })
+        .toMatch(
+          /^backend: wasm — why: wasm: WebAssembly \(XNNPACK, SIMD, 1 thread \(the page is not cross-origin isolated: its server sends no COOP\/COEP headers\)\)/,
+        );
     } finally {
       await page.close();
       server.close();
@@ -261,7 +267,11 @@ describe.skipIf(skipReason)('Run in your browser on the built site (Chromium)', 
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
       assets: Record<string, { file: string }>;
     };
-    expect(files.sort()).toEqual(Object.values(manifest.assets).map((a) => a.file).sort());
+    expect(files.sort()).toEqual(
+      Object.values(manifest.assets)
+        .map((a) => a.file)
+        .sort(),
+    );
     const bytes = files.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
     console.log(`published data: ${(bytes / 1e6).toFixed(1)} MB of ${DATA_BUDGET_BYTES / 1e6} MB`);
     expect(bytes).toBeLessThanOrEqual(DATA_BUDGET_BYTES);

@@ -8,12 +8,7 @@
 // browser tests quickly after changing only them).
 import { join, resolve } from 'node:path';
 import type { NotebookReport } from '../../tools/nbconvert-ts/execute';
-import {
-  buildSite,
-  executeCourse,
-  executedInDir,
-  executedNotebooks,
-} from '../../tools/site-build';
+import { buildSite, executeCourse, executedInDir, executedNotebooks } from '../../tools/site-build';
 import { serveStatic } from '../../tools/static-server';
 
 /** The built site and where it is served. */
@@ -36,8 +31,7 @@ async function build(): Promise<BuiltSite> {
   const given = process.env.COURSE_EXECUTED_DIR;
   const executedDir = given ? resolve(given) : join(root, 'build', 'executed-ci');
   const built = process.env.COURSE_SITE_DIR;
-  const reports =
-    given || built ? executedInDir(executedDir) : await executeCourse('ci', executedDir);
+  const reports = given || built ? executedInDir(executedDir) : await executeCourse('ci', executedDir);
   const out = built ? resolve(built) : await buildSite(executedNotebooks(reports, executedDir));
   const { server, url } = await serveStatic(out);
   // Served until the test process ends, whichever file finishes last.
