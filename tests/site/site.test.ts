@@ -1,25 +1,17 @@
 // The built course site in a real browser (Debian's Chromium through playwright-core).
 // Runs after the unit and notebook tests (vitest.site.config.ts), so the notebooks'
-// ci-profile runs come from nbconvert-ts's cache; with COURSE_EXECUTED_DIR (CI, after merging
-// its shards) the executed notebooks in that folder are taken instead and nothing runs.
-// The site is built once, in beforeAll, every page is visited once there, and the tests
-// check what was seen.
+// ci-profile runs come from nbconvert-ts's cache (or COURSE_EXECUTED_DIR: see shared-site.ts).
+// The site is built once per test process (shared with run-on-site.test.ts), every page is
+// visited once in beforeAll, and the tests check what was seen.
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotebookReport } from '../../tools/nbconvert-ts/execute';
-import {
-  buildSite,
-  courseNotebooks,
-  executeCourse,
-  executedInDir,
-  executedNotebooks,
-} from '../../tools/site-build';
-import { serveStatic } from '../../tools/static-server';
+import { courseNotebooks, executedNotebooks } from '../../tools/site-build';
 import { chromiumSkipReason, launchChromium } from './browser';
 import { hasMath, notebookTitle, pageName, vegaPlaceholders } from './markdown';
+import { sharedSite } from './shared-site';
 
 const skipReason = chromiumSkipReason();
 if (skipReason) console.warn(`site browser tests skipped: ${skipReason}`);
@@ -62,7 +54,6 @@ interface NarrowReport {
 
 const PHONE_WIDTH = 390;
 
-let server: Server | undefined;
 let base = '';
 let browser: Browser | undefined;
 let routes: string[] = [];
@@ -178,12 +169,9 @@ async function visit(path: string): Promise<PageReport> {
 
 beforeAll(async () => {
   if (skipReason) return;
-  // CI hands over the notebooks its shards executed; elsewhere they run here (ci profile, cached).
-  const given = process.env.COURSE_EXECUTED_DIR;
-  const executedDir = given ? resolve(given) : join(root, 'build', 'executed-ci');
-  reports = given ? executedInDir(executedDir) : await executeCourse('ci', executedDir);
-  const out = await buildSite(executedNotebooks(reports, executedDir));
-  ({ server, url: base } = await serveStatic(out));
+  const site = await sharedSite();
+  ({ reports, base } = site);
+  const out = site.out;
   const sitemap = readFileSync(join(out, 'sitemap.xml'), 'utf8');
   routes = [...sitemap.matchAll(/<loc>([^<]*)<\/loc>/g)].map((m) => new URL(m[1]!).pathname);
   browser = await launchChromium();
@@ -194,7 +182,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.close();
 });
 
 describe.skipIf(skipReason !== undefined)('course site', () => {
