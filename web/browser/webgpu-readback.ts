@@ -87,13 +87,14 @@ export async function checkWebgpuReadback(): Promise<ReadbackCheck> {
     const syncAt = firstMismatch(viaCanvas, want);
     if (syncAt < 0) return { syncReadMs };
     const lost = await lostWithin(backend, 200);
+    const afterwards = lost ? `; the GPU device was then lost: ${lost}` : '';
     return {
       syncReadMs,
       problem:
         `this browser cannot read WebGPU results synchronously, as the notebooks do ` +
-        `(tensor.dataSync() returned ${show(viaCanvas, syncAt)}${lost ? `; the GPU device was then lost: ${lost}` : ''}): ` +
-        `tfjs reads through a WebGPU canvas, which this browser cannot composite ` +
-        `(headless Chromium does with --use-angle=swiftshader --enable-features=Vulkan --use-vulkan=swiftshader)`,
+        `(tensor.dataSync() returned ${show(viaCanvas, syncAt)}${afterwards}): ` +
+        `tfjs reads through a WebGPU canvas, which this browser cannot composite (headless ` +
+        `Chromium does with --use-angle=swiftshader --enable-features=Vulkan --use-vulkan=swiftshader)`,
     };
   } finally {
     forAsync.dispose();
