@@ -1,8 +1,9 @@
 /**
  * Browser implementation of lib/backend's API (initBackend, describeBackend, …): WebGPU
- * when `navigator.gpu` gives an adapter, else the wasm backend with the course's SIMD
- * training kernels (lib/engine, the same module Node uses), on several threads only
- * where the page is cross-origin isolated, else pure JavaScript. The page may force
+ * when `navigator.gpu` gives an adapter whose results read back exactly (./webgpu-readback),
+ * else the wasm backend with the course's SIMD training kernels (lib/engine, the same
+ * module Node uses), on several threads only where the page is cross-origin isolated,
+ * else pure JavaScript. The page may force
  * one (its backend menu, or `?backend=wasm` in the address).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -16,6 +17,7 @@ import {
 } from '../../lib/engine/choice';
 import { registerCourseKernels } from '../../lib/engine/register-kernels';
 import { runtimeBase } from './data-hub';
+import { checkWebgpuReadback } from './webgpu-readback';
 import { wantedWasmThreads } from './wasm-threads';
 
 /** The backends the page can run, in order of preference (the course's names, less tensorflow). */
@@ -52,7 +54,11 @@ interface GpuAdapter {
   isFallbackAdapter?: boolean;
 }
 
+/** Why WebGPU failed the readback check (it is not tried again: its device may be lost). */
+let webgpuFailure: BackendProbe | undefined;
+
 async function startWebgpu(): Promise<BackendProbe> {
+  if (webgpuFailure) return webgpuFailure;
   const gpu = (navigator as { gpu?: { requestAdapter(): Promise<GpuAdapter | null> } }).gpu;
   if (!gpu)
     return {
@@ -73,10 +79,22 @@ async function startWebgpu(): Promise<BackendProbe> {
     const info = adapter.info ?? {};
     const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'a GPU';
     const fallback = adapter.isFallbackAdapter || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+    const adapterLine = `WebGPU adapter: ${name}${fallback ? ' (a software fallback adapter)' : ''}`;
+    const check = await checkWebgpuReadback();
+    if (check.problem) {
+      // The device may be lost: drop the backend so nothing runs on it, and remember why.
+      try {
+        tf.removeBackend('webgpu');
+      } catch {
+        // Disposing a lost device's buffers may throw; the backend is gone from the registry either way.
+      }
+      webgpuFailure = { name: 'webgpu', available: false, detail: `${adapterLine}, but ${check.problem}` };
+      return webgpuFailure;
+    }
     return {
       name: 'webgpu',
       available: true,
-      detail: `WebGPU adapter: ${name}${fallback ? ' (a software fallback adapter)' : ''}`,
+      detail: `${adapterLine}; a synchronous read (dataSync) took ${check.syncReadMs.toFixed(0)} ms`,
     };
   } catch (error) {
     return { name: 'webgpu', available: false, detail: messageOf(error) };
