@@ -19,9 +19,9 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { projectRoot } from '../lib/paths';
-import { CHROMIUM } from '../tests/site/browser';
 import { serveStatic } from '../tools/static-server';
 import { buildRuntime } from '../web/build';
+import { CHROMIUM, WEBGPU_CHROMIUM_ARGS } from '../web/chromium';
 
 const root = projectRoot();
 const BATCH = 64;
@@ -124,7 +124,8 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--no-first-run'],
+    // The flags under which WebGPU's synchronous reads are exact (else the page falls back to wasm).
+    args: ['--no-sandbox', '--disable-background-networking', '--no-first-run', ...WEBGPU_CHROMIUM_ARGS],
   });
   const cores = await (async () => {
     const page = await browser.newPage();

@@ -1,8 +1,9 @@
 // Debian's Chromium, driven by playwright-core (which ships no browser of its own).
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM } from '../../web/chromium';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM };
 
 /**
  * Why the browser tests cannot run here, or undefined when they can. Outside CI a

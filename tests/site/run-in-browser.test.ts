@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeCourseNotebook } from '../../tools/site-build';
 import { serveStatic } from '../../tools/static-server';
 import { buildRuntime } from '../../web/build';
+import { WEBGPU_CHROMIUM_ARGS } from '../../web/chromium';
 import { CHROMIUM, chromiumSkipReason } from './browser';
 import { pageCells, writeHarnessPage } from './run-harness';
 
@@ -25,16 +26,6 @@ const notebooks = {
   '04': join(root, 'notebooks', '04-lenet5.ipynb'),
 };
 type NotebookKey = keyof typeof notebooks;
-
-// Headless Chromium composites with ANGLE on GL while Dawn runs WebGPU on Vulkan
-// (SwiftShader), and cannot then share a WebGPU canvas with the 2D canvas through which
-// tfjs reads results synchronously (web/browser/webgpu-readback.ts). Compositing on
-// SwiftShader's Vulkan too makes those reads exact.
-const VULKAN_COMPOSITING = [
-  '--use-angle=swiftshader',
-  '--enable-features=Vulkan',
-  '--use-vulkan=swiftshader',
-];
 
 let server: Server | undefined;
 let base = '';
@@ -226,7 +217,7 @@ describe.skipIf(skipReason)('Run in your browser (page runtime in Chromium)', ()
     gpuBrowser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [...args, ...VULKAN_COMPOSITING],
+      args: [...args, ...WEBGPU_CHROMIUM_ARGS], // exact synchronous reads on WebGPU
     });
   }, 900_000);
 
