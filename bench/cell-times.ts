@@ -39,14 +39,16 @@ function main(): void {
     const timed = cells
       .map((cell, index) => ({ cell, index, seconds: cellSeconds(cell) }))
       .filter((c): c is { cell: Cell; index: number; seconds: number } => c.seconds !== null);
-    if (timed.length === 0) throw new Error(`${file}: no cell has timing metadata (not an executed notebook?)`);
+    if (timed.length === 0)
+      throw new Error(`${file}: no cell has timing metadata (not an executed notebook?)`);
     const total = timed.reduce((s, c) => s + c.seconds, 0);
     console.log(`${file}: ${timed.length} cells run, ${total.toFixed(1)} s in cells`);
     for (const { cell, index, seconds } of [...timed].sort((a, b) => b.seconds - a.seconds).slice(0, top)) {
       const source = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
       const first = source.split('\n')[0]!.slice(0, 60);
       const share = ((100 * seconds) / total).toFixed(1);
-      console.log(`${seconds.toFixed(1).padStart(8)} s ${share.padStart(5)}%  cell ${index} (${cell.id ?? '-'})  ${first}`);
+      const where = `cell ${index} (${cell.id ?? '-'})`;
+      console.log(`${seconds.toFixed(1).padStart(8)} s ${share.padStart(5)}%  ${where}  ${first}`);
     }
   }
 }

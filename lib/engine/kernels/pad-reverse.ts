@@ -53,7 +53,12 @@ export function padInto(
 }
 
 /** out = x with the order of the elements reversed along each axis in `axes`. */
-export function reverseInto(x: HeapArray, shape: readonly number[], axes: readonly number[], out: HeapArray): void {
+export function reverseInto(
+  x: HeapArray,
+  shape: readonly number[],
+  axes: readonly number[],
+  out: HeapArray,
+): void {
   const total = tf.util.sizeFromShape([...shape]);
   if (total === 0) return;
   const last = Math.max(...axes);
