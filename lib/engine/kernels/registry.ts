@@ -12,6 +12,8 @@ import {
 } from './conv-backprop';
 import { widenVectorBroadcast } from './broadcast';
 import { concatKernel } from './concat';
+import { gatherKernel } from './gather';
+import { padKernel, reverseKernel } from './pad-reverse';
 import { simdBatchMatMul } from './matmul';
 import { wasmMaxPoolGrad } from './max-pool-grad';
 import { simdConv2d, simdConv2dBackpropFilter, simdConv2dBackpropInput } from './simd-conv';
@@ -232,6 +234,12 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
     SplitV: splitVKernel,
     Unpack: unpackKernel,
     StridedSlice: stridedSliceKernel,
+    // Its Gather computes each element's position alone; fit gathers every batch of rows.
+    GatherV2: gatherKernel,
+    // Both compute each element's source position alone: run copies do the same (notebook 06's
+    // per-image crops pad every image, its mirrors reverse half of them, at every epoch).
+    PadV2: padKernel,
+    Reverse: reverseKernel,
     // XNNPACK packs the filter before every convolution; in training it is new at each step
     // (inference runs FusedConv2D, left to XNNPACK).
     Conv2D: (inner) => (args) => {
