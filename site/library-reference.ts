@@ -51,7 +51,18 @@ export const LIBRARY_GROUPS: LibraryGroup[] = [
   },
   {
     label: 'Tasks',
-    modules: ['knn', 'transfer', 'detection', 'segmentation', 'face', 'kmeans', 'pca', 'style', 'beyond2d'],
+    modules: [
+      'metrics',
+      'knn',
+      'transfer',
+      'detection',
+      'segmentation',
+      'face',
+      'kmeans',
+      'pca',
+      'style',
+      'beyond2d',
+    ],
   },
   {
     label: 'Charts and pictures',
