@@ -181,6 +181,12 @@ describe('convert --to md', () => {
     expect(tagsPage).not.toContain('attachment:');
   });
 
+  it('decodes an SVG attachment from base64, as Jupyter stores every attachment', () => {
+    const link = /!\[ring\]\(\/nb-assets\/([0-9a-f]{16}\.svg)\)/.exec(tagsPage);
+    expect(link).not.toBeNull();
+    expect(readFileSync(join(assetsDir, link![1]!), 'utf8')).toMatch(/^<svg [^>]*><circle cx="2"/);
+  });
+
   it('converts from the command line, md only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nbcli-'));
     const executed = join(work, 'executed', 'outputs.ipynb');

@@ -192,14 +192,20 @@ function bundleText(value: unknown): string {
   return Array.isArray(value) ? value.join('') : String(value ?? '');
 }
 
-/** Writes the first usable image of a bundle (SVG text or base64 bitmap) and returns its URL and MIME type. */
-function writeImage(data: MimeBundle, assets: AssetWriter): { url: string; mime: string } | undefined {
+/**
+ * Writes the first usable image of a bundle and returns its URL and MIME type. Outputs hold SVG
+ * as text and bitmaps as base64; cell attachments hold every type as base64 (nbformat).
+ */
+function writeImage(
+  data: MimeBundle,
+  assets: AssetWriter,
+  from: 'output' | 'attachment' = 'output',
+): { url: string; mime: string } | undefined {
   for (const [mime, extension] of Object.entries(IMAGE_TYPES)) {
     if (!(mime in data)) continue;
+    const text = bundleText(data[mime]);
     const content =
-      mime === 'image/svg+xml'
-        ? bundleText(data[mime])
-        : Buffer.from(bundleText(data[mime]).replace(/\s/g, ''), 'base64');
+      mime === 'image/svg+xml' && from === 'output' ? text : Buffer.from(text.replace(/\s/g, ''), 'base64');
     try {
       return { url: assets.write(content, extension), mime };
     } catch (error) {
@@ -219,7 +225,7 @@ function resolveAttachments(
   if (!attachments) return source;
   return source.replace(/attachment:([^\s)"'>]+)/g, (whole, name: string) => {
     const bundle = attachments[name] ?? attachments[decodeURIComponent(name)];
-    return (bundle && writeImage(bundle, assets)?.url) ?? whole;
+    return (bundle && writeImage(bundle, assets, 'attachment')?.url) ?? whole;
   });
 }
 
