@@ -16,6 +16,7 @@ import { gatherKernel } from './gather';
 import { padKernel, reverseKernel } from './pad-reverse';
 import { simdBatchMatMul } from './matmul';
 import { wasmMaxPoolGrad } from './max-pool-grad';
+import { maxPool3dGradKernel, maxPool3dKernel } from './max-pool-3d';
 import { simdConv2d, simdConv2dBackpropFilter, simdConv2dBackpropInput } from './simd-conv';
 import { wasmSumLeading } from './sum';
 import { sliceKernel, splitVKernel, stridedSliceKernel, unpackKernel } from './slice';
@@ -192,6 +193,10 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
       (args.inputs as { input: tf.TensorInfo }).input.dtype === 'float32'
         ? wasmMaxPoolGrad(args)
         : inner(args),
+    // The backend's 3D max pool starts each window at +1.2e-38, not -Infinity: windows of
+    // negative values pool to 1.2e-38 and pass no gradient on. Both follow the cpu backend here.
+    MaxPool3D: maxPool3dKernel,
+    MaxPool3DGrad: maxPool3dGradKernel,
     // The engine clones every tensor a gradient needs through Identity, which this backend
     // copies (about 200 copies of full activations per style-transfer step). Tensors are never
     // written in place, so the clone shares the data and its reference count, as on cpu.
