@@ -84,7 +84,12 @@ async function freePort(): Promise<number> {
  * other ports is the cure.
  */
 function lostItsPorts(error: unknown): boolean {
-  return error instanceof Error && /Address already in use|EADDRINUSE/.test(error.message);
+  return error instanceof Error && namesATakenPort(error.message);
+}
+
+/** Whether a kernel's message (an error or its stderr) says it could not bind a port. */
+function namesATakenPort(text: string): boolean {
+  return /Address already in use|EADDRINUSE/.test(text);
 }
 
 async function unusedPort(): Promise<number> {
@@ -423,7 +428,7 @@ export class Kernel {
       while (Date.now() < deadline) {
         if (this.exited) throw new KernelStartError(this.exited.message);
         // tslab reports a port it could not bind and then waits forever: fail now, so the start is retried.
-        if (lostItsPorts(new Error(this.stderrTail)))
+        if (namesATakenPort(this.stderrTail))
           throw new KernelStartError(
             `a port was taken before it could bind it; its output:\n${this.stderrTail.trim()}`,
           );
