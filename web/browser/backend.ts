@@ -18,7 +18,7 @@ import {
 import { registerCourseKernels } from '../../lib/engine/register-kernels';
 import { runtimeBase } from './data-hub';
 import { checkWebgpuReadback } from './webgpu-readback';
-import { wantedWasmThreads } from './wasm-threads';
+import { prepareWasmThreads, wantedWasmThreads } from './wasm-threads';
 
 /** The backends the page can run, in order of preference (the course's names, less tensorflow). */
 export const BACKEND_ORDER = ['webgpu', 'wasm', 'cpu'] as const;
@@ -111,8 +111,12 @@ async function startWasm(): Promise<BackendProbe> {
       const threads = wantedWasmThreads();
       const isolated = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
-      if (threads > 1) wasm.setThreadsCount(threads);
-      if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+      const setup = threads > 1 ? prepareWasmThreads(wasm, threads) : undefined;
+      try {
+        if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+      } finally {
+        setup?.restore();
+      }
       const running = threads > 1 ? wasm.getThreadsCount() : 1;
       wasmThreading =
         threads > 1
