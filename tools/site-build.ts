@@ -70,7 +70,6 @@ export function executeCourseNotebook(
   profile: 'ci' | 'full',
   executedDir: string,
   onCell?: ExecuteOptions['onCell'],
-  env?: ExecuteOptions['env'],
 ): Promise<NotebookReport> {
   return executeNotebook(notebook, {
     outputPath: join(executedDir, basename(notebook)),
@@ -79,7 +78,6 @@ export function executeCourseNotebook(
     // This checkout's course kernel (whatever kernelspecs are installed), cache inputs and environment.
     ...courseExecuteOptions(),
     onCell,
-    env,
   });
 }
 
@@ -89,8 +87,8 @@ export interface CourseRunOptions {
   notebooks?: string[];
   /**
    * How many notebooks run at once (default 1: one after the other, in syllabus order).
-   * With more, the longest recorded ones start first, and each kernel gets its part of the
-   * wasm threads ({@link threadsPerKernel}) unless `COURSE_WASM_THREADS` is set.
+   * With more, the longest recorded ones start first (the caller gives each kernel its part
+   * of the threads: {@link shareWasmThreads}).
    */
   jobs?: number;
   /** Default: stderr (live status lines on a terminal, one line per notebook elsewhere). */
@@ -119,6 +117,19 @@ export function defaultJobs(cores = availableParallelism()): number {
 }
 
 /**
+ * With `jobs` notebooks at once, sets `COURSE_WASM_THREADS` in `env` to each kernel's part of
+ * the wasm threads (1 each for 2 at once on 2 cores), unless it is set already; returns the
+ * count the kernels will use. It goes through the environment, as with `nbconvert-ts execute
+ * --jobs`, so it is not part of the cache key (course-notebooks.ts, COURSE_CACHE_ENV): a
+ * notebook rerun alone, on every core, is taken from the cache by the next build.
+ */
+export function shareWasmThreads(jobs: number, notebooks: number, env: NodeJS.ProcessEnv = process.env): number {
+  if (jobs > 1 && !env[WASM_THREADS_ENV_VAR]?.trim())
+    env[WASM_THREADS_ENV_VAR] = String(threadsPerKernel(wantedWasmThreads(env), jobs, notebooks));
+  return wantedWasmThreads(env);
+}
+
+/**
  * Executes every course notebook in `profile` into `executedDir`, `options.jobs` at once,
  * showing which notebooks and cells run and a line per notebook when it ends. Returns the
  * reports in syllabus order; failures do not stop the others.
@@ -135,16 +146,12 @@ export async function executeCourse(
   const execute = options.execute ?? executeCourseNotebook;
   // Started longest first, side by side runs end together rather than on one long notebook.
   const order = jobs > 1 ? longestFirst(notebooks, times, (notebook) => basename(notebook)) : notebooks;
-  const env =
-    jobs > 1 && !process.env[WASM_THREADS_ENV_VAR]?.trim()
-      ? { [WASM_THREADS_ENV_VAR]: String(threadsPerKernel(wantedWasmThreads(), jobs, notebooks.length)) }
-      : undefined;
   const { results } = await runPool(
     order,
     async (notebook, i) => {
       const counter = `[${i + 1}/${order.length}]`;
       const line = progress.start(counter, basename(notebook), times[basename(notebook)]);
-      const r = await execute(notebook, profile, executedDir, (position, total) => line.cell(position, total), env);
+      const r = await execute(notebook, profile, executedDir, (position, total) => line.cell(position, total));
       line.finish(
         `${r.status === 'ok' ? 'ok    ' : 'FAILED'} ${counter} ${displayPath(r.notebook)} ${r.cached ? '(cached)' : `${r.seconds.toFixed(1)} s`}`,
       );
@@ -337,11 +344,12 @@ async function main(argv: string[]): Promise<number> {
   if (recordTimes && jobs !== undefined && jobs > 1)
     throw new Error('--record-times runs the notebooks one at a time: leave out --jobs or give --jobs 1');
   jobs ??= recordTimes ? 1 : defaultJobs();
+  const threads = execute ? shareWasmThreads(jobs, courseNotebooks().length) : undefined;
   // A diagram reference that cannot be drawn fails now, not after the notebooks have run.
   diagramFiles(courseNotebooks());
   if (execute)
     console.log(
-      `Executing the notebooks (profile ${profile}, ${jobs} at once; unchanged ones come from the cache)...`,
+      `Executing the notebooks (profile ${profile}, ${jobs} at once on ${threads} wasm thread(s) each; unchanged ones come from the cache)...`,
     );
   else console.log(`Taking the executed notebooks from ${displayPath(executedDir)} (--no-execute)`);
   const reports = execute ? await executeCourse(profile, executedDir, { jobs }) : executedInDir(executedDir);

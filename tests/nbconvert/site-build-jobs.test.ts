@@ -1,12 +1,18 @@
 // The site build running notebooks side by side, with fake notebook runs (no kernels): the
-// longest recorded start first, at most `jobs` at once, each kernel on its part of the threads,
-// the reports (and so the pages and the failure summary) in syllabus order.
+// longest recorded start first, at most `jobs` at once, the reports (and so the pages and the
+// failure summary) in syllabus order; each kernel's part of the threads.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NotebookReport } from '../../tools/nbconvert-ts/execute';
-import { defaultJobs, executeCourse, failureSummary, type executeCourseNotebook } from '../../tools/site-build';
+import {
+  defaultJobs,
+  executeCourse,
+  failureSummary,
+  shareWasmThreads,
+  type executeCourseNotebook,
+} from '../../tools/site-build';
 import { fakeRuns, settle } from './fake-runs';
 
 const work = mkdtempSync(join(tmpdir(), 'site-build-jobs-'));
@@ -18,31 +24,19 @@ function report(notebook: string, status: NotebookReport['status'], seconds: num
   return { notebook, status, exitCode: status === 'ok' ? 0 : 1, seconds, cached: false, cells: [] };
 }
 
-/** A fake notebook run that ends when the test says, recording the environment it was given. */
+/** A fake notebook run that ends when the test says. */
 function fakeExecute() {
   const fake = fakeRuns<NotebookReport>();
-  const envs: Array<Record<string, string> | undefined> = [];
-  const execute: typeof executeCourseNotebook = (notebook, _profile, _dir, onCell, env) => {
-    envs.push(env);
+  const execute: typeof executeCourseNotebook = (notebook, _profile, _dir, onCell) => {
     onCell?.(1, 3);
     return fake.run(notebook);
   };
-  return { fake, envs, execute };
+  return { fake, execute };
 }
-
-let savedThreads: string | undefined;
-beforeEach(() => {
-  savedThreads = process.env.COURSE_WASM_THREADS;
-  delete process.env.COURSE_WASM_THREADS;
-});
-afterEach(() => {
-  if (savedThreads === undefined) delete process.env.COURSE_WASM_THREADS;
-  else process.env.COURSE_WASM_THREADS = savedThreads;
-});
 
 describe('the site build with two notebooks at once', () => {
   it('starts the longest recorded first, two at a time, and reports in syllabus order', async () => {
-    const { fake, envs, execute } = fakeExecute();
+    const { fake, execute } = fakeExecute();
     const written: string[] = [];
     const progress = { write: (t: string) => written.push(t), isTTY: false };
     const run = executeCourse('full', join(work, 'out'), { notebooks, jobs: 2, progress, timesFile, execute });
@@ -77,22 +71,11 @@ describe('the site build with two notebooks at once', () => {
     const summary = failureSummary(reports.filter((r) => r.status !== 'ok'), 4, join(work, 'out'), 'full');
     expect(summary).toContain('1 of 4 notebook(s) failed');
     expect(summary).toMatch(/rerun just it: npm run nbconvert-ts -- execute \S*02-c\.ipynb --out-dir \S*out/);
-    // Each kernel gets its part of the machine's wasm threads (at least one).
-    const share = String(Math.max(1, Math.floor(Math.min(8, availableParallelism()) / 2)));
-    expect(envs).toEqual(new Array(4).fill({ COURSE_WASM_THREADS: share }));
   });
 
-  it('leaves a thread count set in the environment to the kernels, and runs one at a time in syllabus order with jobs 1', async () => {
-    process.env.COURSE_WASM_THREADS = '2';
-    const { fake, envs, execute } = fakeExecute();
-    const progress = { write: () => {}, isTTY: false };
-    const run = executeCourse('full', join(work, 'out'), { notebooks, jobs: 2, progress, timesFile, execute });
-    await settle();
-    expect(envs).toEqual([undefined, undefined]);
-    for (const n of fake.running()) await fake.end(n, report(n, 'ok', 1));
-    for (const n of fake.running()) await fake.end(n, report(n, 'ok', 1));
-    await run;
+  it('runs one at a time in syllabus order with jobs 1', async () => {
     const serial = fakeExecute();
+    const progress = { write: () => {}, isTTY: false };
     const one = executeCourse('full', join(work, 'out'), {
       notebooks,
       jobs: 1,
@@ -105,8 +88,20 @@ describe('the site build with two notebooks at once', () => {
       expect(serial.fake.running()).toEqual([n]);
       await serial.fake.end(n, report(n, 'ok', 1));
     }
-    await one;
-    expect(serial.envs).toEqual(new Array(4).fill(undefined));
+    expect((await one).map((r) => r.notebook)).toEqual(notebooks);
+  });
+
+  it("gives each kernel its part of the machine's wasm threads, unless the thread count is set", () => {
+    const env: NodeJS.ProcessEnv = {};
+    const share = Math.max(1, Math.floor(Math.min(8, availableParallelism()) / 2));
+    expect(shareWasmThreads(2, 14, env)).toBe(share);
+    expect(env).toEqual({ COURSE_WASM_THREADS: String(share) });
+    const set: NodeJS.ProcessEnv = { COURSE_WASM_THREADS: '2' };
+    expect(shareWasmThreads(2, 14, set)).toBe(2);
+    expect(set).toEqual({ COURSE_WASM_THREADS: '2' });
+    const alone: NodeJS.ProcessEnv = {};
+    expect(shareWasmThreads(1, 14, alone)).toBe(Math.min(8, availableParallelism()));
+    expect(alone).toEqual({});
   });
 
   it('runs two at once by default where there are two cores or more', () => {
