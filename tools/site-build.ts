@@ -2,13 +2,18 @@
  * Builds the course site: executes the notebooks (cached by content), converts
  * them into pages, generates the library reference, runs `docusaurus build`.
  *
- *   npm run site:build [-- --profile full|ci] [--executed-dir DIR [--no-execute]] [--record-times] [--serve] [--port N]
+ *   npm run site:build [-- --profile full|ci] [--jobs N] [--executed-dir DIR [--no-execute]] [--record-times]
+ *                      [--serve] [--port N]
+ *
+ * `--jobs N` runs N notebooks at once (default {@link defaultJobs}), the longest recorded first,
+ * each kernel on its part of the wasm threads unless `COURSE_WASM_THREADS` is set.
  *
  * A notebook that fails does not stop the build: its page shows the error where it happened
  * under a banner, the others are published, and the command ends with a summary (the executed
  * copy, the command that reruns just that notebook) and exit status 1. `--record-times` writes
  * the notebooks' run times (those not taken from the cache) into notebooks/run-times.json,
- * which the progress line's estimates, CI's shards and `npm run nb:times` read.
+ * which the progress line's estimates, CI's shards and `npm run nb:times` read; it runs them
+ * one at a time, as those times are each notebook's alone.
  *
  * `--no-execute` takes the executed notebooks already in `--executed-dir` (e.g. merged from
  * CI's shards by `nbconvert-ts merge --out-dir`) and fails when one is missing.
@@ -18,7 +23,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
+import { WASM_THREADS_ENV_VAR, wantedWasmThreads } from '../lib/engine/wasm-threads';
 import { projectRoot } from '../lib/paths';
 import { convertNotebook } from './nbconvert-ts/convert';
 import {
@@ -27,6 +34,7 @@ import {
   type ExecuteOptions,
   type NotebookReport,
 } from './nbconvert-ts/execute';
+import { longestFirst, runPool, threadsPerKernel } from './nbconvert-ts/pool';
 import { NotebookProgress, type ProgressStream } from './nbconvert-ts/progress';
 import { readRunTimes, recordRunTimes } from './nbconvert-ts/shard';
 import { courseConvertOptions, courseExecuteOptions } from './course-notebooks';
@@ -73,14 +81,22 @@ export function executeCourseNotebook(
   });
 }
 
-/** How {@link executeCourse} runs: which notebooks, where progress goes, the recorded times. */
+/** How {@link executeCourse} runs: which notebooks, how many at once, where progress goes, the recorded times. */
 export interface CourseRunOptions {
   /** Default: {@link courseNotebooks}. */
   notebooks?: string[];
-  /** Default: stderr (a live status line on a terminal, one line per notebook elsewhere). */
+  /**
+   * How many notebooks run at once (default 1: one after the other, in syllabus order).
+   * With more, the longest recorded ones start first (the caller gives each kernel its part
+   * of the threads: {@link shareWasmThreads}).
+   */
+  jobs?: number;
+  /** Default: stderr (live status lines on a terminal, one line per notebook elsewhere). */
   progress?: ProgressStream;
   /** Default: {@link RUN_TIMES_FILE}; the estimates shown are this file's times of the profile. */
   timesFile?: string;
+  /** Runs one notebook (default {@link executeCourseNotebook}); tests give a fake. */
+  execute?: typeof executeCourseNotebook;
 }
 
 /** Seconds of each notebook's last recorded run in `profile`, by file name; empty when none is recorded. */
@@ -93,9 +109,30 @@ export function recordedTimes(timesFile: string, profile: string): Record<string
 }
 
 /**
- * Executes every course notebook in `profile` into `executedDir`, one after the other,
- * showing which notebook and cell runs and a line per notebook when it ends. Returns the
- * reports; failures do not stop the others.
+ * The default number of notebooks the site build runs at once: two where there are two
+ * cores or more (measured in bench/RESULTS.md, "Full profile: where the time goes"), else one.
+ */
+export function defaultJobs(cores = availableParallelism()): number {
+  return Math.min(2, Math.max(1, cores));
+}
+
+/**
+ * With `jobs` notebooks at once, sets `COURSE_WASM_THREADS` in `env` to each kernel's part of
+ * the wasm threads (1 each for 2 at once on 2 cores), unless it is set already; returns the
+ * count the kernels will use. It goes through the environment, as with `nbconvert-ts execute
+ * --jobs`, so it is not part of the cache key (course-notebooks.ts, COURSE_CACHE_ENV): a
+ * notebook rerun alone, on every core, is taken from the cache by the next build.
+ */
+export function shareWasmThreads(jobs: number, notebooks: number, env: NodeJS.ProcessEnv = process.env): number {
+  if (jobs > 1 && !env[WASM_THREADS_ENV_VAR]?.trim())
+    env[WASM_THREADS_ENV_VAR] = String(threadsPerKernel(wantedWasmThreads(env), jobs, notebooks));
+  return wantedWasmThreads(env);
+}
+
+/**
+ * Executes every course notebook in `profile` into `executedDir`, `options.jobs` at once,
+ * showing which notebooks and cells run and a line per notebook when it ends. Returns the
+ * reports in syllabus order; failures do not stop the others.
  */
 export async function executeCourse(
   profile: 'ci' | 'full',
@@ -103,21 +140,27 @@ export async function executeCourse(
   options: CourseRunOptions = {},
 ): Promise<NotebookReport[]> {
   const notebooks = options.notebooks ?? courseNotebooks();
+  const jobs = options.jobs ?? 1;
   const times = recordedTimes(options.timesFile ?? RUN_TIMES_FILE, profile);
   const progress = new NotebookProgress(options.progress ?? process.stderr);
-  const reports: NotebookReport[] = [];
-  for (const [i, notebook] of notebooks.entries()) {
-    const counter = `[${i + 1}/${notebooks.length}]`;
-    progress.start(counter, basename(notebook), times[basename(notebook)]);
-    const r = await executeCourseNotebook(notebook, profile, executedDir, (position, total) =>
-      progress.cell(position, total),
-    );
-    progress.finish(
-      `${r.status === 'ok' ? 'ok    ' : 'FAILED'} ${counter} ${displayPath(r.notebook)} ${r.cached ? '(cached)' : `${r.seconds.toFixed(1)} s`}`,
-    );
-    reports.push(r);
-  }
-  return reports;
+  const execute = options.execute ?? executeCourseNotebook;
+  // Started longest first, side by side runs end together rather than on one long notebook.
+  const order = jobs > 1 ? longestFirst(notebooks, times, (notebook) => basename(notebook)) : notebooks;
+  const { results } = await runPool(
+    order,
+    async (notebook, i) => {
+      const counter = `[${i + 1}/${order.length}]`;
+      const line = progress.start(counter, basename(notebook), times[basename(notebook)]);
+      const r = await execute(notebook, profile, executedDir, (position, total) => line.cell(position, total));
+      line.finish(
+        `${r.status === 'ok' ? 'ok    ' : 'FAILED'} ${counter} ${displayPath(r.notebook)} ${r.cached ? '(cached)' : `${r.seconds.toFixed(1)} s`}`,
+      );
+      return r;
+    },
+    { jobs },
+  );
+  const reports = new Map(order.map((notebook, i) => [notebook, results[i]!]));
+  return notebooks.map((notebook) => reports.get(notebook)!);
 }
 
 /**
@@ -276,6 +319,7 @@ async function main(argv: string[]): Promise<number> {
   let execute = true;
   let port = 3000;
   let recordTimes = false;
+  let jobs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--profile') {
@@ -286,18 +330,29 @@ async function main(argv: string[]): Promise<number> {
     else if (arg === '--serve') serve = true;
     else if (arg === '--no-execute') execute = false;
     else if (arg === '--record-times') recordTimes = true;
-    else if (arg === '--port') {
+    else if (arg === '--jobs') {
+      jobs = Number(argv[++i]);
+      if (!Number.isInteger(jobs) || jobs < 1)
+        throw new Error(`--jobs is how many notebooks run at once, a whole number >= 1, got ${argv[i]}`);
+    } else if (arg === '--port') {
       port = Number(argv[++i]);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new Error(`--port is a port number, got ${argv[i]}`);
     } else throw new Error(`unknown argument ${arg}`);
   }
+  // Recorded times are a notebook's alone (its time note, the estimates, CI's shards), not beside another's.
+  if (recordTimes && jobs !== undefined && jobs > 1)
+    throw new Error('--record-times runs the notebooks one at a time: leave out --jobs or give --jobs 1');
+  jobs ??= recordTimes ? 1 : defaultJobs();
+  const threads = execute ? shareWasmThreads(jobs, courseNotebooks().length) : undefined;
   // A diagram reference that cannot be drawn fails now, not after the notebooks have run.
   diagramFiles(courseNotebooks());
   if (execute)
-    console.log(`Executing the notebooks (profile ${profile}; unchanged ones come from the cache)...`);
+    console.log(
+      `Executing the notebooks (profile ${profile}, ${jobs} at once on ${threads} wasm thread(s) each; unchanged ones come from the cache)...`,
+    );
   else console.log(`Taking the executed notebooks from ${displayPath(executedDir)} (--no-execute)`);
-  const reports = execute ? await executeCourse(profile, executedDir) : executedInDir(executedDir);
+  const reports = execute ? await executeCourse(profile, executedDir, { jobs }) : executedInDir(executedDir);
   if (recordTimes) {
     const recorded = recordRunTimes(RUN_TIMES_FILE, profile, reports);
     console.log(

@@ -1,12 +1,11 @@
 // The site build with a notebook that fails: its page shows the error where it happened under
 // a banner, the others are published, and the summary says where the executed copy is and how
-// to rerun just that notebook. Also the progress line the build shows while notebooks run.
+// to rerun just that notebook. (The progress lines are tested in progress.test.ts.)
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NotebookReport } from '../../tools/nbconvert-ts/execute';
-import { clock, NotebookProgress, progressText } from '../../tools/nbconvert-ts/progress';
 import { executeCourse, failureSummary, pagesToPublish, writePages } from '../../tools/site-build';
 import { fixture } from './fixtures';
 
@@ -87,35 +86,5 @@ describe('a site build with a failing notebook', () => {
     expect(written.join('')).toMatch(
       /^FAILED \[1\/2\] \S*failing\.ipynb \d+\.\d s\nok     \[2\/2\] \S*params\.ipynb (\d+\.\d s|\(cached\))\n$/,
     );
-  });
-});
-
-describe('the progress line', () => {
-  it('says which notebook, which cell of how many, the time spent and the last run', () => {
-    expect(clock(0)).toBe('0:00');
-    expect(clock(75.4)).toBe('1:15');
-    expect(clock(3 * 3600 + 61)).toBe('3:01:01');
-    expect(progressText('[2/14]', '01-images-knn.ipynb', { position: 3, total: 40 }, 65, 100)).toBe(
-      '[2/14] 01-images-knn.ipynb  cell 3/40  1:05, last run 1:40',
-    );
-    expect(progressText('[1/1]', 'x.ipynb', undefined, 2)).toBe('[1/1] x.ipynb  starting the kernel  0:02');
-  });
-
-  it('redraws one line in place on a terminal and leaves the final line', () => {
-    const out: string[] = [];
-    let now = 1_000;
-    const progress = new NotebookProgress(
-      { write: (t: string) => out.push(t), isTTY: true, columns: 80 },
-      () => now,
-    );
-    progress.start('[1/2]', 'a.ipynb', 30);
-    now += 5_000;
-    progress.cell(2, 9);
-    progress.finish('ok     [1/2] a.ipynb 5.0 s');
-    expect(out).toEqual([
-      '\r\x1b[K[1/2] a.ipynb  starting the kernel  0:00, last run 0:30',
-      '\r\x1b[K[1/2] a.ipynb  cell 2/9  0:05, last run 0:30',
-      '\r\x1b[Kok     [1/2] a.ipynb 5.0 s\n',
-    ]);
   });
 });

@@ -36,6 +36,7 @@ import {
 import { stopAllKernels, stoppedBy } from './kernel';
 import { collectExecuted, readShardReports, storeInCache } from './merge';
 import { outputCollisions, unwritableDir } from './preflight';
+import { threadsPerKernel } from './pool';
 import { DEFAULT_STUB_LINE, releaseNotebooks } from './release';
 import { junitReport } from './report';
 import { DEFAULT_PROFILE, parseShard, recordRunTimes, selectShard } from './shard';
@@ -170,9 +171,7 @@ async function execute(p: Parsed, check: boolean): Promise<number> {
   const threads = config.threadsEnv;
   if (threads && jobs > 1 && process.env[threads.name] === undefined) {
     const total = typeof threads.total === 'function' ? threads.total() : threads.total;
-    process.env[threads.name] = String(
-      Math.max(1, Math.floor(total / Math.max(1, Math.min(jobs, files.length)))),
-    );
+    process.env[threads.name] = String(threadsPerKernel(total, jobs, files.length));
   }
   const reports = await executeMany(files, options, jobs);
   return finishRun(p, reports, String(params.profile ?? DEFAULT_PROFILE));

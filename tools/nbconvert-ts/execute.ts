@@ -48,6 +48,7 @@ import {
   type Notebook,
 } from './notebook';
 import { OutputCollector } from './outputs';
+import { runPool } from './pool';
 
 /** Exit statuses of the command line, one per kind of outcome. */
 export const EXIT = { ok: 0, cellFailed: 1, timeout: 2, kernelDied: 3, badInput: 4 } as const;
@@ -813,17 +814,11 @@ export async function executeMany(
   optionsFor: (path: string) => ExecuteOptions,
   jobs = 1,
 ): Promise<NotebookReport[]> {
-  const reports: NotebookReport[] = new Array(paths.length);
-  let next = 0;
-  const worker = async () => {
-    // After a SIGINT/SIGTERM, executeNotebook answers at once with a `stopped` report.
-    while (next < paths.length) {
-      const i = next++;
-      reports[i] = await executeNotebook(paths[i]!, optionsFor(paths[i]!));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, paths.length)) }, worker));
-  return reports;
+  // After a SIGINT/SIGTERM, executeNotebook answers at once with a `stopped` report.
+  const { results } = await runPool(paths, (path) => executeNotebook(path, optionsFor(path)), {
+    jobs: Math.max(1, Math.floor(jobs)),
+  });
+  return results as NotebookReport[];
 }
 
 /** Relative path for messages. */

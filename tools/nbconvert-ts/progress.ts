@@ -1,8 +1,9 @@
 /**
- * A status line while notebooks run: which notebook, which cell of how many, the time
- * spent and the last recorded run's time. On a terminal the line is redrawn in place
- * (every second, and as each cell starts); elsewhere (CI logs, pipes) nothing is drawn
- * and only the line each notebook ends with is printed.
+ * Status lines while notebooks run, one per running notebook: which notebook, which cell
+ * of how many, the time spent and the last recorded run's time. On a terminal the lines are
+ * redrawn in place (every second, and as each cell starts), and a notebook's line is
+ * replaced by its final line when it ends; elsewhere (CI logs, pipes) nothing is drawn and
+ * only the line each notebook ends with is printed.
  */
 
 /** Where the progress goes: a stream, and whether it is a terminal. */
@@ -37,54 +38,84 @@ export function progressText(
   return `${counter} ${name}  ${where}  ${time}`;
 }
 
-/** The status line of one run of notebooks after the other. */
+/** One running notebook's part of {@link NotebookProgress}. */
+export interface NotebookLine {
+  /** A cell starts: its 1-based position among the cells that run, and their count. */
+  cell(position: number, total: number): void;
+  /** The notebook is done: its status line goes, `line` is printed above the others. */
+  finish(line: string): void;
+}
+
+interface Running {
+  counter: string;
+  name: string;
+  started: number;
+  estimate?: number;
+  cell?: { position: number; total: number };
+}
+
+/** The status lines of notebooks running one after the other or side by side. */
 export class NotebookProgress {
   private timer: ReturnType<typeof setInterval> | undefined;
-  private started = 0;
-  private current:
-    | { counter: string; name: string; estimate?: number; cell?: { position: number; total: number } }
-    | undefined;
+  private readonly running: Running[] = [];
+  /** How many status lines are on the terminal now (the cursor is at the end of the last). */
+  private drawn = 0;
 
   constructor(
     private readonly out: ProgressStream,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Whether the line is drawn (a terminal) or only the notebooks' final lines are printed. */
+  /** Whether the lines are drawn (a terminal) or only the notebooks' final lines are printed. */
   get live(): boolean {
     return Boolean(this.out.isTTY);
   }
 
   /** A notebook starts; `estimate` is its last recorded run in seconds. */
-  start(counter: string, name: string, estimate?: number): void {
-    this.current = { counter, name, estimate };
-    this.started = this.now();
-    if (!this.live) return;
-    this.draw();
-    this.timer = setInterval(() => this.draw(), 1000);
-    this.timer.unref?.();
+  start(counter: string, name: string, estimate?: number): NotebookLine {
+    const run: Running = { counter, name, estimate, started: this.now() };
+    this.running.push(run);
+    if (this.live) {
+      this.draw();
+      if (!this.timer) {
+        this.timer = setInterval(() => this.draw(), 1000);
+        this.timer.unref?.();
+      }
+    }
+    return {
+      cell: (position, total) => {
+        run.cell = { position, total };
+        if (this.live && this.running.includes(run)) this.draw();
+      },
+      finish: (line) => this.finish(run, line),
+    };
   }
 
-  /** A cell starts. */
-  cell(position: number, total: number): void {
-    if (!this.current) return;
-    this.current.cell = { position, total };
-    if (this.live) this.draw();
+  private finish(run: Running, line: string): void {
+    const at = this.running.indexOf(run);
+    if (at < 0) return;
+    this.running.splice(at, 1);
+    if (!this.live) {
+      this.out.write(`${line}\n`);
+      return;
+    }
+    if (this.running.length === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+    this.draw(line);
   }
 
-  /** The notebook is done: the status line is replaced by `line`. */
-  finish(line: string): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    this.current = undefined;
-    this.out.write(`${this.live ? '\r\x1b[K' : ''}${line}\n`);
-  }
-
-  private draw(): void {
-    const c = this.current;
-    if (!c) return;
-    const text = progressText(c.counter, c.name, c.cell, (this.now() - this.started) / 1000, c.estimate);
+  /** Replaces the status lines on the terminal by `final` (if any), then the running ones'. */
+  private draw(final?: string): void {
     const width = (this.out.columns ?? 100) - 1;
-    this.out.write(`\r\x1b[K${text.length > width ? text.slice(0, width) : text}`);
+    const fit = (text: string) => (text.length > width ? text.slice(0, width) : text);
+    const lines = this.running.map((r) =>
+      fit(progressText(r.counter, r.name, r.cell, (this.now() - r.started) / 1000, r.estimate)),
+    );
+    // Back to the first status line, cleared to the end of the screen (one line: just that line).
+    const clear = this.drawn > 1 ? `\x1b[${this.drawn - 1}A\r\x1b[J` : '\r\x1b[K';
+    this.out.write(`${clear}${final === undefined ? '' : `${final}\n`}${lines.join('\n')}`);
+    this.drawn = lines.length;
   }
 }

@@ -3,6 +3,7 @@
  * or SIGTERM no new run starts and the runs under way are told to stop (their
  * kernels are killed); a second signal ends them at once.
  */
+import { runPool } from '../nbconvert-ts/pool';
 import type { AuditOptions } from './options';
 import { startRun, type Launcher, type RunningSeed, type RunSpec, type SeedRun } from './run-one';
 
@@ -38,7 +39,6 @@ export async function runAudit(
   const runs: SeedRun[] = [];
   const running = new Set<RunningSeed>();
   let stoppedBy: NodeJS.Signals | undefined;
-  let next = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stoppedBy) {
       // A second signal: do not wait for the runs to write what they have.
@@ -53,26 +53,29 @@ export async function runAudit(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const worker = async () => {
-    while (!stoppedBy && next < plan.length) {
-      const spec = plan[next++]!;
-      const run = startRun(spec, launcher);
-      running.add(run);
-      let result = await run.done;
-      running.delete(run);
-      // A run ended by the signal (killed before it could report) was stopped, not failed.
-      if (stoppedBy && result.status === 'crashed') result = { ...result, status: 'stopped' };
-      runs.push(result);
-      onRun(result);
-    }
+  const runOne = async (spec: RunSpec): Promise<SeedRun> => {
+    const run = startRun(spec, launcher);
+    running.add(run);
+    const result = await run.done;
+    running.delete(run);
+    // A run ended by the signal (killed before it could report) was stopped, not failed.
+    return stoppedBy && result.status === 'crashed' ? { ...result, status: 'stopped' } : result;
   };
+  let notStarted: number[];
   try {
-    await Promise.all(Array.from({ length: Math.min(options.jobs, plan.length) }, worker));
+    ({ notStarted } = await runPool(plan, runOne, {
+      jobs: options.jobs,
+      stopped: () => stoppedBy !== undefined,
+      onDone: (result) => {
+        runs.push(result);
+        onRun(result);
+      },
+    }));
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  for (const spec of plan.slice(next))
+  for (const spec of notStarted.map((i) => plan[i]!))
     runs.push({ notebook: spec.notebook, seed: spec.seed, status: 'stopped', seconds: 0 });
   return { runs, stoppedBy };
 }
