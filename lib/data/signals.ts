@@ -437,7 +437,33 @@ export interface MixOptions {
   hop?: number;
   /** Spectrogram frames labelled 1 after each trigger word ends (default 25). */
   labelFrames?: number;
+  /**
+   * Playback-speed range for each pasted word (default: none, words as recorded). A word played
+   * at speed s is 1/s as long and s times higher in pitch, much as another speaker's voice
+   * differs (see {@link changeSpeed}).
+   */
+  speed?: [number, number];
   seed: number;
+}
+
+/**
+ * The signal played `speed` times faster: round(n / speed) samples, sample i read at position
+ * i · speed by linear interpolation between its two neighbours (so speed 2 keeps every other
+ * sample, speed 0.5 puts each neighbours' mean between them). Shifts every frequency by the
+ * factor `speed` and shortens the signal by it.
+ */
+export function changeSpeed(signal: Float32Array, speed: number): Float32Array {
+  if (!(speed > 0) || !Number.isFinite(speed))
+    throw new Error(`changeSpeed: speed must be a positive number, got ${speed}`);
+  const out = new Float32Array(Math.max(1, Math.round(signal.length / speed)));
+  const last = signal.length - 1;
+  for (let i = 0; i < out.length; i++) {
+    const at = Math.min(i * speed, last);
+    const k = Math.floor(at);
+    const frac = at - k;
+    out[i] = frac === 0 ? signal[k]! : signal[k]! * (1 - frac) + signal[k + 1]! * frac;
+  }
+  return out;
 }
 
 /**
@@ -464,7 +490,12 @@ export function mixTriggerClips(options: MixOptions): TriggerClipBatch {
       `mixTriggerClips: needs trigger recordings (${triggers.length}), negatives (${negatives.length}) and backgrounds (${backgrounds.length})`,
     );
   }
-  const longest = Math.max(...triggers.map((t) => t.length), ...negatives.map((t) => t.length));
+  const [slowest, fastest] = options.speed ?? [1, 1];
+  if (!(slowest > 0) || !(fastest >= slowest))
+    throw new Error(`mixTriggerClips: speed must be a range [lo, hi] with 0 < lo <= hi, got [${slowest}, ${fastest}]`);
+  const longest = Math.ceil(
+    Math.max(...triggers.map((t) => t.length), ...negatives.map((t) => t.length)) / slowest,
+  );
   if ((maxT + maxN) * (longest + gap) > samples) {
     throw new Error(
       `mixTriggerClips: ${maxT + maxN} words of up to ${(longest / sampleRate).toFixed(2)} s do not fit in ${options.seconds} s`,
@@ -496,6 +527,7 @@ export function mixTriggerClips(options: MixOptions): TriggerClipBatch {
       const j = rng.int(0, i);
       [picked[i], picked[j]] = [picked[j]!, picked[i]!];
     }
+    if (options.speed) for (const p of picked) p.wave = changeSpeed(p.wave, rng.uniform(slowest, fastest));
     // share the free time randomly between the gaps before, between and after the words
     const free = samples - picked.reduce((s, p) => s + p.wave.length + gap, 0);
     const cuts = Array.from({ length: picked.length }, () => Math.floor(rng.next() * free)).sort(
