@@ -10,6 +10,23 @@ import { createRng, type Rng } from './random';
 
 // ---------------------------------------------------------------- FFT
 
+/** cos and sin of −2πk/n for k < n/2, per n: the FFT's twiddle factors, computed once per size. */
+const twiddleTables = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+function twiddles(n: number): { cos: Float64Array; sin: Float64Array } {
+  let table = twiddleTables.get(n);
+  if (!table) {
+    const half = n >> 1;
+    table = { cos: new Float64Array(half), sin: new Float64Array(half) };
+    for (let k = 0; k < half; k++) {
+      table.cos[k] = Math.cos((-2 * Math.PI * k) / n);
+      table.sin[k] = Math.sin((-2 * Math.PI * k) / n);
+    }
+    twiddleTables.set(n, table);
+  }
+  return table;
+}
+
 /**
  * In-place iterative radix-2 FFT of a complex signal.
  *
@@ -26,27 +43,31 @@ export function fft(re: Float64Array, im: Float64Array): void {
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
+      // plain swaps: a destructuring swap allocates an array per element
+      const r = re[i]!,
+        m = im[i]!;
+      re[i] = re[j]!;
+      im[i] = im[j]!;
+      re[j] = r;
+      im[j] = m;
     }
   }
+  const { cos, sin } = twiddles(n);
   for (let len = 2; len <= n; len <<= 1) {
-    const angle = (-2 * Math.PI) / len;
-    const wr = Math.cos(angle),
-      wi = Math.sin(angle);
+    const half = len >> 1,
+      step = n / len;
     for (let start = 0; start < n; start += len) {
-      let cr = 1,
-        ci = 0;
-      for (let k = 0; k < len / 2; k++) {
+      for (let k = 0; k < half; k++) {
         const a = start + k,
-          b = a + len / 2;
+          b = a + half;
+        const cr = cos[k * step]!,
+          ci = sin[k * step]!;
         const tr = re[b]! * cr - im[b]! * ci,
           ti = re[b]! * ci + im[b]! * cr;
         re[b] = re[a]! - tr;
         im[b] = im[a]! - ti;
         re[a] = re[a]! + tr;
         im[a] = im[a]! + ti;
-        [cr, ci] = [cr * wr - ci * wi, cr * wi + ci * wr];
       }
     }
   }
@@ -85,17 +106,32 @@ export function spectrogram(
     (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frameLength),
   );
   const data = new Float32Array(frames * bins);
+  const log = options.log ?? true;
+  const store = (t: number, k: number, p: number) => {
+    data[t * bins + k] = log ? Math.log(1e-10 + p) : p;
+  };
   const re = new Float64Array(frameLength),
     im = new Float64Array(frameLength);
-  for (let t = 0; t < frames; t++) {
+  // Two real frames per complex FFT: frame t as the real part, frame t + 1 as the imaginary
+  // part; since a real signal's transform is conjugate-symmetric, Z = X + iY splits into
+  // X[k] = (Z[k] + conj Z[n−k]) / 2 and Y[k] = (Z[k] − conj Z[n−k]) / 2i.
+  for (let t = 0; t < frames; t += 2) {
+    const pair = t + 1 < frames;
     for (let i = 0; i < frameLength; i++) {
       re[i] = signal[t * hop + i]! * window[i]!;
-      im[i] = 0;
+      im[i] = pair ? signal[(t + 1) * hop + i]! * window[i]! : 0;
     }
     fft(re, im);
     for (let k = 0; k < bins; k++) {
-      const p = re[k]! * re[k]! + im[k]! * im[k]!;
-      data[t * bins + k] = (options.log ?? true) ? Math.log(1e-10 + p) : p;
+      const m = (frameLength - k) % frameLength;
+      const xr = re[k]! + re[m]!,
+        xi = im[k]! - im[m]!;
+      store(t, k, (xr * xr + xi * xi) / 4);
+      if (pair) {
+        const yr = im[k]! + im[m]!,
+          yi = re[k]! - re[m]!;
+        store(t + 1, k, (yr * yr + yi * yi) / 4);
+      }
     }
   }
   return { data, frames, bins };

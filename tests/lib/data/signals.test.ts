@@ -8,6 +8,7 @@ import {
   downsample,
   mixTriggerClips,
   rms,
+  spectrogram,
   speechSpan,
   triggerFrameLabels,
 } from '../../../lib/data/signals';
@@ -20,6 +21,29 @@ describe('downsample and rms', () => {
   it('rms of a constant is its magnitude', () => {
     expect(rms(new Float32Array([-3, 3, -3, 3]))).toBe(3);
     expect(rms(new Float32Array(0))).toBe(0);
+  });
+});
+
+describe('spectrogram', () => {
+  it('gives each frame the Hann-windowed power of a direct DFT, the odd last frame too', () => {
+    // 31 frames of 64 samples every 32: frames are transformed two at a time, the last alone.
+    const x = Float32Array.from({ length: 1032 }, (_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 1.9) + (i % 7) * 0.05);
+    const s = spectrogram(x, { frameLength: 64, hop: 32, log: false });
+    const logged = spectrogram(x, { frameLength: 64, hop: 32 });
+    expect([s.frames, s.bins]).toEqual([31, 33]);
+    for (const t of [0, 1, 2, 17, 29, 30])
+      for (let k = 0; k < 33; k++) {
+        let re = 0,
+          im = 0;
+        for (let n = 0; n < 64; n++) {
+          const v = (0.5 - 0.5 * Math.cos((2 * Math.PI * n) / 64)) * x[t * 32 + n]!;
+          re += v * Math.cos((-2 * Math.PI * k * n) / 64);
+          im += v * Math.sin((-2 * Math.PI * k * n) / 64);
+        }
+        const power = re * re + im * im;
+        expect(s.data[t * 33 + k]!).toBeCloseTo(power, Math.max(0, 4 - Math.ceil(Math.log10(power + 1))));
+        expect(logged.data[t * 33 + k]!).toBeCloseTo(Math.log(1e-10 + power), 4);
+      }
   });
 });
 
