@@ -19,13 +19,27 @@ function rank(fn: string, name: string, t: tf.Tensor, expected: number): void {
 /** Keeps probabilities away from 0 and 1 so that log stays finite. */
 const EPSILON = 1e-7;
 
-/** −[y log ŷ + (1 − y) log(1 − ŷ)], averaged over every element. */
-export function binaryCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+/**
+ * −[w · y log ŷ + (1 − y) log(1 − ŷ)], averaged over every element.
+ *
+ * @param positiveWeight w, the weight of the positive term (default 1, the plain cross-entropy).
+ *   Where ones are rare (a trigger word's few steps among many), w > 1 makes a missed one cost
+ *   as much as w false alarms, so the model does not learn to say 0 everywhere.
+ */
+export function binaryCrossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor, positiveWeight = 1): tf.Scalar {
   sameShape('binaryCrossEntropy', yTrue, yPred);
+  if (!(positiveWeight > 0) || !Number.isFinite(positiveWeight))
+    throw new Error(`binaryCrossEntropy: positiveWeight must be a positive number, got ${positiveWeight}`);
   return tf.tidy(() => {
     const p = tf.clipByValue(yPred, EPSILON, 1 - EPSILON);
+    const positive = tf.mul(yTrue, tf.log(p));
     return tf.neg(
-      tf.mean(tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p))))),
+      tf.mean(
+        tf.add(
+          positiveWeight === 1 ? positive : tf.mul(positive, positiveWeight),
+          tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p))),
+        ),
+      ),
     ) as tf.Scalar;
   });
 }

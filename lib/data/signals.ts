@@ -10,6 +10,23 @@ import { createRng, type Rng } from './random';
 
 // ---------------------------------------------------------------- FFT
 
+/** cos and sin of −2πk/n for k < n/2, per n: the FFT's twiddle factors, computed once per size. */
+const twiddleTables = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+function twiddles(n: number): { cos: Float64Array; sin: Float64Array } {
+  let table = twiddleTables.get(n);
+  if (!table) {
+    const half = n >> 1;
+    table = { cos: new Float64Array(half), sin: new Float64Array(half) };
+    for (let k = 0; k < half; k++) {
+      table.cos[k] = Math.cos((-2 * Math.PI * k) / n);
+      table.sin[k] = Math.sin((-2 * Math.PI * k) / n);
+    }
+    twiddleTables.set(n, table);
+  }
+  return table;
+}
+
 /**
  * In-place iterative radix-2 FFT of a complex signal.
  *
@@ -26,27 +43,31 @@ export function fft(re: Float64Array, im: Float64Array): void {
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
+      // plain swaps: a destructuring swap allocates an array per element
+      const r = re[i]!,
+        m = im[i]!;
+      re[i] = re[j]!;
+      im[i] = im[j]!;
+      re[j] = r;
+      im[j] = m;
     }
   }
+  const { cos, sin } = twiddles(n);
   for (let len = 2; len <= n; len <<= 1) {
-    const angle = (-2 * Math.PI) / len;
-    const wr = Math.cos(angle),
-      wi = Math.sin(angle);
+    const half = len >> 1,
+      step = n / len;
     for (let start = 0; start < n; start += len) {
-      let cr = 1,
-        ci = 0;
-      for (let k = 0; k < len / 2; k++) {
+      for (let k = 0; k < half; k++) {
         const a = start + k,
-          b = a + len / 2;
+          b = a + half;
+        const cr = cos[k * step]!,
+          ci = sin[k * step]!;
         const tr = re[b]! * cr - im[b]! * ci,
           ti = re[b]! * ci + im[b]! * cr;
         re[b] = re[a]! - tr;
         im[b] = im[a]! - ti;
         re[a] = re[a]! + tr;
         im[a] = im[a]! + ti;
-        [cr, ci] = [cr * wr - ci * wi, cr * wi + ci * wr];
       }
     }
   }
@@ -85,17 +106,32 @@ export function spectrogram(
     (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / frameLength),
   );
   const data = new Float32Array(frames * bins);
+  const log = options.log ?? true;
+  const store = (t: number, k: number, p: number) => {
+    data[t * bins + k] = log ? Math.log(1e-10 + p) : p;
+  };
   const re = new Float64Array(frameLength),
     im = new Float64Array(frameLength);
-  for (let t = 0; t < frames; t++) {
+  // Two real frames per complex FFT: frame t as the real part, frame t + 1 as the imaginary
+  // part; since a real signal's transform is conjugate-symmetric, Z = X + iY splits into
+  // X[k] = (Z[k] + conj Z[n−k]) / 2 and Y[k] = (Z[k] − conj Z[n−k]) / 2i.
+  for (let t = 0; t < frames; t += 2) {
+    const pair = t + 1 < frames;
     for (let i = 0; i < frameLength; i++) {
       re[i] = signal[t * hop + i]! * window[i]!;
-      im[i] = 0;
+      im[i] = pair ? signal[(t + 1) * hop + i]! * window[i]! : 0;
     }
     fft(re, im);
     for (let k = 0; k < bins; k++) {
-      const p = re[k]! * re[k]! + im[k]! * im[k]!;
-      data[t * bins + k] = (options.log ?? true) ? Math.log(1e-10 + p) : p;
+      const m = (frameLength - k) % frameLength;
+      const xr = re[k]! + re[m]!,
+        xi = im[k]! - im[m]!;
+      store(t, k, (xr * xr + xi * xi) / 4);
+      if (pair) {
+        const yr = im[k]! + im[m]!,
+          yi = re[k]! - re[m]!;
+        store(t + 1, k, (yr * yr + yi * yi) / 4);
+      }
     }
   }
   return { data, frames, bins };
@@ -437,7 +473,33 @@ export interface MixOptions {
   hop?: number;
   /** Spectrogram frames labelled 1 after each trigger word ends (default 25). */
   labelFrames?: number;
+  /**
+   * Playback-speed range for each pasted word (default: none, words as recorded). A word played
+   * at speed s is 1/s as long and s times higher in pitch, much as another speaker's voice
+   * differs (see {@link changeSpeed}).
+   */
+  speed?: [number, number];
   seed: number;
+}
+
+/**
+ * The signal played `speed` times faster: round(n / speed) samples, sample i read at position
+ * i · speed by linear interpolation between its two neighbours (so speed 2 keeps every other
+ * sample, speed 0.5 puts each neighbours' mean between them). Shifts every frequency by the
+ * factor `speed` and shortens the signal by it.
+ */
+export function changeSpeed(signal: Float32Array, speed: number): Float32Array {
+  if (!(speed > 0) || !Number.isFinite(speed))
+    throw new Error(`changeSpeed: speed must be a positive number, got ${speed}`);
+  const out = new Float32Array(Math.max(1, Math.round(signal.length / speed)));
+  const last = signal.length - 1;
+  for (let i = 0; i < out.length; i++) {
+    const at = Math.min(i * speed, last);
+    const k = Math.floor(at);
+    const frac = at - k;
+    out[i] = frac === 0 ? signal[k]! : signal[k]! * (1 - frac) + signal[k + 1]! * frac;
+  }
+  return out;
 }
 
 /**
@@ -464,7 +526,12 @@ export function mixTriggerClips(options: MixOptions): TriggerClipBatch {
       `mixTriggerClips: needs trigger recordings (${triggers.length}), negatives (${negatives.length}) and backgrounds (${backgrounds.length})`,
     );
   }
-  const longest = Math.max(...triggers.map((t) => t.length), ...negatives.map((t) => t.length));
+  const [slowest, fastest] = options.speed ?? [1, 1];
+  if (!(slowest > 0) || !(fastest >= slowest))
+    throw new Error(`mixTriggerClips: speed must be a range [lo, hi] with 0 < lo <= hi, got [${slowest}, ${fastest}]`);
+  const longest = Math.ceil(
+    Math.max(...triggers.map((t) => t.length), ...negatives.map((t) => t.length)) / slowest,
+  );
   if ((maxT + maxN) * (longest + gap) > samples) {
     throw new Error(
       `mixTriggerClips: ${maxT + maxN} words of up to ${(longest / sampleRate).toFixed(2)} s do not fit in ${options.seconds} s`,
@@ -496,6 +563,7 @@ export function mixTriggerClips(options: MixOptions): TriggerClipBatch {
       const j = rng.int(0, i);
       [picked[i], picked[j]] = [picked[j]!, picked[i]!];
     }
+    if (options.speed) for (const p of picked) p.wave = changeSpeed(p.wave, rng.uniform(slowest, fastest));
     // share the free time randomly between the gaps before, between and after the words
     const free = samples - picked.reduce((s, p) => s + p.wave.length + gap, 0);
     const cuts = Array.from({ length: picked.length }, () => Math.floor(rng.next() * free)).sort(

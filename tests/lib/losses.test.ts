@@ -45,6 +45,22 @@ describe('cross-entropies', () => {
     );
   });
 
+  it('binary with a positive weight: only the terms of ones are scaled', () => {
+    // By hand: -(3 ln 0.9 + ln 0.8 + 3 ln 0.6) / 3 = -(-0.316082 - 0.223144 - 1.532477) / 3 = 0.690567.
+    expect(
+      value(() => binaryCrossEntropy(tf.tensor1d([1, 0, 1]), tf.tensor1d([0.9, 0.2, 0.6]), 3)),
+    ).toBeCloseTo(0.690567, 5);
+    // No ones: the weight changes nothing, -(ln 0.8 + ln 0.7) / 2 = 0.289909.
+    expect(value(() => binaryCrossEntropy(tf.tensor1d([0, 0]), tf.tensor1d([0.2, 0.3]), 5))).toBeCloseTo(
+      0.289909,
+      5,
+    );
+    const [y, p] = [tf.tensor1d([1]), tf.tensor1d([0.5])];
+    expect(() => binaryCrossEntropy(y, p, 0)).toThrow(/positiveWeight must be a positive number, got 0/);
+    expect(() => binaryCrossEntropy(y, p, Number.NaN)).toThrow(/positiveWeight/);
+    tf.dispose([y, p]);
+  });
+
   it('binary: confident mistakes stay finite, and so do the gradients', () => {
     const yTrue = tf.tensor1d([1, 0]);
     const yPred = tf.tensor1d([0, 1]);

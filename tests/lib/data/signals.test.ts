@@ -3,7 +3,15 @@
 // signals whose answers are known by construction.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { downsample, mixTriggerClips, rms, speechSpan, triggerFrameLabels } from '../../../lib/data/signals';
+import {
+  changeSpeed,
+  downsample,
+  mixTriggerClips,
+  rms,
+  spectrogram,
+  speechSpan,
+  triggerFrameLabels,
+} from '../../../lib/data/signals';
 
 describe('downsample and rms', () => {
   it('averages runs of `factor` samples and drops a partial run', () => {
@@ -13,6 +21,45 @@ describe('downsample and rms', () => {
   it('rms of a constant is its magnitude', () => {
     expect(rms(new Float32Array([-3, 3, -3, 3]))).toBe(3);
     expect(rms(new Float32Array(0))).toBe(0);
+  });
+});
+
+describe('spectrogram', () => {
+  it('gives each frame the Hann-windowed power of a direct DFT, the odd last frame too', () => {
+    // 31 frames of 64 samples every 32: frames are transformed two at a time, the last alone.
+    const x = Float32Array.from({ length: 1032 }, (_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 1.9) + (i % 7) * 0.05);
+    const s = spectrogram(x, { frameLength: 64, hop: 32, log: false });
+    const logged = spectrogram(x, { frameLength: 64, hop: 32 });
+    expect([s.frames, s.bins]).toEqual([31, 33]);
+    for (const t of [0, 1, 2, 17, 29, 30])
+      for (let k = 0; k < 33; k++) {
+        let re = 0,
+          im = 0;
+        for (let n = 0; n < 64; n++) {
+          const v = (0.5 - 0.5 * Math.cos((2 * Math.PI * n) / 64)) * x[t * 32 + n]!;
+          re += v * Math.cos((-2 * Math.PI * k * n) / 64);
+          im += v * Math.sin((-2 * Math.PI * k * n) / 64);
+        }
+        const power = re * re + im * im;
+        expect(s.data[t * 33 + k]!).toBeCloseTo(power, Math.max(0, 4 - Math.ceil(Math.log10(power + 1))));
+        expect(logged.data[t * 33 + k]!).toBeCloseTo(Math.log(1e-10 + power), 4);
+      }
+  });
+});
+
+describe('changeSpeed', () => {
+  const ramp = new Float32Array([0, 10, 20, 30]);
+  it('reads sample i at i · speed, interpolating linearly', () => {
+    // By hand: speed 2 keeps positions 0, 2; speed 0.5 reads 0, 0.5, 1, …, 3 (then holds the last sample).
+    expect(Array.from(changeSpeed(ramp, 2))).toEqual([0, 20]);
+    expect(Array.from(changeSpeed(ramp, 0.5))).toEqual([0, 5, 10, 15, 20, 25, 30, 30]);
+    // round(5 / 1.5) = 3 samples at positions 0, 1.5, 3 of [4, 0, 8, 2, 6]: 4, (0 + 8) / 2, 2.
+    expect(Array.from(changeSpeed(new Float32Array([4, 0, 8, 2, 6]), 1.5))).toEqual([4, 4, 2]);
+    expect(Array.from(changeSpeed(ramp, 1))).toEqual([0, 10, 20, 30]);
+  });
+  it('refuses a speed that is not a positive number', () => {
+    expect(() => changeSpeed(ramp, 0)).toThrow(/speed must be a positive number, got 0/);
+    expect(() => changeSpeed(ramp, Number.NaN)).toThrow(/speed must be a positive number/);
   });
 });
 
@@ -106,6 +153,37 @@ describe('mixTriggerClips', () => {
     } finally {
       tf.dispose([batch.spectrograms, batch.labels]);
     }
+  });
+
+  it('plays each word at a speed drawn from the range: 1/speed as long', () => {
+    const lengths = (speed: [number, number]) => {
+      const b = mixTriggerClips({
+        count: 8,
+        triggers,
+        negatives,
+        backgrounds,
+        sampleRate: rate,
+        seconds: 1,
+        frameLength,
+        hop,
+        triggersPerClip: [1, 1],
+        negativesPerClip: [1, 1],
+        speed,
+        seed: 5,
+      });
+      tf.dispose([b.spectrograms, b.labels]);
+      return b.clips.flatMap((c) => c.words.map((w) => ({ kind: w.kind, length: w.end - w.start })));
+    };
+    // 100 and 150 samples at speed 2: 50 and 75; at speed 0.5: 200 and 300.
+    for (const w of lengths([2, 2])) expect(w.length).toBe(w.kind === 'trigger' ? 50 : 75);
+    for (const w of lengths([0.5, 0.5])) expect(w.length).toBe(w.kind === 'trigger' ? 200 : 300);
+    const drawn = lengths([0.8, 1.25]).filter((w) => w.kind === 'trigger').map((w) => w.length);
+    for (const n of drawn) {
+      expect(n).toBeGreaterThanOrEqual(80);
+      expect(n).toBeLessThanOrEqual(125);
+    }
+    expect(new Set(drawn).size).toBeGreaterThan(1);
+    expect(() => lengths([1.2, 0.8])).toThrow(/speed must be a range \[lo, hi\] with 0 < lo <= hi, got \[1.2, 0.8\]/);
   });
 
   it('is repeatable for a seed and differs for another', () => {
