@@ -54,7 +54,9 @@ function main(): void {
   const sumCpu = times.reduce((s, c) => s + c.cpu, 0);
   console.log(`${file}: ${times.length} cells compiled in ${sum.toFixed(2)} s (${sumCpu.toFixed(2)} s CPU)`);
   for (const c of [...times].sort((a, b) => b.seconds - a.seconds).slice(0, top))
-    console.log(`${c.seconds.toFixed(2).padStart(8)} s (${c.cpu.toFixed(2)} s CPU)  cell ${c.index}  ${c.line}`);
+    console.log(
+      `${c.seconds.toFixed(2).padStart(8)} s (${c.cpu.toFixed(2)} s CPU)  cell ${c.index}  ${c.line}`,
+    );
 }
 
 main();

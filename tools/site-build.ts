@@ -123,7 +123,11 @@ export function defaultJobs(cores = availableParallelism()): number {
  * --jobs`, so it is not part of the cache key (course-notebooks.ts, COURSE_CACHE_ENV): a
  * notebook rerun alone, on every core, is taken from the cache by the next build.
  */
-export function shareWasmThreads(jobs: number, notebooks: number, env: NodeJS.ProcessEnv = process.env): number {
+export function shareWasmThreads(
+  jobs: number,
+  notebooks: number,
+  env: NodeJS.ProcessEnv = process.env,
+): number {
   if (jobs > 1 && !env[WASM_THREADS_ENV_VAR]?.trim())
     env[WASM_THREADS_ENV_VAR] = String(threadsPerKernel(wantedWasmThreads(env), jobs, notebooks));
   return wantedWasmThreads(env);
@@ -151,7 +155,9 @@ export async function executeCourse(
     async (notebook, i) => {
       const counter = `[${i + 1}/${order.length}]`;
       const line = progress.start(counter, basename(notebook), times[basename(notebook)]);
-      const r = await execute(notebook, profile, executedDir, (position, total) => line.cell(position, total));
+      const r = await execute(notebook, profile, executedDir, (position, total) =>
+        line.cell(position, total),
+      );
       line.finish(
         `${r.status === 'ok' ? 'ok    ' : 'FAILED'} ${counter} ${displayPath(r.notebook)} ${r.cached ? '(cached)' : `${r.seconds.toFixed(1)} s`}`,
       );

@@ -528,7 +528,9 @@ export function mixTriggerClips(options: MixOptions): TriggerClipBatch {
   }
   const [slowest, fastest] = options.speed ?? [1, 1];
   if (!(slowest > 0) || !(fastest >= slowest))
-    throw new Error(`mixTriggerClips: speed must be a range [lo, hi] with 0 < lo <= hi, got [${slowest}, ${fastest}]`);
+    throw new Error(
+      `mixTriggerClips: speed must be a range [lo, hi] with 0 < lo <= hi, got [${slowest}, ${fastest}]`,
+    );
   const longest = Math.ceil(
     Math.max(...triggers.map((t) => t.length), ...negatives.map((t) => t.length)) / slowest,
   );

@@ -87,14 +87,9 @@ describe('the order notebooks start in, side by side', () => {
   it('puts the longest recorded first, an unrecorded one at the median, ties in the given order', () => {
     const recorded = { 'a.ipynb': 10, 'b.ipynb': 300, 'c.ipynb': 50, 'd.ipynb': 50, 'e.ipynb': 90 };
     // Median of 10, 50, 50, 90, 300: 50, so new.ipynb ties with c and d and keeps its place after them.
-    expect(longestFirst(['a.ipynb', 'b.ipynb', 'c.ipynb', 'new.ipynb', 'd.ipynb', 'e.ipynb'], recorded)).toEqual([
-      'b.ipynb',
-      'e.ipynb',
-      'c.ipynb',
-      'new.ipynb',
-      'd.ipynb',
-      'a.ipynb',
-    ]);
+    expect(
+      longestFirst(['a.ipynb', 'b.ipynb', 'c.ipynb', 'new.ipynb', 'd.ipynb', 'e.ipynb'], recorded),
+    ).toEqual(['b.ipynb', 'e.ipynb', 'c.ipynb', 'new.ipynb', 'd.ipynb', 'a.ipynb']);
     expect(longestFirst(['x/a.ipynb', 'x/b.ipynb'], recorded, (p) => p.slice(2))).toEqual([
       'x/b.ipynb',
       'x/a.ipynb',
@@ -102,7 +97,7 @@ describe('the order notebooks start in, side by side', () => {
     expect(longestFirst(['b', 'a'], {})).toEqual(['b', 'a']);
   });
 
-  it("gives each kernel its part of the threads, at least one", () => {
+  it('gives each kernel its part of the threads, at least one', () => {
     expect(threadsPerKernel(2, 2, 14)).toBe(1);
     expect(threadsPerKernel(2, 1, 14)).toBe(2);
     expect(threadsPerKernel(8, 3, 14)).toBe(2);

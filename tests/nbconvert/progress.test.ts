@@ -39,7 +39,10 @@ function screen(text: string): string[] {
 function terminal(columns = 80) {
   const out: string[] = [];
   let now = 1_000;
-  const progress = new NotebookProgress({ write: (t: string) => out.push(t), isTTY: true, columns }, () => now);
+  const progress = new NotebookProgress(
+    { write: (t: string) => out.push(t), isTTY: true, columns },
+    () => now,
+  );
   return {
     progress,
     out,

@@ -39,7 +39,13 @@ describe('the site build with two notebooks at once', () => {
     const { fake, execute } = fakeExecute();
     const written: string[] = [];
     const progress = { write: (t: string) => written.push(t), isTTY: false };
-    const run = executeCourse('full', join(work, 'out'), { notebooks, jobs: 2, progress, timesFile, execute });
+    const run = executeCourse('full', join(work, 'out'), {
+      notebooks,
+      jobs: 2,
+      progress,
+      timesFile,
+      execute,
+    });
     await settle();
     const [a, b, c, added] = notebooks as [string, string, string, string];
     // 300 s, then 90 s; the unrecorded one counts as the median (90 s) and comes after 02-c.
@@ -68,7 +74,12 @@ describe('the site build with two notebooks at once', () => {
         '',
       ].join('\n'),
     );
-    const summary = failureSummary(reports.filter((r) => r.status !== 'ok'), 4, join(work, 'out'), 'full');
+    const summary = failureSummary(
+      reports.filter((r) => r.status !== 'ok'),
+      4,
+      join(work, 'out'),
+      'full',
+    );
     expect(summary).toContain('1 of 4 notebook(s) failed');
     expect(summary).toMatch(/rerun just it: npm run nbconvert-ts -- execute \S*02-c\.ipynb --out-dir \S*out/);
   });

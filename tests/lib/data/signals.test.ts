@@ -27,7 +27,10 @@ describe('downsample and rms', () => {
 describe('spectrogram', () => {
   it('gives each frame the Hann-windowed power of a direct DFT, the odd last frame too', () => {
     // 31 frames of 64 samples every 32: frames are transformed two at a time, the last alone.
-    const x = Float32Array.from({ length: 1032 }, (_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 1.9) + (i % 7) * 0.05);
+    const x = Float32Array.from(
+      { length: 1032 },
+      (_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 1.9) + (i % 7) * 0.05,
+    );
     const s = spectrogram(x, { frameLength: 64, hop: 32, log: false });
     const logged = spectrogram(x, { frameLength: 64, hop: 32 });
     expect([s.frames, s.bins]).toEqual([31, 33]);
@@ -177,13 +180,17 @@ describe('mixTriggerClips', () => {
     // 100 and 150 samples at speed 2: 50 and 75; at speed 0.5: 200 and 300.
     for (const w of lengths([2, 2])) expect(w.length).toBe(w.kind === 'trigger' ? 50 : 75);
     for (const w of lengths([0.5, 0.5])) expect(w.length).toBe(w.kind === 'trigger' ? 200 : 300);
-    const drawn = lengths([0.8, 1.25]).filter((w) => w.kind === 'trigger').map((w) => w.length);
+    const drawn = lengths([0.8, 1.25])
+      .filter((w) => w.kind === 'trigger')
+      .map((w) => w.length);
     for (const n of drawn) {
       expect(n).toBeGreaterThanOrEqual(80);
       expect(n).toBeLessThanOrEqual(125);
     }
     expect(new Set(drawn).size).toBeGreaterThan(1);
-    expect(() => lengths([1.2, 0.8])).toThrow(/speed must be a range \[lo, hi\] with 0 < lo <= hi, got \[1.2, 0.8\]/);
+    expect(() => lengths([1.2, 0.8])).toThrow(
+      /speed must be a range \[lo, hi\] with 0 < lo <= hi, got \[1.2, 0.8\]/,
+    );
   });
 
   it('is repeatable for a seed and differs for another', () => {
