@@ -113,17 +113,12 @@ describe('mixTriggerClips', () => {
   const triggers = [new Float32Array(100).fill(1)];
   const negatives = [new Float32Array(150).fill(-1)];
   const backgrounds = [Float32Array.from({ length: 5000 }, (_, i) => (i % 2 ? 0.1 : -0.1))];
+  const oneSecond = { triggers, negatives, backgrounds, sampleRate: rate, seconds: 1, frameLength, hop };
 
   it('pastes every word at its recorded place and level, and labels the frames after each trigger', () => {
     const batch = mixTriggerClips({
+      ...oneSecond,
       count: 6,
-      triggers,
-      negatives,
-      backgrounds,
-      sampleRate: rate,
-      seconds: 1,
-      frameLength,
-      hop,
       triggersPerClip: [1, 1],
       negativesPerClip: [1, 2],
       snrDb: [20, 20],
@@ -161,14 +156,8 @@ describe('mixTriggerClips', () => {
   it('plays each word at a speed drawn from the range: 1/speed as long', () => {
     const lengths = (speed: [number, number]) => {
       const b = mixTriggerClips({
+        ...oneSecond,
         count: 8,
-        triggers,
-        negatives,
-        backgrounds,
-        sampleRate: rate,
-        seconds: 1,
-        frameLength,
-        hop,
         triggersPerClip: [1, 1],
         negativesPerClip: [1, 1],
         speed,
@@ -196,14 +185,8 @@ describe('mixTriggerClips', () => {
   it('is repeatable for a seed and differs for another', () => {
     const make = (seed: number) => {
       const b = mixTriggerClips({
+        ...oneSecond,
         count: 3,
-        triggers,
-        negatives,
-        backgrounds,
-        sampleRate: rate,
-        seconds: 1,
-        frameLength,
-        hop,
         seed,
       });
       tf.dispose([b.spectrograms, b.labels]);
