@@ -487,10 +487,12 @@ export interface MixOptions {
  * i · speed by linear interpolation between its two neighbours (so speed 2 keeps every other
  * sample, speed 0.5 puts each neighbours' mean between them). Shifts every frequency by the
  * factor `speed` and shortens the signal by it.
+ * @throws Error when `speed` is not a positive finite number or the signal is empty.
  */
 export function changeSpeed(signal: Float32Array, speed: number): Float32Array {
   if (!(speed > 0) || !Number.isFinite(speed))
     throw new Error(`changeSpeed: speed must be a positive number, got ${speed}`);
+  if (signal.length === 0) throw new Error('changeSpeed: the signal is empty');
   const out = new Float32Array(Math.max(1, Math.round(signal.length / speed)));
   const last = signal.length - 1;
   for (let i = 0; i < out.length; i++) {

@@ -64,6 +64,9 @@ describe('changeSpeed', () => {
     expect(() => changeSpeed(ramp, 0)).toThrow(/speed must be a positive number, got 0/);
     expect(() => changeSpeed(ramp, Number.NaN)).toThrow(/speed must be a positive number/);
   });
+  it('refuses an empty signal instead of inventing a sample', () => {
+    expect(() => changeSpeed(new Float32Array(0), 1.1)).toThrow(/changeSpeed: the signal is empty/);
+  });
 });
 
 describe('speechSpan', () => {
