@@ -23,10 +23,11 @@ export type CourseProfile = (typeof COURSE_PROFILES)[number];
 
 /**
  * Environment variables that change what a course notebook computes: the backend
- * (`COURSE_BACKEND`, read by lib/engine/backend). The thread count does not: the
- * kernels' results do not depend on it.
+ * (`COURSE_BACKEND`, read by lib/engine/backend) and the wasm thread count
+ * (`COURSE_WASM_THREADS`): XNNPACK splits some sums differently on more threads, so
+ * the last bits of a training run, and the numbers it prints, depend on it.
  */
-export const COURSE_CACHE_ENV = ['COURSE_BACKEND'];
+export const COURSE_CACHE_ENV = ['COURSE_BACKEND', WASM_THREADS_ENV_VAR];
 
 /** How to (re)install the course kernel, said after a kernelspec problem. */
 export const COURSE_KERNEL_HINT = `for the course kernel '${COURSE_KERNEL_NAME}': npm run kernel:install, with --replace to replace a broken one`;

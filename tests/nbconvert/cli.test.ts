@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../tools/nbconvert-ts/bin';
 import { cacheKey, EXIT } from '../../tools/nbconvert-ts/execute';
+import { courseExecuteOptions } from '../../tools/course-notebooks';
 import { executeNotebook } from './course';
 import { readNotebook } from '../../tools/nbconvert-ts/notebook';
 import { digest, FIXTURES, fixture, read, validate } from './fixtures';
@@ -28,22 +29,27 @@ describe('cache', () => {
     expect((await executeNotebook(input, options)).cached).toBe(false);
   });
 
-  it('keys the cache on notebook source, parameters, backend, error policy and input files', () => {
+  it('keys the cache on notebook source, parameters, backend, thread count, error policy and input files', () => {
     const nb = readNotebook(join(FIXTURES, 'params.ipynb'));
-    // The course's cacheEnv names COURSE_BACKEND (tools/course-notebooks).
-    const base = { parameters: { profile: 'ci' }, cacheEnv: ['COURSE_BACKEND'] };
+    const base = { parameters: { profile: 'ci' }, cacheEnv: [] };
+    // The course's cacheEnv (tools/course-notebooks): the backend and the wasm thread count change results.
+    const course = { ...base, cacheEnv: courseExecuteOptions().cacheEnv };
     const key = cacheKey(nb, base);
     expect(cacheKey(readNotebook(join(FIXTURES, 'params.ipynb')), base)).toBe(key); // fresh cell ids do not matter
     expect(cacheKey(nb, { ...base, parameters: { profile: 'full' } })).not.toBe(key);
     expect(cacheKey(nb, { ...base, allowErrors: true })).not.toBe(key);
     expect(cacheKey(nb, { ...base, cacheInputs: [join(FIXTURES, 'raises.ipynb')] })).not.toBe(key);
-    const saved = process.env.COURSE_BACKEND;
-    try {
-      process.env.COURSE_BACKEND = 'cpu';
-      expect(cacheKey(nb, base)).not.toBe(key);
-    } finally {
-      if (saved === undefined) delete process.env.COURSE_BACKEND;
-      else process.env.COURSE_BACKEND = saved;
+    for (const name of ['COURSE_BACKEND', 'COURSE_WASM_THREADS']) {
+      const saved = process.env[name];
+      try {
+        delete process.env[name];
+        const unset = cacheKey(nb, course);
+        process.env[name] = name === 'COURSE_BACKEND' ? 'cpu' : '1';
+        expect(cacheKey(nb, course), name).not.toBe(unset);
+      } finally {
+        if (saved === undefined) delete process.env[name];
+        else process.env[name] = saved;
+      }
     }
     const edited = readNotebook(join(FIXTURES, 'params.ipynb'));
     edited.cells[1]!.source = 'console.log(profile);';
