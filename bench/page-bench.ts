@@ -64,8 +64,7 @@ function parseArgs(argv: string[]): Options {
       if (!existsSync(join(dir, 'runner.js')))
         throw new Error(`--baseline needs a built page runtime (a folder with runner.js), got ${dir}`);
       options.baseline = dir;
-    }
-    else throw new Error(`unknown argument ${arg}`);
+    } else throw new Error(`unknown argument ${arg}`);
   }
   return options;
 }

@@ -196,8 +196,7 @@ async function startWasm(): Promise<BackendProbe> {
     registerCourseKernels('wasm', { threads: 1 });
     // After the course's kernels: they leave a wrapped kernel alone (lib/engine/kernels/registry).
     if (starting)
-      wasmThreading =
-        running > 1 ? `${threading}, ${splitPools(running, binary, binaryProblem)}` : threading;
+      wasmThreading = running > 1 ? `${threading}, ${splitPools(running, binary, binaryProblem)}` : threading;
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     return {
       name: 'wasm',
