@@ -2,6 +2,7 @@
  * LeNet-5 training throughput on the page ("Run in your browser"), next to Node's.
  *
  *   npm run bench:page [-- --steps N] [--webgpu-steps N] [--threads N] [--no-node] [--no-webgpu]
+ *                          [--rounds R] [--baseline DIR]
  *
  * Builds the page runtime (web/build.ts) into build/page-bench, serves it cross-origin
  * isolated on 127.0.0.1 and runs one cell in Debian's Chromium (playwright-core): the
@@ -12,11 +13,17 @@
  * 8) and WebGPU (SwiftShader's software adapter in headless Chromium, fewer steps), then
  * Node's `bench/train-bench.ts --model lenet5 --backend wasm` with COURSE_WASM_THREADS=1 and
  * the same N. Prints one RESULT line per run, then a table with the machine's load average.
+ *
+ * On a busy machine one pair of runs says little: `--rounds R` runs the page's wasm pair R
+ * times, interleaved (1, N, 1, N, …), and prints each run and the median per setting.
+ * `--baseline DIR` also runs a page runtime built from another commit (`npx tsx web/build.ts
+ * --out-dir DIR` in a checkout of it) in the same rounds (1, N, 1 baseline, N baseline, …):
+ * before and after a change under the same load.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { projectRoot } from '../lib/paths';
 import { serveStatic } from '../tools/static-server';
@@ -32,10 +39,13 @@ interface Options {
   threads?: number;
   node: boolean;
   webgpu: boolean;
+  rounds: number;
+  /** A page runtime built from another commit, run beside this one. */
+  baseline?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { steps: 200, webgpuSteps: 10, node: true, webgpu: true };
+  const options: Options = { steps: 200, webgpuSteps: 10, node: true, webgpu: true, rounds: 1 };
   const count = (flag: string, raw: string | undefined) => {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a whole number above 0, got ${raw}`);
@@ -48,7 +58,13 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--threads') options.threads = count(arg, argv[++i]);
     else if (arg === '--no-node') options.node = false;
     else if (arg === '--no-webgpu') options.webgpu = false;
-    else throw new Error(`unknown argument ${arg}`);
+    else if (arg === '--rounds') options.rounds = count(arg, argv[++i]);
+    else if (arg === '--baseline') {
+      const dir = resolve(argv[++i] ?? '');
+      if (!existsSync(join(dir, 'runner.js')))
+        throw new Error(`--baseline needs a built page runtime (a folder with runner.js), got ${dir}`);
+      options.baseline = dir;
+    } else throw new Error(`unknown argument ${arg}`);
   }
   return options;
 }
@@ -93,10 +109,11 @@ function writePage(dir: string): void {
 <html><head><meta charset="utf-8"><title>LeNet-5 on the page</title></head>
 <body><main id="bench"></main>
 <script type="module">
-const { mountRunner } = await import('/run/runner.js');
-const source = new URLSearchParams(location.search).get('steps');
-const cells = await (await fetch('/cell-' + source + '.ts')).text();
-mountRunner(document.getElementById('bench'), [{ source: cells }], { runtimeBase: '/run/' });
+const query = new URLSearchParams(location.search);
+const runtime = '/' + (query.get('runtime') ?? 'run') + '/';
+const { mountRunner } = await import(runtime + 'runner.js');
+const cells = await (await fetch('/cell-' + query.get('steps') + '.ts')).text();
+mountRunner(document.getElementById('bench'), [{ source: cells }], { runtimeBase: runtime });
 document.body.dataset.mounted = 'yes';
 </script></body></html>
 `,
@@ -117,6 +134,8 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   await buildRuntime(join(dir, 'run'));
   writePage(dir);
+  rmSync(join(dir, 'run-baseline'), { recursive: true, force: true });
+  if (options.baseline) symlinkSync(options.baseline, join(dir, 'run-baseline'));
   for (const steps of new Set([options.steps, options.webgpuSteps]))
     writeFileSync(join(dir, `cell-${steps}.ts`), benchCell(steps));
   const { server, url } = await serveStatic(dir, 0);
@@ -157,8 +176,17 @@ async function main(): Promise<void> {
       await page.close();
     }
   };
-  await onPage('page, wasm, 1 thread', 'backend=wasm&threads=1', options.steps);
-  await onPage(`page, wasm, ${threads} threads`, `backend=wasm&threads=${threads}`, options.steps);
+  const runtimes = [['run', ''], ...(options.baseline ? [['run-baseline', ' (baseline)']] : [])];
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [runtime, what] of runtimes) {
+      for (const n of [1, threads])
+        await onPage(
+          `page, wasm, ${n} thread${n > 1 ? 's' : ''}${what}`,
+          `backend=wasm&threads=${n}&runtime=${runtime}`,
+          options.steps,
+        );
+    }
+  }
   if (options.webgpu) await onPage('page, WebGPU', 'backend=webgpu', options.webgpuSteps);
   await browser.close();
   server.close();
@@ -198,6 +226,24 @@ async function main(): Promise<void> {
   console.log('| run | images/s | backend line |');
   console.log('| --- | --- | --- |');
   for (const r of runs) console.log(`| ${r.label} | ${r.imgPerS?.toFixed(0) ?? '–'} | ${r.note} |`);
+  const repeated = [...new Set(runs.map((r) => r.label))].filter(
+    (label) => runs.filter((r) => r.label === label).length > 1,
+  );
+  if (repeated.length > 0) {
+    console.log('\n| run | runs | median images/s | min-max |');
+    console.log('| --- | --- | --- | --- |');
+    for (const label of repeated) {
+      const values = runs
+        .filter((r) => r.label === label && r.imgPerS !== undefined)
+        .map((r) => r.imgPerS!)
+        .sort((a, b) => a - b);
+      if (values.length === 0) continue;
+      const mid = values.length >> 1;
+      const median = values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+      const range = `${values[0]!.toFixed(0)}-${values.at(-1)!.toFixed(0)}`;
+      console.log(`| ${label} | ${values.length} | ${median.toFixed(0)} | ${range} |`);
+    }
+  }
 }
 
 main().catch((error: Error) => {

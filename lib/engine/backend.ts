@@ -9,12 +9,12 @@
  * that says what to install.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { importEsm } from '../esm';
 import { projectRequire } from '../paths';
 import { registerCourseKernels } from './register-kernels';
-import { runLargeKernelsInParallel, splitThreadPools } from './thread-pools';
+import { runLargeKernelsInParallel, splitThreadPools, type ThreadedModule } from './thread-pools';
 import { prepareWasmThreads, unrefWasmWorkers, wantedWasmThreads } from './wasm-threads';
 import {
   BACKEND_ENV_VAR,
@@ -216,14 +216,19 @@ async function startThreadedWasm(
   } finally {
     setup.restore();
   }
-  const backend = tf.backend() as unknown as { wasm: Parameters<typeof splitThreadPools>[0] };
+  const backend = tf.backend() as unknown as { wasm: ThreadedModule };
   unrefWasmWorkers(backend);
   const running = wasm.getThreadsCount();
   try {
-    runLargeKernelsInParallel('wasm', splitThreadPools(backend.wasm));
+    // The binary the threaded build instantiates in Node: the package's own file.
+    const binary = readFileSync(
+      projectRequire().resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm'),
+    );
+    runLargeKernelsInParallel('wasm', splitThreadPools(backend.wasm, binary));
     return { how: `${running} threads for large convolutions and matrix products` };
-  } catch {
-    return { how: `${running} threads` };
+  } catch (error) {
+    const why = messageOf(error);
+    return { how: `${running} threads for every kernel (the one-thread pool for small ones failed: ${why})` };
   }
 }
 

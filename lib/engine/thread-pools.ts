@@ -14,15 +14,17 @@
  * `get_threads_count` begins by loading it. The switch is checked (through
  * that same export) before it is used; when anything does not match, the
  * module keeps the full pool for every kernel.
+ *
+ * This module takes the binary's bytes and imports nothing from Node: Node's
+ * start (lib/engine/backend) reads the file from the package, the page
+ * (web/browser/backend) fetches the one it instantiates.
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
 import { wrapKernel } from './kernels/registry';
-import { projectRequire } from '../paths';
 import { PARALLEL_WORK_THRESHOLD } from './thresholds';
 
-/** The parts of the threaded emscripten module this uses. */
-interface ThreadedModule {
+/** The parts of the threaded emscripten module (the wasm backend's `wasm`) this uses. */
+export interface ThreadedModule {
   HEAPU32: Uint32Array;
   tfjs: { initWithThreadsCount(n: number): void; getThreadsCount(): number };
 }
@@ -129,27 +131,33 @@ export interface ThreadPoolSwitch {
  * the default, and returns the switch; checks the switch through the module's
  * `get_threads_count` first.
  *
- * @throws Error (leaving the full pool in place) when the module does not match.
+ * @param module the threaded emscripten module the wasm backend started.
+ * @param wasmBinary the bytes of the .wasm file that module was instantiated from.
+ * @throws Error (leaving the full pool in place) when the module or the binary does not match.
  */
-export function splitThreadPools(module: ThreadedModule): ThreadPoolSwitch {
-  const file = projectRequire().resolve(
-    '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm',
-  );
-  const slot = firstLoadAddress(readFileSync(file), 'get_threads_count') >>> 2;
+export function splitThreadPools(module: ThreadedModule, wasmBinary: Uint8Array): ThreadPoolSwitch {
+  const slot = firstLoadAddress(wasmBinary, 'get_threads_count') >>> 2;
   const threads = module.tfjs.getThreadsCount();
   const full = module.HEAPU32[slot]!;
   if (full === 0 || threads < 2) throw new Error(`unexpected threadpool state (${threads} threads)`);
+  // First, without creating anything: with no pool in the slot (null), the module's count
+  // must change (tfjs's build then says -1). Where the slot is not the global, the count
+  // stays, the word is put back, and the module keeps its full pool.
+  module.HEAPU32[slot] = 0;
+  const withoutPool = module.tfjs.getThreadsCount();
+  module.HEAPU32[slot] = full;
+  if (withoutPool === threads || module.tfjs.getThreadsCount() !== threads)
+    throw new Error('the threadpool global is not where the module reads it');
   module.tfjs.initWithThreadsCount(1); // a new one-thread pool becomes the global
   const single = module.HEAPU32[slot]!;
-  const check = (pool: number, expected: number) => {
-    module.HEAPU32[slot] = pool;
-    if (module.tfjs.getThreadsCount() !== expected) {
-      module.HEAPU32[slot] = full;
-      throw new Error('the threadpool global is not where the module reads it');
-    }
-  };
-  check(full, threads);
-  check(single, 1);
+  module.HEAPU32[slot] = full;
+  if (single === full || module.tfjs.getThreadsCount() !== threads)
+    throw new Error('the one-thread pool did not take the global');
+  module.HEAPU32[slot] = single;
+  if (module.tfjs.getThreadsCount() !== 1) {
+    module.HEAPU32[slot] = full;
+    throw new Error('the one-thread pool does not count one thread');
+  }
   return {
     threads,
     parallel<T>(work: () => T): T {

@@ -168,8 +168,13 @@ describe.skipIf(skipReason)('Run in your browser on the built site (Chromium)', 
     // threaded since the static server makes the page cross-origin isolated.
     expect(await page.evaluate('crossOriginIsolated')).toBe(true);
     const status = await page.locator('.nb-run-status').innerText();
+    // As in Node, the pool of threads only for large kernels (lib/engine/thread-pools).
     expect(status).toMatch(
-      /^backend: wasm — why: wasm: WebAssembly \(XNNPACK, SIMD, threaded build, \d of \d threads asked for \(the page is cross-origin isolated\)\) with the course's training kernels; webgpu unavailable \(.+\)$/,
+      new RegExp(
+        '^backend: wasm — why: wasm: WebAssembly \\(XNNPACK, SIMD, threaded build, (\\d) of \\d threads asked ' +
+          'for \\(the page is cross-origin isolated\\), large convolutions and matrix products on \\1 threads, ' +
+          "the rest on one\\) with the course's training kernels; webgpu unavailable \\(.+\\)$",
+      ),
     );
     // Everything came from the site itself, and notebook 00 reads no data asset.
     // (blob: URLs of the wasm threads' workers have the page's origin.)

@@ -20,7 +20,6 @@ export const NODE_ONLY_LIB: Readonly<Record<string, string>> = {
   'lib/viz/svg-sync.ts': 'draws a chart synchronously in a worker thread',
   'lib/engine/backend.ts': "Node's backend start: tfjs-node, Dawn, the Vulkan loader on disk",
   'lib/engine/wasm-threads.ts': "patches Node's os and worker_threads for tfjs's threaded wasm",
-  'lib/engine/thread-pools.ts': "reads tfjs's threaded wasm binary from disk",
   'lib/data/hub.ts': 'the data hub: downloads, verifies and caches assets on disk',
   'lib/data/assets.ts': 'reads hub assets from disk',
   'lib/data/cifar.ts': 'reads the CIFAR archive from disk',

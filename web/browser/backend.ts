@@ -16,6 +16,11 @@ import {
   rememberedChoice,
 } from '../../lib/engine/choice';
 import { registerCourseKernels } from '../../lib/engine/register-kernels';
+import {
+  runLargeKernelsInParallel,
+  splitThreadPools,
+  type ThreadedModule,
+} from '../../lib/engine/thread-pools';
 import { runtimeBase } from './data-hub';
 import { checkWebgpuReadback } from './webgpu-readback';
 import { prepareWasmThreads, wantedWasmThreads } from './wasm-threads';
@@ -103,22 +108,84 @@ async function startWebgpu(): Promise<BackendProbe> {
 
 let wasmThreading: string | undefined;
 
+/** The threaded build's binary (tfjs picks it when threads are asked for and SIMD validates). */
+const THREADED_BINARY = 'tfjs-backend-wasm-threaded-simd.wasm';
+
+/** The bytes of the runtime's copy of the threaded binary. */
+async function fetchThreadedBinary(folder: string): Promise<Uint8Array> {
+  const url = `${folder}${THREADED_BINARY}`;
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * Where tfjs finds its binaries: the runtime's folder, except the threaded binary when its
+ * bytes were fetched here, which the backend then instantiates from them (a blob: URL), so
+ * that the thread-pool split reads exactly the code that runs, downloaded once.
+ */
+function wasmPaths(folder: string, threadedBytes: Uint8Array | undefined): string | Record<string, string> {
+  if (!threadedBytes) return folder;
+  const blob = new Blob([threadedBytes as Uint8Array<ArrayBuffer>], { type: 'application/wasm' });
+  return {
+    'tfjs-backend-wasm.wasm': `${folder}tfjs-backend-wasm.wasm`,
+    'tfjs-backend-wasm-simd.wasm': `${folder}tfjs-backend-wasm-simd.wasm`,
+    [THREADED_BINARY]: URL.createObjectURL(blob),
+  };
+}
+
+/**
+ * As in Node (lib/engine/thread-pools): the full pool of threads only for large convolutions
+ * and matrix products, a one-thread pool inline for the rest (waking the pool costs more than
+ * a small kernel's work). Says how the threads are used; when the split cannot be installed,
+ * every kernel keeps the full pool and this says why.
+ */
+function splitPools(threads: number, binary: Uint8Array | undefined, problem: string): string {
+  const whole = (why: string) =>
+    `every kernel on ${threads} threads (the one-thread pool for small kernels failed: ${why})`;
+  if (!binary) return whole(problem);
+  try {
+    const backend = tf.backend() as unknown as { wasm: ThreadedModule };
+    const pools = splitThreadPools(backend.wasm, binary);
+    runLargeKernelsInParallel('wasm', pools);
+    return `large convolutions and matrix products on ${pools.threads} threads, the rest on one`;
+  } catch (error) {
+    return whole(messageOf(error));
+  }
+}
+
 async function startWasm(): Promise<BackendProbe> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    if (wasmThreading === undefined) {
-      wasm.setWasmPaths(`${runtimeBase()}wasm/`);
+    const starting = wasmThreading === undefined;
+    let threading = '';
+    let binary: Uint8Array | undefined;
+    let binaryProblem = '';
+    let running = 1;
+    if (starting) {
+      const folder = `${runtimeBase()}wasm/`;
       const threads = wantedWasmThreads();
       const isolated = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+      if (threads > 1 && !(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')))
+        binaryProblem = 'no SIMD in this browser, so no threaded build';
+      else if (threads > 1)
+        binary = await fetchThreadedBinary(folder).catch((error: unknown) => {
+          binaryProblem = messageOf(error);
+          return undefined;
+        });
+      const paths = wasmPaths(folder, binary);
+      wasm.setWasmPaths(paths);
       const setup = threads > 1 ? prepareWasmThreads(wasm, threads) : undefined;
       try {
         if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
       } finally {
         setup?.restore();
+        // The module is compiled (its workers get it compiled, not the URL): the blob can go.
+        if (typeof paths !== 'string') URL.revokeObjectURL(paths[THREADED_BINARY]!);
       }
-      const running = threads > 1 ? wasm.getThreadsCount() : 1;
-      wasmThreading =
+      running = threads > 1 ? wasm.getThreadsCount() : 1;
+      threading =
         threads > 1
           ? `threaded build, ${running} of ${threads} threads asked for (the page is cross-origin isolated)`
           : `1 thread (${isolated ? 'one asked for' : 'the page is not cross-origin isolated: its server sends no COOP/COEP headers'})`;
@@ -127,6 +194,9 @@ async function startWasm(): Promise<BackendProbe> {
     }
     // The course's split kernels get one thread on the page (no kernel worker there).
     registerCourseKernels('wasm', { threads: 1 });
+    // After the course's kernels: they leave a wrapped kernel alone (lib/engine/kernels/registry).
+    if (starting)
+      wasmThreading = running > 1 ? `${threading}, ${splitPools(running, binary, binaryProblem)}` : threading;
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     return {
       name: 'wasm',

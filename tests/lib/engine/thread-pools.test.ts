@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   firstLoadAddress,
   runLargeKernelsInParallel,
+  splitThreadPools,
   type ThreadPoolSwitch,
 } from '../../../lib/engine/thread-pools';
 import { PARALLEL_WORK_THRESHOLD } from '../../../lib/engine/thresholds';
@@ -100,6 +101,76 @@ describe('firstLoadAddress', () => {
     expect(() => firstLoadAddress(HAND_MADE, 'a')).toThrow('a does not load from a constant address');
     expect(() => firstLoadAddress(HAND_MADE, 'missing')).toThrow('no exported function missing');
     expect(() => firstLoadAddress(Uint8Array.from([1, 2, 3, 4]), 'g')).toThrow('not a WebAssembly binary');
+  });
+});
+
+// HAND_MADE with `g` exported as `get_threads_count` (the export section, from byte 40, rewritten).
+const WITH_GET_THREADS_COUNT = Uint8Array.from([
+  ...HAND_MADE.subarray(0, 40),
+  ...[0x07, 25, 0x02, 0x01, 0x61, 0x00, 0x01, 17],
+  ...new TextEncoder().encode('get_threads_count'),
+  ...[0x00, 0x02],
+  ...HAND_MADE.subarray(51),
+]);
+
+/**
+ * A stand-in for the threaded module as far as the switch sees it: its pool global is the
+ * word at byte `globalAt` of the heap; `get_threads_count` reads the pool there (a null
+ * pool counts -1, as tfjs's threaded build says); `init_with_threads_count` puts a new pool there.
+ */
+function fakeModule(globalAt: number, threads: number) {
+  const HEAPU32 = new Uint32Array(1024).fill(0xabc); // other data of the heap
+  const pools = new Map<number, number>([[7, threads]]);
+  HEAPU32[globalAt >>> 2] = 7;
+  let created = 0;
+  return {
+    HEAPU32,
+    created: () => created,
+    tfjs: {
+      getThreadsCount: () => {
+        const pool = HEAPU32[globalAt >>> 2]!;
+        return pool === 0 ? -1 : pools.get(pool)!;
+      },
+      initWithThreadsCount: (n: number) => {
+        const id = 100 + ++created;
+        pools.set(id, n);
+        HEAPU32[globalAt >>> 2] = id;
+      },
+    },
+  };
+}
+
+describe('splitThreadPools', () => {
+  it('makes a one-thread pool the default and puts the full pool back in place around parallel work', () => {
+    // HAND_MADE's `g` loads from 1004: the module's global is read there.
+    const module = fakeModule(1004, 3);
+    expect(wasmApi.validate(WITH_GET_THREADS_COUNT)).toBe(true);
+    const pools = splitThreadPools(module, WITH_GET_THREADS_COUNT);
+    expect(pools.threads).toBe(3);
+    expect(module.created()).toBe(1);
+    expect(module.tfjs.getThreadsCount()).toBe(1);
+    expect(pools.parallel(() => module.tfjs.getThreadsCount())).toBe(3);
+    expect(pools.parallel(() => pools.parallel(() => 0) + module.tfjs.getThreadsCount())).toBe(3);
+    expect(module.tfjs.getThreadsCount()).toBe(1);
+  });
+
+  it('keeps the full pool, creating nothing, when the binary points elsewhere than the global', () => {
+    const module = fakeModule(2000, 2);
+    expect(() => splitThreadPools(module, WITH_GET_THREADS_COUNT)).toThrow(
+      'the threadpool global is not where the module reads it',
+    );
+    expect(module.created()).toBe(0);
+    expect(module.tfjs.getThreadsCount()).toBe(2);
+    expect(module.HEAPU32[1004 >>> 2]).toBe(0xabc); // the word it tried is as it was
+  });
+
+  it('refuses a module with one thread, and a binary whose export does not read the global', () => {
+    expect(() => splitThreadPools(fakeModule(1004, 1), WITH_GET_THREADS_COUNT)).toThrow(
+      'unexpected threadpool state (1 threads)',
+    );
+    const module = fakeModule(1004, 2);
+    expect(() => splitThreadPools(module, HAND_MADE)).toThrow('no exported function get_threads_count');
+    expect(module.tfjs.getThreadsCount()).toBe(2);
   });
 });
 
