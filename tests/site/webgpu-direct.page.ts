@@ -100,7 +100,8 @@ const CONV_CASES: ConvCase[] = [
 
 /** Every check: convolutions forward and both gradients, fused forward, matrix products. */
 export async function runChecks(): Promise<{ adapter: string; fallback: boolean; checks: Check[] }> {
-  const gpu = (navigator as unknown as { gpu: { requestAdapter(): Promise<any> } }).gpu;
+  // Typed here: the tests' tsconfig has no DOM library.
+  const { gpu } = (globalThis as unknown as { navigator: { gpu: { requestAdapter(): Promise<any> } } }).navigator;
   const adapter = await gpu.requestAdapter();
   const info = adapter.info ?? {};
   if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not start');
@@ -205,4 +206,5 @@ export async function runChecks(): Promise<{ adapter: string; fallback: boolean;
 }
 
 (globalThis as unknown as { runChecks: typeof runChecks }).runChecks = runChecks;
-document.body.dataset.ready = 'yes';
+(globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.ready =
+  'yes';
