@@ -41,6 +41,7 @@ const VARIANTS: Record<string, Record<string, number | boolean>> = {
   // The page runs the course's direct shaders on a software adapter (lib/engine/kernels/webgpu-direct):
   // this variant turns them off, for tfjs's own shaders.
   'tfjs-shaders': { COURSE_WEBGPU_DIRECT_SHADERS: false },
+  'submit-64': { WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: 64 },
 };
 
 function cell(steps: number, flags: Record<string, number | boolean>): string {

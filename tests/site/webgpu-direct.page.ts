@@ -89,19 +89,50 @@ interface ConvCase {
 }
 
 const CONV_CASES: ConvCase[] = [
-  { name: "LeNet-5's C1 (batch 64, 1 channel, 'same')", x: [64, 28, 28, 1], w: [5, 5, 1, 6], strides: [1, 1], pad: 'same' },
-  { name: "LeNet-5's C3 (6 → 16 channels, 'valid')", x: [5, 14, 14, 6], w: [5, 5, 6, 16], strides: [1, 1], pad: 'valid' },
-  { name: "stride 2, 'same' (uneven padding)", x: [2, 9, 7, 3], w: [3, 3, 3, 5], strides: [2, 2], pad: 'same' },
-  { name: "strides 2×1, 'valid', 2×3 filter", x: [3, 8, 6, 2], w: [2, 3, 2, 4], strides: [2, 1], pad: 'valid' },
+  {
+    name: "LeNet-5's C1 (batch 64, 1 channel, 'same')",
+    x: [64, 28, 28, 1],
+    w: [5, 5, 1, 6],
+    strides: [1, 1],
+    pad: 'same',
+  },
+  {
+    name: "LeNet-5's C3 (6 → 16 channels, 'valid')",
+    x: [5, 14, 14, 6],
+    w: [5, 5, 6, 16],
+    strides: [1, 1],
+    pad: 'valid',
+  },
+  {
+    name: "stride 2, 'same' (uneven padding)",
+    x: [2, 9, 7, 3],
+    w: [3, 3, 3, 5],
+    strides: [2, 2],
+    pad: 'same',
+  },
+  {
+    name: "strides 2×1, 'valid', 2×3 filter",
+    x: [3, 8, 6, 2],
+    w: [2, 3, 2, 4],
+    strides: [2, 1],
+    pad: 'valid',
+  },
   { name: 'explicit padding 1, stride 3', x: [2, 10, 11, 2], w: [4, 4, 2, 3], strides: [3, 3], pad: 1 },
   { name: '20 → 24 channels', x: [2, 6, 6, 20], w: [3, 3, 20, 24], strides: [1, 1], pad: 'same' },
-  { name: '7 → 17 channels (prime counts)', x: [1, 5, 5, 7], w: [3, 3, 7, 17], strides: [1, 1], pad: 'valid' },
+  {
+    name: '7 → 17 channels (prime counts)',
+    x: [1, 5, 5, 7],
+    w: [3, 3, 7, 17],
+    strides: [1, 1],
+    pad: 'valid',
+  },
 ];
 
 /** Every check: convolutions forward and both gradients, fused forward, matrix products. */
 export async function runChecks(): Promise<{ adapter: string; fallback: boolean; checks: Check[] }> {
   // Typed here: the tests' tsconfig has no DOM library.
-  const { gpu } = (globalThis as unknown as { navigator: { gpu: { requestAdapter(): Promise<any> } } }).navigator;
+  const { gpu } = (globalThis as unknown as { navigator: { gpu: { requestAdapter(): Promise<any> } } })
+    .navigator;
   const adapter = await gpu.requestAdapter();
   const info = adapter.info ?? {};
   if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not start');
@@ -118,9 +149,10 @@ export async function runChecks(): Promise<{ adapter: string; fallback: boolean;
     // Forward, then the input and filter gradients of Σ conv(x, w) · dy.
     checks.push(
       ...(await compare(`${c.name}: forward, dx, dw`, withDy, (t) => {
-        const [dx, dw] = tf.grads((x: tf.Tensor, w: tf.Tensor) =>
-          tf.sum(tf.mul(conv({ x, w }), t.dy!)),
-        )([t.x!, t.w!]);
+        const [dx, dw] = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(conv({ x, w }), t.dy!)))([
+          t.x!,
+          t.w!,
+        ]);
         return [conv(t), dx!, dw!];
       })),
     );
@@ -139,9 +171,11 @@ export async function runChecks(): Promise<{ adapter: string; fallback: boolean;
   }
   // Dilation 2 (forward only: tfjs has no gradient for dilated convolutions).
   checks.push(
-    ...(await compare('dilation 2', { x: input([2, 9, 9, 2], seed++), w: input([3, 3, 2, 3], seed++) }, (t) => [
-      tf.conv2d(t.x as tf.Tensor4D, t.w as tf.Tensor4D, 1, 'same', 'NHWC', 2),
-    ])),
+    ...(await compare(
+      'dilation 2',
+      { x: input([2, 9, 9, 2], seed++), w: input([3, 3, 2, 3], seed++) },
+      (t) => [tf.conv2d(t.x as tf.Tensor4D, t.w as tf.Tensor4D, 1, 'same', 'NHWC', 2)],
+    )),
   );
   // By hand: x = 1…9 (3×3), w = [[1, 0], [0, −1]]: every output is x[i][j] − x[i+1][j+1] = −4;
   // with dy = 1, dw[a][b] = Σ of the 2×2 block at (a, b) and dx counts w over the windows.
@@ -193,7 +227,10 @@ export async function runChecks(): Promise<{ adapter: string; fallback: boolean;
   checks.push(
     ...(await compare(
       'matMul by hand',
-      { a: { shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) }, b: { shape: [2, 2], data: Float32Array.from([5, 6, 7, 8]) } },
+      {
+        a: { shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) },
+        b: { shape: [2, 2], data: Float32Array.from([5, 6, 7, 8]) },
+      },
       (t) => [tf.matMul(t.a!, t.b!)],
       [[19, 22, 43, 50]],
     )),
@@ -206,5 +243,6 @@ export async function runChecks(): Promise<{ adapter: string; fallback: boolean;
 }
 
 (globalThis as unknown as { runChecks: typeof runChecks }).runChecks = runChecks;
-(globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.ready =
-  'yes';
+(
+  globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }
+).document.body.dataset.ready = 'yes';

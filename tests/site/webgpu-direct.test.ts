@@ -45,7 +45,8 @@ describe.skipIf(skipReason)('direct WebGPU shaders on SwiftShader', () => {
     });
     writeFileSync(
       join(dir, 'index.html'),
-      '<!doctype html><meta charset="utf-8"><title>direct shaders</title><body><script type="module" src="page.js"></script></body>',
+      '<!doctype html><meta charset="utf-8"><title>direct shaders</title>' +
+        '<body><script type="module" src="page.js"></script></body>',
     );
     writeFileSync(join(dir, '404.html'), '<!doctype html><title>not found</title>');
     ({ server, url } = await serveStatic(dir, 0));
@@ -77,7 +78,9 @@ describe.skipIf(skipReason)('direct WebGPU shaders on SwiftShader', () => {
     expect(result.adapter).toContain('swiftshader');
     expect(result.fallback).toBe(true);
     const bad = result.checks.filter((c) => !(c.error <= c.tolerance));
-    expect(bad, bad.map((c) => `${c.name}: error ${c.error}, tolerance ${c.tolerance}`).join('\n')).toEqual([]);
+    expect(bad, bad.map((c) => `${c.name}: error ${c.error}, tolerance ${c.tolerance}`).join('\n')).toEqual(
+      [],
+    );
     // Each case ran the course's shaders, not tfjs's (which would pass the comparison too).
     const ran = (prefix: string) => result.checks.filter((c) => c.name.startsWith(prefix))[0]!.shaders;
     expect(result.checks.length).toBeGreaterThan(30);
@@ -87,7 +90,9 @@ describe.skipIf(skipReason)('direct WebGPU shaders on SwiftShader', () => {
     expect(ran("LeNet-5's C1")).toContain('sum-slices');
     expect(ran('by hand')).toEqual(expect.arrayContaining(['conv-dw', 'conv-dx', 'conv-forward']));
     expect(ran('dilation 2')).toEqual(['conv-forward']);
-    for (const c of result.checks.filter((c) => c.name.startsWith('matMul') || c.name.startsWith('fused matMul')))
+    for (const c of result.checks.filter(
+      (c) => c.name.startsWith('matMul') || c.name.startsWith('fused matMul'),
+    ))
       expect(c.shaders, c.name).toEqual(['matmul']);
     for (const c of result.checks.filter((c) => c.name.includes('fused with bias')))
       expect(c.shaders, c.name).toEqual(['conv-forward']);

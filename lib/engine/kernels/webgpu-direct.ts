@@ -270,7 +270,8 @@ function conv2dBackpropInputProgram(info: tf.backend_util.Conv2DInfo) {
  */
 function batchSlices(info: tf.backend_util.Conv2DInfo): number {
   const invocations =
-    (info.filterHeight * info.filterWidth * info.inChannels * info.outChannels) / channelGroup(info.outChannels);
+    (info.filterHeight * info.filterWidth * info.inChannels * info.outChannels) /
+    channelGroup(info.outChannels);
   return Math.max(1, Math.min(info.batchSize, Math.ceil(256 / invocations)));
 }
 
@@ -399,18 +400,27 @@ function run(backend: unknown, p: DirectProgram, inputs: tf.TensorInfo[]): tf.Te
   return runner(backend).runWebGPUProgram(p, inputs, 'float32', ints([p.count!]));
 }
 
-
 /** The wrappers, by tfjs kernel name: each runs its shader where it applies, else tfjs's kernel. */
 const DIRECT_KERNELS: Record<string, (inner: tf.KernelFunc) => tf.KernelFunc> = {
   Conv2D: (inner) => (args) => {
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
     const attrs = args.attrs as unknown as tf.Conv2DAttrs;
     if (!isNhwc(attrs.dataFormat) || !is4d(x, filter) || x.shape[3] !== filter.shape[2]) return inner(args);
-    const info = convInfo(x.shape, filter.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode);
+    const info = convInfo(
+      x.shape,
+      filter.shape,
+      attrs.strides,
+      attrs.dilations,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
     return run(args.backend, conv2dProgram(info, false, 'linear'), [x, filter]);
   },
   FusedConv2D: (inner) => (args) => {
-    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<
+      string,
+      tf.TensorInfo | undefined
+    >;
     const attrs = args.attrs as unknown as tf.FusedConv2DAttrs;
     const activation = attrs.activation ?? 'linear';
     if (
@@ -422,7 +432,14 @@ const DIRECT_KERNELS: Record<string, (inner: tf.KernelFunc) => tf.KernelFunc> = 
       !biasFits(bias, filter!.shape[3]!)
     )
       return inner(args);
-    const info = convInfo(x!.shape, filter!.shape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode);
+    const info = convInfo(
+      x!.shape,
+      filter!.shape,
+      attrs.strides,
+      attrs.dilations,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
     const inputs = bias ? [x!, filter!, bias] : [x!, filter!];
     return run(args.backend, conv2dProgram(info, bias !== undefined, activation), inputs);
   },
@@ -430,7 +447,8 @@ const DIRECT_KERNELS: Record<string, (inner: tf.KernelFunc) => tf.KernelFunc> = 
     const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
     const inputShape = attrs.inputShape as number[];
-    if (!isNhwc(attrs.dataFormat) || !is4d(dy, filter) || inputShape[3] !== filter.shape[2]) return inner(args);
+    if (!isNhwc(attrs.dataFormat) || !is4d(dy, filter) || inputShape[3] !== filter.shape[2])
+      return inner(args);
     const info = convInfo(inputShape, filter.shape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     if (info.outShape.some((d, i) => d !== dy.shape[i])) return inner(args);
     return run(args.backend, conv2dBackpropInputProgram(info), [dy, filter]);
