@@ -38,6 +38,10 @@ const VARIANTS: Record<string, Record<string, number | boolean>> = {
   // Wrong on SwiftShader in tfjs 4.22 (--check: errors up to 8.6 against the plain loop).
   'naive-conv': { WEBGPU_USE_NAIVE_CONV2D_DEBUG: true },
   'im2col-shader': { WEBGPU_CONV_SEPARATE_IM2COL_SHADER: true },
+  // The page runs the course's direct shaders on a software adapter (lib/engine/kernels/webgpu-direct):
+  // this variant turns them off, for tfjs's own shaders.
+  'tfjs-shaders': { COURSE_WEBGPU_DIRECT_SHADERS: false },
+  'submit-64': { WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: 64 },
 };
 
 function cell(steps: number, flags: Record<string, number | boolean>): string {

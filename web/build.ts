@@ -22,7 +22,7 @@ const lib = join(root, 'lib');
 export const DATA_BUDGET_BYTES = 60e6;
 
 /** An esbuild plugin applying web/swaps.ts. */
-function swapPlugin(): esbuild.Plugin {
+export function swapPlugin(): esbuild.Plugin {
   return {
     name: 'course-browser-swaps',
     setup(build) {

@@ -15,6 +15,7 @@ import {
   type BackendProbe,
   rememberedChoice,
 } from '../../lib/engine/choice';
+import { registerDirectWebgpuKernels } from '../../lib/engine/kernels/webgpu-direct';
 import { registerCourseKernels } from '../../lib/engine/register-kernels';
 import {
   runLargeKernelsInParallel,
@@ -85,6 +86,8 @@ async function startWebgpu(): Promise<BackendProbe> {
     const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'a GPU';
     const fallback = adapter.isFallbackAdapter || (info as { isFallbackAdapter?: boolean }).isFallbackAdapter;
     const adapterLine = `WebGPU adapter: ${name}${fallback ? ' (a software fallback adapter)' : ''}`;
+    // A software adapter runs tfjs's tiled GPU shaders slowly: the course's direct ones instead.
+    if (fallback) registerDirectWebgpuKernels();
     const check = await checkWebgpuReadback();
     if (check.problem) {
       // The device may be lost: drop the backend so nothing runs on it, and remember why.
@@ -99,7 +102,9 @@ async function startWebgpu(): Promise<BackendProbe> {
     return {
       name: 'webgpu',
       available: true,
-      detail: `${adapterLine}; a synchronous read (dataSync) took ${check.syncReadMs.toFixed(0)} ms`,
+      detail:
+        `${adapterLine}; a synchronous read (dataSync) took ${check.syncReadMs.toFixed(0)} ms` +
+        (fallback ? "; convolutions and matrix products on the course's direct shaders" : ''),
     };
   } catch (error) {
     return { name: 'webgpu', available: false, detail: messageOf(error) };
