@@ -126,12 +126,9 @@ function channelGroup(n: number): number {
   return 1;
 }
 
-/**
- * The geometry of a convolution as WGSL constants: shaders are compiled per layer shape
- * (the compiler then unrolls the filter loops and folds the index arithmetic), not per batch.
- */
-function geometry(info: tf.backend_util.Conv2DInfo): string {
-  const c = {
+/** The geometry of a convolution, by the names its shaders give each value. */
+function geometryValues(info: tf.backend_util.Conv2DInfo): Record<string, number> {
+  return {
     H: info.inHeight,
     W: info.inWidth,
     C: info.inChannels,
@@ -147,29 +144,20 @@ function geometry(info: tf.backend_util.Conv2DInfo): string {
     PT: info.padInfo.top,
     PL: info.padInfo.left,
   };
-  return Object.entries(c)
+}
+
+/**
+ * The geometry of a convolution as WGSL constants: shaders are compiled per layer shape
+ * (the compiler then unrolls the filter loops and folds the index arithmetic), not per batch.
+ */
+function geometry(info: tf.backend_util.Conv2DInfo): string {
+  return Object.entries(geometryValues(info))
     .map(([k, v]) => `const ${k} = ${v};`)
     .join(' ');
 }
 
 /** A key naming the geometry, for the shader cache. */
-const geometryKey = (info: tf.backend_util.Conv2DInfo) =>
-  [
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.outChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  ].join('_');
+const geometryKey = (info: tf.backend_util.Conv2DInfo) => Object.values(geometryValues(info)).join('_');
 
 /**
  * Conv2D / FusedConv2D, NHWC: out[b, oy, ox, oc] = Σ x[b, iy, ix, c] · w[fy, fx, c, oc]. One
