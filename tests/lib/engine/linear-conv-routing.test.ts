@@ -9,8 +9,9 @@ afterAll(async () => {
   await tf.setBackend('wasm');
 });
 
-const X: [number, number, number, number] = [2, 9, 10, 3];
-const W: [number, number, number, number] = [3, 3, 3, 8];
+type Shape4 = [number, number, number, number];
+const X: Shape4 = [2, 9, 10, 3];
+const W: Shape4 = [3, 3, 3, 8];
 
 /** Gradients of sum(fused conv ²) with respect to `wrt`, and the kernels that ran. */
 async function gradientsOn(
@@ -102,7 +103,7 @@ describe('linear fused convolutions under a tape (wasm)', () => {
 });
 
 describe('FusedConv2D on wasm, linear and without bias (the course convolution)', () => {
-  const cases: { name: string; x: number[]; filter: number[]; strides: number; pad: 'same' | 'valid' }[] = [
+  const cases: { name: string; x: Shape4; filter: Shape4; strides: number; pad: 'same' | 'valid' }[] = [
     {
       name: "Tiny-Darknet's first layer: RGB, same 3x3",
       x: [1, 16, 18, 3],
