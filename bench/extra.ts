@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadTinyDarknet } from '../lib/data/models';
 import { unet } from '../lib/models/unet';
-import { contentCost, layerTap, styleCost } from '../lib/style';
+import { contentCost, gramMatrix, gramStyleCost, layerTap } from '../lib/style';
 
 /** Extra entries, by the name `--model` takes. */
 export const EXTRA_MODELS = ['style224', 'unet'] as const;
@@ -39,9 +39,14 @@ async function styleStep(steps: number): Promise<number> {
   const features = (image: tf.Tensor4D) => tap.predict(image) as tf.Tensor[];
   const content = tf.randomUniform([1, 224, 224, 3]) as tf.Tensor4D;
   const style = tf.randomUniform([1, 224, 224, 3]) as tf.Tensor4D;
+  // The style Gram matrices are computed once, as PyTorch's side does (and lib/style's styleTransfer).
   const targets = tf.tidy(() => {
     const s = features(style).slice(0, 3);
-    return { content: tf.keep(features(content)[3]!), style: s.map((a) => tf.keep(a)) };
+    return {
+      content: tf.keep(features(content)[3]!),
+      grams: s.map((a) => tf.keep(gramMatrix(a))),
+      shapes: s.map((a) => a.shape.slice(1) as [number, number, number]),
+    };
   });
   const generated = tf.variable(content.clone());
   const optimizer = tf.train.adam(0.02);
@@ -51,7 +56,14 @@ async function styleStep(steps: number): Promise<number> {
         const out = features(generated as unknown as tf.Tensor4D);
         return tf.add(
           tf.mul(10, contentCost(targets.content, out[3]!)),
-          tf.mul(40, styleCost(targets.style, out.slice(0, 3))),
+          tf.mul(
+            40,
+            tf.addN(
+              targets.grams.map((g, l) =>
+                tf.div(gramStyleCost(g, gramMatrix(out[l]!), targets.shapes[l]!), 3),
+              ),
+            ),
+          ),
         );
       },
       true,
@@ -61,7 +73,7 @@ async function styleStep(steps: number): Promise<number> {
     cost!.dispose();
   });
   optimizer.dispose();
-  tf.dispose([content, style, generated, targets.content, ...targets.style]);
+  tf.dispose([content, style, generated, targets.content, ...targets.grams]);
   model.dispose();
   return result;
 }
