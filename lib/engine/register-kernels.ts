@@ -1,11 +1,12 @@
 /**
  * The one entry that puts the course's kernels on a backend: the training
  * kernels the backend lacks or runs slowly (kernels/registry), the fused Adam
- * step, the activation gradients, and the thread count the kernels may use,
+ * step, the activation and batch-norm gradients, and the thread count the kernels may use,
  * decided once when the backend starts (lib/engine/backend).
  */
 import { registerActivationGradients } from './kernels/activation-grads';
 import { registerFusedAdam } from './kernels/adam';
+import { registerBatchNormGradient } from './kernels/batch-norm';
 import { setCourseKernelThreads } from './kernels/course-wasm';
 import { registerTrainingKernels } from './kernels/registry';
 
@@ -35,5 +36,6 @@ export function registerCourseKernels(
   const names = registerTrainingKernels(backendName);
   registerFusedAdam(backendName);
   registerActivationGradients(backendName);
+  registerBatchNormGradient(backendName);
   return names;
 }

@@ -146,6 +146,16 @@ export interface CourseWasmKernels {
   relu_grad(dy: number, x: number, dx: number, n: number): void;
   /** lib/engine/kernels/wasm/relu-grad.c: dx = dy where x > 0, else slope · dy. */
   leaky_relu_grad(dy: number, x: number, dx: number, n: number, slope: number): void;
+  /** lib/engine/kernels/wasm/batch-norm.c: dx = (dy · inv[c]) · scale[c] (scaled = 0: no scale). */
+  batch_norm_grad_x(
+    dy: number,
+    inv: number,
+    scale: number,
+    dx: number,
+    pixels: number,
+    channels: number,
+    scaled: number,
+  ): void;
 }
 
 /** A WebAssembly memory, as far as this module uses it. */
