@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   BATCH_NORM_GRAD_X,
   batchNormGradXInto,
+  batchNormInto,
   tfjsBatchNormGradient,
 } from '../../../../lib/engine/kernels/batch-norm';
 import { relativeError, seeded } from '../../../helpers/numeric';
@@ -189,6 +190,103 @@ describe('batch-norm gradient on wasm', () => {
       batchNormGradXInto(dy!, invValues!, null, dx);
       expect(Array.from(dx)).toEqual(Array.from(unscaled.dataSync()));
       tf.dispose([...Object.values(t), inv, expected, unscaled]);
+    }
+  });
+});
+
+// The forward pass: the cpu backend's bits (it computes in doubles; the wasm backend's own kernel
+// in float32 differs in about 4 of 10 outputs).
+interface Forward {
+  x: Float32Array;
+  shape: number[];
+  mean: Float32Array;
+  variance: Float32Array;
+  scale?: Float32Array;
+  offset?: Float32Array;
+  epsilon?: number;
+}
+
+function forwardCase(shape: number[], seed: number): Forward {
+  const channels = shape[shape.length - 1]!;
+  const x = awkward(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+  ).map((v, i) => v * 10 ** ((i % 5) - 2));
+  x[0] = -0; // channel 0, whose mean is 0: x − mean is −0
+  const mean = seeded(channels, seed + 1);
+  mean[0] = 0;
+  const offset = seeded(channels, seed + 4);
+  offset[0] = -0;
+  return {
+    x,
+    shape,
+    mean,
+    variance: seeded(channels, seed + 2).map((v) => v * v * 3),
+    scale: seeded(channels, seed + 3).map((v) => v * 4),
+    offset,
+  };
+}
+
+async function batchNormOn(backend: 'cpu' | 'wasm', c: Forward): Promise<number[]> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const t = [c.x, c.mean, c.variance, c.scale, c.offset].map((v, i) =>
+    v ? (i === 0 ? tf.tensor(v, c.shape) : tf.tensor1d(v)) : undefined,
+  );
+  const y = tf.batchNorm(t[0]!, t[1]!, t[2]!, t[4], t[3], c.epsilon);
+  const out = Array.from(await y.data());
+  tf.dispose([y, ...t.filter((v): v is tf.Tensor => !!v)]);
+  expect(tf.memory().numTensors, `leaked tensors on ${backend}`).toBe(before);
+  return out;
+}
+
+describe('batch norm on wasm (forward)', () => {
+  for (const channels of [1, 3, 5, 16, 33]) {
+    it(`${channels} channel(s), with and without scale and offset: the cpu backend's bits`, async () => {
+      const full = forwardCase([2, 3, 7, channels], 40 + channels);
+      const variants: Forward[] = [
+        full,
+        { ...full, scale: undefined },
+        { ...full, offset: undefined },
+        { ...full, scale: undefined, offset: undefined },
+        { ...full, epsilon: 1e-5 },
+        { ...full, shape: [42, channels] },
+      ];
+      for (const c of variants) {
+        expect(await batchNormOn('wasm', c)).toEqual(await batchNormOn('cpu', c));
+      }
+    });
+  }
+
+  it('blocks of pixels: an activation larger than one block (4096 values)', async () => {
+    const c = forwardCase([1, 19, 23, 48], 9);
+    expect(await batchNormOn('wasm', c)).toEqual(await batchNormOn('cpu', c));
+  });
+
+  it("keeps the backend's kernel where mean is not per channel (shape [1])", async () => {
+    const c: Forward = { ...forwardCase([1, 3, 7, 4], 2), mean: Float32Array.of(0.5) };
+    c.x = c.x.map((v) => (Number.isFinite(v) ? v : 1));
+    const expected = await batchNormOn('cpu', c);
+    const actual = await batchNormOn('wasm', c);
+    expect(relativeError(actual, expected)).toBeLessThan(1e-6);
+  });
+
+  it("the JavaScript loop gives the cpu backend's bits", async () => {
+    for (const c of [forwardCase([1, 3, 7, 5], 1), { ...forwardCase([1, 3, 7, 16], 2), scale: undefined }]) {
+      const expected = await batchNormOn('cpu', c);
+      const y = new Float32Array(c.x.length);
+      batchNormInto(
+        c.x,
+        {
+          mean: c.mean,
+          variance: c.variance,
+          scale: c.scale ?? null,
+          offset: c.offset ?? null,
+          varianceEpsilon: 0.001,
+        },
+        y,
+      );
+      expect(Array.from(y)).toEqual(expected);
     }
   });
 });
