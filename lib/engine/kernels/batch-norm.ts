@@ -1,5 +1,7 @@
 /**
- * The batch-norm gradient without its wasted passes.
+ * Batch normalisation on the wasm backend: the forward kernel as the cpu
+ * backend computes it ({@link batchNormKernel}), and the gradient without its
+ * wasted passes.
  *
  * TensorFlow.js's gradient of FusedBatchNorm computes x − mean and dy · scale
  * for every call, whichever inputs need a gradient, and its x derivative tiles
@@ -90,7 +92,7 @@ export function batchNormInto(x: Float32Array, p: BatchNormParameters, y: Float3
 /**
  * The wasm backend's FusedBatchNorm replaced where mean, variance, scale and
  * offset hold one float32 value per channel of a float32 x (the cpu backend's
- * bits, in about a quarter of the backend's time); elsewhere `inner`, the
+ * bits, in about a sixth of the backend's time); elsewhere `inner`, the
  * backend's own kernel.
  */
 export const batchNormKernel =
@@ -135,6 +137,7 @@ export const batchNormKernel =
       );
       return y;
     }
+    // Views after the allocation: growing the heap replaces its buffer.
     const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
     const parameters: BatchNormParameters = {
       mean: view(mean),
