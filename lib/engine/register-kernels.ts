@@ -1,13 +1,14 @@
 /**
  * The one entry that puts the course's kernels on a backend: the training
  * kernels the backend lacks or runs slowly (kernels/registry), the fused Adam
- * step, the activation gradients, linear convolutions under a tape as Conv2D,
- * and the thread count the kernels may use, decided once when the backend
- * starts (lib/engine/backend).
+ * step, the activation and batch-norm gradients, linear convolutions under a
+ * tape as Conv2D, and the thread count the kernels may use, decided once when
+ * the backend starts (lib/engine/backend).
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerActivationGradients } from './kernels/activation-grads';
 import { registerFusedAdam } from './kernels/adam';
+import { registerBatchNormGradient } from './kernels/batch-norm';
 import { setCourseKernelThreads } from './kernels/course-wasm';
 import { registerTrainingKernels } from './kernels/registry';
 import { routeLinearConvUnderTape } from './linear-conv-routing';
@@ -38,6 +39,7 @@ export function registerCourseKernels(
   const names = registerTrainingKernels(backendName);
   registerFusedAdam(backendName);
   registerActivationGradients(backendName);
+  registerBatchNormGradient(backendName);
   // Under a tape, linear convolutions as Conv2D: only the gradients asked for, the course's kernel.
   routeLinearConvUnderTape(() => tf.getBackend() === backendName);
   return names;

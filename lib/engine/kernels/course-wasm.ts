@@ -146,6 +146,34 @@ export interface CourseWasmKernels {
   relu_grad(dy: number, x: number, dx: number, n: number): void;
   /** lib/engine/kernels/wasm/relu-grad.c: dx = dy where x > 0, else slope · dy. */
   leaky_relu_grad(dy: number, x: number, dx: number, n: number, slope: number): void;
+  /** lib/engine/kernels/wasm/leaky-relu.c: y = x < 0 ? alpha · x : x, in double. */
+  leaky_relu(x: number, y: number, n: number, alpha: number): void;
+  /**
+   * lib/engine/kernels/wasm/batch-norm.c: y = offset[c] + (x − mean[c]) · scale[c] / √(variance[c] + ε)
+   * in double (flags: 1 scale given, 2 offset given).
+   */
+  batch_norm(
+    x: number,
+    mean: number,
+    variance: number,
+    scale: number,
+    offset: number,
+    y: number,
+    pixels: number,
+    channels: number,
+    epsilon: number,
+    flags: number,
+  ): void;
+  /** lib/engine/kernels/wasm/batch-norm.c: dx = (dy · inv[c]) · scale[c] (scaled = 0: no scale). */
+  batch_norm_grad_x(
+    dy: number,
+    inv: number,
+    scale: number,
+    dx: number,
+    pixels: number,
+    channels: number,
+    scaled: number,
+  ): void;
 }
 
 /** A WebAssembly memory, as far as this module uses it. */

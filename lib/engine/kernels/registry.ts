@@ -11,8 +11,10 @@ import {
   unsortedSegmentSum,
 } from './conv-backprop';
 import { widenVectorBroadcast } from './broadcast';
+import { batchNormKernel } from './batch-norm';
 import { concatKernel } from './concat';
 import { gatherKernel } from './gather';
+import { leakyReluKernel } from './leaky-relu';
 import { padKernel, reverseKernel } from './pad-reverse';
 import { simdBatchMatMul } from './matmul';
 import { wasmMaxPoolGrad } from './max-pool-grad';
@@ -264,6 +266,10 @@ const WRAPPERS: Record<string, Record<string, (inner: tf.KernelFunc) => tf.Kerne
     Multiply: widenVectorBroadcast(true),
     Sub: widenVectorBroadcast(false),
     RealDiv: widenVectorBroadcast(false),
+    // Its LeakyRelu (about 6 ns an element) and FusedBatchNorm (about 4) round in float32 and
+    // differ from the cpu backend's bits: one SIMD pass each in doubles, as the cpu backend computes.
+    LeakyRelu: leakyReluKernel,
+    FusedBatchNorm: batchNormKernel,
   },
 };
 
