@@ -10,7 +10,7 @@
  * a frozen network, so the filter gradient of every layer was computed and
  * thrown away (10 of them in a 224 px style step). A plain Conv2D's registered
  * gradient computes only the derivatives the tape asks for, and its forward
- * pass runs the course's convolution on wasm (lib/engine/kernels/conv-backprop).
+ * pass runs the course's convolution on wasm (lib/engine/kernels/simd-conv).
  * The value is the same convolution; outside a tape nothing changes.
  */
 import * as tf from '@tensorflow/tfjs';
