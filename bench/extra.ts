@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadTinyDarknet } from '../lib/data/models';
 import { unet } from '../lib/models/unet';
-import { contentCost, gramMatrix, gramStyleCost, layerTap } from '../lib/style';
+import { contentCost, gramMatrix, layerTap, styleCostFromGrams } from '../lib/style';
 
 /** Extra entries, by the name `--model` takes. */
 export const EXTRA_MODELS = ['style224', 'unet'] as const;
@@ -45,7 +45,6 @@ async function styleStep(steps: number): Promise<number> {
     return {
       content: tf.keep(features(content)[3]!),
       grams: s.map((a) => tf.keep(gramMatrix(a))),
-      shapes: s.map((a) => a.shape.slice(1) as [number, number, number]),
     };
   });
   const generated = tf.variable(content.clone());
@@ -56,14 +55,7 @@ async function styleStep(steps: number): Promise<number> {
         const out = features(generated as unknown as tf.Tensor4D);
         return tf.add(
           tf.mul(10, contentCost(targets.content, out[3]!)),
-          tf.mul(
-            40,
-            tf.addN(
-              targets.grams.map((g, l) =>
-                tf.div(gramStyleCost(g, gramMatrix(out[l]!), targets.shapes[l]!), 3),
-              ),
-            ),
-          ),
+          tf.mul(40, styleCostFromGrams(targets.grams, out.slice(0, 3), [1 / 3, 1 / 3, 1 / 3])),
         );
       },
       true,

@@ -113,6 +113,35 @@ export function styleCost(
 }
 
 /**
+ * Style cost over several layers from the style image's precomputed Gram matrices:
+ * J_style = Σ_l λ^[l] J_style^[l], with G(S) computed once and G(G) from each step's activations
+ * (what an optimisation loop wants: the style image does not change).
+ *
+ * @param styleGrams - G^[l](S) per layer, [n_C, n_C] each.
+ * @param generatedActivations - the generated image's activations at the same layers.
+ * @param weights - λ^[l] per layer.
+ */
+export function styleCostFromGrams(
+  styleGrams: tf.Tensor[],
+  generatedActivations: tf.Tensor[],
+  weights: number[],
+): tf.Scalar {
+  const n = styleGrams.length;
+  if (n === 0 || generatedActivations.length !== n || weights.length !== n)
+    throw new Error(
+      `styleCostFromGrams needs one Gram matrix, one activation and one weight per layer, got ${n}, ${generatedActivations.length} and ${weights.length}`,
+    );
+  return tf.tidy(
+    () =>
+      tf.addN(
+        generatedActivations.map((a, l) =>
+          tf.mul(gramStyleCost(styleGrams[l]!, gramMatrix(a), volume(a, 'activations').shape), weights[l]!),
+        ),
+      ) as tf.Scalar,
+  );
+}
+
+/**
  * The total cost J(G) = α J_content(C, G) + β J_style(S, G) (the notes' weights: α = 10, β = 40 by default).
  *
  * @param contentCostValue - J_content, a scalar.
@@ -318,16 +347,7 @@ export async function styleTransfer(
   const parts = (image: tf.Tensor3D) => {
     const acts = run(image);
     const jc = contentCost(targets.aC, acts[0]!, options.contentNormalization);
-    const js = tf.addN(
-      acts
-        .slice(1)
-        .map((a, l) =>
-          tf.mul(
-            gramStyleCost(targets.grams[l]!, gramMatrix(a), volume(a, 'activations').shape),
-            weights[l]!,
-          ),
-        ),
-    );
+    const js = styleCostFromGrams(targets.grams, acts.slice(1), weights);
     const tv = tvWeight > 0 ? totalVariation(image, { power: 2 }) : tf.scalar(0);
     const j = tf.addN([tf.mul(jc, alpha), tf.mul(js, beta), tf.mul(tv, tvWeight)]) as tf.Scalar;
     return { j, jc, js, tv };

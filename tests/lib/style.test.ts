@@ -7,6 +7,7 @@ import {
   layerStyleCost,
   layerTap,
   styleCost,
+  styleCostFromGrams,
   styleTransfer,
   totalCost,
   withInputSize,
@@ -92,6 +93,19 @@ describe('costs', () => {
     expect(multi.dataSync()[0]).toBeCloseTo(0.3 * styleRef(S, G) + 0.7 * styleRef(S2, G2), 6);
     expect(() => styleCost([s], [g, g2])).toThrow(/same non-zero number/);
     tf.dispose([s, g, one, s2, g2, multi]);
+  });
+
+  it('style cost from precomputed style Grams: the same weighted sum, batched activations too', () => {
+    const S2 = volume(2, 2, 3, 2),
+      G2 = volume(2, 2, 3, 3);
+    const grams = [tf.tensor2d(gramRef(S)), tf.tensor2d(gramRef(S2))];
+    // The generated activations as a network gives them: [1, h, w, c].
+    const acts = [tf.tensor4d([G]), tf.tensor4d([G2])];
+    const j = styleCostFromGrams(grams, acts, [0.3, 0.7]);
+    expect(j.dataSync()[0]).toBeCloseTo(0.3 * styleRef(S, G) + 0.7 * styleRef(S2, G2), 6);
+    expect(() => styleCostFromGrams(grams, acts, [1])).toThrow(/one weight per layer, got 2, 2 and 1/);
+    expect(() => styleCostFromGrams(grams.slice(0, 1), acts.slice(1), [1])).toThrow(/different shapes/);
+    tf.dispose([...grams, ...acts, j]);
   });
 
   it("total cost is α J_content + β J_style, with the notes' α = 10, β = 40 by default", () => {
