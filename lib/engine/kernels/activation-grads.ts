@@ -10,8 +10,7 @@
  * load; the results are the same bits as tfjs's ops.
  */
 import * as tf from '@tensorflow/tfjs';
-import { courseKernelsOn, heapOffsets } from './course-wasm';
-import type { WasmHeapBackend } from './wasm-heap';
+import { type CourseWasmKernels, writeHeapOutput } from './course-wasm';
 
 /** The kernel's name in the tfjs registry: inputs dy and x, attribute alpha. */
 export const LEAKY_RELU_GRAD = 'CourseLeakyReluGrad';
@@ -43,30 +42,18 @@ export function reluGradInto(dy: Float32Array, x: Float32Array, dx: Float32Array
  * module loads, else by the JavaScript loop on heap views.
  */
 function heapGradient(
-  simd: (
-    k: NonNullable<ReturnType<typeof courseKernelsOn>>,
-    dy: number,
-    x: number,
-    dx: number,
-    n: number,
-    attrs: tf.NamedAttrMap,
-  ) => void,
+  simd: (k: CourseWasmKernels, dy: number, x: number, dx: number, n: number, attrs: tf.NamedAttrMap) => void,
   js: (dy: Float32Array, x: Float32Array, dx: Float32Array, attrs: tf.NamedAttrMap) => void,
 ): tf.KernelFunc {
   return ({ inputs, attrs, backend }) => {
     const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
-    const heap = backend as unknown as WasmHeapBackend;
-    const dx = heap.makeOutput([...x.shape], 'float32');
-    const kernels = courseKernelsOn(backend);
-    if (kernels) {
-      const [dyAt, xAt, dxAt] = heapOffsets(backend, dy, x, dx) as [number, number, number];
-      simd(kernels, dyAt, xAt, dxAt, tf.util.sizeFromShape(x.shape), attrs ?? {});
-      return dx;
-    }
-    // Views after the allocation: growing the heap replaces its buffer.
-    const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
-    js(view(dy), view(x), view(dx), attrs ?? {});
-    return dx;
+    return writeHeapOutput(
+      backend,
+      x.shape,
+      [dy, x],
+      (kernels, [dyAt, xAt, dxAt], size) => simd(kernels, dyAt!, xAt!, dxAt!, size, attrs ?? {}),
+      ([dys, xs], dx) => js(dys!, xs!, dx, attrs ?? {}),
+    );
   };
 }
 

@@ -14,8 +14,7 @@
  * TensorFlow.js's ops in TensorFlow.js's order: the same bits as its gradient.
  */
 import * as tf from '@tensorflow/tfjs';
-import { courseKernelsOn, heapOffsets } from './course-wasm';
-import type { WasmHeapBackend } from './wasm-heap';
+import { writeHeapOutput } from './course-wasm';
 
 /** The kernel's name in the tfjs registry: inputs dy, inv (per channel) and scale (optional). */
 export const BATCH_NORM_GRAD_X = 'CourseBatchNormGradX';
@@ -49,19 +48,14 @@ const wasmBatchNormGradX: tf.KernelFunc = ({ inputs, backend }) => {
   if (scale && tf.util.sizeFromShape(scale.shape) !== channels) {
     throw new Error(`${BATCH_NORM_GRAD_X}: scale [${scale.shape}] does not have ${channels} channels`);
   }
-  const heap = backend as unknown as WasmHeapBackend;
-  const dx = heap.makeOutput([...dy.shape], 'float32');
-  if (size === 0) return dx;
-  const kernels = courseKernelsOn(backend);
-  if (kernels) {
-    const [dyAt, invAt, dxAt, scaleAt] = heapOffsets(backend, dy, inv, dx, ...(scale ? [scale] : []));
-    kernels.batch_norm_grad_x(dyAt!, invAt!, scaleAt ?? 0, dxAt!, size / channels, channels, scale ? 1 : 0);
-    return dx;
-  }
-  // Views after the allocation: growing the heap replaces its buffer.
-  const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
-  batchNormGradXInto(view(dy), view(inv), scale ? view(scale) : null, view(dx));
-  return dx;
+  return writeHeapOutput(
+    backend,
+    dy.shape,
+    [dy, inv, scale],
+    (kernels, [dyAt, invAt, scaleAt, dxAt]) =>
+      kernels.batch_norm_grad_x(dyAt!, invAt!, scaleAt!, dxAt!, size / channels, channels, scale ? 1 : 0),
+    ([dys, invs, scales], dx) => batchNormGradXInto(dys!, invs!, scales ?? null, dx),
+  );
 };
 
 /** What {@link batchNormInto} normalises by: per-channel arrays (scale and offset optional). */
@@ -113,41 +107,37 @@ export const batchNormKernel =
       return inner(args);
     const attrs = args.attrs as unknown as Partial<tf.FusedBatchNormAttrs>;
     const varianceEpsilon = attrs.varianceEpsilon ?? 0.001; // the cpu backend's default
-    const heap = args.backend as unknown as WasmHeapBackend;
-    const y = heap.makeOutput([...x.shape], 'float32');
-    const size = tf.util.sizeFromShape(x.shape);
-    if (size === 0) return y;
-    const kernels = courseKernelsOn(args.backend);
-    if (kernels) {
-      const [xAt, meanAt, varianceAt, yAt] = heapOffsets(args.backend, x, mean, variance, y) as number[];
-      const [scaleAt] = scale ? heapOffsets(args.backend, scale) : [0];
-      const [offsetAt] = offset ? heapOffsets(args.backend, offset) : [0];
-      const flags = (scale ? 1 : 0) | (offset ? 2 : 0);
-      kernels.batch_norm(
-        xAt!,
-        meanAt!,
-        varianceAt!,
-        scaleAt!,
-        offsetAt!,
-        yAt!,
-        size / channels,
-        channels,
-        varianceEpsilon,
-        flags,
-      );
-      return y;
-    }
-    // Views after the allocation: growing the heap replaces its buffer.
-    const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
-    const parameters: BatchNormParameters = {
-      mean: view(mean),
-      variance: view(variance),
-      scale: scale ? view(scale) : null,
-      offset: offset ? view(offset) : null,
-      varianceEpsilon,
-    };
-    batchNormInto(view(x), parameters, view(y));
-    return y;
+    const flags = (scale ? 1 : 0) | (offset ? 2 : 0);
+    return writeHeapOutput(
+      args.backend,
+      x.shape,
+      [x, mean, variance, scale, offset],
+      (kernels, [xAt, meanAt, varianceAt, scaleAt, offsetAt, yAt], size) =>
+        kernels.batch_norm(
+          xAt!,
+          meanAt!,
+          varianceAt!,
+          scaleAt!,
+          offsetAt!,
+          yAt!,
+          size / channels,
+          channels,
+          varianceEpsilon,
+          flags,
+        ),
+      ([xs, means, variances, scales, offsets], y) =>
+        batchNormInto(
+          xs!,
+          {
+            mean: means!,
+            variance: variances!,
+            scale: scales ?? null,
+            offset: offsets ?? null,
+            varianceEpsilon,
+          },
+          y,
+        ),
+    );
   };
 
 const REPLACED = Symbol.for('course.batchNormGradient');

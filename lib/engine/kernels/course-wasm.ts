@@ -282,3 +282,35 @@ export function heapOffsets(backend: unknown, ...tensors: tf.TensorInfo[]): numb
   const heap = backend as WasmHeapBackend;
   return tensors.map((t) => heap.typedArrayFromHeap(t).byteOffset);
 }
+
+/**
+ * A kernel that writes one new float32 tensor of `shape` on the wasm heap: allocates it, then
+ * runs `simd` with the byte offsets of `inputs` and of the output (0 for an absent input) where
+ * the course's module loads, else `js` on float32 views of them (undefined for an absent input),
+ * taken after the allocation since growing the heap replaces its buffer. An empty output is
+ * returned as allocated.
+ */
+export function writeHeapOutput(
+  backend: unknown,
+  shape: readonly number[],
+  inputs: readonly (tf.TensorInfo | undefined)[],
+  simd: (kernels: CourseWasmKernels, offsets: number[], size: number) => void,
+  js: (views: (Float32Array | undefined)[], out: Float32Array) => void,
+): tf.TensorInfo {
+  const heap = backend as WasmHeapBackend;
+  const out = heap.makeOutput([...shape], 'float32');
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size === 0) return out;
+  const kernels = courseKernelsOn(backend);
+  if (kernels) {
+    const offsets = [...inputs, out].map((t) => (t ? heap.typedArrayFromHeap(t).byteOffset : 0));
+    simd(kernels, offsets, size);
+  } else {
+    const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
+    js(
+      inputs.map((t) => (t ? view(t) : undefined)),
+      view(out),
+    );
+  }
+  return out;
+}

@@ -8,8 +8,7 @@
  * JavaScript where that module cannot load).
  */
 import * as tf from '@tensorflow/tfjs';
-import { courseKernelsOn, heapOffsets } from './course-wasm';
-import type { WasmHeapBackend } from './wasm-heap';
+import { writeHeapOutput } from './course-wasm';
 
 /** y = x < 0 ? α·x : x, the product in double (α as given) rounded to float32 by the store. */
 export function leakyReluInto(x: Float32Array, alpha: number, y: Float32Array): void {
@@ -29,18 +28,11 @@ export const leakyReluKernel =
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (x.dtype !== 'float32') return inner(args);
     const { alpha } = args.attrs as unknown as tf.LeakyReluAttrs;
-    const heap = args.backend as unknown as WasmHeapBackend;
-    const y = heap.makeOutput([...x.shape], 'float32');
-    const size = tf.util.sizeFromShape(x.shape);
-    if (size === 0) return y;
-    const kernels = courseKernelsOn(args.backend);
-    if (kernels) {
-      const [xAt, yAt] = heapOffsets(args.backend, x, y) as [number, number];
-      kernels.leaky_relu(xAt, yAt, size, alpha);
-      return y;
-    }
-    // Views after the allocation: growing the heap replaces its buffer.
-    const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t) as Float32Array;
-    leakyReluInto(view(x), alpha, view(y));
-    return y;
+    return writeHeapOutput(
+      args.backend,
+      x.shape,
+      [x],
+      (kernels, [xAt, yAt], size) => kernels.leaky_relu(xAt!, yAt!, size, alpha),
+      ([xs], y) => leakyReluInto(xs!, alpha, y),
+    );
   };

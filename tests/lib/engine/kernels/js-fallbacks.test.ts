@@ -5,9 +5,37 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adamUpdateInto } from '../../../../lib/engine/kernels/adam';
+import { batchNormKernel } from '../../../../lib/engine/kernels/batch-norm';
+import { leakyReluKernel } from '../../../../lib/engine/kernels/leaky-relu';
 import { maxPoolGradInto } from '../../../../lib/engine/kernels/max-pool-grad';
 import { sumRowsInto } from '../../../../lib/engine/kernels/sum';
 import { relativeError, seeded } from '../../../helpers/numeric';
+
+/**
+ * A heap backend without the course's module (no wasm memory): the kernels take their
+ * JavaScript branch on the arrays it hands out. `unused` fails the test if reached.
+ */
+function plainHeap() {
+  const arrays = new Map<object, Float32Array>();
+  const put = (values: Float32Array, shape: number[]): tf.TensorInfo => {
+    const dataId = {};
+    arrays.set(dataId, values);
+    return { dataId, shape, dtype: 'float32' };
+  };
+  const backend = {
+    makeOutput: (shape: number[]) => put(new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(7), shape),
+    typedArrayFromHeap: (info: tf.TensorInfo) => arrays.get(info.dataId)!,
+  };
+  const unused: tf.KernelFunc = () => {
+    throw new Error('the backend kernel ran instead of the course one');
+  };
+  return {
+    backend: backend as unknown as tf.KernelBackend,
+    put,
+    read: (t: tf.TensorInfo) => arrays.get(t.dataId)!,
+    unused,
+  };
+}
 
 afterAll(async () => {
   await tf.setBackend('wasm');
@@ -95,5 +123,72 @@ describe('JavaScript fallbacks of the SIMD kernels', () => {
     const dx = new Float32Array(xValues.length).fill(7); // overwritten, including the uncovered row and column
     maxPoolGradInto(xValues, dyValues, dx, info);
     expect(Array.from(dx)).toEqual(Array.from(expected));
+  });
+
+  it("kernels without the module (writeHeapOutput's JavaScript branch): batch norm and leaky ReLU give the cpu backend's bits", async () => {
+    await tf.setBackend('cpu');
+    const shape = [2, 3, 5, 3];
+    const x = seeded(90, 41);
+    const [mean, variance, scale, offset] = [42, 43, 44, 45].map((seed, i) =>
+      seeded(3, seed).map((v) => (i === 1 ? v * v + 0.5 : v)),
+    );
+    const expectedBn = tf.tidy(() =>
+      tf
+        .batchNorm(
+          tf.tensor4d(x, shape as [number, number, number, number]),
+          mean!,
+          variance!,
+          offset!,
+          scale!,
+          0.001,
+        )
+        .dataSync(),
+    );
+    const expectedNoAffine = tf.tidy(() =>
+      tf
+        .batchNorm(
+          tf.tensor4d(x, shape as [number, number, number, number]),
+          mean!,
+          variance!,
+          undefined,
+          undefined,
+          0.001,
+        )
+        .dataSync(),
+    );
+    const expectedLeaky = tf.tidy(() =>
+      tf.leakyRelu(tf.tensor4d(x, shape as [number, number, number, number]), 0.1).dataSync(),
+    );
+
+    const heap = plainHeap();
+    const [xi, mi, vi, si, oi] = [x, mean!, variance!, scale!, offset!].map((v, i) =>
+      heap.put(Float32Array.from(v), i === 0 ? shape : [3]),
+    );
+    const bn = batchNormKernel(heap.unused)({
+      inputs: { x: xi!, mean: mi!, variance: vi!, scale: si!, offset: oi! },
+      attrs: { varianceEpsilon: 0.001 },
+      backend: heap.backend,
+    }) as tf.TensorInfo;
+    expect(bn.shape).toEqual(shape);
+    expect(Array.from(heap.read(bn))).toEqual(Array.from(expectedBn));
+    const plain = batchNormKernel(heap.unused)({
+      inputs: { x: xi!, mean: mi!, variance: vi! },
+      attrs: { varianceEpsilon: 0.001 },
+      backend: heap.backend,
+    }) as tf.TensorInfo;
+    expect(Array.from(heap.read(plain))).toEqual(Array.from(expectedNoAffine));
+    const leaky = leakyReluKernel(heap.unused)({
+      inputs: { x: xi! },
+      attrs: { alpha: 0.1 },
+      backend: heap.backend,
+    }) as tf.TensorInfo;
+    expect(Array.from(heap.read(leaky))).toEqual(Array.from(expectedLeaky));
+    // An empty tensor: an empty output, nothing run.
+    const empty = leakyReluKernel(heap.unused)({
+      inputs: { x: heap.put(new Float32Array(0), [0, 4]) },
+      attrs: { alpha: 0.1 },
+      backend: heap.backend,
+    }) as tf.TensorInfo;
+    expect(empty.shape).toEqual([0, 4]);
   });
 });
