@@ -8,6 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 export const BENCH_MODELS = ['lenet5', 'vgg64'] as const;
 export type BenchModel = (typeof BENCH_MODELS)[number];
 
+/** Images per training step. */
+export const BENCH_BATCH = 64;
+
 /** Input side length of each benchmark model (square RGB images). */
 export const INPUT_SIZE: Record<BenchModel, number> = { lenet5: 32, vgg64: 64 };
 
@@ -59,4 +62,24 @@ export function buildBenchModel(name: BenchModel): tf.Sequential {
   const model = name === 'lenet5' ? lenet5() : vgg64();
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   return model;
+}
+
+/**
+ * Images per second over `steps` Adam steps (trainOnBatch on one random batch) after a warm-up
+ * pass of the same length.
+ */
+export async function trainingImagesPerSecond(
+  model: tf.Sequential,
+  size: number,
+  steps: number,
+): Promise<number> {
+  const x = tf.randomUniform([BENCH_BATCH, size, size, 3]);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([BENCH_BATCH], 0, 10, 'int32'), 10).toFloat());
+  // trainOnBatch resolves once the loss is read back: each step is really finished.
+  for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
+  const start = performance.now();
+  for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
+  const seconds = (performance.now() - start) / 1000;
+  tf.dispose([x, y]);
+  return (steps * BENCH_BATCH) / seconds;
 }

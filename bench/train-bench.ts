@@ -17,10 +17,16 @@
  * second), and unet, a U-Net training step (batch 8, 128 px); bench/torch_bench.py
  * has a counterpart of each.
  */
-import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ORDER, initBackend, type BackendName } from '../lib/backend';
 import { EXTRA_MODELS, EXTRA_STEPS, measureExtra, type ExtraModel } from './extra';
-import { BENCH_MODELS, buildBenchModel, INPUT_SIZE, type BenchModel } from './models';
+import {
+  BENCH_BATCH,
+  BENCH_MODELS,
+  buildBenchModel,
+  INPUT_SIZE,
+  trainingImagesPerSecond,
+  type BenchModel,
+} from './models';
 import {
   describeConfig,
   runTorch,
@@ -33,8 +39,6 @@ import {
 const ALL_MODELS = [...BENCH_MODELS, ...EXTRA_MODELS] as const;
 type AnyModel = BenchModel | ExtraModel;
 const isExtra = (m: AnyModel): m is ExtraModel => (EXTRA_MODELS as readonly string[]).includes(m);
-
-const BATCH = 64;
 
 interface Options {
   model: AnyModel;
@@ -85,22 +89,6 @@ function parseArgs(argv: string[]): Options {
   return options as Options;
 }
 
-/** Images per second over `steps` Adam steps after a warm-up pass of the same length. */
-async function measure(model: tf.Sequential, size: number, steps: number): Promise<number> {
-  const x = tf.randomUniform([BATCH, size, size, 3]);
-  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32'), 10).toFloat());
-  const step = async () => {
-    // trainOnBatch resolves once the loss is read back: each step is really finished.
-    await model.trainOnBatch(x, y);
-  };
-  for (let i = 0; i < steps; i++) await step();
-  const start = performance.now();
-  for (let i = 0; i < steps; i++) await step();
-  const seconds = (performance.now() - start) / 1000;
-  tf.dispose([x, y]);
-  return (steps * BATCH) / seconds;
-}
-
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const choice = await initBackend({ backend: options.backend });
@@ -115,9 +103,9 @@ async function main(): Promise<void> {
     const model = buildBenchModel(options.model);
     const size = INPUT_SIZE[options.model];
     console.log(
-      `model ${options.model}: ${model.countParams().toLocaleString('en-US')} parameters, batch ${BATCH}, ${options.steps} steps after ${options.steps} warm-up steps`,
+      `model ${options.model}: ${model.countParams().toLocaleString('en-US')} parameters, batch ${BENCH_BATCH}, ${options.steps} steps after ${options.steps} warm-up steps`,
     );
-    ours = () => measure(model, size, options.steps);
+    ours = () => trainingImagesPerSecond(model, size, options.steps);
     release = () => model.dispose();
   }
   const python = options.compareTorch ? torchPython() : undefined;
