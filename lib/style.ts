@@ -117,7 +117,7 @@ export function styleCost(
  * J_style = Σ_l λ^[l] J_style^[l], with G(S) computed once and G(G) from each step's activations
  * (what an optimisation loop wants: the style image does not change).
  *
- * @param styleGrams - G^[l](S) per layer, [n_C, n_C] each.
+ * @param styleGrams - the style image's Gram matrix at each layer, [n_C, n_C] each.
  * @param generatedActivations - the generated image's activations at the same layers.
  * @param weights - λ^[l] per layer.
  */
